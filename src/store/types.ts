@@ -1,0 +1,554 @@
+// The Store contract: every record the control plane persists and every operation on it.
+// Domain code depends on this file only; src/store/sqlite and src/store/postgres implement it.
+//
+// Conventions (so both backends behave identically):
+// - Every method is async. Outside `tx`, each call is atomic on its own.
+// - Missing record on get/update/delete → NotFoundError; duplicate unique key → ConflictError;
+//   a lock held by a running event → LockedError; quota exceeded → QuotaExceededError
+//   (all in ./errors.ts). `find*` methods return null instead of throwing.
+// - Inside `store.tx(async (t) => ...)` use only `t`: calling `store` from inside the callback
+//   would wait for the transaction itself on SQLite (one writer) and deadlock.
+// - Times are Date objects (stored with millisecond precision). null means "never/none".
+// - Secrets: records carry only password hashes and token hashes, never plaintext.
+
+/** Quota counters as tsuru reports them: limit -1 means unlimited. */
+export interface Quota {
+  limit: number;
+  inUse: number;
+}
+
+export interface User {
+  email: string;
+  passwordHash: string;
+  createdAt: Date;
+  /** Apps this user may own (tsuru user quota). */
+  quota: Quota;
+}
+
+export type TokenKind = "session" | "api-key" | "team";
+
+export interface Token {
+  /** Stable, unique, user-visible identifier (team token `token_id`; generated for sessions). */
+  tokenId: string;
+  /** Hash of the secret (e.g. sha256 hex). The secret itself is never stored. Unique. */
+  hash: string;
+  kind: TokenKind;
+  /** Owner for session/api-key tokens; creator for team tokens. */
+  userEmail: string | null;
+  /** Team for team tokens, null otherwise. */
+  team: string | null;
+  description: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastAccess: Date | null;
+}
+
+export interface Team {
+  name: string;
+  tags: string[];
+  creatorEmail: string;
+  createdAt: Date;
+  /** Apps this team may own. */
+  quota: Quota;
+}
+
+export type RoleContextType = "global" | "team" | "app" | "pool" | "iaas" | "service" | "service-instance";
+
+export interface Role {
+  name: string;
+  contextType: RoleContextType;
+  description: string;
+  /** Dotted permission names ("app", "app.deploy", ...). */
+  permissions: string[];
+  /**
+   * Default-role events this role is given on ("user-create", "team-create"), as tsuru stores
+   * default roles (role-default-add). listRoles({ event }) answers "which roles on user create".
+   */
+  events: string[];
+}
+
+export type BindingSubjectType = "user" | "token";
+
+/** A role granted to a user (by email) or a token (by tokenId) in a context value ("" for global). */
+export interface RoleBinding {
+  subjectType: BindingSubjectType;
+  subject: string;
+  roleName: string;
+  contextValue: string;
+}
+
+export interface Pool {
+  name: string;
+  /** At most one pool is default (enforced by the database). */
+  isDefault: boolean;
+  /**
+   * Convenience flag mirroring tsuru's rule "public = team constraint is exactly ['*']".
+   * The domain layer keeps it in step with the team constraint.
+   */
+  isPublic: boolean;
+  /** "" means the default provisioner. */
+  provisioner: string;
+  labels: Record<string, string>;
+  createdAt: Date;
+}
+
+export type ConstraintField = "team" | "router" | "service" | "plan";
+
+/** tsuru pool constraint: poolExpr is a pool name or glob ("*", "prod-*"). Key: (poolExpr, field). */
+export interface PoolConstraint {
+  poolExpr: string;
+  field: ConstraintField;
+  values: string[];
+  /** true: values are denied; false: only values are allowed. */
+  blacklist: boolean;
+}
+
+export interface Platform {
+  name: string;
+  disabled: boolean;
+  /** Current image version number (0 before the first build). */
+  version: number;
+  /** Current image reference ("" before the first build). */
+  image: string;
+  /** Every image built for this platform, newest first (platform-info). */
+  images: string[];
+  createdAt: Date;
+}
+
+export interface Plan {
+  name: string;
+  /** Bytes; 0 = unlimited. */
+  memory: number;
+  /** Bytes; 0 = none. */
+  swap: number;
+  /** Thousandths of a CPU; 0 = unlimited. */
+  cpuMilli: number;
+  /** Relative CPU weight as tsuru 1.7 plans report it. */
+  cpuShare: number;
+  /** At most one plan is default (enforced by the database). */
+  isDefault: boolean;
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+  /** false = private: masked on read. */
+  public: boolean;
+  /** Service instance this variable comes from ("" for user-set variables). */
+  alias: string;
+}
+
+export interface App {
+  name: string;
+  platform: string;
+  /** Pinned platform version ("v2"), "" when following the latest. */
+  platformVersion: string;
+  plan: string;
+  pool: string;
+  teamOwner: string;
+  /** Teams with access, including teamOwner. */
+  teams: string[];
+  /** Email of the creating user (tsuru `owner`). */
+  owner: string;
+  description: string;
+  tags: string[];
+  /** Router names and their options; empty when the app has no router. */
+  routers: AppRouter[];
+  /** Globally unique across apps (enforced by the database). */
+  cnames: string[];
+  /** Units per app (tsuru app quota). */
+  quota: Quota;
+  deploys: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AppRouter {
+  name: string;
+  opts: Record<string, string>;
+}
+
+export interface NewApp {
+  name: string;
+  platform: string;
+  platformVersion?: string;
+  plan: string;
+  pool: string;
+  teamOwner: string;
+  /** Extra teams besides teamOwner (teamOwner is always added). */
+  teams?: string[];
+  owner: string;
+  description?: string;
+  tags?: string[];
+  routers?: AppRouter[];
+  cnames?: string[];
+  /** Default -1 (unlimited). */
+  quotaLimit?: number;
+  createdAt?: Date;
+}
+
+export type AppPatch = Partial<
+  Pick<
+    App,
+    "platform" | "platformVersion" | "plan" | "pool" | "teamOwner" | "description" | "tags" | "routers"
+  >
+> & { deploys?: number };
+
+export interface AppFilter {
+  /** Exact names. */
+  names?: string[];
+  /** Substring of the name (tsuru `name` filter is a regex; the domain narrows further if needed). */
+  nameContains?: string;
+  pool?: string;
+  platform?: string;
+  teamOwner?: string;
+  owner?: string;
+  /** App must carry every tag. */
+  tags?: string[];
+  /** Visibility: only apps that at least one of these teams has access to. Undefined = all apps. */
+  accessibleByTeams?: string[];
+}
+
+export type QuotaSubject = "user" | "team" | "app";
+
+// ---------- events ----------
+
+export interface EventTarget {
+  type: string;
+  value: string;
+}
+
+export interface ExtraTarget {
+  target: EventTarget;
+  /** Whether this extra target is locked like the main target. */
+  lock: boolean;
+}
+
+export interface EventKind {
+  /** "permission" for user actions (named after the permission), "internal" for system ones. */
+  type: "permission" | "internal";
+  name: string;
+}
+
+export interface EventOwner {
+  type: "user" | "team" | "app" | "internal" | "token";
+  name: string;
+}
+
+export interface CancelInfo {
+  owner: string;
+  startTime: Date | null;
+  ackTime: Date | null;
+  reason: string;
+  asked: boolean;
+  canceled: boolean;
+}
+
+export interface EventRecord {
+  /** 24 lowercase hex characters (tsuru clients require an ObjectId shape). */
+  id: string;
+  kind: EventKind;
+  target: EventTarget;
+  extraTargets: ExtraTarget[];
+  owner: EventOwner;
+  startTime: Date;
+  endTime: Date | null;
+  running: boolean;
+  error: string;
+  log: string;
+  startCustomData: unknown;
+  endCustomData: unknown;
+  otherCustomData: unknown;
+  cancelable: boolean;
+  cancelInfo: CancelInfo;
+  /** Server instance running the event: used to close events a crashed server left running. */
+  instanceId: string;
+  /** Last heartbeat of the running event (tsuru LockUpdateTime). */
+  lockUpdateTime: Date;
+}
+
+export interface NewEvent {
+  /** Generated when absent. */
+  id?: string;
+  kind: EventKind;
+  target: EventTarget;
+  extraTargets?: ExtraTarget[];
+  owner: EventOwner;
+  /** Lock the main target: fails with LockedError while another running event locks it. */
+  lock: boolean;
+  cancelable?: boolean;
+  startCustomData?: unknown;
+  instanceId?: string;
+  startTime?: Date;
+}
+
+export interface EventFilter {
+  kindNames?: string[];
+  kindType?: string;
+  targetType?: string;
+  targetValue?: string;
+  ownerName?: string;
+  ownerType?: string;
+  running?: boolean;
+  errorOnly?: boolean;
+  /** startTime >= since */
+  since?: Date;
+  /** startTime <= until */
+  until?: Date;
+  /**
+   * Visibility: the event's main target must be one of these, or (when given) its owner name one of
+   * ownerNames. Undefined = no restriction (admin).
+   */
+  allowed?: { targets: EventTarget[]; ownerNames?: string[] };
+  /** Newest first. Default limit 100, max 1000. */
+  limit?: number;
+  skip?: number;
+}
+
+export interface FinishEvent {
+  error?: string;
+  endCustomData?: unknown;
+  endTime?: Date;
+}
+
+export interface StaleEventOptions {
+  /** Close running events started by this instance (a restarted server closes its own). */
+  instanceId?: string;
+  /** Close running events whose heartbeat (lockUpdateTime) is older than this (any instance). */
+  heartbeatBefore?: Date;
+}
+
+// ---------- change feed ----------
+
+/** One row of the generic change feed (router table updates and the like). seq increases strictly. */
+export interface Change {
+  seq: number;
+  kind: string;
+  payload: unknown;
+  createdAt: Date;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Deliver changes with seq > fromSeq. Default: latest (only new changes). */
+  fromSeq?: number;
+  /** How often to poll the table as a safety net (ms). Default 1000. */
+  pollIntervalMs?: number;
+}
+
+// ---------- the operations ----------
+
+export interface StoreOps {
+  // users
+  createUser(user: {
+    email: string;
+    passwordHash: string;
+    createdAt?: Date;
+    quotaLimit?: number;
+  }): Promise<User>;
+  getUser(email: string): Promise<User>;
+  findUser(email: string): Promise<User | null>;
+  listUsers(filter?: { emails?: string[] }): Promise<User[]>;
+  updateUserPassword(email: string, passwordHash: string): Promise<void>;
+  /** Also removes the user's tokens and role bindings. */
+  deleteUser(email: string): Promise<void>;
+
+  // tokens
+  createToken(token: Omit<Token, "createdAt" | "lastAccess"> & { createdAt?: Date }): Promise<Token>;
+  getToken(tokenId: string): Promise<Token>;
+  findTokenByHash(hash: string): Promise<Token | null>;
+  listTokens(filter?: { userEmail?: string; team?: string; kind?: TokenKind }): Promise<Token[]>;
+  updateToken(
+    tokenId: string,
+    patch: { hash?: string; description?: string; expiresAt?: Date | null },
+  ): Promise<Token>;
+  touchToken(tokenId: string, at?: Date): Promise<void>;
+  /** Also removes the token's role bindings. */
+  deleteToken(tokenId: string): Promise<void>;
+  deleteTokens(filter: { userEmail?: string; team?: string; kind?: TokenKind }): Promise<number>;
+
+  // teams
+  createTeam(team: {
+    name: string;
+    tags?: string[];
+    creatorEmail: string;
+    quotaLimit?: number;
+  }): Promise<Team>;
+  getTeam(name: string): Promise<Team>;
+  findTeam(name: string): Promise<Team | null>;
+  listTeams(filter?: { names?: string[] }): Promise<Team[]>;
+  /** Rename cascades to apps' teamOwner and access lists. */
+  updateTeam(name: string, patch: { newName?: string; tags?: string[] }): Promise<Team>;
+  /** ConflictError while apps reference the team. */
+  deleteTeam(name: string): Promise<void>;
+
+  // roles
+  createRole(role: Omit<Role, "permissions" | "events"> & Partial<Role>): Promise<Role>;
+  getRole(name: string): Promise<Role>;
+  findRole(name: string): Promise<Role | null>;
+  listRoles(filter?: { names?: string[]; event?: string }): Promise<Role[]>;
+  /** Rename cascades to bindings. */
+  updateRole(
+    name: string,
+    patch: Partial<Pick<Role, "contextType" | "description" | "permissions" | "events">> & {
+      newName?: string;
+    },
+  ): Promise<Role>;
+  deleteRole(name: string): Promise<void>;
+
+  // role bindings
+  /** ConflictError if the same binding exists; NotFoundError if the role does not. */
+  addRoleBinding(binding: RoleBinding): Promise<void>;
+  /** NotFoundError when no such binding. */
+  removeRoleBinding(binding: RoleBinding): Promise<void>;
+  listRoleBindings(filter?: Partial<RoleBinding>): Promise<RoleBinding[]>;
+  /** Remove every binding matching the filter (e.g. all bindings in team context "t1"). */
+  deleteRoleBindings(filter: Partial<RoleBinding>): Promise<number>;
+
+  // pools
+  createPool(pool: {
+    name: string;
+    isDefault?: boolean;
+    isPublic?: boolean;
+    provisioner?: string;
+    labels?: Record<string, string>;
+  }): Promise<Pool>;
+  getPool(name: string): Promise<Pool>;
+  findPool(name: string): Promise<Pool | null>;
+  listPools(filter?: { names?: string[] }): Promise<Pool[]>;
+  findDefaultPool(): Promise<Pool | null>;
+  /** isDefault=true while another pool is default → ConflictError, unless unsetting it first. */
+  updatePool(
+    name: string,
+    patch: Partial<Pick<Pool, "isDefault" | "isPublic" | "provisioner" | "labels">>,
+  ): Promise<Pool>;
+  /** ConflictError while apps use the pool. */
+  deletePool(name: string): Promise<void>;
+  /** Upsert by (poolExpr, field); empty values removes the constraint (tsuru behaviour). */
+  setPoolConstraint(c: PoolConstraint): Promise<void>;
+  removePoolConstraint(poolExpr: string, field: ConstraintField): Promise<void>;
+  listPoolConstraints(filter?: { poolExpr?: string; field?: ConstraintField }): Promise<PoolConstraint[]>;
+
+  // platforms
+  createPlatform(p: { name: string; disabled?: boolean; image?: string }): Promise<Platform>;
+  getPlatform(name: string): Promise<Platform>;
+  findPlatform(name: string): Promise<Platform | null>;
+  listPlatforms(filter?: { enabledOnly?: boolean }): Promise<Platform[]>;
+  /** `image` given: becomes current, version increments and it is prepended to `images`. */
+  updatePlatform(name: string, patch: { disabled?: boolean; image?: string }): Promise<Platform>;
+  /** ConflictError while apps use it. */
+  deletePlatform(name: string): Promise<void>;
+
+  // plans
+  createPlan(plan: Plan): Promise<Plan>;
+  getPlan(name: string): Promise<Plan>;
+  findPlan(name: string): Promise<Plan | null>;
+  findDefaultPlan(): Promise<Plan | null>;
+  listPlans(): Promise<Plan[]>;
+  deletePlan(name: string): Promise<void>;
+
+  // apps
+  /** ConflictError on duplicate name or a cname already used by any app. */
+  createApp(app: NewApp): Promise<App>;
+  getApp(name: string): Promise<App>;
+  findApp(name: string): Promise<App | null>;
+  listApps(filter?: AppFilter): Promise<App[]>;
+  updateApp(name: string, patch: AppPatch): Promise<App>;
+  /** Also removes env, cnames and access rows. */
+  deleteApp(name: string): Promise<void>;
+  /** ConflictError if the team already has access; NotFoundError for unknown app/team. */
+  grantAppTeam(app: string, team: string): Promise<void>;
+  /** NotFoundError if the team has no access. (The "last team" rule is the domain's.) */
+  revokeAppTeam(app: string, team: string): Promise<void>;
+  /** ConflictError naming the first cname already used by any app. */
+  addAppCnames(app: string, cnames: string[]): Promise<void>;
+  removeAppCnames(app: string, cnames: string[]): Promise<void>;
+  /** Name → app, e.g. for router lookups. */
+  findAppByCname(cname: string): Promise<App | null>;
+  /** Sorted by name; all variables when names is undefined. */
+  getAppEnv(app: string, names?: string[]): Promise<EnvVar[]>;
+  /** Upsert by name. */
+  setAppEnv(app: string, vars: EnvVar[]): Promise<void>;
+  unsetAppEnv(app: string, names: string[]): Promise<number>;
+
+  // quotas (user: apps per user; team: apps per team; app: units per app)
+  getQuota(subject: QuotaSubject, name: string): Promise<Quota>;
+  /** Atomically add n to inUse; QuotaExceededError when it would pass a non-negative limit. */
+  reserveQuota(subject: QuotaSubject, name: string, n?: number): Promise<Quota>;
+  /** Subtract n from inUse (never below 0). */
+  releaseQuota(subject: QuotaSubject, name: string, n?: number): Promise<Quota>;
+  /** QuotaExceededError when limit >= 0 and below current use. */
+  setQuotaLimit(subject: QuotaSubject, name: string, limit: number): Promise<Quota>;
+  /** Overwrite inUse (provisioners report the real unit count). */
+  setQuotaInUse(subject: QuotaSubject, name: string, inUse: number): Promise<Quota>;
+
+  // events
+  /** LockedError (carrying the holder) if lock/extra-target lock is held by a running event. */
+  createEvent(e: NewEvent): Promise<EventRecord>;
+  getEvent(id: string): Promise<EventRecord>;
+  findEvent(id: string): Promise<EventRecord | null>;
+  listEvents(filter?: EventFilter): Promise<EventRecord[]>;
+  appendEventLog(id: string, text: string): Promise<void>;
+  setEventOtherData(id: string, data: unknown): Promise<void>;
+  /** Ends the event and releases its locks. ConflictError if it already ended. */
+  finishEvent(id: string, result?: FinishEvent): Promise<EventRecord>;
+  /** Record a cancel request / acknowledgement. */
+  updateEventCancel(id: string, patch: Partial<CancelInfo>): Promise<EventRecord>;
+  /** Heartbeat: refresh lockUpdateTime of running events of this instance. Returns count. */
+  touchRunningEvents(instanceId: string, at?: Date): Promise<number>;
+  /**
+   * Close running events left by a crashed server, with error
+   * "server restarted while this operation was running", releasing their locks.
+   * No options: every running event (single-server embedded mode at start). Returns closed ids.
+   */
+  closeStaleEvents(opts?: StaleEventOptions): Promise<string[]>;
+
+  // change feed
+  /** Append inside the caller's transaction; visible to subscribers after commit. Returns seq. */
+  appendChange(kind: string, payload: unknown): Promise<number>;
+  changesSince(seq: number, limit?: number): Promise<Change[]>;
+  latestChangeSeq(): Promise<number>;
+  /** Delete changes with seq <= upTo (compaction). */
+  pruneChanges(upTo: number): Promise<number>;
+}
+
+export type StoreTx = StoreOps;
+
+export type StoreKind = "sqlite" | "postgres";
+
+export interface Store extends StoreOps {
+  readonly kind: StoreKind;
+  /** Run fn in one transaction; commit when it resolves, roll back when it throws (rethrown). */
+  tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Receive changes in seq order, at least once each, starting after opts.fromSeq.
+   * PostgreSQL: LISTEN/NOTIFY plus polling; SQLite: in-process emitter plus polling (other processes).
+   */
+  subscribeChanges(
+    onChange: (c: Change) => void | Promise<void>,
+    opts?: SubscribeOptions,
+  ): Promise<Subscription>;
+  /** Schema versions applied (for diagnostics and tests). */
+  migrationVersions(): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export type StoreConfig =
+  | {
+      kind: "sqlite";
+      /** Database file path (e.g. <dataDir>/wharf.db); ":memory:" for throwaway tests. */
+      path: string;
+      /** FULL (default) fsyncs the WAL at every commit: survives power loss, not only kill -9. */
+      synchronous?: "NORMAL" | "FULL";
+      busyTimeoutMs?: number;
+    }
+  | {
+      kind: "postgres";
+      url: string;
+      /** Schema to use (created if missing). Default "public". Tests use a fresh one per run. */
+      schema?: string;
+      poolSize?: number;
+    };
