@@ -1,0 +1,193 @@
+// `wharf dev cluster up|down|status`: a multi-node Docker cluster on one machine.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { run } from "../../util/exec.js";
+import { Pki } from "../tls/pki.js";
+import { cgroupPids, controllers, killAndRemoveCgroup } from "./cgroups.js";
+import { alive, readPid } from "./daemon.js";
+import {
+  defaultLayout,
+  hostAddress,
+  MAX_NODES,
+  nodeNames,
+  registryAddress,
+  registryCertsDir,
+  type DevClusterLayout,
+} from "./layout.js";
+import { mountsUnder, unmountAllUnder } from "./mounts.js";
+import {
+  ensureBridge,
+  ensureNodeNetwork,
+  listOwnLinks,
+  listOwnNamespaces,
+  removeBridge,
+  removeForwarding,
+  removeNodeNetwork,
+} from "./network.js";
+import { killNodeDaemon, nodeRunning, pingSocket, startNode } from "./node.js";
+import { pingRegistry, registryPaths, removeRegistryTrust, startRegistry } from "./registry.js";
+
+/** What `up` publishes for Wharf, tests and benchmarks: where everything is. */
+export interface DevClusterInfo {
+  hostAddress: string;
+  registry: string;
+  tls: { ca: string; clientCert: string; clientKey: string };
+  nodes: Array<{ name: string; address: string; dockerHost: string; dockerPort: number; socket: string }>;
+}
+
+export const CLIENT_CERT_NAME = "wharf-client";
+
+function infoFile(l: DevClusterLayout): string {
+  return `${l.stateDir}/cluster.json`;
+}
+
+async function requireTools(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error("the dev cluster needs root (namespaces, bridges, dockerd)");
+  for (const tool of ["dockerd", "docker-registry", "nsenter", "ip", "iptables", "openssl"]) {
+    const found = await run("sh", ["-c", `command -v ${tool}`], { allowFailure: true });
+    if (found.code !== 0) throw new Error(`${tool} is not installed: run scripts/host-setup.sh first`);
+  }
+}
+
+function nodeIndexOf(l: DevClusterLayout, netns: string): number | undefined {
+  const m = new RegExp(`^${l.prefix}-n(\\d+)$`).exec(netns);
+  return m ? Number(m[1]) : undefined;
+}
+
+export async function up(count: number, l = defaultLayout()): Promise<DevClusterInfo> {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) {
+    throw new Error(`--nodes must be a whole number from 1 to ${MAX_NODES}, got ${count}`);
+  }
+  await requireTools();
+  await mkdir(l.stateDir, { recursive: true, mode: 0o700 });
+  await mkdir(`${l.stateDir}/nodes`, { recursive: true, mode: 0o700 });
+  await mkdir(l.runDir, { recursive: true, mode: 0o700 });
+  const pki = new Pki(`${l.stateDir}/pki`);
+  await pki.ensureCa("Wharf dev cluster CA");
+  const client = await pki.issueClient(CLIENT_CERT_NAME);
+
+  await ensureBridge(l);
+  await startRegistry(l, pki);
+
+  // Shrinking: nodes beyond the requested count go away completely.
+  for (const ns of await listOwnNamespaces(l)) {
+    const idx = nodeIndexOf(l, ns);
+    if (idx !== undefined && idx > count) await removeNode(l, idx);
+  }
+  const nodes = Array.from({ length: count }, (_, i) => nodeNames(l, i + 1));
+  for (const n of nodes) await ensureNodeNetwork(l, n);
+  await Promise.all(nodes.map((n) => startNode(l, n, pki)));
+
+  const info: DevClusterInfo = {
+    hostAddress: hostAddress(l),
+    registry: registryAddress(l),
+    tls: { ca: client.ca, clientCert: client.cert, clientKey: client.key },
+    nodes: nodes.map((n) => ({
+      name: n.name,
+      address: n.address,
+      dockerHost: n.address,
+      dockerPort: l.dockerPort,
+      socket: n.socket,
+    })),
+  };
+  // Written atomically: readers never see half a file.
+  await writeFile(`${infoFile(l)}.tmp`, JSON.stringify(info, null, 2));
+  await rename(`${infoFile(l)}.tmp`, infoFile(l));
+  return info;
+}
+
+async function removeNode(l: DevClusterLayout, index: number): Promise<void> {
+  const n = nodeNames(l, index);
+  await killAndRemoveCgroup(`${l.cgroup}/${n.name}`);
+  await unmountAllUnder([n.dataRoot, n.execRoot]);
+  await removeNodeNetwork(n);
+  await rm(n.dataRoot, { recursive: true, force: true });
+  await rm(n.execRoot, { recursive: true, force: true });
+  await rm(n.configFile, { force: true });
+  await rm(n.logFile, { force: true });
+}
+
+/**
+ * Removes everything the tool created, found by name and cgroup rather than by a state file,
+ * so it also cleans up after an `up` that was killed half-way. Safe to run repeatedly.
+ */
+export async function down(l = defaultLayout()): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error("the dev cluster needs root (namespaces, bridges, dockerd)");
+  // Processes first (every daemon, shim and container), so nothing re-creates mounts or links.
+  await killAndRemoveCgroup(l.cgroup);
+  await unmountAllUnder([l.stateDir, l.runDir]);
+  for (const ns of await listOwnNamespaces(l)) await run("ip", ["netns", "del", ns]);
+  for (const link of await listOwnLinks(l)) {
+    if (link !== l.bridge) await run("ip", ["link", "del", link], { allowFailure: true });
+  }
+  await removeBridge(l);
+  await removeForwarding();
+  await removeRegistryTrust(l);
+  await rm(l.stateDir, { recursive: true, force: true });
+  await rm(l.runDir, { recursive: true, force: true });
+}
+
+export interface DevClusterStatus {
+  registry: { address: string; running: boolean };
+  nodes: Array<{ name: string; address: string; dockerd: "running" | "stopped" | "unresponsive" }>;
+}
+
+export async function status(l = defaultLayout()): Promise<DevClusterStatus> {
+  const caFile = `${l.stateDir}/pki/ca.pem`;
+  const regPid = await readPid(registryPaths(l).pidFile);
+  const registryRunning = alive(regPid) && existsSync(caFile) && (await pingRegistry(l, caFile));
+  const nodes: DevClusterStatus["nodes"] = [];
+  const indexes = (await listOwnNamespaces(l))
+    .map((ns) => nodeIndexOf(l, ns))
+    .filter((i): i is number => i !== undefined)
+    .sort((a, b) => a - b);
+  for (const idx of indexes) {
+    const n = nodeNames(l, idx);
+    const pidAlive = alive(await readPid(n.pidFile));
+    const state = !pidAlive ? "stopped" : (await pingSocket(n.socket)) ? "running" : "unresponsive";
+    nodes.push({ name: n.name, address: n.address, dockerd: state });
+  }
+  return { registry: { address: registryAddress(l), running: registryRunning }, nodes };
+}
+
+export async function readClusterInfo(l = defaultLayout()): Promise<DevClusterInfo> {
+  const text = await readFile(infoFile(l), "utf8").catch(() => {
+    throw new Error("no dev cluster is up: run `wharf dev cluster up` first");
+  });
+  return JSON.parse(text) as DevClusterInfo;
+}
+
+/** Everything of the tool's still on the machine; empty after a clean `down`. */
+export async function leftovers(l = defaultLayout()): Promise<string[]> {
+  const found: string[] = [];
+  for (const ns of await listOwnNamespaces(l)) found.push(`netns ${ns}`);
+  for (const link of await listOwnLinks(l)) found.push(`link ${link}`);
+  const pids = existsSync(`/sys/fs/cgroup/pids/${l.cgroup}`) ? await cgroupPids(l.cgroup) : [];
+  for (const pid of pids) found.push(`process ${pid}`);
+  for (const c of await controllers()) {
+    if (existsSync(`/sys/fs/cgroup/${c}/${l.cgroup}`)) found.push(`cgroup ${c}/${l.cgroup}`);
+  }
+  for (const mp of await mountsUnder([l.stateDir, l.runDir])) found.push(`mount ${mp}`);
+  for (const dir of [l.stateDir, l.runDir, registryCertsDir(l)])
+    if (existsSync(dir)) found.push(`dir ${dir}`);
+  for (const table of ["filter", "nat"]) {
+    const dump = await run("iptables-save", ["-t", table], { allowFailure: true });
+    for (const line of dump.stdout.split("\n")) {
+      if (line.includes("--comment wharf-dev")) found.push(`iptables ${table}: ${line}`);
+    }
+  }
+  const dockerds = await run("pgrep", ["-af", `dockerd.*${l.runDir}`], { allowFailure: true });
+  for (const line of dockerds.stdout.split("\n")) if (line.trim()) found.push(`dockerd ${line.trim()}`);
+  return found;
+}
+
+/** Test hooks: a node's dockerd dies / comes back, as a real node would. */
+export async function stopNode(index: number, l = defaultLayout()): Promise<void> {
+  await killNodeDaemon(nodeNames(l, index));
+}
+
+export async function restartNode(index: number, l = defaultLayout()): Promise<void> {
+  const pki = new Pki(`${l.stateDir}/pki`);
+  const n = nodeNames(l, index);
+  if (!(await nodeRunning(n))) await startNode(l, n, pki);
+}

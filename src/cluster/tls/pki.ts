@@ -1,0 +1,137 @@
+// Wharf's own certificate authority: node Docker APIs and the cluster registry present
+// server certificates it issues, and Wharf presents a client certificate it issues.
+// Keys are written with mode 0600 and never read back into logs or output.
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { run } from "../../util/exec.js";
+
+export interface CertPaths {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export interface TlsMaterial {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
+const DAYS_CA = "3650";
+const DAYS_LEAF = "825";
+
+export class Pki {
+  constructor(readonly dir: string) {}
+
+  get caCert(): string {
+    return join(this.dir, "ca.pem");
+  }
+
+  private get caKey(): string {
+    return join(this.dir, "ca-key.pem");
+  }
+
+  /** Creates the CA once; later calls keep the existing one so issued certificates stay valid. */
+  async ensureCa(commonName = "Wharf cluster CA"): Promise<void> {
+    if (existsSync(this.caCert) && existsSync(this.caKey)) return;
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", this.caKey]);
+    await chmod(this.caKey, 0o600);
+    await run("openssl", [
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      this.caKey,
+      "-sha256",
+      "-days",
+      DAYS_CA,
+      "-subj",
+      `/CN=${commonName}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+      "-out",
+      this.caCert,
+    ]);
+  }
+
+  /** Paths of a leaf certificate named `name` (which may not exist yet). */
+  paths(name: string): CertPaths {
+    return { cert: join(this.dir, `${name}.pem`), key: join(this.dir, `${name}-key.pem`), ca: this.caCert };
+  }
+
+  /**
+   * Issues (or keeps, if present) a server certificate valid for the given IPs and DNS names.
+   */
+  async issueServer(name: string, sans: { ips?: string[]; dns?: string[] }): Promise<CertPaths> {
+    const altNames = [
+      ...(sans.ips ?? []).map((ip) => `IP:${ip}`),
+      ...(sans.dns ?? []).map((d) => `DNS:${d}`),
+    ];
+    return this.issue(name, name, [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      "extendedKeyUsage=serverAuth",
+      ...(altNames.length ? [`subjectAltName=${altNames.join(",")}`] : []),
+    ]);
+  }
+
+  /** Issues (or keeps) a client certificate, used by Wharf to reach node Docker APIs. */
+  async issueClient(name: string): Promise<CertPaths> {
+    return this.issue(name, name, [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature",
+      "extendedKeyUsage=clientAuth",
+    ]);
+  }
+
+  async load(name: string): Promise<TlsMaterial> {
+    const p = this.paths(name);
+    const [ca, cert, key] = await Promise.all([readFile(p.ca), readFile(p.cert), readFile(p.key)]);
+    return { ca, cert, key };
+  }
+
+  private async issue(name: string, commonName: string, extensions: string[]): Promise<CertPaths> {
+    const p = this.paths(name);
+    if (existsSync(p.cert) && existsSync(p.key)) return p;
+    await this.ensureCa();
+    const csr = join(this.dir, `${name}.csr`);
+    const ext = join(this.dir, `${name}.ext`);
+    try {
+      await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", p.key]);
+      await chmod(p.key, 0o600);
+      await run("openssl", ["req", "-new", "-key", p.key, "-subj", `/CN=${commonName}`, "-out", csr]);
+      await writeFile(ext, extensions.join("\n") + "\n");
+      await run("openssl", [
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        this.caCert,
+        "-CAkey",
+        this.caKey,
+        "-CAcreateserial",
+        "-days",
+        DAYS_LEAF,
+        "-sha256",
+        "-extfile",
+        ext,
+        "-out",
+        p.cert,
+      ]);
+    } catch (err) {
+      // Never leave a key without its certificate: the next call would keep a broken pair.
+      await rm(p.key, { force: true });
+      await rm(p.cert, { force: true });
+      throw err;
+    } finally {
+      await rm(csr, { force: true });
+      await rm(ext, { force: true });
+    }
+    return p;
+  }
+}
