@@ -1,32 +1,25 @@
-// The `wharf` command line: one module per topic under commands/, each adding its
-// subcommands to the program. Commands talk to the API (or, for `dev`, to the local host).
-import { Command, CommanderError } from "commander";
-import { topics } from "./topics.js";
+// The `wharf` entry point. Exit codes scripts can trust: 0 success, 1 an error from the
+// API or the user's data, 2 a usage error (bad flags, missing arguments).
+import { CommanderError } from "commander";
+import { buildProgram, commanderExitCode } from "./program.js";
 import { CliError } from "./errors.js";
 
-export function buildProgram(): Command {
-  const program = new Command("wharf")
-    .description("Wharf: a self-hosted PaaS on Docker, speaking tsuru's API")
-    .version("0.1.0")
-    .showHelpAfterError("(run with --help for usage)");
-  for (const register of topics) register(program);
-  return program;
-}
-
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
+    return 0;
   } catch (err) {
-    if (err instanceof CommanderError) process.exit(err.exitCode);
+    // commander has already printed its own message for parse errors.
+    if (err instanceof CommanderError) return commanderExitCode(err);
     if (err instanceof CliError) {
-      console.error(`Error: ${err.message}`);
-      process.exit(err.exitCode);
+      const msg = err.message.endsWith("\n") ? err.message : `${err.message}\n`;
+      process.stderr.write(`Error: ${msg}`);
+      return err.exitCode;
     }
-    console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
+    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
   }
 }
 
-await main(process.argv);
+process.exitCode = await main(process.argv);

@@ -1,5 +1,33 @@
 // Every CLI topic, in help order. Add one import + one entry per topic file.
 import type { Command } from "commander";
 import { registerDev } from "./commands/dev.js";
+import { registerTarget } from "./commands/target.js";
+import { registerAuth } from "./commands/auth.js";
+import { registerUser } from "./commands/user.js";
+import { registerTeam } from "./commands/team.js";
+import { registerRole } from "./commands/role.js";
+import { registerToken } from "./commands/token.js";
+import { registerPool } from "./commands/pool.js";
+import { registerPlatform } from "./commands/platform.js";
+import { registerPlan } from "./commands/plan.js";
+import { registerApp } from "./commands/app.js";
+import { registerEnv } from "./commands/env.js";
+import { registerCname } from "./commands/cname.js";
+import { registerEvent } from "./commands/event.js";
 
-export const topics: Array<(program: Command) => void> = [registerDev];
+export const topics: Array<(program: Command) => void> = [
+  registerTarget,
+  registerAuth,
+  registerUser,
+  registerTeam,
+  registerRole,
+  registerToken,
+  registerPool,
+  registerPlatform,
+  registerPlan,
+  registerApp,
+  registerEnv,
+  registerCname,
+  registerEvent,
+  registerDev,
+];

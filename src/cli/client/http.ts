@@ -1,0 +1,176 @@
+// The HTTP client the `wharf` commands use: it speaks tsuru's wire contract as
+// tsuru-client 1.7.2 does (reference §1): `<target>/<version><path>` URLs, lowercase
+// `bearer` tokens, form bodies with sorted keys, plain-text error bodies and
+// application/x-json-stream responses. Commands stay thin: they build a path and a
+// body, call `request`, and print.
+import { request as undiciRequest } from "undici";
+import { CliError } from "../errors.js";
+import { consumeJsonStream } from "./stream.js";
+
+/** Form fields in insertion order; arrays become repeated keys (`k=a&k=b`). */
+export type FormFields = Record<string, string | string[]>;
+
+export interface RequestOptions {
+  /** API version segment; tsuru's client prefixes every path with one (default 1.0). */
+  version?: string;
+  form?: FormFields;
+  json?: unknown;
+  /** Skip the Authorization header (tsuru does this only for GET /auth/scheme). */
+  noAuth?: boolean;
+  accept?: string;
+  /** What a 401 means for this request (login: wrong credentials, not an expired session). */
+  unauthorized?: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Buffer | string> & { text(): Promise<string> };
+}
+
+/** An API answer with status > 399: the plain-text body is the message (tsuru §1.8). */
+export class ApiError extends CliError {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(body.trim() || `the server answered ${status}`, 1);
+  }
+}
+
+/** Normalise a target the way tsuru does: add http:// when no scheme is given. */
+export function normalizeTarget(target: string): string {
+  const t = target.trim();
+  return /^https?:\/\//i.test(t) ? t : `http://${t}`;
+}
+
+/**
+ * tsuru's URL construction (cmd/target.go): trim trailing slashes from the target, then
+ * "/" + version + path. Path segments are inserted raw, like the Go client, so emails
+ * stay `u@example.com` in the path.
+ */
+export function buildUrl(target: string, path: string, version = "1.0"): string {
+  const base = normalizeTarget(target).replace(/\/+$/, "");
+  const p = path.startsWith("/") ? path : `/${path}`;
+  return `${base}/${version}${p}`;
+}
+
+/** Escape like Go's url.QueryEscape: spaces become `+`. */
+export function queryEscape(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/%20/g, "+")
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Go's url.Values.Encode: keys sorted by byte order, repeated keys keep their value order,
+ * empty values kept (`routeropts=`), which tsuru's server reads as "unset".
+ */
+export function encodeForm(fields: FormFields): string {
+  const keys = Object.keys(fields).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const parts: string[] = [];
+  for (const k of keys) {
+    const v = fields[k];
+    const values = Array.isArray(v) ? v : [v ?? ""];
+    for (const one of values) parts.push(`${queryEscape(k)}=${queryEscape(one)}`);
+  }
+  return parts.join("&");
+}
+
+/** A query string from form fields, always with the leading `?` (tsuru sends `/apps?`). */
+export function query(fields: FormFields): string {
+  return `?${encodeForm(fields)}`;
+}
+
+export interface ClientConfig {
+  target: string;
+  token?: string;
+  verbosity?: number;
+}
+
+export class ApiClient {
+  constructor(readonly config: ClientConfig) {}
+
+  url(path: string, version = "1.0"): string {
+    return buildUrl(this.config.target, path, version);
+  }
+
+  /** Send one request; throws ApiError for status > 399 and CliError when unreachable. */
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { "x-tsuru-verbosity": String(this.config.verbosity ?? 0) };
+    if (!opts.noAuth && this.config.token) headers["authorization"] = `bearer ${this.config.token}`;
+    if (opts.accept) headers["accept"] = opts.accept;
+    let body: string | undefined;
+    if (opts.form) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = encodeForm(opts.form);
+    } else if (opts.json !== undefined) {
+      headers["content-type"] = "application/json";
+      // go-tsuruclient's JSON bodies end with a newline; we match them byte for byte.
+      body = `${JSON.stringify(opts.json)}\n`;
+    }
+    const url = this.url(path, opts.version);
+    let res;
+    try {
+      // reset: true closes the connection after the answer, as tsuru's client does
+      // (req.Close), and lets the process exit without waiting for idle sockets.
+      res = await undiciRequest(url, { method: method as "GET", headers, body, reset: true });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
+      throw new CliError(
+        `failed to connect to the Wharf server at ${this.config.target} (${code}): is it running? ` +
+          "Check the target with `wharf target list`.",
+      );
+    }
+    if (res.statusCode === 401) {
+      await res.body.dump();
+      throw new CliError(
+        opts.unauthorized ??
+          (this.config.token
+            ? "unauthorized: your session has expired or the token was revoked; run `wharf login`"
+            : "not logged in: run `wharf login`"),
+      );
+    }
+    if (res.statusCode > 399) throw new ApiError(res.statusCode, await res.body.text());
+    return { status: res.statusCode, headers: res.headers, body: res.body };
+  }
+
+  /** Request and decode a JSON answer; a 204 or empty body gives `undefined`. */
+  async getJson<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T | undefined> {
+    const res = await this.request(method, path, opts);
+    const text = await res.body.text();
+    if (res.status === 204 || text.trim() === "") return undefined;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new CliError(`the server sent a response that is not JSON (status ${res.status})`);
+    }
+  }
+
+  /** Request and drain the body (for answers the client ignores). */
+  async send(method: string, path: string, opts: RequestOptions = {}): Promise<number> {
+    const res = await this.request(method, path, opts);
+    await res.body.text();
+    return res.status;
+  }
+
+  /**
+   * Request a long operation and relay its x-json-stream to `out` as it arrives; an
+   * `Error` line fails the command (tsuru §1.7a). Plain bodies are copied as they are.
+   */
+  async stream(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+    out: (s: string) => void = (s) => process.stdout.write(s),
+  ): Promise<void> {
+    const res = await this.request(method, path, opts);
+    const type = String(res.headers["content-type"] ?? "");
+    if (!type.includes("x-json-stream")) {
+      for await (const chunk of res.body) out(chunk.toString());
+      return;
+    }
+    const error = await consumeJsonStream(res.body, out);
+    if (error !== undefined) throw new CliError(error);
+  }
+}

@@ -1,0 +1,23 @@
+// Builds the API client for a command from the global flags, env and ~/.wharf.
+import type { Command } from "commander";
+import { ApiClient } from "./client/http.js";
+import { readToken, resolveTarget, type ResolvedTarget } from "./config.js";
+
+export interface GlobalOptions {
+  target?: string;
+  verbosity?: string;
+}
+
+export function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>();
+}
+
+export function targetFor(cmd: Command): ResolvedTarget {
+  return resolveTarget(process.env, globals(cmd).target);
+}
+
+export function apiFor(cmd: Command): ApiClient {
+  const target = targetFor(cmd);
+  const verbosity = Number(globals(cmd).verbosity ?? 0) || 0;
+  return new ApiClient({ target: target.url, token: readToken(target), verbosity });
+}
