@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { run } from "../../util/exec.js";
 import { Pki } from "../tls/pki.js";
+import { connectEngine } from "../docker/engine.js";
+import { imageExists, pushImage, tagImage } from "../docker/image.js";
 import { cgroupPids, controllers, killAndRemoveCgroup } from "./cgroups.js";
 import { alive, readPid } from "./daemon.js";
 import {
@@ -23,6 +25,7 @@ import {
   removeBridge,
   removeForwarding,
   removeNodeNetwork,
+  ruleComment,
 } from "./network.js";
 import { killNodeDaemon, nodeRunning, pingSocket, startNode } from "./node.js";
 import { pingRegistry, registryPaths, removeRegistryTrust, startRegistry } from "./registry.js";
@@ -31,11 +34,14 @@ import { pingRegistry, registryPaths, removeRegistryTrust, startRegistry } from 
 export interface DevClusterInfo {
   hostAddress: string;
   registry: string;
+  /** The base image as nodes pull it from the registry, when the host had it to publish. */
+  baseImage: string | null;
   tls: { ca: string; clientCert: string; clientKey: string };
   nodes: Array<{ name: string; address: string; dockerHost: string; dockerPort: number; socket: string }>;
 }
 
 export const CLIENT_CERT_NAME = "wharf-client";
+export const BASE_IMAGE = process.env.WHARF_BASE_IMAGE ?? "wharf/base:bookworm";
 
 function infoFile(l: DevClusterLayout): string {
   return `${l.stateDir}/cluster.json`;
@@ -68,6 +74,7 @@ export async function up(count: number, l = defaultLayout()): Promise<DevCluster
 
   await ensureBridge(l);
   await startRegistry(l, pki);
+  const baseImage = await publishBaseImage(l);
 
   // Shrinking: nodes beyond the requested count go away completely.
   for (const ns of await listOwnNamespaces(l)) {
@@ -81,6 +88,7 @@ export async function up(count: number, l = defaultLayout()): Promise<DevCluster
   const info: DevClusterInfo = {
     hostAddress: hostAddress(l),
     registry: registryAddress(l),
+    baseImage,
     tls: { ca: client.ca, clientCert: client.cert, clientKey: client.key },
     nodes: nodes.map((n) => ({
       name: n.name,
@@ -94,6 +102,17 @@ export async function up(count: number, l = defaultLayout()): Promise<DevCluster
   await writeFile(`${infoFile(l)}.tmp`, JSON.stringify(info, null, 2));
   await rename(`${infoFile(l)}.tmp`, infoFile(l));
   return info;
+}
+
+/** Makes the host's base image pullable by every node (a no-op push when already there). */
+async function publishBaseImage(l: DevClusterLayout): Promise<string | null> {
+  const host = connectEngine({ kind: "socket", socketPath: "/var/run/docker.sock" });
+  if (!(await imageExists(host, BASE_IMAGE))) return null;
+  const [repo, tag] = BASE_IMAGE.split(":") as [string, string];
+  const target = `${registryAddress(l)}/${repo}`;
+  await tagImage(host, BASE_IMAGE, target, tag);
+  await pushImage(host, `${target}:${tag}`);
+  return `${target}:${tag}`;
 }
 
 async function removeNode(l: DevClusterLayout, index: number): Promise<void> {
@@ -121,7 +140,7 @@ export async function down(l = defaultLayout()): Promise<void> {
     if (link !== l.bridge) await run("ip", ["link", "del", link], { allowFailure: true });
   }
   await removeBridge(l);
-  await removeForwarding();
+  await removeForwarding(l);
   await removeRegistryTrust(l);
   await rm(l.stateDir, { recursive: true, force: true });
   await rm(l.runDir, { recursive: true, force: true });
@@ -173,7 +192,7 @@ export async function leftovers(l = defaultLayout()): Promise<string[]> {
   for (const table of ["filter", "nat"]) {
     const dump = await run("iptables-save", ["-t", table], { allowFailure: true });
     for (const line of dump.stdout.split("\n")) {
-      if (line.includes("--comment wharf-dev")) found.push(`iptables ${table}: ${line}`);
+      if (line.includes(`--comment ${ruleComment(l)}`)) found.push(`iptables ${table}: ${line}`);
     }
   }
   const dockerds = await run("pgrep", ["-af", `dockerd.*${l.runDir}`], { allowFailure: true });

@@ -23,15 +23,20 @@ export function defaultLayout(env: NodeJS.ProcessEnv = process.env): DevClusterL
   const subnet = env.WHARF_DEV_SUBNET ?? "10.213.7.0/24";
   const m = /^(\d{1,3}\.\d{1,3}\.\d{1,3})\.0\/24$/.exec(subnet);
   if (!m) throw new Error(`WHARF_DEV_SUBNET must be a /24 written as A.B.C.0/24, got "${subnet}"`);
+  const prefix = env.WHARF_DEV_PREFIX ?? "wdv";
+  if (!/^[a-z][a-z0-9]{1,5}$/.test(prefix)) {
+    // Link names are limited to 15 characters: "<prefix>-n200-h" must fit.
+    throw new Error(`WHARF_DEV_PREFIX must be 2 to 6 lowercase letters or digits, got "${prefix}"`);
+  }
   return {
-    prefix: "wdv",
-    bridge: "wdv-br0",
+    prefix,
+    bridge: `${prefix}-br0`,
     subnet24: m[1]!,
     stateDir: env.WHARF_DEV_STATE_DIR ?? "/var/lib/wharf-dev",
     runDir: env.WHARF_DEV_RUN_DIR ?? "/run/wharf-dev",
     registryPort: 5000,
     dockerPort: 2376,
-    cgroup: "wharf-dev",
+    cgroup: `wharf-${prefix}`,
   };
 }
 

@@ -6,8 +6,6 @@ import { readdir } from "node:fs/promises";
 import { run } from "../../util/exec.js";
 import { hostAddress, type DevClusterLayout, type NodeNames } from "./layout.js";
 
-const COMMENT = "wharf-dev";
-
 async function linkExists(name: string): Promise<boolean> {
   return (await run("ip", ["link", "show", "dev", name], { allowFailure: true })).code === 0;
 }
@@ -27,7 +25,7 @@ export async function ensureBridge(l: DevClusterLayout): Promise<void> {
 /** iptables rules, each tagged with our comment so `down` removes only ours. */
 function rules(l: DevClusterLayout): Array<{ table: string; chain: string; spec: string[] }> {
   const subnet = `${l.subnet24}.0/24`;
-  const c = ["-m", "comment", "--comment", COMMENT];
+  const c = ["-m", "comment", "--comment", ruleComment(l)];
   return [
     // Docker sets the FORWARD policy to DROP and, with br_netfilter, bridged frames pass it too.
     { table: "filter", chain: "FORWARD", spec: ["-i", l.bridge, ...c, "-j", "ACCEPT"] },
@@ -48,12 +46,17 @@ async function ensureForwarding(l: DevClusterLayout): Promise<void> {
   }
 }
 
+/** Tags our iptables rules; derived from the prefix so two layouts never remove each other's. */
+export function ruleComment(l: DevClusterLayout): string {
+  return l.cgroup;
+}
+
 /** Removes every iptables rule carrying our comment, including ones from another subnet setting. */
-export async function removeForwarding(): Promise<void> {
+export async function removeForwarding(l: DevClusterLayout): Promise<void> {
   for (const table of ["filter", "nat"]) {
     const dump = await run("iptables-save", ["-t", table], { allowFailure: true });
     for (const line of dump.stdout.split("\n")) {
-      if (!line.startsWith("-A ") || !line.includes(`--comment ${COMMENT}`)) continue;
+      if (!line.startsWith("-A ") || !line.includes(`--comment ${ruleComment(l)}`)) continue;
       // iptables-save prints rules in the form -D accepts; split respects its quoting rules for our rules
       const args = line.slice(3).split(" ");
       await run("iptables", ["-t", table, "-D", ...args], { allowFailure: true });

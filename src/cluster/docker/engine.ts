@@ -1,0 +1,57 @@
+// The one adapter to Docker engines. Node engines are reached over mutual TLS; plain TCP
+// only when the caller explicitly opts into it (`--insecure`), never by default.
+import Docker from "dockerode";
+import type { TlsMaterial } from "../tls/pki.js";
+
+export type EngineAddress =
+  | { kind: "socket"; socketPath: string }
+  | { kind: "tcp"; host: string; port: number; tls: TlsMaterial }
+  | { kind: "tcp"; host: string; port: number; insecure: true };
+
+export class InsecureEngineError extends Error {}
+
+export function connectEngine(addr: EngineAddress, timeoutMs = 30_000): Docker {
+  if (addr.kind === "socket") return new Docker({ socketPath: addr.socketPath, timeout: timeoutMs });
+  if ("tls" in addr) {
+    return new Docker({
+      protocol: "https",
+      host: addr.host,
+      port: addr.port,
+      ca: addr.tls.ca,
+      cert: addr.tls.cert,
+      key: addr.tls.key,
+      timeout: timeoutMs,
+    });
+  }
+  if (addr.insecure !== true) {
+    throw new InsecureEngineError(
+      `refusing plain TCP to ${addr.host}:${addr.port}: give TLS material, or pass --insecure to accept an unauthenticated engine`,
+    );
+  }
+  return new Docker({ protocol: "http", host: addr.host, port: addr.port, timeout: timeoutMs });
+}
+
+/**
+ * Parses a node address as users write it (`https://10.0.0.5:2376`, `tcp://host:2376`,
+ * `10.0.0.5:2376`, `http://host:2375`). Plain http is only accepted with `insecure`.
+ */
+export function parseEngineUrl(
+  url: string,
+  opts: { tls?: TlsMaterial; insecure?: boolean },
+): Extract<EngineAddress, { kind: "tcp" }> {
+  const m = /^(?:(https?|tcp):\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?\/?$/.exec(url.trim());
+  if (!m) throw new Error(`"${url}" is not a Docker engine address; write it as https://HOST:PORT`);
+  const scheme = m[1] ?? "tcp";
+  const host = m[2]!.replace(/^\[|\]$/g, "");
+  const port = m[3] ? Number(m[3]) : scheme === "http" ? 2375 : 2376;
+  if (port < 1 || port > 65535) throw new Error(`port ${port} in "${url}" is out of range (1-65535)`);
+  if (scheme === "http" || !opts.tls) {
+    if (!opts.insecure) {
+      throw new InsecureEngineError(
+        `"${url}" would be reached without TLS; use https:// with Wharf's client certificate, or pass --insecure`,
+      );
+    }
+    return { kind: "tcp", host, port, insecure: true };
+  }
+  return { kind: "tcp", host, port, tls: opts.tls };
+}

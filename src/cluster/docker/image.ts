@@ -1,0 +1,57 @@
+// Image operations Wharf needs on an engine, written once over dockerode's stream API.
+import type Docker from "dockerode";
+
+interface ProgressEvent {
+  error?: string;
+  errorDetail?: { message?: string };
+  stream?: string;
+  status?: string;
+}
+
+/** Waits for a pull/push/build progress stream; rejects with the engine's own error text. */
+export function followProgress(
+  docker: Docker,
+  stream: NodeJS.ReadableStream,
+  onLine?: (line: string) => void,
+) {
+  return new Promise<ProgressEvent[]>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null, events: ProgressEvent[]) => {
+        if (err) return reject(err);
+        const failed = events.find((e) => e.error || e.errorDetail);
+        if (failed)
+          return reject(new Error(failed.errorDetail?.message ?? failed.error ?? "image operation failed"));
+        resolve(events);
+      },
+      (e: ProgressEvent) => {
+        const line = (e.stream ?? e.status ?? "").trimEnd();
+        if (line && onLine) onLine(line);
+      },
+    );
+  });
+}
+
+export async function pullImage(docker: Docker, ref: string, onLine?: (line: string) => void): Promise<void> {
+  await followProgress(docker, await docker.pull(ref), onLine);
+}
+
+export async function pushImage(docker: Docker, ref: string, onLine?: (line: string) => void): Promise<void> {
+  const image = docker.getImage(ref);
+  // dockerode needs an auth object for push even for a registry without auth.
+  await followProgress(docker, (await image.push({ authconfig: {} })) as NodeJS.ReadableStream, onLine);
+}
+
+export async function imageExists(docker: Docker, ref: string): Promise<boolean> {
+  try {
+    await docker.getImage(ref).inspect();
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
+  }
+}
+
+export async function tagImage(docker: Docker, ref: string, repo: string, tag: string): Promise<void> {
+  await docker.getImage(ref).tag({ repo, tag });
+}
