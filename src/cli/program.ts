@@ -1,9 +1,10 @@
 // The `wharf` command tree: one module per topic under commands/, each adding its
 // subcommands to the program (see topics.ts).
-import { Command, type CommanderError } from "commander";
+import { Command, type CommanderError, type OutputConfiguration } from "commander";
 import { topics } from "./topics.js";
 
-export function buildProgram(): Command {
+/** `output` redirects commander's own help/error text (tests silence it). */
+export function buildProgram(output?: OutputConfiguration): Command {
   const program = new Command("wharf")
     .description("Wharf: a self-hosted PaaS on Docker, speaking tsuru's API")
     .version("0.1.0")
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     // Set before topics register so every subcommand inherits it (commander copies
     // settings at creation): parse errors then reach main() and become exit code 2.
     .exitOverride();
+  if (output) program.configureOutput(output);
   for (const register of topics) register(program);
   return program;
 }
