@@ -1,0 +1,193 @@
+// The Scheduler: pool segregation → Swarm filters → tsuru's HA order → Swarm strategy,
+// with Swarm's soft-then-hard fallback. One pass over the candidate nodes of the
+// emptiest metadata groups keeps a running best, so a decision costs O(candidates in
+// those groups) with no sorting and no recounting.
+import { CandidateCache, type CandidateSet } from "./candidates.js";
+import { explainFilters, selectFilters, type Filter, type FilterName } from "./filters/index.js";
+import { compileRequest, type CompiledRequest } from "./request.js";
+import { seededRng, type Rng } from "./rng.js";
+import type { ClusterState } from "./state.js";
+import { NO_RESOURCES, strategyByName, weigh, type Strategy } from "./strategies/index.js";
+import {
+  err,
+  ok,
+  type Placement,
+  type Result,
+  type SchedulingError,
+  type StrategyName,
+  type UnitRequest,
+} from "./types.js";
+
+export interface SchedulerOptions {
+  /** Swarm's --strategy; default spread. */
+  strategy?: StrategyName | "binpacking";
+  /** Swarm's --filter list; default all, in registration order. */
+  filters?: readonly FilterName[];
+  /**
+   * tsuru's segregated HA order for app units: fewest units of the app+process in the
+   * node's metadata group, then on the node, then the strategy. Default true. Requests
+   * without an app (node containers, plain Docker API creates) always skip it.
+   */
+  ha?: boolean;
+  /** Injected randomness for the random strategy; default a fixed seed. */
+  rng?: Rng;
+}
+
+type Pass = Result<number, SchedulingError>;
+
+export class Scheduler {
+  private readonly filters: Filter[];
+  private readonly dynamicFilters: Filter[];
+  private readonly slotsOn: boolean;
+  private readonly strategy: Strategy;
+  private readonly ha: boolean;
+  private readonly rng: Rng;
+  private readonly cache: CandidateCache;
+  private order: number[] = [];
+
+  constructor(
+    readonly state: ClusterState,
+    options: SchedulerOptions = {},
+  ) {
+    this.filters = selectFilters(options.filters);
+    this.slotsOn = this.filters.some((f) => f.name === "containerslots");
+    // containerslots is inlined in the loop; the rest of the dynamic ones run per node.
+    this.dynamicFilters = this.filters.filter((f) => !f.isStatic && f.name !== "containerslots");
+    this.strategy = strategyByName(options.strategy ?? "spread");
+    this.ha = options.ha ?? true;
+    this.rng = options.rng ?? seededRng(0x5eed);
+    this.cache = new CandidateCache(
+      state,
+      this.filters.filter((f) => f.isStatic),
+    );
+  }
+
+  /** Choose a node. Nothing changes until the caller commits the placement. */
+  place(request: UnitRequest): Result<Placement, SchedulingError> {
+    const compiled = compileRequest(request);
+    if (!compiled.ok) return compiled;
+    const r = compiled.value;
+    if (r.req.pool !== undefined && this.cache.poolNodes(r.req.pool).length === 0)
+      return err({
+        kind: "no-pool-nodes",
+        message: `No nodes found with one of the following metadata: pool=${r.req.pool}`,
+      });
+    // Swarm: the soft pass enforces soft expressions; if anything fails, the hard pass
+    // (soft ones skipped) decides. Without soft expressions both passes are identical.
+    let chosen = this.pass(r, true);
+    let fallback = false;
+    if (!chosen.ok && r.hasSoft) {
+      chosen = this.pass(r, false);
+      fallback = true;
+    }
+    if (!chosen.ok) return chosen;
+    return ok({ nodeId: this.state.ids[chosen.value]!, request, softFallback: fallback && chosen.ok });
+  }
+
+  /** place() then state.commit(); returns the new unit's id and node. */
+  placeAndCommit(request: UnitRequest): Result<{ unitId: string; nodeId: string }, SchedulingError> {
+    const p = this.place(request);
+    if (!p.ok) return p;
+    return ok({ unitId: this.state.commit(p.value), nodeId: p.value.nodeId });
+  }
+
+  private pass(r: CompiledRequest, soft: boolean): Pass {
+    const set = this.cache.get(r, soft);
+    const s = this.state;
+    const app = r.req.app;
+    const counts = app !== undefined && this.ha ? s.counts(app, r.req.process) : undefined;
+    const haOn = app !== undefined && this.ha;
+    // Order the candidate groups by this app+process's units in them (tsuru's term a).
+    const order = this.sortGroups(set, counts?.byGroup, haOn);
+    const byNode = counts?.byNode;
+    const dyn = this.dynamicFilters.filter((f) => f.applies(r));
+    const { direction, healthFactor } = this.strategy;
+    const cpus = r.cpus;
+    const memory = r.memory;
+    let anyPassedFilters = false;
+
+    let lo = 0;
+    while (lo < order.length) {
+      // One level = every group sharing the lowest remaining group count.
+      const levelCount = haOn && counts ? counts.byGroup[set.groups[order[lo]!]!.gid]! : 0;
+      let hi = lo + 1;
+      while (
+        hi < order.length &&
+        (!haOn || !counts || counts.byGroup[set.groups[order[hi]!]!.gid]! === levelCount)
+      )
+        hi++;
+      let best = -1;
+      let bestB = 0;
+      let bestK1 = 0;
+      let bestK2 = 0;
+      let ties = 0;
+      for (let g = lo; g < hi; g++) {
+        const nodes = set.groups[order[g]!]!.nodes;
+        for (let k = 0; k < nodes.length; k++) {
+          const i = nodes[k]!;
+          if (this.slotsOn && s.containerCount[i]! >= s.slots[i]!) continue;
+          if (dyn.length > 0 && !this.dynamicAccept(dyn, i, r, soft)) continue;
+          anyPassedFilters = true;
+          const b = byNode !== undefined ? byNode[i]! : 0;
+          if (direction === 0) {
+            // random: uniform among the nodes with the fewest units of the app (reservoir).
+            if (best < 0 || b < bestB) {
+              best = i;
+              bestB = b;
+              ties = 1;
+            } else if (b === bestB && this.rng() * ++ties < 1) best = i;
+            continue;
+          }
+          const w = weigh(s, i, cpus, memory, healthFactor);
+          if (w !== w) continue; // NaN: no room on this node
+          const k1 = direction * w;
+          const k2 = direction * s.containerCount[i]!;
+          // Lexicographic (b, k1, k2, node order): ties go to the first node like tsuru.
+          if (
+            best < 0 ||
+            b < bestB ||
+            (b === bestB && (k1 < bestK1 || (k1 === bestK1 && (k2 < bestK2 || (k2 === bestK2 && i < best)))))
+          ) {
+            best = i;
+            bestB = b;
+            bestK1 = k1;
+            bestK2 = k2;
+          }
+        }
+      }
+      if (best >= 0) return ok(best);
+      lo = hi;
+    }
+    if (!anyPassedFilters) {
+      const why = explainFilters(this.filters, s, this.cache.poolNodes(r.req.pool), r, soft);
+      if (why) return err(why);
+    }
+    return err({ kind: "no-resources", message: NO_RESOURCES });
+  }
+
+  private dynamicAccept(dyn: readonly Filter[], i: number, r: CompiledRequest, soft: boolean): boolean {
+    for (const f of dyn) if (!f.accepts(this.state, i, r, soft)) return false;
+    return true;
+  }
+
+  /** Indexes into set.groups, ordered by group count ascending (stable by gid). */
+  private sortGroups(set: CandidateSet, byGroup: Int32Array | undefined, haOn: boolean): number[] {
+    const n = set.groups.length;
+    const order = this.order;
+    order.length = n;
+    for (let g = 0; g < n; g++) order[g] = g;
+    if (!haOn || byGroup === undefined || n < 2) return order;
+    // Insertion sort: a handful of groups, and no allocation per decision.
+    for (let x = 1; x < n; x++) {
+      const v = order[x]!;
+      const c = byGroup[set.groups[v]!.gid]!;
+      let y = x - 1;
+      while (y >= 0 && byGroup[set.groups[order[y]!]!.gid]! > c) {
+        order[y + 1] = order[y]!;
+        y--;
+      }
+      order[y + 1] = v;
+    }
+    return order;
+  }
+}
