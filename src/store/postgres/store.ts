@@ -1,6 +1,115 @@
-// Placeholder so the interface compiles while the implementation lands.
+// PostgreSQL backend for several Wharf servers sharing one database.
+// Writes run in READ COMMITTED transactions on a pooled client; uniqueness, single-default and
+// per-target locks are enforced by constraints, so concurrent servers need no coordination.
+import pg from "pg";
+import { postgresMigrations } from "../migrations/postgres/index.js";
+import { appliedVersions, migrate } from "../sql/migrate.js";
+import { buildStore, type Driver } from "../sql/store-base.js";
 import type { Store, StoreConfig } from "../types.js";
+import { PgExecutor, mapPgError } from "./executor.js";
+import { ChangeListener } from "./listener.js";
 
-export async function openPostgresStore(_config: StoreConfig): Promise<Store> {
-  throw new Error("postgres store: not implemented yet");
+type PgConfig = Extract<StoreConfig, { kind: "postgres" }>;
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,50}$/;
+
+// BIGINT (oid 20) columns hold epoch milliseconds, counters and seqs: all far below 2^53.
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+export async function openPostgresStore(config: StoreConfig): Promise<Store> {
+  if (config.kind !== "postgres") throw new Error("openPostgresStore needs a postgres config");
+  const schema = config.schema ?? "public";
+  if (!SCHEMA_RE.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}"`);
+  const clientConfig: pg.ClientConfig = {
+    connectionString: config.url,
+    types,
+    // Every pooled and listening connection works inside the configured schema.
+    options: `-c search_path=${schema}`,
+  };
+
+  if (schema !== "public") {
+    const c = new pg.Client({ connectionString: config.url });
+    await c.connect();
+    try {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } catch (err) {
+      // Another server creating it at the same moment is fine.
+      if ((err as { code?: string }).code !== "23505") throw err;
+    } finally {
+      await c.end();
+    }
+  }
+
+  const pool = new pg.Pool({ ...clientConfig, max: config.poolSize ?? 10 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on("error", () => undefined);
+
+  async function transaction<T>(fn: (db: PgExecutor) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    const db = new PgExecutor(client);
+    db.pendingAfterCommit = [];
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const result = await fn(db);
+      await client.query("COMMIT");
+      const callbacks = db.pendingAfterCommit;
+      db.pendingAfterCommit = null;
+      for (const cb of callbacks) cb();
+      return result;
+    } catch (err) {
+      db.pendingAfterCommit = null;
+      await client.query("ROLLBACK").catch((e: Error) => (broken = e));
+      throw mapPgError(err);
+    } finally {
+      // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+      client.release(broken);
+    }
+  }
+
+  // Advisory lock keys are per schema so test schemas in one database do not serialize each other.
+  const lockKey = (what: string) => `hashtext(current_schema() || ':${what}')`;
+  try {
+    await transaction(async (db) => {
+      // Servers starting together must not race on CREATE TABLE.
+      await db.get(`SELECT pg_advisory_xact_lock(${lockKey("wharf-migrate")}) AS l`);
+      return migrate(db, async (sql) => void (await db.run(sql)), postgresMigrations);
+    });
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+
+  const channel = (schema === "public" ? "wharf_changes" : `wharf_changes_${schema}`).slice(0, 63);
+  const listener = new ChangeListener(clientConfig, channel);
+
+  const driver: Driver = {
+    kind: "postgres",
+    transaction,
+    reader: new PgExecutor(pool),
+    signal: {
+      // Sequence values are handed out at INSERT but become visible at COMMIT, so two concurrent
+      // appenders could commit out of order and a reader at seq N would skip N-1 forever. This
+      // transaction-scoped lock makes appenders commit in seq order.
+      async beforeAppend(db) {
+        await db.get(`SELECT pg_advisory_xact_lock(${lockKey("wharf-changes")}) AS l`);
+      },
+      // NOTIFY is delivered at commit, and not at all on rollback.
+      async afterAppend(db, seq) {
+        await db.get("SELECT pg_notify(?, ?) AS n", [channel, String(seq)]);
+      },
+    },
+    onChangeHint: (cb) => listener.add(cb),
+    migrationVersions: () => appliedVersions(new PgExecutor(pool)),
+    async close() {
+      await listener.close();
+      await pool.end();
+    },
+  };
+  return buildStore(driver);
 }

@@ -1,0 +1,54 @@
+// Db over a pg Pool or a checked-out client: `?` placeholders become $1..$n, unique and
+// foreign-key violations become typed errors.
+import type pg from "pg";
+import { ConflictError } from "../errors.js";
+import type { Db, Param, Row } from "../sql/db.js";
+
+/** Rewrites `?` to `$n`. Wharf's SQL never has `?` inside string literals, so a plain scan is enough. */
+export function toDollar(sql: string): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+}
+
+export function mapPgError(err: unknown): unknown {
+  const e = err as { code?: string; detail?: string; message?: string };
+  if (e.code === "23505") return new ConflictError(`already exists (${e.detail ?? e.message ?? ""})`);
+  if (e.code === "23503")
+    return new ConflictError("a referenced record is missing or the record is still referenced");
+  return err;
+}
+
+export class PgExecutor implements Db {
+  readonly dialect = "postgres" as const;
+  pendingAfterCommit: (() => void)[] | null = null;
+
+  constructor(private readonly q: pg.Pool | pg.PoolClient) {}
+
+  private async query(sql: string, params: Param[]): Promise<pg.QueryResult> {
+    try {
+      return await this.q.query(
+        toDollar(sql),
+        params.map((p) => (p === undefined ? null : p)),
+      );
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+
+  async all<T = Row>(sql: string, params: Param[] = []): Promise<T[]> {
+    return (await this.query(sql, params)).rows as T[];
+  }
+
+  async get<T = Row>(sql: string, params: Param[] = []): Promise<T | undefined> {
+    return (await this.query(sql, params)).rows[0] as T | undefined;
+  }
+
+  async run(sql: string, params: Param[] = []): Promise<number> {
+    return (await this.query(sql, params)).rowCount ?? 0;
+  }
+
+  afterCommit(fn: () => void): void {
+    if (this.pendingAfterCommit) this.pendingAfterCommit.push(fn);
+    else fn();
+  }
+}

@@ -1,0 +1,34 @@
+// Assembles every record operation over one Db (a transaction or a read connection).
+import type { StoreOps } from "../types.js";
+import { appOps } from "./apps-ops.js";
+import { planOps, platformOps, poolOps } from "./catalog-ops.js";
+import { type ChangeSignal, changeOps } from "./changes-ops.js";
+import type { Db } from "./db.js";
+import { eventOps } from "./events-ops.js";
+import { quotaOps } from "./quotas-ops.js";
+import { roleOps, teamOps } from "./teams-ops.js";
+import { tokenOps, userOps } from "./users-ops.js";
+
+export function makeOps(db: Db, signal?: ChangeSignal): StoreOps {
+  return {
+    ...userOps(db),
+    ...tokenOps(db),
+    ...teamOps(db),
+    ...roleOps(db),
+    ...poolOps(db),
+    ...platformOps(db),
+    ...planOps(db),
+    ...appOps(db),
+    ...quotaOps(db),
+    ...eventOps(db),
+    ...changeOps(db, signal),
+  };
+}
+
+/**
+ * Operations that only read. Outside a transaction they may run on a read connection/pool
+ * instead of taking the single SQLite writer or a PostgreSQL BEGIN/COMMIT round trip.
+ */
+export function isReadOnlyOp(name: string): boolean {
+  return /^(get|find|list)/.test(name) || name === "changesSince" || name === "latestChangeSeq";
+}

@@ -1,0 +1,137 @@
+// Turns a driver (transactions + a read executor + change wake-ups) into a Store.
+// Each StoreOps method outside tx() runs as its own transaction (or on the read side when it
+// only reads), so multi-statement operations such as createApp are atomic on their own.
+import { AsyncLocalStorage } from "node:async_hooks";
+import type {
+  Change,
+  Store,
+  StoreKind,
+  StoreOps,
+  StoreTx,
+  SubscribeOptions,
+  Subscription,
+} from "../types.js";
+import type { ChangeSignal } from "./changes-ops.js";
+import type { Db } from "./db.js";
+import { isReadOnlyOp, makeOps } from "./ops.js";
+
+export interface Driver {
+  readonly kind: StoreKind;
+  /** Run fn inside one transaction on the writer. */
+  transaction<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /** Executor for reads outside a transaction (sees committed data only). */
+  readonly reader: Db;
+  readonly signal: ChangeSignal;
+  /** Register a wake-up for new changes; returns an unregister function. */
+  onChangeHint(cb: () => void): Promise<() => Promise<void>>;
+  migrationVersions(): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export function buildStore(driver: Driver): Store {
+  const readOps = makeOps(driver.reader, driver.signal);
+  // Calling `store` (not `t`) for a write inside tx() would wait for the tx itself on SQLite and
+  // silently run outside it on PostgreSQL: fail loudly instead.
+  const inTx = new AsyncLocalStorage<true>();
+  const transaction = <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
+    if (inTx.getStore())
+      return Promise.reject(
+        new Error("store write called inside store.tx(): use the transaction handle `t`"),
+      );
+    return driver.transaction((db) => inTx.run(true, () => fn(db)));
+  };
+  const subscriptions = new Set<Subscription>();
+  const base = {
+    kind: driver.kind,
+    tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T> {
+      return transaction((db) => fn(makeOps(db, driver.signal)));
+    },
+    async subscribeChanges(
+      onChange: (c: Change) => void | Promise<void>,
+      opts: SubscribeOptions = {},
+    ): Promise<Subscription> {
+      const sub = await subscribe(driver, readOps, onChange, opts);
+      subscriptions.add(sub);
+      return {
+        async close() {
+          subscriptions.delete(sub);
+          await sub.close();
+        },
+      };
+    },
+    migrationVersions: () => driver.migrationVersions(),
+    async close() {
+      for (const s of [...subscriptions]) await s.close();
+      subscriptions.clear();
+      await driver.close();
+    },
+  };
+  const ops = {} as Record<string, unknown>;
+  for (const name of Object.keys(readOps) as (keyof StoreOps)[]) {
+    ops[name] = isReadOnlyOp(name)
+      ? (readOps[name] as (...a: unknown[]) => unknown)
+      : (...args: unknown[]) =>
+          transaction((db) =>
+            (makeOps(db, driver.signal)[name] as (...a: unknown[]) => Promise<unknown>)(...args),
+          );
+  }
+  return Object.assign(ops as unknown as StoreOps, base);
+}
+
+/**
+ * Follows the change table from a seq. Wake-ups (NOTIFY, in-process emitter) only make delivery
+ * prompt; the table is the truth, so missed wake-ups cost at most one poll interval.
+ */
+async function subscribe(
+  driver: Driver,
+  reads: StoreOps,
+  onChange: (c: Change) => void | Promise<void>,
+  opts: SubscribeOptions,
+): Promise<Subscription> {
+  let last = opts.fromSeq ?? (await reads.latestChangeSeq());
+  let closed = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      for (;;) {
+        if (closed) return;
+        const batch = await reads.changesSince(last, 500);
+        for (const c of batch) {
+          if (closed) return;
+          // If the handler throws, `last` stays put and the change is retried on the next wake-up.
+          await onChange(c);
+          last = c.seq;
+        }
+        if (batch.length < 500) break;
+      }
+    } while (again && !closed);
+  }
+  function wake(): void {
+    if (closed) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drain()
+      .catch(() => undefined)
+      .finally(() => {
+        running = null;
+      });
+  }
+
+  const unhook = await driver.onChangeHint(wake);
+  const timer = setInterval(wake, opts.pollIntervalMs ?? 1000);
+  timer.unref();
+  wake();
+  return {
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await unhook();
+      await running;
+    },
+  };
+}
