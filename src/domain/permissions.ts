@@ -118,6 +118,7 @@ const TREE: Array<[string, ContextType[] | null, string[]]> = [
     "team",
     null,
     [
+      "read",
       "read.events",
       "delete",
       "update",

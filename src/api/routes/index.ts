@@ -1,0 +1,20 @@
+// Every tsuru route Wharf answers, by resource.
+import type { FastifyInstance } from "fastify";
+import type { Ctx } from "../../domain/services/context.js";
+import { userRoutes } from "./users.js";
+import { teamRoutes } from "./teams.js";
+import { roleRoutes } from "./roles.js";
+import { poolRoutes } from "./pools.js";
+import { catalogRoutes } from "./catalog.js";
+import { appRoutes } from "./apps.js";
+import { eventRoutes } from "./events.js";
+
+export function registerRoutes(app: FastifyInstance, ctx: Ctx): void {
+  userRoutes(app, ctx);
+  teamRoutes(app, ctx);
+  roleRoutes(app, ctx);
+  poolRoutes(app, ctx);
+  catalogRoutes(app, ctx);
+  appRoutes(app, ctx);
+  eventRoutes(app, ctx);
+}

@@ -1,0 +1,195 @@
+// The tsuru-compatible HTTP API: fastify with tsuru's routes answered bare and under
+// any /1.x/ prefix, form/multipart/JSON bodies, plain-text errors, metrics, OpenAPI.
+import Fastify, { type FastifyInstance } from "fastify";
+import formbody from "@fastify/formbody";
+import multipart from "@fastify/multipart";
+import swagger from "@fastify/swagger";
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import type { Logger } from "pino";
+import { pino } from "pino";
+import type { Store, StoreConfig } from "../store/types.js";
+import { openStore } from "../store/open.js";
+import type { WharfConfig } from "../config/config.js";
+import { makeCtx, type Ctx } from "../domain/services/context.js";
+import { ensureBuiltinRoles, initAdmin } from "../domain/services/auth.js";
+import { errorHandler, sendError } from "./errors.js";
+import { authHook } from "./auth.js";
+import { createMetrics } from "./metrics.js";
+import { registerRoutes } from "./routes/index.js";
+
+export { initAdmin };
+
+export interface ServerDeps {
+  store: Store;
+  config: WharfConfig;
+  logger?: Logger;
+}
+
+/** Strip a leading /<digits and dots> version segment: /1.0/apps → /apps. */
+export function stripVersion(url: string): string {
+  const out = url.replace(/^\/\d+(?:\.\d+)*(?=\/|\?|$)/, "");
+  return out === "" || out.startsWith("?") ? `/${out}` : out;
+}
+
+/** Query parameters whose values must never reach logs. */
+const SECRET_PARAMS = /([?&](?:token|password|key|new|old|confirm)=)[^&]*/gi;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, "$1[REDACTED]");
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        "headers.authorization",
+        "password",
+        "token",
+        "*.password",
+        "*.token",
+        "*.value",
+        "*.envs",
+      ],
+      censor: "[REDACTED]",
+    },
+  });
+}
+
+export async function createServer(deps: ServerDeps): Promise<FastifyInstance & { ctx: Ctx }> {
+  const { store, config } = deps;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const ctx = makeCtx(store, config);
+  const metrics = createMetrics();
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimit,
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    trustProxy: false,
+    rewriteUrl: (req: { url?: string }) => stripVersion(req.url ?? "/"),
+    // Log only method, path (secrets redacted) and address: never bodies or headers.
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        remoteAddress: req.ip,
+      }),
+    },
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  // Validation lives in the domain (sentences, case-insensitive tsuru forms); schemas
+  // document the API. Responses are serialized as-is so no field is ever dropped.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setErrorHandler(errorHandler(config.bodyLimit));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(
+      reply,
+      404,
+      `Not found: ${req.method} ${redactUrl(req.url).split("?")[0]!.slice(0, 200)} is not a Wharf API route.`,
+    ),
+  );
+  app.decorateRequest("principal", null);
+
+  await app.register(formbody, { bodyLimit: config.bodyLimit });
+  await app.register(multipart, {
+    attachFieldsToBody: "keyValues",
+    limits: {
+      fileSize: config.uploadLimit,
+      files: 4,
+      fields: 1000,
+      fieldSize: config.bodyLimit,
+      parts: 1004,
+    },
+  });
+  // Anything else (text/plain, XML, ...) is refused with 415 by fastify's default handling.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Wharf API (tsuru-compatible)", version: "1.0.1" },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("supported-tsuru", "1.0.1");
+    const started = process.hrtime.bigint();
+    reply.raw.once("finish", () => {
+      const route = req.routeOptions.url ?? "unmatched";
+      const secs = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.requests.inc({ method: req.method, route, status: String(reply.raw.statusCode) });
+      metrics.latency.observe({ method: req.method, route }, secs);
+    });
+  });
+  app.addHook("preHandler", authHook(ctx));
+
+  app.get(
+    "/healthcheck",
+    { config: { auth: "none" }, schema: { summary: "Liveness and store check", tags: ["system"] } },
+    async (_req, reply) => {
+      await store.listPlans();
+      return reply.type("text/plain; charset=utf-8").send("WORKING");
+    },
+  );
+  app.get(
+    "/metrics",
+    { config: { auth: "none" }, schema: { summary: "Prometheus metrics", tags: ["system"], hide: false } },
+    async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
+
+  registerRoutes(app, ctx);
+  await app.ready();
+  return Object.assign(app, { ctx });
+}
+
+/** The store the configuration asks for: PostgreSQL when a URL is set, else SQLite in dataDir. */
+export function storeConfigFor(config: WharfConfig): StoreConfig {
+  if (config.databaseUrl) return { kind: "postgres", url: config.databaseUrl };
+  mkdirSync(config.dataDir, { recursive: true });
+  return { kind: "sqlite", path: join(config.dataDir, "wharf.db") };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  /** Actual listening address, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `wharf server`: open the store (migrations run on open), close events a previous run
+ * left running, make sure built-in roles exist, create the first admin from
+ * WHARF_ADMIN_EMAIL/WHARF_ADMIN_PASSWORD when given, then listen.
+ */
+export async function startServer(config: WharfConfig, logger?: Logger): Promise<RunningServer> {
+  const log = logger ?? createLogger(config.logLevel);
+  const store = await openStore(storeConfigFor(config));
+  try {
+    const closed = await store.closeStaleEvents();
+    if (closed.length) log.warn({ events: closed.length }, "closed events left running by a previous server");
+    await ensureBuiltinRoles(store);
+    if (config.adminEmail && config.adminPassword) {
+      const r = await initAdmin(store, config.adminEmail, config.adminPassword);
+      if (r.created) log.info({ email: config.adminEmail }, "created the first admin from configuration");
+    }
+    const app = await createServer({ store, config, logger: log });
+    const address = await app.listen({ host: config.host, port: config.port });
+    return {
+      app,
+      store,
+      url: address,
+      close: async () => {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,88 @@
+// Server configuration, read from the environment (WHARF_*) with safe defaults for the
+// embedded single-machine setup. Secrets (admin password, database URL) are never logged.
+import { join } from "node:path";
+import { homedir } from "node:os";
+
+export interface RouterConfig {
+  name: string;
+  type: string;
+  /** Apps get <app>.<domain> as their address on this router. */
+  domain: string;
+  default: boolean;
+}
+
+export interface WharfConfig {
+  /** Directory for the SQLite file and other local state. */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** postgres://… to use PostgreSQL; empty for SQLite in dataDir. */
+  databaseUrl: string;
+  /** First admin created on first start when both are set (never a default password). */
+  adminEmail: string;
+  adminPassword: string;
+  /** Largest accepted request body, in bytes (uploads have their own limit). */
+  bodyLimit: number;
+  uploadLimit: number;
+  logLevel: string;
+  /** Anyone may POST /users without a token (tsuru auth:user-registration). */
+  userRegistration: boolean;
+  /** Session token lifetime (tsuru native default: 7 days). */
+  sessionTtlMs: number;
+  /** Failed logins allowed per user and per client address in loginWindowMs before 429. */
+  loginMaxFailuresPerUser: number;
+  loginMaxFailuresPerAddress: number;
+  loginWindowMs: number;
+  routers: RouterConfig[];
+  /** Identifies this server's running events so a restart can close what it left running. */
+  instanceId: string;
+}
+
+function int(v: string | undefined, dflt: number): number {
+  if (v === undefined || v === "") return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`invalid number "${v}" in configuration`);
+  return n;
+}
+
+export function defaultConfig(): WharfConfig {
+  return {
+    dataDir: join(homedir(), ".wharf"),
+    host: "127.0.0.1",
+    port: 8080,
+    databaseUrl: "",
+    adminEmail: "",
+    adminPassword: "",
+    bodyLimit: 1024 * 1024,
+    uploadLimit: 512 * 1024 * 1024,
+    logLevel: "info",
+    userRegistration: false,
+    sessionTtlMs: 7 * 24 * 3600 * 1000,
+    loginMaxFailuresPerUser: 10,
+    loginMaxFailuresPerAddress: 50,
+    loginWindowMs: 15 * 60 * 1000,
+    routers: [{ name: "wharf", type: "wharf", domain: "wharf.localhost", default: true }],
+    instanceId: "wharf-1",
+  };
+}
+
+/** Configuration from environment variables layered over defaults and `overrides`. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<WharfConfig> = {},
+): WharfConfig {
+  const d = defaultConfig();
+  const fromEnv: Partial<WharfConfig> = {};
+  if (env.WHARF_DATA_DIR) fromEnv.dataDir = env.WHARF_DATA_DIR;
+  if (env.WHARF_HOST) fromEnv.host = env.WHARF_HOST;
+  if (env.WHARF_PORT) fromEnv.port = int(env.WHARF_PORT, d.port);
+  if (env.WHARF_DATABASE_URL) fromEnv.databaseUrl = env.WHARF_DATABASE_URL;
+  if (env.WHARF_ADMIN_EMAIL) fromEnv.adminEmail = env.WHARF_ADMIN_EMAIL;
+  if (env.WHARF_ADMIN_PASSWORD) fromEnv.adminPassword = env.WHARF_ADMIN_PASSWORD;
+  if (env.WHARF_BODY_LIMIT) fromEnv.bodyLimit = int(env.WHARF_BODY_LIMIT, d.bodyLimit);
+  if (env.WHARF_LOG_LEVEL) fromEnv.logLevel = env.WHARF_LOG_LEVEL;
+  if (env.WHARF_USER_REGISTRATION) fromEnv.userRegistration = env.WHARF_USER_REGISTRATION === "true";
+  if (env.WHARF_INSTANCE_ID) fromEnv.instanceId = env.WHARF_INSTANCE_ID;
+  if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
+  return { ...d, ...fromEnv, ...overrides };
+}

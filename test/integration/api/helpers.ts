@@ -1,0 +1,147 @@
+// Shared setup: a server on a fresh SQLite store, an admin, two teams with one member
+// each, and helpers to call the API through fastify.inject.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import type { FastifyInstance } from "fastify";
+import { openStore } from "../../../src/store/open.js";
+import type { Store } from "../../../src/store/types.js";
+import { createServer, initAdmin } from "../../../src/api/server.js";
+import { loadConfig, type WharfConfig } from "../../../src/config/config.js";
+
+export interface Harness {
+  app: FastifyInstance;
+  store: Store;
+  config: WharfConfig;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function harness(overrides: Partial<WharfConfig> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), "wharf-api-"));
+  const store = await openStore({ kind: "sqlite", path: join(dir, "wharf.db"), synchronous: "NORMAL" });
+  const config = loadConfig({}, { dataDir: dir, logLevel: "silent", ...overrides });
+  await initAdmin(store, "admin@example.com", "admin-password");
+  const app = await createServer({ store, config, logger: pino({ level: "silent" }) });
+  return {
+    app,
+    store,
+    config,
+    dir,
+    close: async () => {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Res {
+  status: number;
+  body: string;
+  json: () => unknown;
+  headers: Record<string, unknown>;
+}
+
+export async function call(
+  app: FastifyInstance,
+  method: string,
+  url: string,
+  opts: {
+    token?: string;
+    form?: Record<string, string | string[]>;
+    json?: unknown;
+    headers?: Record<string, string>;
+    payload?: string | Buffer;
+  } = {},
+): Promise<Res> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.authorization = `bearer ${opts.token}`;
+  let payload: string | Buffer | undefined = opts.payload;
+  if (opts.form) {
+    const sp = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.form))
+      for (const x of Array.isArray(v) ? v : [v]) sp.append(k, x);
+    payload = sp.toString();
+    headers["content-type"] = "application/x-www-form-urlencoded";
+  } else if (opts.json !== undefined) {
+    payload = JSON.stringify(opts.json);
+    headers["content-type"] = "application/json";
+  }
+  const r = await app.inject({
+    method: method as "GET",
+    url,
+    headers,
+    ...(payload !== undefined ? { payload } : {}),
+  });
+  return { status: r.statusCode, body: r.body, json: () => JSON.parse(r.body), headers: r.headers };
+}
+
+export async function loginAs(app: FastifyInstance, email: string, password: string): Promise<string> {
+  const r = await call(app, "POST", `/1.0/users/${email}/tokens`, { form: { password } });
+  if (r.status !== 200) throw new Error(`login ${email}: ${r.status} ${r.body}`);
+  return (r.json() as { token: string }).token;
+}
+
+export interface World {
+  admin: string;
+  alice: string; // member of team "blue", owns app "blue-app"
+  bob: string; // member of team "red", owns app "red-app"
+}
+
+/** Admin creates a default pool, a plan, a platform and users alice and bob; each creates a team and an app. */
+export async function world(app: FastifyInstance): Promise<World> {
+  const admin = await loginAs(app, "admin@example.com", "admin-password");
+  const must = async (p: Promise<Res>, what: string): Promise<void> => {
+    const r = await p;
+    if (r.status >= 300) throw new Error(`${what}: ${r.status} ${r.body}`);
+  };
+  await must(
+    call(app, "POST", "/1.0/pools", {
+      token: admin,
+      form: { name: "default", default: "true", public: "false", force: "false", provisioner: "" },
+    }),
+    "pool",
+  );
+  await must(
+    call(app, "POST", "/1.0/plans", {
+      token: admin,
+      form: { name: "small", memory: "128M", swap: "0", cpushare: "100", default: "true" },
+    }),
+    "plan",
+  );
+  await must(call(app, "POST", "/1.0/platforms", { token: admin, form: { name: "python" } }), "platform");
+  for (const [u, team] of [
+    ["alice@example.com", "blue"],
+    ["bob@example.com", "red"],
+  ] as const) {
+    await must(
+      call(app, "POST", "/1.0/users", { token: admin, form: { email: u, password: "secret-pw" } }),
+      "user",
+    );
+    const t = await loginAs(app, u, "secret-pw");
+    await must(call(app, "POST", "/1.0/teams", { token: t, json: { name: team } }), "team");
+    await must(
+      call(app, "POST", "/1.0/apps", {
+        token: t,
+        form: {
+          name: `${team}-app`,
+          platform: "python",
+          plan: "",
+          pool: "",
+          teamOwner: team,
+          description: "",
+          router: "",
+          routeropts: "",
+        },
+      }),
+      "app",
+    );
+  }
+  return {
+    admin,
+    alice: await loginAs(app, "alice@example.com", "secret-pw"),
+    bob: await loginAs(app, "bob@example.com", "secret-pw"),
+  };
+}
