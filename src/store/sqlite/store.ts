@@ -23,7 +23,9 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
   const memory = config.path === ":memory:";
   const conn = new Database(config.path);
   configure(conn, config);
+  // Switching to WAL needs the file lock once (it is persistent); let it wait like any other open.
   if (!memory) conn.pragma("journal_mode = WAL");
+  conn.pragma("busy_timeout = 0");
   // WAL + FULL: each COMMIT fsyncs the WAL, so an acknowledged write survives kill -9 and power
   // loss. NORMAL survives kill -9 too (the OS keeps the written pages) but not power loss.
   conn.pragma(`synchronous = ${config.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
@@ -33,13 +35,29 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
   const changed = new EventEmitter();
   changed.setMaxListeners(0);
 
-  async function transaction<T>(fn: (db: SqliteExecutor) => Promise<T>): Promise<T> {
-    return mutex.run(async () => {
+  // The writer's busy_timeout is 0 and we retry BEGIN IMMEDIATE on a timer instead: SQLite's
+  // busy handler sleeps synchronously, which would freeze the event loop, and a second store on
+  // the same file in this process (tests, `wharf server init`) could then never finish its
+  // transaction and release the lock. Once BEGIN IMMEDIATE succeeds we hold the write lock, and
+  // in WAL mode nothing else in the transaction waits on other connections.
+  const busyTimeoutMs = config.busyTimeoutMs ?? 5000;
+  async function beginImmediate(): Promise<void> {
+    const deadline = Date.now() + busyTimeoutMs;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
       try {
         conn.exec("BEGIN IMMEDIATE");
+        return;
       } catch (err) {
-        throw mapSqliteError(err);
+        if ((err as { code?: string }).code !== "SQLITE_BUSY" || Date.now() >= deadline)
+          throw mapSqliteError(err);
       }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  async function transaction<T>(fn: (db: SqliteExecutor) => Promise<T>): Promise<T> {
+    return mutex.run(async () => {
+      await beginImmediate();
       writer.pendingAfterCommit = [];
       try {
         const result = await fn(writer);

@@ -1,0 +1,12 @@
+// The one Store suite both backends must pass (sqlite.test.ts, postgres.test.ts).
+import { describe } from "node:test";
+import type { Backend } from "./suite/backend.js";
+import { eventTests } from "./suite/events.js";
+import { recordTests } from "./suite/records.js";
+
+export type { Backend, TestDatabase } from "./suite/backend.js";
+
+export function storeSuite(backend: Backend): void {
+  describe(`store (${backend.name}): records`, () => recordTests(backend));
+  describe(`store (${backend.name}): events, locks, changes`, () => eventTests(backend));
+}
