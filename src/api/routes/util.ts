@@ -14,11 +14,12 @@ export function param(req: FastifyRequest, name: string): string {
 /** tsuru answers 204 with no body for empty lists; clients treat it as "nothing". */
 export function list(reply: FastifyReply, items: unknown[]): FastifyReply {
   if (items.length === 0) return reply.code(204).send();
-  return reply.code(200).type("application/json").send(items);
+  return reply.code(200).type("application/json; charset=utf-8").send(JSON.stringify(items));
 }
 
 export function json(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
-  return reply.code(status).type("application/json").send(body);
+  // Encode here: fastify would send a bare string unquoted (token-show needs a JSON string).
+  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(body));
 }
 
 const FORM = ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"];
