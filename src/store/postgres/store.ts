@@ -9,8 +9,6 @@ import type { Store, StoreConfig } from "../types.js";
 import { PgExecutor, mapPgError } from "./executor.js";
 import { ChangeListener } from "./listener.js";
 
-type PgConfig = Extract<StoreConfig, { kind: "postgres" }>;
-
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,50}$/;
 
 // BIGINT (oid 20) columns hold epoch milliseconds, counters and seqs: all far below 2^53.
