@@ -8,8 +8,11 @@ export interface GlobalOptions {
   verbosity?: string;
 }
 
+/** The program-level flags only: a subcommand's own `-t` must never pass for --target. */
 export function globals(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals<GlobalOptions>();
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root.opts<GlobalOptions>();
 }
 
 export function targetFor(cmd: Command): ResolvedTarget {

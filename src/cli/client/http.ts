@@ -3,7 +3,7 @@
 // `bearer` tokens, form bodies with sorted keys, plain-text error bodies and
 // application/x-json-stream responses. Commands stay thin: they build a path and a
 // body, call `request`, and print.
-import { request as undiciRequest } from "undici";
+import { getGlobalDispatcher } from "undici";
 import { CliError } from "../errors.js";
 import { consumeJsonStream } from "./stream.js";
 
@@ -53,6 +53,18 @@ export function buildUrl(target: string, path: string, version = "1.0"): string 
   const base = normalizeTarget(target).replace(/\/+$/, "");
   const p = path.startsWith("/") ? path : `/${path}`;
   return `${base}/${version}${p}`;
+}
+
+/**
+ * Splits a built URL into origin and the request path exactly as built. Only bytes a
+ * request line cannot carry (spaces, control and non-ASCII characters) are escaped, as
+ * Go's client does; `@`, `:` and an empty `?` stay raw.
+ */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const m = /^(https?:\/\/[^/?#]+)(.*)$/i.exec(url);
+  if (!m) throw new CliError(`invalid target URL "${url}": use http://host:port`);
+  const path = (m[2] || "/").replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+  return { origin: m[1]!, path: path.startsWith("/") ? path : `/${path}` };
 }
 
 /** Escape like Go's url.QueryEscape: spaces become `+`. */
@@ -114,7 +126,17 @@ export class ApiClient {
     try {
       // reset: true closes the connection after the answer, as tsuru's client does
       // (req.Close), and lets the process exit without waiting for idle sockets.
-      res = await undiciRequest(url, { method: method as "GET", headers, body, reset: true });
+      // The dispatcher takes origin and path apart: undici's URL-based helpers would
+      // normalise the path and drop tsuru's bare trailing `?` (`GET /1.0/apps?`).
+      const { origin, path: rawPath } = splitUrl(url);
+      res = await getGlobalDispatcher().request({
+        origin,
+        path: rawPath,
+        method: method as "GET",
+        headers,
+        body,
+        reset: true,
+      });
     } catch (err) {
       const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
       throw new CliError(

@@ -86,7 +86,7 @@ export function registerEvent(program: Command): void {
       .command("list")
       .description("list events, newest first")
       .option("-k, --kind <name>", "only this kind, e.g. app.create (repeatable)", collect, [])
-      .option("-t, --target <type>", "only this target type, e.g. app")
+      .option("-t, --target-type <type>", "only this target type, e.g. app")
       .option("-v, --target-value <value>", "only this target value, e.g. an app name")
       .option("-o, --owner <name>", "only events by this owner")
       .option("-r, --running", "only running events"),
@@ -95,7 +95,7 @@ export function registerEvent(program: Command): void {
       opts: {
         json?: boolean;
         kind: string[];
-        target?: string;
+        targetType?: string;
         targetValue?: string;
         owner?: string;
         running?: boolean;
@@ -117,7 +117,7 @@ export function registerEvent(program: Command): void {
         since: "",
         skip: "",
         sort: "",
-        "target.type": opts.target ?? "",
+        "target.type": opts.targetType ?? "",
         "target.value": opts.targetValue ?? "",
         until: "",
       };

@@ -25,7 +25,7 @@ test("table draws plain ASCII boxes without colour codes", () => {
       "",
     ].join("\n"),
   );
-  assert.doesNotMatch(out, /\x1b\[/);
+  assert.ok(!out.includes("\u001b["), "no ANSI colour codes");
 });
 
 test("json output is pretty-printed and ends with a newline", () => {
