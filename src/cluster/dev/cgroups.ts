@@ -13,9 +13,8 @@ export async function controllers(): Promise<string[]> {
   const names = await readdir(ROOT);
   const out: string[] = [];
   for (const n of names) {
-    // Skip cgroup2's unified mount and the named systemd hierarchy: dockerd (cgroupfs driver)
-    // only creates container cgroups in the v1 resource controllers.
-    if (n === "unified" || n === "systemd") continue;
+    // Every hierarchy, including the named systemd one and cgroup2's unified mount: runc
+    // creates a container's cgroup in each of them.
     if (existsSync(join(ROOT, n, "cgroup.procs"))) out.push(n);
   }
   return out;
@@ -48,7 +47,7 @@ export async function cgroupPids(path: string): Promise<number[]> {
  * Kills every process under `path` with SIGKILL until none is left, then removes the cgroup
  * directories in every controller (deepest first). Safe when nothing exists.
  */
-export async function killAndRemoveCgroup(path: string, timeoutMs = 10_000): Promise<void> {
+export async function killAndRemoveCgroup(path: string, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     // Freezing is not needed: processes forked while we kill land in the same cgroup and are
@@ -74,7 +73,8 @@ async function removeTree(dir: string, deadline: number): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (entry.isDirectory()) await removeTree(join(dir, entry.name), deadline);
   }
-  // A cgroup whose last process just died can be busy for a moment.
+  // A cgroup stays busy until its dead processes are reaped (zombies keep their cgroup since
+  // Linux 4.20), and our daemons' parent is init once `up` has exited, which may reap late.
   for (;;) {
     try {
       await rmdir(dir);
@@ -82,7 +82,12 @@ async function removeTree(dir: string, deadline: number): Promise<void> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT") return;
-      if (Date.now() > deadline) throw err;
+      if (Date.now() > deadline) {
+        const tasks = await readFile(join(dir, "tasks"), "utf8").catch(() => "?");
+        throw new Error(
+          `cannot remove cgroup ${dir} (${code}); tasks left: ${tasks.trim().split("\n").join(" ") || "none"}`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }

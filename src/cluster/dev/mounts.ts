@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { run } from "../../util/exec.js";
 
 /** mountinfo escapes spaces, tabs, newlines and backslashes as octal. */
-function unescapeMountPath(p: string): string {
+export function unescapeMountPath(p: string): string {
   return p.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
