@@ -2,3 +2,5 @@
 export * from "./types.js";
 export * from "./errors.js";
 export { openStore } from "./open.js";
+export { STALE_EVENT_ERROR } from "./sql/events-ops.js";
+export { newEventId, EVENT_ID_RE } from "./ids.js";
