@@ -2,13 +2,14 @@
 // Runs one tier of tests (unit | integration | e2e) with node's built-in runner.
 // Node 20's --test does not expand globs or pick up .ts files, so we list them here
 // and load TypeScript through tsx.
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const tier = process.argv[2];
-if (!["unit", "integration", "e2e"].includes(tier ?? "")) {
-  console.error("usage: run-tests.mjs unit|integration|e2e [name-filter]");
+const TIERS = ["unit", "integration", "e2e"];
+if (![...TIERS, "all"].includes(tier ?? "")) {
+  console.error("usage: run-tests.mjs unit|integration|e2e|all [name-filter]");
   process.exit(2);
 }
 const filter = process.argv[3];
@@ -22,7 +23,9 @@ function walk(dir) {
   }
   return out;
 }
-const files = walk(join("test", tier)).sort();
+// "all" runs every tier in one runner, unit first, so the summary at the end counts everything.
+const tiers = tier === "all" ? TIERS : [tier];
+const files = tiers.flatMap((t) => (existsSync(join("test", t)) ? walk(join("test", t)).sort() : []));
 if (files.length === 0) {
   console.error(`no ${tier} tests found`);
   process.exit(1);
