@@ -91,7 +91,7 @@ export interface World {
 }
 
 /** Admin creates a default pool, a plan, a platform and users alice and bob; each creates a team and an app. */
-export async function world(app: FastifyInstance): Promise<World> {
+export async function world(app: FastifyInstance, teamA = "blue", teamB = "red"): Promise<World> {
   const admin = await loginAs(app, "admin@example.com", "admin-password");
   const must = async (p: Promise<Res>, what: string): Promise<void> => {
     const r = await p;
@@ -113,8 +113,8 @@ export async function world(app: FastifyInstance): Promise<World> {
   );
   await must(call(app, "POST", "/1.0/platforms", { token: admin, form: { name: "python" } }), "platform");
   for (const [u, team] of [
-    ["alice@example.com", "blue"],
-    ["bob@example.com", "red"],
+    ["alice@example.com", teamA],
+    ["bob@example.com", teamB],
   ] as const) {
     await must(
       call(app, "POST", "/1.0/users", { token: admin, form: { email: u, password: "secret-pw" } }),
