@@ -11,333 +11,40 @@
 // - Times are Date objects (stored with millisecond precision). null means "never/none".
 // - Secrets: records carry only password hashes and token hashes, never plaintext.
 
-/** Quota counters as tsuru reports them: limit -1 means unlimited. */
-export interface Quota {
-  limit: number;
-  inUse: number;
-}
+import type {
+  Quota,
+  User,
+  TokenKind,
+  Token,
+  Team,
+  Role,
+  RoleBinding,
+  Pool,
+  ConstraintField,
+  PoolConstraint,
+  Platform,
+  Plan,
+  EnvVar,
+  App,
+  NewApp,
+  AppPatch,
+  AppFilter,
+  QuotaSubject,
+} from "./record-types.js";
+import type {
+  CancelInfo,
+  EventRecord,
+  NewEvent,
+  EventFilter,
+  FinishEvent,
+  StaleEventOptions,
+  Change,
+  Subscription,
+  SubscribeOptions,
+} from "./event-types.js";
 
-export interface User {
-  email: string;
-  passwordHash: string;
-  createdAt: Date;
-  /** Apps this user may own (tsuru user quota). */
-  quota: Quota;
-}
-
-export type TokenKind = "session" | "api-key" | "team";
-
-export interface Token {
-  /** Stable, unique, user-visible identifier (team token `token_id`; generated for sessions). */
-  tokenId: string;
-  /** Hash of the secret (e.g. sha256 hex). The secret itself is never stored. Unique. */
-  hash: string;
-  kind: TokenKind;
-  /** Owner for session/api-key tokens; creator for team tokens. */
-  userEmail: string | null;
-  /** Team for team tokens, null otherwise. */
-  team: string | null;
-  description: string;
-  createdAt: Date;
-  expiresAt: Date | null;
-  lastAccess: Date | null;
-}
-
-export interface Team {
-  name: string;
-  tags: string[];
-  creatorEmail: string;
-  createdAt: Date;
-  /** Apps this team may own. */
-  quota: Quota;
-}
-
-export type RoleContextType = "global" | "team" | "app" | "pool" | "iaas" | "service" | "service-instance";
-
-export interface Role {
-  name: string;
-  contextType: RoleContextType;
-  description: string;
-  /** Dotted permission names ("app", "app.deploy", ...). */
-  permissions: string[];
-  /**
-   * Default-role events this role is given on ("user-create", "team-create"), as tsuru stores
-   * default roles (role-default-add). listRoles({ event }) answers "which roles on user create".
-   */
-  events: string[];
-}
-
-export type BindingSubjectType = "user" | "token";
-
-/** A role granted to a user (by email) or a token (by tokenId) in a context value ("" for global). */
-export interface RoleBinding {
-  subjectType: BindingSubjectType;
-  subject: string;
-  roleName: string;
-  contextValue: string;
-}
-
-export interface Pool {
-  name: string;
-  /** At most one pool is default (enforced by the database). */
-  isDefault: boolean;
-  /**
-   * Convenience flag mirroring tsuru's rule "public = team constraint is exactly ['*']".
-   * The domain layer keeps it in step with the team constraint.
-   */
-  isPublic: boolean;
-  /** "" means the default provisioner. */
-  provisioner: string;
-  labels: Record<string, string>;
-  createdAt: Date;
-}
-
-export type ConstraintField = "team" | "router" | "service" | "plan";
-
-/** tsuru pool constraint: poolExpr is a pool name or glob ("*", "prod-*"). Key: (poolExpr, field). */
-export interface PoolConstraint {
-  poolExpr: string;
-  field: ConstraintField;
-  values: string[];
-  /** true: values are denied; false: only values are allowed. */
-  blacklist: boolean;
-}
-
-export interface Platform {
-  name: string;
-  disabled: boolean;
-  /** Current image version number (0 before the first build). */
-  version: number;
-  /** Current image reference ("" before the first build). */
-  image: string;
-  /** Every image built for this platform, newest first (platform-info). */
-  images: string[];
-  createdAt: Date;
-}
-
-export interface Plan {
-  name: string;
-  /** Bytes; 0 = unlimited. */
-  memory: number;
-  /** Bytes; 0 = none. */
-  swap: number;
-  /** Thousandths of a CPU; 0 = unlimited. */
-  cpuMilli: number;
-  /** Relative CPU weight as tsuru 1.7 plans report it. */
-  cpuShare: number;
-  /** At most one plan is default (enforced by the database). */
-  isDefault: boolean;
-}
-
-export interface EnvVar {
-  name: string;
-  value: string;
-  /** false = private: masked on read. */
-  public: boolean;
-  /** Service instance this variable comes from ("" for user-set variables). */
-  alias: string;
-}
-
-export interface App {
-  name: string;
-  platform: string;
-  /** Pinned platform version ("v2"), "" when following the latest. */
-  platformVersion: string;
-  plan: string;
-  pool: string;
-  teamOwner: string;
-  /** Teams with access, including teamOwner. */
-  teams: string[];
-  /** Email of the creating user (tsuru `owner`). */
-  owner: string;
-  description: string;
-  tags: string[];
-  /** Router names and their options; empty when the app has no router. */
-  routers: AppRouter[];
-  /** Globally unique across apps (enforced by the database). */
-  cnames: string[];
-  /** Units per app (tsuru app quota). */
-  quota: Quota;
-  deploys: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface AppRouter {
-  name: string;
-  opts: Record<string, string>;
-}
-
-export interface NewApp {
-  name: string;
-  platform: string;
-  platformVersion?: string;
-  plan: string;
-  pool: string;
-  teamOwner: string;
-  /** Extra teams besides teamOwner (teamOwner is always added). */
-  teams?: string[];
-  owner: string;
-  description?: string;
-  tags?: string[];
-  routers?: AppRouter[];
-  cnames?: string[];
-  /** Default -1 (unlimited). */
-  quotaLimit?: number;
-  createdAt?: Date;
-}
-
-export type AppPatch = Partial<
-  Pick<
-    App,
-    "platform" | "platformVersion" | "plan" | "pool" | "teamOwner" | "description" | "tags" | "routers"
-  >
-> & { deploys?: number };
-
-export interface AppFilter {
-  /** Exact names. */
-  names?: string[];
-  /** Substring of the name (tsuru `name` filter is a regex; the domain narrows further if needed). */
-  nameContains?: string;
-  pool?: string;
-  platform?: string;
-  teamOwner?: string;
-  owner?: string;
-  /** App must carry every tag. */
-  tags?: string[];
-  /** Visibility: only apps that at least one of these teams has access to. Undefined = all apps. */
-  accessibleByTeams?: string[];
-}
-
-export type QuotaSubject = "user" | "team" | "app";
-
-// ---------- events ----------
-
-export interface EventTarget {
-  type: string;
-  value: string;
-}
-
-export interface ExtraTarget {
-  target: EventTarget;
-  /** Whether this extra target is locked like the main target. */
-  lock: boolean;
-}
-
-export interface EventKind {
-  /** "permission" for user actions (named after the permission), "internal" for system ones. */
-  type: "permission" | "internal";
-  name: string;
-}
-
-export interface EventOwner {
-  type: "user" | "team" | "app" | "internal" | "token";
-  name: string;
-}
-
-export interface CancelInfo {
-  owner: string;
-  startTime: Date | null;
-  ackTime: Date | null;
-  reason: string;
-  asked: boolean;
-  canceled: boolean;
-}
-
-export interface EventRecord {
-  /** 24 lowercase hex characters (tsuru clients require an ObjectId shape). */
-  id: string;
-  kind: EventKind;
-  target: EventTarget;
-  extraTargets: ExtraTarget[];
-  owner: EventOwner;
-  startTime: Date;
-  endTime: Date | null;
-  running: boolean;
-  error: string;
-  log: string;
-  startCustomData: unknown;
-  endCustomData: unknown;
-  otherCustomData: unknown;
-  cancelable: boolean;
-  cancelInfo: CancelInfo;
-  /** Server instance running the event: used to close events a crashed server left running. */
-  instanceId: string;
-  /** Last heartbeat of the running event (tsuru LockUpdateTime). */
-  lockUpdateTime: Date;
-}
-
-export interface NewEvent {
-  /** Generated when absent. */
-  id?: string;
-  kind: EventKind;
-  target: EventTarget;
-  extraTargets?: ExtraTarget[];
-  owner: EventOwner;
-  /** Lock the main target: fails with LockedError while another running event locks it. */
-  lock: boolean;
-  cancelable?: boolean;
-  startCustomData?: unknown;
-  instanceId?: string;
-  startTime?: Date;
-}
-
-export interface EventFilter {
-  kindNames?: string[];
-  kindType?: string;
-  targetType?: string;
-  targetValue?: string;
-  ownerName?: string;
-  ownerType?: string;
-  running?: boolean;
-  errorOnly?: boolean;
-  /** startTime >= since */
-  since?: Date;
-  /** startTime <= until */
-  until?: Date;
-  /**
-   * Visibility: the event's main target must be one of these, or (when given) its owner name one of
-   * ownerNames. Undefined = no restriction (admin).
-   */
-  allowed?: { targets: EventTarget[]; ownerNames?: string[] };
-  /** Newest first. Default limit 100, max 1000. */
-  limit?: number;
-  skip?: number;
-}
-
-export interface FinishEvent {
-  error?: string;
-  endCustomData?: unknown;
-  endTime?: Date;
-}
-
-export interface StaleEventOptions {
-  /** Close running events started by this instance (a restarted server closes its own). */
-  instanceId?: string;
-  /** Close running events whose heartbeat (lockUpdateTime) is older than this (any instance). */
-  heartbeatBefore?: Date;
-}
-
-// ---------- change feed ----------
-
-/** One row of the generic change feed (router table updates and the like). seq increases strictly. */
-export interface Change {
-  seq: number;
-  kind: string;
-  payload: unknown;
-  createdAt: Date;
-}
-
-export interface Subscription {
-  close(): Promise<void>;
-}
-
-export interface SubscribeOptions {
-  /** Deliver changes with seq > fromSeq. Default: latest (only new changes). */
-  fromSeq?: number;
-  /** How often to poll the table as a safety net (ms). Default 1000. */
-  pollIntervalMs?: number;
-}
+export type * from "./record-types.js";
+export type * from "./event-types.js";
 
 // ---------- the operations ----------
 
@@ -502,7 +209,9 @@ export interface StoreOps {
   /**
    * Close running events left by a crashed server, with error
    * "server restarted while this operation was running", releasing their locks.
-   * No options: every running event (single-server embedded mode at start). Returns closed ids.
+   * No options: every running event (single-server embedded mode at start). With several servers
+   * on PostgreSQL pass { instanceId, heartbeatBefore } so live servers' operations stay open.
+   * Returns closed ids.
    */
   closeStaleEvents(opts?: StaleEventOptions): Promise<string[]>;
 

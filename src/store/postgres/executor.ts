@@ -12,7 +12,11 @@ export function toDollar(sql: string): string {
 
 export function mapPgError(err: unknown): unknown {
   const e = err as { code?: string; detail?: string; message?: string };
-  if (e.code === "23505") return new ConflictError(`already exists (${e.detail ?? e.message ?? ""})`);
+  if (e.code === "23505")
+    // Not `detail`: it quotes the key, which for tokens would be a secret hash.
+    return new ConflictError(
+      `already exists (constraint ${(e as { constraint?: string }).constraint ?? "unique"})`,
+    );
   if (e.code === "23503")
     return new ConflictError("a referenced record is missing or the record is still referenced");
   return err;

@@ -1,0 +1,202 @@
+// Control-plane records (users, tokens, teams, roles, catalog, apps, quotas) as the Store returns them.
+// Times are Date objects; secrets appear only as hashes.
+
+/** Quota counters as tsuru reports them: limit -1 means unlimited. */
+export interface Quota {
+  limit: number;
+  inUse: number;
+}
+
+export interface User {
+  email: string;
+  passwordHash: string;
+  createdAt: Date;
+  /** Apps this user may own (tsuru user quota). */
+  quota: Quota;
+}
+
+export type TokenKind = "session" | "api-key" | "team";
+
+export interface Token {
+  /** Stable, unique, user-visible identifier (team token `token_id`; generated for sessions). */
+  tokenId: string;
+  /** Hash of the secret (e.g. sha256 hex). The secret itself is never stored. Unique. */
+  hash: string;
+  kind: TokenKind;
+  /** Owner for session/api-key tokens; creator for team tokens. */
+  userEmail: string | null;
+  /** Team for team tokens, null otherwise. */
+  team: string | null;
+  description: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastAccess: Date | null;
+}
+
+export interface Team {
+  name: string;
+  tags: string[];
+  creatorEmail: string;
+  createdAt: Date;
+  /** Apps this team may own. */
+  quota: Quota;
+}
+
+export type RoleContextType = "global" | "team" | "app" | "pool" | "iaas" | "service" | "service-instance";
+
+export interface Role {
+  name: string;
+  contextType: RoleContextType;
+  description: string;
+  /** Dotted permission names ("app", "app.deploy", ...). */
+  permissions: string[];
+  /**
+   * Default-role events this role is given on ("user-create", "team-create"), as tsuru stores
+   * default roles (role-default-add). listRoles({ event }) answers "which roles on user create".
+   */
+  events: string[];
+}
+
+export type BindingSubjectType = "user" | "token";
+
+/** A role granted to a user (by email) or a token (by tokenId) in a context value ("" for global). */
+export interface RoleBinding {
+  subjectType: BindingSubjectType;
+  subject: string;
+  roleName: string;
+  contextValue: string;
+}
+
+export interface Pool {
+  name: string;
+  /** At most one pool is default (enforced by the database). */
+  isDefault: boolean;
+  /**
+   * Convenience flag mirroring tsuru's rule "public = team constraint is exactly ['*']".
+   * The domain layer keeps it in step with the team constraint.
+   */
+  isPublic: boolean;
+  /** "" means the default provisioner. */
+  provisioner: string;
+  labels: Record<string, string>;
+  createdAt: Date;
+}
+
+export type ConstraintField = "team" | "router" | "service" | "plan";
+
+/** tsuru pool constraint: poolExpr is a pool name or glob ("*", "prod-*"). Key: (poolExpr, field). */
+export interface PoolConstraint {
+  poolExpr: string;
+  field: ConstraintField;
+  values: string[];
+  /** true: values are denied; false: only values are allowed. */
+  blacklist: boolean;
+}
+
+export interface Platform {
+  name: string;
+  disabled: boolean;
+  /** Current image version number (0 before the first build). */
+  version: number;
+  /** Current image reference ("" before the first build). */
+  image: string;
+  /** Every image built for this platform, newest first (platform-info). */
+  images: string[];
+  createdAt: Date;
+}
+
+export interface Plan {
+  name: string;
+  /** Bytes; 0 = unlimited. */
+  memory: number;
+  /** Bytes; 0 = none. */
+  swap: number;
+  /** Thousandths of a CPU; 0 = unlimited. */
+  cpuMilli: number;
+  /** Relative CPU weight as tsuru 1.7 plans report it. */
+  cpuShare: number;
+  /** At most one plan is default (enforced by the database). */
+  isDefault: boolean;
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+  /** false = private: masked on read. */
+  public: boolean;
+  /** Service instance this variable comes from ("" for user-set variables). */
+  alias: string;
+}
+
+export interface App {
+  name: string;
+  platform: string;
+  /** Pinned platform version ("v2"), "" when following the latest. */
+  platformVersion: string;
+  plan: string;
+  pool: string;
+  teamOwner: string;
+  /** Teams with access, including teamOwner. */
+  teams: string[];
+  /** Email of the creating user (tsuru `owner`). */
+  owner: string;
+  description: string;
+  tags: string[];
+  /** Router names and their options; empty when the app has no router. */
+  routers: AppRouter[];
+  /** Globally unique across apps (enforced by the database). */
+  cnames: string[];
+  /** Units per app (tsuru app quota). */
+  quota: Quota;
+  deploys: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AppRouter {
+  name: string;
+  opts: Record<string, string>;
+}
+
+export interface NewApp {
+  name: string;
+  platform: string;
+  platformVersion?: string;
+  plan: string;
+  pool: string;
+  teamOwner: string;
+  /** Extra teams besides teamOwner (teamOwner is always added). */
+  teams?: string[];
+  owner: string;
+  description?: string;
+  tags?: string[];
+  routers?: AppRouter[];
+  cnames?: string[];
+  /** Default -1 (unlimited). */
+  quotaLimit?: number;
+  createdAt?: Date;
+}
+
+export type AppPatch = Partial<
+  Pick<
+    App,
+    "platform" | "platformVersion" | "plan" | "pool" | "teamOwner" | "description" | "tags" | "routers"
+  >
+> & { deploys?: number };
+
+export interface AppFilter {
+  /** Exact names. */
+  names?: string[];
+  /** Substring of the name (tsuru `name` filter is a regex; the domain narrows further if needed). */
+  nameContains?: string;
+  pool?: string;
+  platform?: string;
+  teamOwner?: string;
+  owner?: string;
+  /** App must carry every tag. */
+  tags?: string[];
+  /** Visibility: only apps that at least one of these teams has access to. Undefined = all apps. */
+  accessibleByTeams?: string[];
+}
+
+export type QuotaSubject = "user" | "team" | "app";
