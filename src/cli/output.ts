@@ -49,6 +49,11 @@ export function lines(items: readonly unknown[] | null | undefined): string {
   return (items ?? []).map(String).join("\n");
 }
 
+/** Permission names: the root permission is the empty name, shown as `*` like tsuru. */
+export function permissionNames(items: readonly unknown[] | null | undefined): string {
+  return lines((items ?? []).map((p) => (p === "" ? "*" : p)));
+}
+
 /** Bytes as tsuru's plan-list shows them: whole MB unless raw bytes were asked for. */
 export function megabytes(bytes: number | undefined, raw = false): string {
   const b = bytes ?? 0;

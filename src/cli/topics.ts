@@ -14,6 +14,7 @@ import { registerApp } from "./commands/app.js";
 import { registerEnv } from "./commands/env.js";
 import { registerCname } from "./commands/cname.js";
 import { registerEvent } from "./commands/event.js";
+import { registerServer } from "./commands/server.js";
 
 export const topics: Array<(program: Command) => void> = [
   registerTarget,
@@ -29,5 +30,6 @@ export const topics: Array<(program: Command) => void> = [
   registerEnv,
   registerCname,
   registerEvent,
+  registerServer,
   registerDev,
 ];

@@ -3,6 +3,7 @@
 // `bearer` tokens, form bodies with sorted keys, plain-text error bodies and
 // application/x-json-stream responses. Commands stay thin: they build a path and a
 // body, call `request`, and print.
+import { randomBytes } from "node:crypto";
 import { getGlobalDispatcher } from "undici";
 import { CliError } from "../errors.js";
 import { consumeJsonStream } from "./stream.js";
@@ -15,6 +16,7 @@ export interface RequestOptions {
   version?: string;
   form?: FormFields;
   json?: unknown;
+  multipart?: Multipart;
   /** Skip the Authorization header (tsuru does this only for GET /auth/scheme). */
   noAuth?: boolean;
   accept?: string;
@@ -26,6 +28,34 @@ export interface ApiResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Buffer | string> & { text(): Promise<string> };
+}
+
+/** A multipart/form-data body: plain fields, then file parts (tsuru's platform-add). */
+export interface Multipart {
+  fields: Record<string, string>;
+  files: Array<{ field: string; filename: string; content: string | Buffer }>;
+}
+
+/** Encodes a multipart body as Go's mime/multipart writer does (octet-stream files). */
+export function encodeMultipart(m: Multipart, boundary: string): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(m.fields)) {
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
+  }
+  for (const f of m.files) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.filename}"\r\n` +
+          "Content-Type: application/octet-stream\r\n\r\n",
+      ),
+      Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content),
+      Buffer.from("\r\n"),
+    );
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(parts);
 }
 
 /** An API answer with status > 399: the plain-text body is the message (tsuru §1.8). */
@@ -112,10 +142,14 @@ export class ApiClient {
     const headers: Record<string, string> = { "x-tsuru-verbosity": String(this.config.verbosity ?? 0) };
     if (!opts.noAuth && this.config.token) headers["authorization"] = `bearer ${this.config.token}`;
     if (opts.accept) headers["accept"] = opts.accept;
-    let body: string | undefined;
+    let body: string | Buffer | undefined;
     if (opts.form) {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = encodeForm(opts.form);
+    } else if (opts.multipart) {
+      const boundary = randomBytes(30).toString("hex");
+      headers["content-type"] = `multipart/form-data; boundary=${boundary}`;
+      body = encodeMultipart(opts.multipart, boundary);
     } else if (opts.json !== undefined) {
       headers["content-type"] = "application/json";
       // go-tsuruclient's JSON bodies end with a newline; we match them byte for byte.

@@ -1,7 +1,7 @@
 // `wharf role ...` and `wharf permission list` (reference §4.4).
 import type { Command } from "commander";
 import { apiFor } from "../context.js";
-import { emit, field, lines, print, str, table } from "../output.js";
+import { emit, field, permissionNames, print, str, table } from "../output.js";
 import { jsonOption, usageError, yesOption } from "../options.js";
 import { confirm } from "../prompt.js";
 import { queryEscape } from "../client/http.js";
@@ -14,7 +14,7 @@ function roleRows(roles: unknown[]): string {
     roles.map((r) => [
       str(r, "name"),
       str(r, "context"),
-      lines(field(r, "scheme_names")),
+      permissionNames(field(r, "scheme_names")),
       str(r, "Description"),
     ]),
   );

@@ -2,7 +2,7 @@
 // generated go-tsuruclient).
 import type { Command } from "commander";
 import { apiFor } from "../context.js";
-import { emit, field, lines, print, roleLabel, str, table } from "../output.js";
+import { emit, field, lines, permissionNames, print, roleLabel, str, table } from "../output.js";
 import { collect, jsonOption, yesOption } from "../options.js";
 import { confirm } from "../prompt.js";
 
@@ -27,7 +27,11 @@ export function registerTeam(program: Command): void {
       emit(opts, teams, () =>
         table(
           ["Team", "Permissions", "Tags"],
-          teams.map((t) => [str(t, "name"), lines(field(t, "permissions")), lines(field(t, "tags"))]),
+          teams.map((t) => [
+            str(t, "name"),
+            permissionNames(field(t, "permissions")),
+            lines(field(t, "tags")),
+          ]),
         ),
       );
     },
