@@ -22,6 +22,10 @@ declare -A NEED=(
   [ip]=iproute2
   [iptables]=iptables
   [nsenter]=util-linux
+  [unshare]=util-linux
+  [umount]=mount
+  [pgrep]=procps
+  [sysctl]=procps
   [openssl]=openssl
 )
 missing=()
