@@ -14,6 +14,7 @@ import type { WharfConfig } from "../config/config.js";
 import { makeCtx, type Ctx } from "../domain/services/context.js";
 import { ensureBuiltinRoles, initAdmin } from "../domain/services/auth.js";
 import { errorHandler, sendError } from "./errors.js";
+import { BadRequestError } from "../domain/errors.js";
 import { authHook } from "./auth.js";
 import { createMetrics } from "./metrics.js";
 import { registerRoutes } from "./routes/index.js";
@@ -96,7 +97,6 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
 
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   await app.register(multipart, {
-    attachFieldsToBody: "keyValues",
     limits: {
       fileSize: config.uploadLimit,
       files: 4,
@@ -104,6 +104,26 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
       fieldSize: config.bodyLimit,
       parts: 1004,
     },
+  });
+  // Multipart fields and files become req.body here rather than with attachFieldsToBody,
+  // which never settles on a truncated body; parts() reports it as an error instead.
+  app.addHook("preValidation", async (req) => {
+    if (!req.isMultipart()) return;
+    const body: Record<string, string | Buffer | (string | Buffer)[]> = {};
+    try {
+      for await (const part of req.parts()) {
+        const v = part.type === "file" ? await part.toBuffer() : String(part.value ?? "");
+        const cur = body[part.fieldname];
+        body[part.fieldname] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
+      }
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? "";
+      if (code.startsWith("FST_")) throw e;
+      throw new BadRequestError(
+        `Malformed multipart body (${(e as Error).message}): send complete multipart/form-data parts.`,
+      );
+    }
+    req.body = body;
   });
   // Anything else (text/plain, XML, ...) is refused with 415 by fastify's default handling.
   await app.register(swagger, {

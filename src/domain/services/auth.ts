@@ -85,7 +85,8 @@ export async function issueSession(ctx: Ctx, email: string): Promise<string> {
 }
 
 export async function logout(ctx: Ctx, p: Principal): Promise<void> {
-  if (p.kind !== "user") return;
+  // Only login sessions end here; API keys and team tokens are revoked explicitly.
+  if (p.kind !== "user" || !p.tokenId.startsWith("session-")) return;
   await ctx.store.deleteToken(p.tokenId).catch(() => undefined);
 }
 
