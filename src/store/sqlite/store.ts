@@ -1,5 +1,5 @@
 // The embedded default: one SQLite file in the data directory, WAL journal.
-// One writer connection (serialized by a mutex, BEGIN IMMEDIATE so other processes wait on the
+// One writer connection (transactions group-committed, see group-commit.ts; BEGIN IMMEDIATE so other processes wait on the
 // file lock instead of failing mid-transaction) and one read-only connection so reads never
 // queue behind writes.
 import { EventEmitter } from "node:events";
@@ -9,7 +9,7 @@ import { appliedVersions, migrate } from "../sql/migrate.js";
 import { buildStore, type Driver } from "../sql/store-base.js";
 import type { Store, StoreConfig } from "../types.js";
 import { SqliteExecutor, mapSqliteError } from "./executor.js";
-import { Mutex } from "./mutex.js";
+import { GroupCommitter } from "./group-commit.js";
 
 type SqliteConfig = Extract<StoreConfig, { kind: "sqlite" }>;
 
@@ -31,7 +31,6 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
   conn.pragma(`synchronous = ${config.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
 
   const writer = new SqliteExecutor(conn);
-  const mutex = new Mutex();
   const changed = new EventEmitter();
   changed.setMaxListeners(0);
 
@@ -55,24 +54,8 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
     }
   }
 
-  async function transaction<T>(fn: (db: SqliteExecutor) => Promise<T>): Promise<T> {
-    return mutex.run(async () => {
-      await beginImmediate();
-      writer.pendingAfterCommit = [];
-      try {
-        const result = await fn(writer);
-        conn.exec("COMMIT");
-        const callbacks = writer.pendingAfterCommit;
-        writer.pendingAfterCommit = null;
-        for (const cb of callbacks) cb();
-        return result;
-      } catch (err) {
-        writer.pendingAfterCommit = null;
-        if (conn.inTransaction) conn.exec("ROLLBACK");
-        throw err;
-      }
-    });
-  }
+  const committer = new GroupCommitter(conn, writer, beginImmediate);
+  const transaction = <T>(fn: (db: SqliteExecutor) => Promise<T>): Promise<T> => committer.run(fn);
 
   try {
     await transaction((db) => migrate(db, async (sql) => void conn.exec(sql), sqliteMigrations));
@@ -81,7 +64,7 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
     throw err;
   }
 
-  // ":memory:" is private to its connection, so reads share the writer (through the mutex).
+  // ":memory:" is private to its connection, so reads share the writer (through the committer).
   let readConn: Database.Database | null = null;
   if (!memory) {
     readConn = new Database(config.path, { readonly: true });
@@ -111,10 +94,9 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
     },
     migrationVersions: () => transaction((db) => appliedVersions(db)),
     async close() {
-      await mutex.run(async () => {
-        readConn?.close();
-        if (conn.open) conn.close();
-      });
+      await committer.idle();
+      readConn?.close();
+      if (conn.open) conn.close();
     },
   };
   return buildStore(driver);

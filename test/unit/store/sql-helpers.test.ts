@@ -8,7 +8,6 @@ import { sqliteMigrations } from "../../../src/store/migrations/sqlite/index.js"
 import { mapPgError, toDollar } from "../../../src/store/postgres/executor.js";
 import { Where, bool, fromJson, likeEscape } from "../../../src/store/sql/db.js";
 import { mapSqliteError } from "../../../src/store/sqlite/executor.js";
-import { Mutex } from "../../../src/store/sqlite/mutex.js";
 
 it("toDollar numbers placeholders in order", () => {
   assert.equal(toDollar("a = ? AND b IN (?, ?)"), "a = $1 AND b IN ($2, $3)");
@@ -59,19 +58,4 @@ it("driver errors for constraint violations become ConflictError; others pass th
   const other = new Error("boom");
   assert.equal(mapPgError(other), other);
   assert.equal(mapSqliteError(other), other);
-});
-
-it("Mutex runs critical sections one at a time in arrival order, even when one throws", async () => {
-  const m = new Mutex();
-  const order: string[] = [];
-  const step = (name: string, ms: number, fail = false) =>
-    m.run(async () => {
-      order.push(`${name}+`);
-      await new Promise((r) => setTimeout(r, ms));
-      order.push(`${name}-`);
-      if (fail) throw new Error(name);
-    });
-  const results = await Promise.allSettled([step("a", 20), step("b", 1, true), step("c", 5)]);
-  assert.deepEqual(order, ["a+", "a-", "b+", "b-", "c+", "c-"]);
-  assert.equal(results[1]?.status, "rejected");
 });
