@@ -223,7 +223,9 @@ const request = fc.record({
   token: tokenChoice,
 });
 
-function build(r: fc.Infer<typeof request>, tokens: Record<string, string>) {
+type Req = typeof request extends fc.Arbitrary<infer T> ? T : never;
+
+function build(r: Req, tokens: Record<string, string>) {
   let i = 0;
   const path = r.route[1].replace(/\{[a-z]+\}/g, () => r.segs[i++ % r.segs.length]!);
   const qs = new URLSearchParams();
