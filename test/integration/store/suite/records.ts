@@ -28,6 +28,19 @@ export function recordTests(backend: Backend): void {
     await second.close();
   });
 
+  it("servers opening the same new database together migrate it exactly once", async () => {
+    const fresh = await backend.create();
+    try {
+      const stores = await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
+      for (const s of stores) assert.deepEqual(await s.migrationVersions(), [1]);
+      await stores[0]!.createTeam({ name: "t", creatorEmail: "x" });
+      assert.equal((await stores[2]!.getTeam("t")).name, "t");
+      for (const s of stores) await s.close();
+    } finally {
+      await fresh.destroy();
+    }
+  });
+
   it("users: unique email, typed not-found, delete removes tokens and bindings", async () => {
     const u = await store.createUser({ email: "a@b.c", passwordHash: "hash1" });
     assert.equal(u.quota.limit, -1);
