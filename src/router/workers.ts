@@ -1,0 +1,154 @@
+// Multi-core mode: the primary process owns the route source, certificates and admin port; one worker
+// per core serves traffic on the shared ports. The primary keeps the current table and broadcasts
+// every snapshot/update over IPC, so each worker holds the same table; a restarted worker gets the
+// current one before it takes traffic.
+import cluster, { type Worker } from "node:cluster";
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { AggregatorRegistry } from "prom-client";
+import { startAdmin } from "./admin.js";
+import type { ResolvedConfig, RouterConfig } from "./config.js";
+import type { RouteSink } from "./source.js";
+import { RouteTable } from "./table.js";
+import { StaticCertificateSource, type CertificatePair } from "./tls.js";
+import type { Backend, RouteSnapshot, RouteUpdate } from "./types.js";
+
+/** Messages primary → worker. */
+export type ToWorker =
+  | { t: "config"; config: WorkerConfig }
+  | { t: "snapshot"; snap: RouteSnapshot }
+  | { t: "update"; updates: RouteUpdate[] }
+  | { t: "certs"; certs: Record<string, CertificatePair> }
+  | { t: "shutdown" };
+/** Messages worker → primary. */
+export type FromWorker = { t: "ready"; http?: AddressInfo; https?: AddressInfo } | { t: "closed" };
+
+/** The serializable part of the config (no source, no logger objects, no certificate source). */
+export type WorkerConfig = Omit<
+  RouterConfig,
+  "source" | "certificates" | "accessLog" | "admin" | "workers"
+> & {
+  accessLog: boolean;
+};
+
+export interface ClusterHandle extends RouteSink {
+  readonly workers: number;
+  readonly addresses: { http?: AddressInfo; https?: AddressInfo; admin?: AddressInfo };
+  setCertificates(certs: Record<string, CertificatePair>): void;
+  close(): Promise<void>;
+}
+
+function workerEntry(): string {
+  // Under tsx this module is a .ts file and so is the entry; compiled, both are .js.
+  const ext = extname(fileURLToPath(import.meta.url));
+  return fileURLToPath(new URL("./worker-main" + ext, import.meta.url));
+}
+
+export async function startCluster(cfg: ResolvedConfig): Promise<ClusterHandle> {
+  // Let the kernel spread connections over the workers' accept queues instead of the primary
+  // accepting and handing sockets over (which costs the primary a core's worth of work).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.setupPrimary({ exec: workerEntry(), args: [], silent: false });
+
+  const table = new RouteTable<Backend>(cfg.domain, { materialize: (_app, b) => b });
+  const certs = new StaticCertificateSource(
+    cfg.certificates instanceof StaticCertificateSource ? cfg.certificates.toJSON() : {},
+  );
+  const workerConfig: WorkerConfig = {
+    domain: cfg.domain,
+    ...(cfg.http ? { http: cfg.http } : {}),
+    ...(cfg.https ? { https: cfg.https } : {}),
+    maxHeaderSize: cfg.maxHeaderSize,
+    maxBodyBytes: cfg.maxBodyBytes,
+    connectTimeoutMs: cfg.connectTimeoutMs,
+    headersTimeoutMs: cfg.headersTimeoutMs,
+    idleTimeoutMs: cfg.idleTimeoutMs,
+    totalTimeoutMs: cfg.totalTimeoutMs,
+    keepAliveTimeoutMs: cfg.keepAliveTimeoutMs,
+    connectionsPerBackend: cfg.connectionsPerBackend,
+    retries: cfg.retries,
+    passive: cfg.passive,
+    activeHealth: cfg.activeHealth,
+    drainTimeoutMs: cfg.drainTimeoutMs,
+    accessLog: cfg.accessLog === true,
+  };
+  const live = new Set<Worker>();
+  const addresses: ClusterHandle["addresses"] = {};
+  let closing = false;
+
+  const send = (w: Worker, m: ToWorker) => {
+    if (w.isConnected()) w.send(m);
+  };
+  const broadcast = (m: ToWorker) => {
+    for (const w of live) send(w, m);
+  };
+
+  function fork(): Promise<Worker> {
+    const w = cluster.fork();
+    return new Promise((resolve, reject) => {
+      w.on("message", (m: FromWorker) => {
+        if (m.t === "ready") {
+          if (m.http) addresses.http = m.http;
+          if (m.https) addresses.https = m.https;
+          live.add(w);
+          resolve(w);
+        }
+      });
+      w.once("online", () => {
+        // Config first, then the current table and certificates: the worker listens only after.
+        send(w, { t: "config", config: workerConfig });
+        send(w, { t: "snapshot", snap: table.snapshot() });
+        send(w, { t: "certs", certs: certs.toJSON() });
+      });
+      w.once("exit", (code) => {
+        live.delete(w);
+        reject(new Error(`router worker exited with code ${code} before it was ready`));
+        // A crashed worker is replaced; the others keep serving meanwhile.
+        if (!closing) fork().catch(() => undefined);
+      });
+    });
+  }
+
+  const workers = Math.max(1, cfg.workers);
+  // The first worker binds port 0 to a real port; the others must share that same port.
+  await fork();
+  if (cfg.http && cfg.http.port === 0 && addresses.http)
+    workerConfig.http = { ...cfg.http, port: addresses.http.port };
+  if (cfg.https && cfg.https.port === 0 && addresses.https)
+    workerConfig.https = { ...cfg.https, port: addresses.https.port };
+  await Promise.all(Array.from({ length: workers - 1 }, () => fork()));
+
+  let admin: Server | undefined;
+  if (cfg.admin) {
+    const agg = new AggregatorRegistry();
+    admin = await startAdmin(cfg.admin, () => agg.clusterMetrics(), agg.contentType);
+    addresses.admin = admin.address() as AddressInfo;
+  }
+
+  return {
+    workers,
+    addresses,
+    snapshot(snap) {
+      table.applySnapshot(snap);
+      broadcast({ t: "snapshot", snap });
+    },
+    update(updates) {
+      table.applyUpdates(updates);
+      broadcast({ t: "update", updates });
+    },
+    setCertificates(all) {
+      certs.replaceAll(all);
+      broadcast({ t: "certs", certs: all });
+    },
+    async close() {
+      closing = true;
+      const exits = [...live].map((w) => new Promise<void>((r) => w.once("exit", () => r())));
+      broadcast({ t: "shutdown" });
+      await Promise.all(exits);
+      admin?.close();
+      admin?.closeAllConnections();
+    },
+  };
+}
