@@ -47,7 +47,20 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => undefined);
 
+  // Deadlocks (40P01) and serialization failures (40001) are transient by definition: PostgreSQL
+  // rolled the transaction back, so running it again is safe for callbacks that only touch the store.
   async function transaction<T>(fn: (db: PgExecutor) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await attemptTransaction(fn);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= 3 || (code !== "40P01" && code !== "40001")) throw err;
+      }
+    }
+  }
+
+  async function attemptTransaction<T>(fn: (db: PgExecutor) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     const db = new PgExecutor(client);
     db.pendingAfterCommit = [];

@@ -141,7 +141,10 @@ export function eventOps(db: Db): EventOps {
       const locks = new Map<string, EventTarget>();
       if (e.lock) locks.set(targetKey(e.target), e.target);
       for (const x of extra) if (x.lock) locks.set(targetKey(x.target), x.target);
-      await takeLocks(id, [...locks.values()]);
+      // A fixed order: two events locking {A, B} and {B, A} on PostgreSQL would otherwise wait on
+      // each other's uncommitted lock rows and deadlock.
+      const ordered = [...locks.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+      await takeLocks(id, ordered);
       return getEvent(id);
     },
     getEvent,

@@ -144,6 +144,29 @@ export function eventTests(backend: Backend): void {
     }
   });
 
+  it("locks: events locking the same two targets in opposite orders never deadlock", async () => {
+    const other = await db.open();
+    try {
+      const a = { type: "app", value: "a" };
+      const b = { type: "node", value: "b" };
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? other : store).createEvent(
+            deploy("x", {
+              target: i % 2 ? a : b,
+              extraTargets: [{ target: i % 2 ? b : a, lock: true }],
+            }),
+          ),
+        ),
+      );
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+      for (const r of results)
+        if (r.status === "rejected") assert.ok(r.reason instanceof LockedError, String(r.reason));
+    } finally {
+      await other.close();
+    }
+  });
+
   it("stale events: closed with an error on start, locks released; by instance or heartbeat", async () => {
     const a = await store.createEvent(deploy("web", { instanceId: "server-a" }));
     const b = await store.createEvent(
