@@ -17,6 +17,8 @@ export interface CandidateGroup {
 export interface CandidateSet {
   readonly groups: readonly CandidateGroup[];
   readonly size: number;
+  /** 1 for node slots in the set: lets the spread index skip non-candidates cheaply. */
+  readonly mask: Uint8Array;
 }
 
 const ALL_POOLS = "\u0002all";
@@ -24,11 +26,29 @@ const ALL_POOLS = "\u0002all";
 export class CandidateCache {
   private version = -1;
   private readonly entries = new Map<string, CandidateSet>();
+  private readonly poolNonEmpty = new Map<string, boolean>();
 
   constructor(
     private readonly state: ClusterState,
     private readonly staticFilters: readonly Filter[],
   ) {}
+
+  /** Whether the pool has any enabled node (cached with the candidate lists). */
+  poolHasNodes(pool: string | undefined): boolean {
+    this.sync();
+    const key = pool ?? ALL_POOLS;
+    let has = this.poolNonEmpty.get(key);
+    if (has === undefined) this.poolNonEmpty.set(key, (has = this.poolNodes(pool).length > 0));
+    return has;
+  }
+
+  private sync(): void {
+    if (this.version !== this.state.version) {
+      this.entries.clear();
+      this.poolNonEmpty.clear();
+      this.version = this.state.version;
+    }
+  }
 
   /** Enabled nodes of the pool (every enabled node when pool is undefined). */
   poolNodes(pool: string | undefined): number[] {
@@ -38,11 +58,7 @@ export class CandidateCache {
   }
 
   get(r: CompiledRequest, soft: boolean): CandidateSet {
-    const s = this.state;
-    if (this.version !== s.version) {
-      this.entries.clear();
-      this.version = s.version;
-    }
+    this.sync();
     const pool = r.req.pool;
     // Only expressions that this pass enforces shape the list.
     let key = pool ?? ALL_POOLS;
@@ -61,6 +77,7 @@ export class CandidateCache {
     const s = this.state;
     s.ensureGroups();
     const byGroup = new Map<number, number[]>();
+    const mask = new Uint8Array(s.slotCount);
     let size = 0;
     for (const i of this.poolNodes(r.req.pool)) {
       let pass = true;
@@ -75,11 +92,12 @@ export class CandidateCache {
       let list = byGroup.get(g);
       if (!list) byGroup.set(g, (list = []));
       list.push(i);
+      mask[i] = 1;
       size++;
     }
     const groups = [...byGroup.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([gid, nodes]) => ({ gid, nodes: Int32Array.from(nodes) }));
-    return { groups, size };
+    return { groups, size, mask };
   }
 }

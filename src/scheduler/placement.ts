@@ -7,7 +7,8 @@ import { explainFilters, selectFilters, type Filter, type FilterName } from "./f
 import { compileRequest, type CompiledRequest } from "./request.js";
 import { seededRng, type Rng } from "./rng.js";
 import type { ClusterState } from "./state.js";
-import { NO_RESOURCES, strategyByName, weigh, type Strategy } from "./strategies/index.js";
+import { Scan } from "./scan.js";
+import { NO_RESOURCES, strategyByName, type Strategy } from "./strategies/index.js";
 import {
   err,
   ok,
@@ -44,6 +45,7 @@ export class Scheduler {
   private readonly rng: Rng;
   private readonly cache: CandidateCache;
   private order: number[] = [];
+  private readonly scan: Scan;
 
   constructor(
     readonly state: ClusterState,
@@ -56,6 +58,7 @@ export class Scheduler {
     this.strategy = strategyByName(options.strategy ?? "spread");
     this.ha = options.ha ?? true;
     this.rng = options.rng ?? seededRng(0x5eed);
+    this.scan = new Scan(state, this.strategy, this.slotsOn, this.rng);
     this.cache = new CandidateCache(
       state,
       this.filters.filter((f) => f.isStatic),
@@ -67,7 +70,7 @@ export class Scheduler {
     const compiled = compileRequest(request);
     if (!compiled.ok) return compiled;
     const r = compiled.value;
-    if (r.req.pool !== undefined && this.cache.poolNodes(r.req.pool).length === 0)
+    if (r.req.pool !== undefined && !this.cache.poolHasNodes(r.req.pool))
       return err({
         kind: "no-pool-nodes",
         message: `No nodes found with one of the following metadata: pool=${r.req.pool}`,
@@ -95,79 +98,30 @@ export class Scheduler {
     const set = this.cache.get(r, soft);
     const s = this.state;
     const app = r.req.app;
-    const counts = app !== undefined && this.ha ? s.counts(app, r.req.process) : undefined;
     const haOn = app !== undefined && this.ha;
+    const counts = haOn ? s.counts(app, r.req.process) : undefined;
+    const byGroup = counts?.byGroup;
     // Order the candidate groups by this app+process's units in them (tsuru's term a).
-    const order = this.sortGroups(set, counts?.byGroup, haOn);
-    const byNode = counts?.byNode;
-    const dyn = this.dynamicFilters.filter((f) => f.applies(r));
-    const { direction, healthFactor } = this.strategy;
-    const cpus = r.cpus;
-    const memory = r.memory;
-    let anyPassedFilters = false;
+    const order = this.sortGroups(set, byGroup, haOn);
+    const scan = this.scan;
+    scan.reset(r, soft, counts?.byNode, this.dynamicFilters);
 
     let lo = 0;
     while (lo < order.length) {
       // One level = every group sharing the lowest remaining group count.
-      const levelCount = haOn && counts ? counts.byGroup[set.groups[order[lo]!]!.gid]! : 0;
+      const levelCount = byGroup ? byGroup[set.groups[order[lo]!]!.gid]! : 0;
       let hi = lo + 1;
-      while (
-        hi < order.length &&
-        (!haOn || !counts || counts.byGroup[set.groups[order[hi]!]!.gid]! === levelCount)
-      )
-        hi++;
-      let best = -1;
-      let bestB = 0;
-      let bestK1 = 0;
-      let bestK2 = 0;
-      let ties = 0;
-      for (let g = lo; g < hi; g++) {
-        const nodes = set.groups[order[g]!]!.nodes;
-        for (let k = 0; k < nodes.length; k++) {
-          const i = nodes[k]!;
-          if (this.slotsOn && s.containerCount[i]! >= s.slots[i]!) continue;
-          if (dyn.length > 0 && !this.dynamicAccept(dyn, i, r, soft)) continue;
-          anyPassedFilters = true;
-          const b = byNode !== undefined ? byNode[i]! : 0;
-          if (direction === 0) {
-            // random: uniform among the nodes with the fewest units of the app (reservoir).
-            if (best < 0 || b < bestB) {
-              best = i;
-              bestB = b;
-              ties = 1;
-            } else if (b === bestB && this.rng() * ++ties < 1) best = i;
-            continue;
-          }
-          const w = weigh(s, i, cpus, memory, healthFactor);
-          if (w !== w) continue; // NaN: no room on this node
-          const k1 = direction * w;
-          const k2 = direction * s.containerCount[i]!;
-          // Lexicographic (b, k1, k2, node order): ties go to the first node like tsuru.
-          if (
-            best < 0 ||
-            b < bestB ||
-            (b === bestB && (k1 < bestK1 || (k1 === bestK1 && (k2 < bestK2 || (k2 === bestK2 && i < best)))))
-          ) {
-            best = i;
-            bestB = b;
-            bestK1 = k1;
-            bestK2 = k2;
-          }
-        }
-      }
-      if (best >= 0) return ok(best);
+      while (hi < order.length && (!byGroup || byGroup[set.groups[order[hi]!]!.gid]! === levelCount)) hi++;
+      scan.best = -1;
+      for (let g = lo; g < hi; g++) scan.scanNodes(set.groups[order[g]!]!.nodes);
+      if (scan.best >= 0) return ok(scan.best);
       lo = hi;
     }
-    if (!anyPassedFilters) {
+    if (!scan.anyPassedFilters) {
       const why = explainFilters(this.filters, s, this.cache.poolNodes(r.req.pool), r, soft);
       if (why) return err(why);
     }
     return err({ kind: "no-resources", message: NO_RESOURCES });
-  }
-
-  private dynamicAccept(dyn: readonly Filter[], i: number, r: CompiledRequest, soft: boolean): boolean {
-    for (const f of dyn) if (!f.accepts(this.state, i, r, soft)) return false;
-    return true;
   }
 
   /** Indexes into set.groups, ordered by group count ascending (stable by gid). */

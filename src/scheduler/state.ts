@@ -188,8 +188,10 @@ export class ClusterState {
       this.pools[i] = pool;
       let list = this.poolNodes.get(pool);
       if (!list) this.poolNodes.set(pool, (list = []));
-      list.push(i);
-      list.sort((a, b) => a - b);
+      // Keep node-list order (tsuru breaks ties by it); new nodes append at the end.
+      let at = list.length;
+      while (at > 0 && list[at - 1]! > i) at--;
+      list.splice(at, 0, i);
     }
     this.groupsDirty = true;
     this.version++;

@@ -23,7 +23,10 @@ test("constraint: node== matches the node id or its name", () => {
 
 test("constraint: engine labels and metadata select nodes; != excludes; a missing label is ''", () => {
   const { sched } = cluster(
-    nodes(3, (i) => ({ labels: i < 2 ? { foo: i === 0 ? "a" : "b" } : {}, metadata: { zone: `z${i}` } })),
+    nodes(3, (i) => ({
+      labels: i < 2 ? { foo: i === 0 ? "a" : "b" } : ({} as Record<string, string>),
+      metadata: { zone: `z${i}` },
+    })),
   );
   assert.equal(run(sched, { constraints: ["foo==b"] }), "node-1");
   assert.equal(run(sched, { constraints: ["foo==a"] }), "node-0");

@@ -65,7 +65,7 @@ test("property: placements respect pool, enabled, health, hard constraints and c
           health: n.health,
           enabled: n.enabled,
           metadata: { pool: n.pool, zone: n.zone },
-          labels: n.disk ? { disk: n.disk } : {},
+          labels: n.disk ? { disk: n.disk } : ({} as Record<string, string>),
         }));
         const state = new ClusterState(specs, { overcommit: 0 });
         const sched = new Scheduler(state, { strategy });
