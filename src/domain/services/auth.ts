@@ -11,7 +11,7 @@ import {
 import { validateEmail, validatePassword } from "../names.js";
 import { hashPassword, hashToken, newToken, verifyPassword, newObjectId } from "../secrets.js";
 import { ADMIN_ROLE, builtinRoles } from "../roles.js";
-import type { Ctx } from "./context.js";
+import { AUTH_CACHE_MS, type Ctx } from "./context.js";
 import type { Principal } from "./principal.js";
 import { grantDefaultRoles, permissionsOf } from "./access.js";
 import { mapped } from "./store-errors.js";
@@ -21,9 +21,21 @@ const TOUCH_EVERY_MS = 60_000;
 
 export async function authenticate(ctx: Ctx, token: string): Promise<Principal | null> {
   if (!token || token.length > 512) return null;
-  const t = await ctx.store.findTokenByHash(hashToken(token));
-  if (!t) return null;
+  const hash = hashToken(token);
   const now = ctx.now();
+  const hit = ctx.authCache.get(hash);
+  if (hit && hit.until > now.getTime()) return hit.principal;
+  const p = await resolve(ctx, hash, now);
+  if (p) {
+    if (ctx.authCache.size > 10_000) ctx.authCache.clear();
+    ctx.authCache.set(hash, { principal: p, until: now.getTime() + AUTH_CACHE_MS });
+  }
+  return p;
+}
+
+async function resolve(ctx: Ctx, hash: string, now: Date): Promise<Principal | null> {
+  const t = await ctx.store.findTokenByHash(hash);
+  if (!t) return null;
   if (t.expiresAt && t.expiresAt.getTime() <= now.getTime()) return null;
   if (!t.lastAccess || now.getTime() - t.lastAccess.getTime() > TOUCH_EVERY_MS)
     await ctx.store.touchToken(t.tokenId, now).catch(() => undefined);

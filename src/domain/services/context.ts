@@ -24,8 +24,16 @@ export interface Ctx {
   settings: ServiceSettings;
   limiter: FailureLimiter;
   now: () => Date;
+  /**
+   * Resolved principals by token hash, kept for AUTH_CACHE_MS. The API clears it after
+   * every mutation in this process, so revocations here apply at once; other servers
+   * sharing the database see them within AUTH_CACHE_MS.
+   */
+  authCache: Map<string, { principal: import("./principal.js").Principal; until: number }>;
 }
 
+export const AUTH_CACHE_MS = 2000;
+
 export function makeCtx(store: Store, settings: ServiceSettings, now: () => Date = () => new Date()): Ctx {
-  return { store, settings, limiter: new FailureLimiter(settings.loginWindowMs), now };
+  return { store, settings, limiter: new FailureLimiter(settings.loginWindowMs), now, authCache: new Map() };
 }

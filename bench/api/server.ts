@@ -1,0 +1,31 @@
+// The server side of bench/api/run.ts, in its own process so client and server don't
+// share one CPU. Store from BENCH_STORE_KIND/BENCH_STORE_PATH or BENCH_PG_URL/BENCH_PG_SCHEMA.
+import { pino } from "pino";
+import { openStore } from "../../src/store/open.js";
+import type { StoreConfig } from "../../src/store/types.js";
+import { createServer, initAdmin } from "../../src/api/server.js";
+import { loadConfig } from "../../src/config/config.js";
+
+const cfg: StoreConfig = process.env.BENCH_PG_URL
+  ? {
+      kind: "postgres",
+      url: process.env.BENCH_PG_URL,
+      schema: process.env.BENCH_PG_SCHEMA ?? "public",
+      poolSize: 20,
+    }
+  : { kind: "sqlite", path: process.env.BENCH_STORE_PATH ?? "wharf-bench.db" };
+const store = await openStore(cfg);
+await initAdmin(store, "admin@example.com", "admin-password");
+const app = await createServer({
+  store,
+  config: loadConfig({}, { logLevel: "warn" }),
+  logger: pino({ level: "warn" }),
+});
+const url = await app.listen({ host: "127.0.0.1", port: 0 });
+console.log(`LISTENING ${url}`);
+process.on("SIGTERM", () => {
+  void app
+    .close()
+    .then(() => store.close())
+    .then(() => process.exit(0));
+});
