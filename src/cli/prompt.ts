@@ -57,12 +57,15 @@ export async function askValue(question: string, what: string): Promise<string> 
   return v;
 }
 
-/** Asks "(y/n)"; without a terminal the answer is no and the error says to use -y. */
-export async function confirm(question: string, assumeYes: boolean | undefined): Promise<void> {
+/**
+ * Asks "(y/n)"; without a terminal the answer is no, and the error names the flag that
+ * confirms non-interactively (-y unless the command says otherwise).
+ */
+export async function confirm(question: string, assumeYes: boolean | undefined, flag = "-y"): Promise<void> {
   if (assumeYes) return;
   if (!process.stdin.isTTY) {
     throw new CliError(
-      `${question.replace(/\?$/, "")}: refusing without confirmation; pass -y to confirm`,
+      `${question.replace(/\?$/, "")}: refusing without confirmation; pass ${flag} to confirm`,
       2,
     );
   }

@@ -31,7 +31,7 @@ async function withDefaultPrompt(
     await api.send(method, path, { form });
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 412)) throw err;
-    await confirm(`A default pool already exists. Make "${name}" the default pool instead?`, false);
+    await confirm(`A default pool already exists. Make "${name}" the default pool instead?`, false, "-f");
     await api.send(method, path, { form: { ...form, force: "true" } });
   }
 }

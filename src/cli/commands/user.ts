@@ -1,4 +1,4 @@
-// `wharf user create|info|remove|list` (reference §4.1).
+// `wharf user create|info|remove|list|change-password` (reference §4.1).
 import type { Command } from "commander";
 import { ApiError } from "../client/http.js";
 import { apiFor } from "../context.js";
@@ -90,4 +90,16 @@ export function registerUser(program: Command): void {
       ),
     );
   });
+
+  user
+    .command("change-password")
+    .description("change your password (current, new and confirmation from prompts, or three words on stdin)")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const old = await askPassword("Current password: ");
+      const next = await askPassword("New password: ");
+      const again = await askPassword("Confirm: ");
+      if (next !== again) throw new CliError("the new password and its confirmation differ; try again");
+      await apiFor(cmd).send("PUT", "/users/password", { form: { confirm: again, new: next, old } });
+      print("Password successfully updated!");
+    });
 }

@@ -43,7 +43,40 @@ test("pool add on 412 without a terminal does not force; it tells the user to co
   stub.on("POST", "/1.0/pools", { status: 412, body: "Default pool already exists.\n" });
   const r = await runCli(["pool", "add", "p2", "-d"], { env: env() });
   assert.equal(r.code, 2);
+  assert.match(r.stderr, /pass -f/);
   assert.equal(stub.requests.length, 1);
+});
+
+test("platform add sends multipart with name and a Dockerfile part, then relays the stream", async () => {
+  stub.on("POST", "/1.0/platforms", jsonStream({ Message: "building\n" }));
+  const r = await runCli(["platform", "add", "python", "-i", "python:3.12"], { env: env() });
+  assert.equal(r.code, 0, r.stderr);
+  const req = one();
+  const m = /^multipart\/form-data; boundary=(\S+)$/.exec(String(req.headers["content-type"]));
+  assert.ok(m, "multipart content type with a boundary");
+  const b = m[1]!;
+  assert.equal(
+    req.body,
+    `--${b}\r\nContent-Disposition: form-data; name="name"\r\n\r\npython\r\n` +
+      `--${b}\r\nContent-Disposition: form-data; name="dockerfile_content"; filename="Dockerfile"\r\n` +
+      `Content-Type: application/octet-stream\r\n\r\nFROM python:3.12\r\n--${b}--\r\n`,
+  );
+  assert.equal(r.stdout, 'building\nPlatform "python" successfully added!\n');
+});
+
+test("platform update --disable sends only the disabled field", async () => {
+  stub.on("PUT", "/1.0/platforms/python", jsonStream());
+  assert.equal((await runCli(["platform", "update", "python", "--disable"], { env: env() })).code, 0);
+  const body = one().body;
+  assert.match(body, /name="disabled"\r\n\r\ntrue\r\n/);
+  assert.doesNotMatch(body, /dockerfile_content/);
+});
+
+test("plan create sends sizes as typed", async () => {
+  stub.on("POST", "/1.0/plans", { status: 201 });
+  const r = await runCli(["plan", "create", "small", "-c", "100", "-m", "128M", "-d"], { env: env() });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(one().body, "cpushare=100&default=true&memory=128M&name=small&swap=0");
 });
 
 test("pool list renders kind and teams; --json passes the server's data", async () => {

@@ -242,3 +242,16 @@ test("token remove sends DELETE /1.6/tokens/{id}", async () => {
   stub.on("DELETE", "/1.6/tokens/ci", { status: 200 });
   assert.equal((await runCli(["token", "remove", "ci"], { env: env() })).code, 0);
 });
+
+test("user change-password sends confirm, new and old as a form", async () => {
+  stub.on("PUT", "/1.0/users/password", { status: 200 });
+  const r = await runCli(["user", "change-password"], { env: env(), input: "old-pw new-pw new-pw\n" });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(one().body, "confirm=new-pw&new=new-pw&old=old-pw");
+});
+
+test("user change-password with a mismatched confirmation sends nothing", async () => {
+  const r = await runCli(["user", "change-password"], { env: env(), input: "old-pw new-pw typo\n" });
+  assert.equal(r.code, 1);
+  assert.equal(stub.requests.length, 0);
+});
