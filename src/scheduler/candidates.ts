@@ -4,6 +4,7 @@
 // ClusterState.version moves. This is what keeps a decision from re-running label
 // regexps over every node.
 import type { Filter } from "./filters/index.js";
+import type { OrderedView } from "./ordered.js";
 import type { CompiledRequest } from "./request.js";
 import type { ClusterState } from "./state.js";
 
@@ -17,8 +18,10 @@ export interface CandidateGroup {
 export interface CandidateSet {
   readonly groups: readonly CandidateGroup[];
   readonly size: number;
-  /** 1 for node slots in the set: lets the spread index skip non-candidates cheaply. */
+  /** 1 for node slots in the set. */
   readonly mask: Uint8Array;
+  /** Ordered views per (group, request class), built on demand (ordered.ts). */
+  readonly views: Map<string, OrderedView>;
 }
 
 const ALL_POOLS = "\u0002all";
@@ -98,6 +101,6 @@ export class CandidateCache {
     const groups = [...byGroup.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([gid, nodes]) => ({ gid, nodes: Int32Array.from(nodes) }));
-    return { groups, size, mask };
+    return { groups, size, mask, views: new Map() };
   }
 }

@@ -2,7 +2,8 @@
 // with Swarm's soft-then-hard fallback. One pass over the candidate nodes of the
 // emptiest metadata groups keeps a running best, so a decision costs O(candidates in
 // those groups) with no sorting and no recounting.
-import { CandidateCache, type CandidateSet } from "./candidates.js";
+import { CandidateCache, type CandidateGroup, type CandidateSet } from "./candidates.js";
+import { ORDERED_MIN_GROUP, OrderedView, orderable } from "./ordered.js";
 import { explainFilters, selectFilters, type Filter, type FilterName } from "./filters/index.js";
 import { compileRequest, type CompiledRequest } from "./request.js";
 import { seededRng, type Rng } from "./rng.js";
@@ -32,6 +33,11 @@ export interface SchedulerOptions {
   ha?: boolean;
   /** Injected randomness for the random strategy; default a fixed seed. */
   rng?: Rng;
+  /**
+   * Candidate groups at least this large use sorted views (ordered.ts) instead of a
+   * linear pass. Same choices either way; tests force both paths.
+   */
+  orderedMinGroup?: number;
 }
 
 type Pass = Result<number, SchedulingError>;
@@ -46,6 +52,7 @@ export class Scheduler {
   private readonly cache: CandidateCache;
   private order: number[] = [];
   private readonly scan: Scan;
+  private readonly orderedMin: number;
 
   constructor(
     readonly state: ClusterState,
@@ -58,6 +65,7 @@ export class Scheduler {
     this.strategy = strategyByName(options.strategy ?? "spread");
     this.ha = options.ha ?? true;
     this.rng = options.rng ?? seededRng(0x5eed);
+    this.orderedMin = options.orderedMinGroup ?? ORDERED_MIN_GROUP;
     this.scan = new Scan(state, this.strategy, this.slotsOn, this.rng);
     this.cache = new CandidateCache(
       state,
@@ -113,7 +121,12 @@ export class Scheduler {
       let hi = lo + 1;
       while (hi < order.length && (!byGroup || byGroup[set.groups[order[hi]!]!.gid]! === levelCount)) hi++;
       scan.best = -1;
-      for (let g = lo; g < hi; g++) scan.scanNodes(set.groups[order[g]!]!.nodes);
+      for (let g = lo; g < hi; g++) {
+        const group = set.groups[order[g]!]!;
+        if (this.strategy.direction !== 0 && orderable(group, s, this.orderedMin))
+          this.view(set, group, r).scan(s, scan);
+        else scan.scanNodes(group.nodes);
+      }
       if (scan.best >= 0) return ok(scan.best);
       lo = hi;
     }
@@ -122,6 +135,16 @@ export class Scheduler {
       if (why) return err(why);
     }
     return err({ kind: "no-resources", message: NO_RESOURCES });
+  }
+
+  private view(set: CandidateSet, group: CandidateGroup, r: CompiledRequest): OrderedView {
+    const key = `${group.gid}|${r.cpus}|${r.memory}`;
+    let v = set.views.get(key);
+    if (v === undefined) {
+      v = new OrderedView(group, set.mask, r.cpus, r.memory, this.strategy);
+      set.views.set(key, v);
+    }
+    return v;
   }
 
   /** Indexes into set.groups, ordered by group count ascending (stable by gid). */

@@ -103,11 +103,12 @@ export class Scan {
     this.anyPassedFilters = any;
   }
 
-  consider(i: number): void {
+  /** Weigh node i against the best so far. Returns its app-unit count b, or −1 when rejected. */
+  consider(i: number): number {
     const s = this.state;
-    if (this.slotsOn && s.containerCount[i]! >= s.slots[i]!) return;
+    if (this.slotsOn && s.containerCount[i]! >= s.slots[i]!) return -1;
     const dyn = this.dyn;
-    for (let f = 0; f < dyn.length; f++) if (!dyn[f]!.accepts(s, i, this.r, this.soft)) return;
+    for (let f = 0; f < dyn.length; f++) if (!dyn[f]!.accepts(s, i, this.r, this.soft)) return -1;
     this.anyPassedFilters = true;
     const b = this.byNode !== undefined ? this.byNode[i]! : 0;
     const direction = this.strategy.direction;
@@ -118,10 +119,10 @@ export class Scan {
         this.bestB = b;
         this.ties = 1;
       } else if (b === this.bestB && this.rng() * ++this.ties < 1) this.best = i;
-      return;
+      return b;
     }
     const w = weigh(s, i, this.r.cpus, this.r.memory, this.strategy.healthFactor);
-    if (w !== w) return; // NaN: no room on this node
+    if (w !== w) return -1; // NaN: no room on this node
     const k1 = direction * w;
     const k2 = direction * s.containerCount[i]!;
     const best = this.best;
@@ -137,5 +138,6 @@ export class Scan {
       this.bestK1 = k1;
       this.bestK2 = k2;
     }
+    return b;
   }
 }

@@ -40,6 +40,7 @@ export interface AppProcCounts {
 const appProcKey = (app: string, process: string | undefined): string => app + "\u0000" + (process ?? "");
 const stripSlash = (n: string): string => (n.startsWith("/") ? n.slice(1) : n);
 const GO_INT = /^[+-]?\d+$/;
+export const JOURNAL_SIZE = 1 << 16;
 
 /** Swarm's image affinity candidates: id, each RepoTag, and each RepoTag's repository. */
 function imageNames(img: ImageSpec): string[] {
@@ -84,6 +85,15 @@ export class ClusterState {
   readonly bridgePorts: Map<string, string[]>[] = [];
   /** Host-network exposed ports in use: "80/tcp" → count. */
   readonly hostPorts: Map<string, number>[] = [];
+
+  /**
+   * Change journal for node usage: every attach/detach appends the node slot, and
+   * stamp[i] is the journal position (+1) of node i's latest change. Ordered views
+   * (ordered.ts) use it to find the few nodes that changed since they were sorted.
+   */
+  changes = 0;
+  stamp = new Float64Array(16);
+  readonly journal = new Int32Array(JOURNAL_SIZE);
 
   private readonly slotOf = new Map<string, number>();
   private readonly poolNodes = new Map<string, number[]>();
@@ -141,6 +151,7 @@ export class ClusterState {
     this.containerCount = g(this.containerCount, Int32Array);
     this.slots = g(this.slots, Float64Array);
     this.groupId = g(this.groupId, Int32Array);
+    this.stamp = g(this.stamp, Float64Array);
   }
 
   addNode(spec: NodeSpec): void {
@@ -387,7 +398,13 @@ export class ClusterState {
     return id;
   }
 
+  private touch(i: number): void {
+    this.journal[this.changes % JOURNAL_SIZE] = i;
+    this.stamp[i] = ++this.changes;
+  }
+
   private attach(rec: ContainerRec, i: number): void {
+    this.touch(i);
     rec.node = i;
     this.nodeContainers[i]!.set(rec.id, rec);
     this.containerCount[i]!++;
@@ -413,6 +430,7 @@ export class ClusterState {
 
   private detach(rec: ContainerRec): void {
     const i = rec.node;
+    this.touch(i);
     this.nodeContainers[i]!.delete(rec.id);
     this.containerCount[i]!--;
     this.usedCpus[i]! -= rec.cpus;

@@ -1,0 +1,96 @@
+// Ordered views for large candidate groups. For one request class (CPUs, memory,
+// strategy direction) a group's candidate nodes are sorted once by their exact strategy
+// key (weight, container count, node order). Later decisions walk that order and stop
+// at the first node that holds no unit of the app and passes the dynamic filters;
+// nodes changed since the sort (found through the state's change journal) are weighed
+// individually. A view is re-sorted when too many changes pile up. The result is the
+// same node the linear pass would choose; only the work differs.
+import type { CandidateGroup } from "./candidates.js";
+import type { Scan } from "./scan.js";
+import { JOURNAL_SIZE, type ClusterState } from "./state.js";
+import { weigh, type Strategy } from "./strategies/index.js";
+
+/** Groups smaller than this are scanned linearly: sorting would not pay off. */
+export const ORDERED_MIN_GROUP = 192;
+/** Re-sort once this many journal entries (any node) accumulated since the last sort. */
+const MAX_JOURNAL_LAG = 1024;
+/** …or once this many of the group's own nodes changed. */
+const MAX_DIRTY = 48;
+
+const IDX_BITS = 2 ** 20;
+const K2_SPAN = 2 ** 21;
+
+export class OrderedView {
+  private order = new Int32Array(0);
+  private builtAt = -1;
+  private readonly dirty: number[] = [];
+
+  constructor(
+    private readonly group: CandidateGroup,
+    private readonly mask: Uint8Array,
+    private readonly cpus: number,
+    private readonly memory: number,
+    private readonly strategy: Strategy,
+  ) {}
+
+  /** Feed the group's best candidates to `scan` (exactly as a full linear pass would). */
+  scan(state: ClusterState, scan: Scan): void {
+    if (!this.refreshDirty(state)) this.build(state);
+    // Changed nodes: their sorted position is stale, weigh them afresh.
+    for (const i of this.dirty) scan.consider(i);
+    const order = this.order;
+    const stamp = state.stamp;
+    const builtAt = this.builtAt;
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
+      if (stamp[i]! > builtAt) continue; // dirty, already considered
+      // Once a clean node with no unit of the app passes, every later clean node has a
+      // larger key and a primary term >= 0, so none can beat what the scan holds.
+      if (scan.consider(i) === 0) return;
+    }
+  }
+
+  /** Collect this group's nodes changed since the sort; false when a re-sort is due. */
+  private refreshDirty(state: ClusterState): boolean {
+    if (this.builtAt < 0) return false;
+    const lag = state.changes - this.builtAt;
+    if (lag > MAX_JOURNAL_LAG || lag >= JOURNAL_SIZE) return false;
+    this.dirty.length = 0;
+    const members = this.mask;
+    for (let e = this.builtAt; e < state.changes; e++) {
+      const i = state.journal[e % JOURNAL_SIZE]!;
+      // Count a node once: at its latest change. Membership: in this set and group.
+      if (state.stamp[i] !== e + 1 || members[i] !== 1 || state.groupId[i] !== this.group.gid) continue;
+      this.dirty.push(i);
+      if (this.dirty.length > MAX_DIRTY) return false;
+    }
+    return true;
+  }
+
+  private build(state: ClusterState): void {
+    const nodes = this.group.nodes;
+    const keys = new Float64Array(nodes.length);
+    const { direction, healthFactor } = this.strategy;
+    let n = 0;
+    for (let k = 0; k < nodes.length; k++) {
+      const i = nodes[k]!;
+      const w = weigh(state, i, this.cpus, this.memory, healthFactor);
+      // A node without room stays without room until it changes (then it is dirty).
+      if (w !== w) continue;
+      const k1 = direction * w + 2048;
+      const k2 = Math.min(K2_SPAN - 1, direction * state.containerCount[i]! + K2_SPAN / 2);
+      // Pack (k1, k2, slot) into one exact float64 so a native numeric sort orders them.
+      keys[n++] = (k1 * K2_SPAN + k2) * IDX_BITS + i;
+    }
+    const sorted = keys.subarray(0, n).sort();
+    this.order = new Int32Array(n);
+    for (let k = 0; k < n; k++) this.order[k] = sorted[k]! % IDX_BITS;
+    this.builtAt = state.changes;
+    this.dirty.length = 0;
+  }
+}
+
+/** Can this group use an ordered view? (Node slots must fit the packed key.) */
+export function orderable(group: CandidateGroup, state: ClusterState, minGroup = ORDERED_MIN_GROUP): boolean {
+  return group.nodes.length >= minGroup && state.slotCount < IDX_BITS;
+}
