@@ -156,6 +156,10 @@ export class ApiClient {
       body = `${JSON.stringify(opts.json)}\n`;
     }
     const url = this.url(path, opts.version);
+    const verbose = this.config.verbosity ?? 0;
+    // Like tsuru's -v: the request line (and at 2 the answer's status) on stderr. Headers
+    // and bodies are left out on purpose: they carry tokens and passwords.
+    if (verbose >= 1) process.stderr.write(`> ${method} ${url}\n`);
     let res;
     try {
       // reset: true closes the connection after the answer, as tsuru's client does
@@ -178,6 +182,8 @@ export class ApiClient {
           "Check the target with `wharf target list`.",
       );
     }
+    if (verbose >= 2)
+      process.stderr.write(`< ${res.statusCode} ${String(res.headers["content-type"] ?? "")}\n`);
     if (res.statusCode === 401) {
       await res.body.dump();
       throw new CliError(

@@ -96,3 +96,13 @@ test("--target overrides the configured target for one command", async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "No plans available.\n");
 });
+
+test("--verbosity 2 shows the request line and status on stderr, never the token", async () => {
+  stub.on("GET", "/1.0/plans", { status: 204 });
+  const r = await runCli(["plan", "list", "--verbosity", "2"], {
+    env: { WHARF_TARGET: stub.url, WHARF_TOKEN: "very-secret-token" },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, `> GET ${stub.url}/1.0/plans\n< 204 \n`);
+  assert.equal(stub.requests[0]?.headers["x-tsuru-verbosity"], "2");
+});
