@@ -27,6 +27,8 @@ export interface ProxyContext {
   accessLog?: Logger;
   /** Counts requests in flight so shutdown can wait for them. */
   inflight: { n: number };
+  /** Open upgrade tunnels (client side), closed at shutdown after the drain. */
+  tunnels: Set<import("node:stream").Duplex>;
 }
 
 // Idempotent per RFC 9110; POST/PATCH are never retried.

@@ -53,6 +53,7 @@ export function createRouter(config: RouterConfig): Router {
     table,
     metrics,
     inflight,
+    tunnels: new Set(),
     ...(accessLog ? { accessLog } : {}),
     opts: {
       maxBodyBytes: cfg.maxBodyBytes,
@@ -141,6 +142,8 @@ export function createRouter(config: RouterConfig): Router {
         await new Promise((r) => setTimeout(r, 20));
       }
       for (const s of servers) s.closeAllConnections();
+      // Upgraded connections are no longer tracked by the HTTP servers: end them explicitly.
+      for (const t of ctx.tunnels) t.destroy();
       admin?.close();
       admin?.closeAllConnections();
       await upstreams.closeAll();

@@ -43,6 +43,8 @@ export function createUpgradeHandler(
       upSocket.on("error", () => socket.destroy());
       socket.on("close", () => upSocket.destroy());
       upSocket.on("close", () => socket.destroy());
+      ctx.tunnels.add(socket);
+      socket.once("close", () => ctx.tunnels.delete(socket));
       socket.pipe(upSocket).pipe(socket);
       ctx.metrics?.request(entry.route.app, 101, 0);
     });
