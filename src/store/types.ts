@@ -259,5 +259,8 @@ export type StoreConfig =
       url: string;
       /** Schema to use (created if missing). Default "public". Tests use a fresh one per run. */
       schema?: string;
+      /** Connections for transactions (default 10). */
       poolSize?: number;
+      /** Connections for reads outside transactions (default: poolSize). */
+      readPoolSize?: number;
     };

@@ -44,8 +44,12 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
   }
 
   const pool = new pg.Pool({ ...clientConfig, max: config.poolSize ?? 10 });
+  // Reads get their own pool: transactions queued on a hot row (one team's quota) hold pooled
+  // clients, and reads waiting behind them for a client would inherit that latency.
+  const readPool = new pg.Pool({ ...clientConfig, max: config.readPoolSize ?? config.poolSize ?? 10 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => undefined);
+  readPool.on("error", () => undefined);
 
   // Deadlocks (40P01) and serialization failures (40001) are transient by definition: PostgreSQL
   // rolled the transaction back, so running it again is safe for callbacks that only touch the store.
@@ -92,7 +96,7 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
       return migrate(db, async (sql) => void (await db.run(sql)), postgresMigrations);
     });
   } catch (err) {
-    await pool.end();
+    await Promise.all([pool.end(), readPool.end()]);
     throw err;
   }
 
@@ -102,7 +106,8 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
   const driver: Driver = {
     kind: "postgres",
     transaction,
-    reader: new PgExecutor(pool),
+    reader: new PgExecutor(readPool),
+    autocommit: (fn) => fn(new PgExecutor(pool)),
     signal: {
       // Sequence values are handed out at INSERT but become visible at COMMIT, so two concurrent
       // appenders could commit out of order and a reader at seq N would skip N-1 forever. This
@@ -116,10 +121,10 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
       },
     },
     onChangeHint: (cb) => listener.add(cb),
-    migrationVersions: () => appliedVersions(new PgExecutor(pool)),
+    migrationVersions: () => appliedVersions(new PgExecutor(readPool)),
     async close() {
       await listener.close();
-      await pool.end();
+      await Promise.all([pool.end(), readPool.end()]);
     },
   };
   return buildStore(driver);

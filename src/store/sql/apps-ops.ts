@@ -61,6 +61,28 @@ async function assertExists(db: Db, table: string, entity: string, name: string)
     throw new NotFoundError(entity, name);
 }
 
+/** Checks platform, plan, pool and teams in one round trip (PostgreSQL pays per query). */
+async function assertRefs(
+  db: Db,
+  platform: string,
+  plan: string,
+  pool: string,
+  teams: string[],
+): Promise<void> {
+  const r = await db.get<Record<string, unknown>>(
+    `SELECT (SELECT COUNT(*) FROM platforms WHERE name = ?) AS platform,
+            (SELECT COUNT(*) FROM plans WHERE name = ?) AS plan,
+            (SELECT COUNT(*) FROM pools WHERE name = ?) AS pool,
+            (SELECT COUNT(*) FROM teams WHERE name IN (${marks(teams.length)})) AS teams`,
+    [platform, plan, pool, ...teams],
+  );
+  if (!num(r?.platform)) throw new NotFoundError("platform", platform);
+  if (!num(r?.plan)) throw new NotFoundError("plan", plan);
+  if (!num(r?.pool)) throw new NotFoundError("pool", pool);
+  // Name the missing team.
+  if (num(r?.teams) !== teams.length) for (const t of teams) await assertExists(db, "teams", "team", t);
+}
+
 const uniq = (xs: string[]) => [...new Set(xs)];
 
 export function appOps(db: Db): AppOps {
@@ -116,20 +138,17 @@ export function appOps(db: Db): AppOps {
 
   return {
     async createApp(a) {
-      await assertExists(db, "platforms", "platform", a.platform);
-      await assertExists(db, "plans", "plan", a.plan);
-      await assertExists(db, "pools", "pool", a.pool);
       const teams = uniq([a.teamOwner, ...(a.teams ?? [])]);
-      for (const t of teams) await assertExists(db, "teams", "team", t);
+      await assertRefs(db, a.platform, a.plan, a.pool, teams);
       const cnames = uniq(a.cnames ?? []);
       // Checked before the insert so a caller that catches the error inside a larger transaction
       // is not left with a half-created app.
       await assertCnamesFree(cnames, a.name);
       const now = toMs(a.createdAt ?? new Date());
-      const n = await db.run(
+      const row = await db.get(
         `INSERT INTO apps (name, platform, platform_version, plan, pool, team_owner, owner, description, tags,
            routers, quota_limit, quota_inuse, deploys, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?) ON CONFLICT DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
         [
           a.name,
           a.platform,
@@ -146,10 +165,13 @@ export function appOps(db: Db): AppOps {
           now,
         ],
       );
-      if (n === 0) throw new ConflictError(`app "${a.name}" already exists`, "app", a.name);
-      for (const t of teams) await db.run("INSERT INTO app_teams (app, team) VALUES (?, ?)", [a.name, t]);
+      if (!row) throw new ConflictError(`app "${a.name}" already exists`, "app", a.name);
+      await db.run(
+        `INSERT INTO app_teams (app, team) VALUES ${teams.map(() => "(?, ?)").join(", ")}`,
+        teams.flatMap((t) => [a.name, t]),
+      );
       await insertCnames(a.name, cnames);
-      return getApp(a.name);
+      return appRow(row, [...teams].sort(), [...cnames].sort());
     },
     getApp,
     findApp,

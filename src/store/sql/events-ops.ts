@@ -99,14 +99,15 @@ export function eventOps(db: Db): EventOps {
     }
   }
 
-  async function close(id: string, error: string, endData: unknown, at: Date): Promise<number> {
-    const n = await db.run(
+  /** Ends a running event and frees its locks; undefined when it was not running. */
+  async function close(id: string, error: string, endData: unknown, at: Date): Promise<Row | undefined> {
+    const row = await db.get(
       `UPDATE events SET running = ?, end_time = ?, error = ?, end_data = ?, lock_update_time = ?
-       WHERE id = ? AND running = ?`,
+       WHERE id = ? AND running = ? RETURNING *`,
       [false, toMs(at), error, toJson(endData ?? null), toMs(at), id, true],
     );
-    await db.run("DELETE FROM event_locks WHERE event_id = ?", [id]);
-    return n;
+    if (row) await db.run("DELETE FROM event_locks WHERE event_id = ?", [id]);
+    return row;
   }
 
   return {
@@ -114,11 +115,12 @@ export function eventOps(db: Db): EventOps {
       const start = e.startTime ?? new Date();
       const id = e.id ?? newEventId(start);
       const extra = e.extraTargets ?? [];
-      const n = await db.run(
+      const row = await db.get(
         `INSERT INTO events (id, kind_type, kind_name, target_type, target_value, extra_targets, owner_type,
            owner_name, start_time, end_time, running, error, log, start_data, end_data, other_data, cancelable,
            cancel_info, instance_id, lock_update_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, '', '', ?, 'null', 'null', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, '', '', ?, 'null', 'null', ?, ?, ?, ?) ON CONFLICT DO NOTHING
+         RETURNING *`,
         [
           id,
           e.kind.type,
@@ -137,7 +139,7 @@ export function eventOps(db: Db): EventOps {
           toMs(start),
         ],
       );
-      if (n === 0) throw new ConflictError(`event "${id}" already exists`, "event", id);
+      if (!row) throw new ConflictError(`event "${id}" already exists`, "event", id);
       const locks = new Map<string, EventTarget>();
       if (e.lock) locks.set(targetKey(e.target), e.target);
       for (const x of extra) if (x.lock) locks.set(targetKey(x.target), x.target);
@@ -145,7 +147,7 @@ export function eventOps(db: Db): EventOps {
       // each other's uncommitted lock rows and deadlock.
       const ordered = [...locks.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
       await takeLocks(id, ordered);
-      return getEvent(id);
+      return eventRow(row);
     },
     getEvent,
     findEvent,
@@ -191,12 +193,12 @@ export function eventOps(db: Db): EventOps {
       if (n === 0) throw new NotFoundError("event", id);
     },
     async finishEvent(id, result = {}) {
-      const n = await close(id, result.error ?? "", result.endCustomData, result.endTime ?? new Date());
-      if (n === 0) {
+      const row = await close(id, result.error ?? "", result.endCustomData, result.endTime ?? new Date());
+      if (!row) {
         await getEvent(id);
         throw new ConflictError(`event "${id}" has already finished`, "event", id);
       }
-      return getEvent(id);
+      return eventRow(row);
     },
     async updateEventCancel(id, patch) {
       const cur = await getEvent(id);

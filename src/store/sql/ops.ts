@@ -45,3 +45,19 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
 export function isReadOnlyOp(name: string): boolean {
   return /^(get|find|list)/.test(name) || name === "changesSince" || name === "latestChangeSeq";
 }
+
+/**
+ * Writes that are exactly one statement (atomic without a transaction). Event log appends are
+ * the hot one: a streaming operation appends a line per step.
+ */
+const SINGLE_STATEMENT = new Set([
+  "appendEventLog",
+  "setEventOtherData",
+  "touchToken",
+  "touchRunningEvents",
+  "updateUserPassword",
+]);
+
+export function isSingleStatementOp(name: string): boolean {
+  return SINGLE_STATEMENT.has(name);
+}

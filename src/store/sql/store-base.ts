@@ -13,7 +13,7 @@ import type {
 } from "../types.js";
 import type { ChangeSignal } from "./changes-ops.js";
 import type { Db } from "./db.js";
-import { isReadOnlyOp, makeOps } from "./ops.js";
+import { isReadOnlyOp, isSingleStatementOp, makeOps } from "./ops.js";
 
 export interface Driver {
   readonly kind: StoreKind;
@@ -22,6 +22,8 @@ export interface Driver {
   /** Executor for reads outside a transaction (sees committed data only). */
   readonly reader: Db;
   readonly signal: ChangeSignal;
+  /** Optional: run a single-statement write without BEGIN/COMMIT (saves two PostgreSQL round trips). */
+  autocommit?<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** Register a wake-up for new changes; returns an unregister function. */
   onChangeHint(cb: () => void): Promise<() => Promise<void>>;
   migrationVersions(): Promise<number[]>;
@@ -67,13 +69,25 @@ export function buildStore(driver: Driver): Store {
     },
   };
   const ops = {} as Record<string, unknown>;
+  const autocommit = driver.autocommit?.bind(driver);
   for (const name of Object.keys(readOps) as (keyof StoreOps)[]) {
+    const single = autocommit && isSingleStatementOp(name);
     ops[name] = isReadOnlyOp(name)
       ? (readOps[name] as (...a: unknown[]) => unknown)
-      : (...args: unknown[]) =>
-          transaction((db) =>
-            (makeOps(db, driver.signal)[name] as (...a: unknown[]) => Promise<unknown>)(...args),
-          );
+      : single
+        ? (...args: unknown[]) => {
+            if (inTx.getStore())
+              return Promise.reject(
+                new Error("store write called inside store.tx(): use the transaction handle `t`"),
+              );
+            return autocommit((db) =>
+              (makeOps(db, driver.signal)[name] as (...a: unknown[]) => Promise<unknown>)(...args),
+            );
+          }
+        : (...args: unknown[]) =>
+            transaction((db) =>
+              (makeOps(db, driver.signal)[name] as (...a: unknown[]) => Promise<unknown>)(...args),
+            );
   }
   return Object.assign(ops as unknown as StoreOps, base);
 }
