@@ -13,7 +13,11 @@ const cfg: StoreConfig = process.env.BENCH_PG_URL
       schema: process.env.BENCH_PG_SCHEMA ?? "public",
       poolSize: 20,
     }
-  : { kind: "sqlite", path: process.env.BENCH_STORE_PATH ?? "wharf-bench.db" };
+  : {
+      kind: "sqlite",
+      path: process.env.BENCH_STORE_PATH ?? "wharf-bench.db",
+      synchronous: process.env.BENCH_SQLITE_SYNC === "NORMAL" ? "NORMAL" : "FULL",
+    };
 const store = await openStore(cfg);
 await initAdmin(store, "admin@example.com", "admin-password");
 const app = await createServer({

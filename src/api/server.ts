@@ -174,7 +174,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
 export function storeConfigFor(config: WharfConfig): StoreConfig {
   if (config.databaseUrl) return { kind: "postgres", url: config.databaseUrl };
   mkdirSync(config.dataDir, { recursive: true });
-  return { kind: "sqlite", path: join(config.dataDir, "wharf.db") };
+  return { kind: "sqlite", path: join(config.dataDir, "wharf.db"), synchronous: config.sqliteSynchronous };
 }
 
 export interface RunningServer {

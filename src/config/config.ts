@@ -36,6 +36,11 @@ export interface WharfConfig {
   routers: RouterConfig[];
   /** Identifies this server's running events so a restart can close what it left running. */
   instanceId: string;
+  /**
+   * SQLite durability: FULL fsyncs every commit (survives power loss); NORMAL survives a
+   * crash of the process (kill -9) but may lose the last commits on power loss.
+   */
+  sqliteSynchronous: "FULL" | "NORMAL";
 }
 
 function int(v: string | undefined, dflt: number): number {
@@ -63,6 +68,7 @@ export function defaultConfig(): WharfConfig {
     loginWindowMs: 15 * 60 * 1000,
     routers: [{ name: "wharf", type: "wharf", domain: "wharf.localhost", default: true }],
     instanceId: "wharf-1",
+    sqliteSynchronous: "FULL",
   };
 }
 
@@ -83,6 +89,8 @@ export function loadConfig(
   if (env.WHARF_LOG_LEVEL) fromEnv.logLevel = env.WHARF_LOG_LEVEL;
   if (env.WHARF_USER_REGISTRATION) fromEnv.userRegistration = env.WHARF_USER_REGISTRATION === "true";
   if (env.WHARF_INSTANCE_ID) fromEnv.instanceId = env.WHARF_INSTANCE_ID;
+  if (env.WHARF_SQLITE_SYNCHRONOUS === "NORMAL" || env.WHARF_SQLITE_SYNCHRONOUS === "FULL")
+    fromEnv.sqliteSynchronous = env.WHARF_SQLITE_SYNCHRONOUS;
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
   return { ...d, ...fromEnv, ...overrides };
 }

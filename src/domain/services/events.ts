@@ -1,7 +1,15 @@
 // Every mutation runs inside an event: the event records who did what to which target,
 // its log and its error, and (with lock) doubles as a per-target lock so a second
 // conflicting operation gets 409 naming the running event.
-import type { EventFilter, EventRecord, EventTarget, ExtraTarget, Store } from "../../store/types.js";
+import type {
+  EventFilter,
+  EventRecord,
+  EventTarget,
+  ExtraTarget,
+  Store,
+  StoreTx,
+} from "../../store/types.js";
+import { LockedError } from "../../store/errors.js";
 import { ownerOf, type Principal } from "./principal.js";
 import { fromStoreError } from "./store-errors.js";
 import { WharfError } from "../errors.js";
@@ -66,3 +74,47 @@ export async function withEvent<T>(
 }
 
 export type { EventFilter };
+
+/**
+ * Like withEvent, for operations that only touch the store: the event and the change
+ * commit in one transaction (one fsync instead of three). A failure rolls the change
+ * back and is then recorded as its own finished event carrying the error; a lock
+ * conflict records nothing, like tsuru.
+ */
+export async function withEventTx<T>(
+  store: Store,
+  p: Principal,
+  spec: EventSpec,
+  opts: EventRunOptions,
+  fn: (t: StoreTx, ev: { id: string }) => Promise<T>,
+): Promise<T> {
+  const base = {
+    kind: { type: "permission" as const, name: spec.kind },
+    target: spec.target,
+    extraTargets: spec.extraTargets ?? [],
+    owner: ownerOf(p),
+    cancelable: spec.cancelable ?? false,
+    startCustomData: spec.data ?? null,
+    instanceId: opts.instanceId,
+  };
+  try {
+    return await store.tx(async (t) => {
+      const ev = await t.createEvent({ ...base, lock: spec.lock ?? false });
+      const out = await fn(t, ev);
+      await t.finishEvent(ev.id, {});
+      return out;
+    });
+  } catch (e) {
+    const mapped = fromStoreError(e);
+    if (!(e instanceof LockedError)) {
+      const msg = mapped instanceof Error ? mapped.message : String(mapped);
+      await store
+        .tx(async (t) => {
+          const ev = await t.createEvent({ ...base, lock: false });
+          await t.finishEvent(ev.id, { error: msg });
+        })
+        .catch(() => undefined);
+    }
+    throw mapped instanceof WharfError ? mapped : e;
+  }
+}
