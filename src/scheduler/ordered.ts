@@ -11,11 +11,12 @@ import { JOURNAL_SIZE, type ClusterState } from "./state.js";
 import { weigh, type Strategy } from "./strategies/index.js";
 
 /** Groups smaller than this are scanned linearly: sorting would not pay off. */
-export const ORDERED_MIN_GROUP = 192;
-/** Re-sort once this many journal entries (any node) accumulated since the last sort. */
-const MAX_JOURNAL_LAG = 1024;
-/** …or once this many of the group's own nodes changed. */
-const MAX_DIRTY = 48;
+export const ORDERED_MIN_GROUP = 32;
+/**
+ * Re-sort once this many of the group's nodes changed: each decision weighs every
+ * changed node, so small groups re-sort sooner (sorting them is cheap too).
+ */
+const maxDirty = (groupSize: number): number => Math.max(4, Math.min(64, groupSize >> 4));
 
 const IDX_BITS = 2 ** 20;
 const K2_SPAN = 2 ** 21;
@@ -23,7 +24,11 @@ const K2_SPAN = 2 ** 21;
 export class OrderedView {
   private order = new Int32Array(0);
   private builtAt = -1;
+  /** Journal position up to which changes have been collected into `dirty`. */
+  private scannedTo = 0;
   private readonly dirty: number[] = [];
+  private readonly inDirty: Uint8Array;
+  private readonly maxDirty: number;
 
   constructor(
     private readonly group: CandidateGroup,
@@ -31,7 +36,12 @@ export class OrderedView {
     private readonly cpus: number,
     private readonly memory: number,
     private readonly strategy: Strategy,
-  ) {}
+  ) {
+    // Node slots cannot grow under a view: adding a node bumps the state version, which
+    // drops every candidate set and its views.
+    this.inDirty = new Uint8Array(mask.length);
+    this.maxDirty = maxDirty(group.nodes.length);
+  }
 
   /** Feed the group's best candidates to `scan` (exactly as a full linear pass would). */
   scan(state: ClusterState, scan: Scan): void {
@@ -50,21 +60,23 @@ export class OrderedView {
     }
   }
 
-  /** Collect this group's nodes changed since the sort; false when a re-sort is due. */
+  /**
+   * Collect this group's nodes changed since the sort, reading only the journal entries
+   * that arrived since the previous decision. False when a re-sort is due.
+   */
   private refreshDirty(state: ClusterState): boolean {
-    if (this.builtAt < 0) return false;
-    const lag = state.changes - this.builtAt;
-    if (lag > MAX_JOURNAL_LAG || lag >= JOURNAL_SIZE) return false;
-    this.dirty.length = 0;
+    if (this.builtAt < 0 || state.changes - this.scannedTo >= JOURNAL_SIZE) return false;
     const members = this.mask;
-    for (let e = this.builtAt; e < state.changes; e++) {
-      const i = state.journal[e % JOURNAL_SIZE]!;
-      // Count a node once: at its latest change. Membership: in this set and group.
-      if (state.stamp[i] !== e + 1 || members[i] !== 1 || state.groupId[i] !== this.group.gid) continue;
+    const journal = state.journal;
+    const gid = this.group.gid;
+    for (let e = this.scannedTo; e < state.changes; e++) {
+      const i = journal[e % JOURNAL_SIZE]!;
+      if (members[i] !== 1 || this.inDirty[i] === 1 || state.groupId[i] !== gid) continue;
+      this.inDirty[i] = 1;
       this.dirty.push(i);
-      if (this.dirty.length > MAX_DIRTY) return false;
     }
-    return true;
+    this.scannedTo = state.changes;
+    return this.dirty.length <= this.maxDirty;
   }
 
   private build(state: ClusterState): void {
@@ -85,7 +97,8 @@ export class OrderedView {
     const sorted = keys.subarray(0, n).sort();
     this.order = new Int32Array(n);
     for (let k = 0; k < n; k++) this.order[k] = sorted[k]! % IDX_BITS;
-    this.builtAt = state.changes;
+    this.builtAt = this.scannedTo = state.changes;
+    for (const i of this.dirty) this.inDirty[i] = 0;
     this.dirty.length = 0;
   }
 }
