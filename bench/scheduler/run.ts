@@ -145,6 +145,7 @@ for (const size of SIZES) {
     placed: number,
     failed: number,
     rt: number,
+    cpuRt: number,
     s: Float64Array,
     runs: number,
   ): void =>
