@@ -120,8 +120,8 @@ const load = (): string =>
     .join(" ");
 console.log(`host load average at start: ${load()}\n`);
 console.log(
-  ["nodes", "impl", "placed", "failed", "placements/s", "p50 µs", "p99 µs", "max µs", "runs"]
-    .map((h) => h.padStart(12))
+  ["nodes", "impl", "placed", "failed", "placements/s", "cpu/s", "p50 µs", "p99 µs", "max µs", "runs"]
+    .map((h) => h.padStart(13))
     .join(""),
 );
 
@@ -176,7 +176,7 @@ for (const size of SIZES) {
   );
   const ratio = prefixFast / rate(n, naive.wallNs);
   console.log(
-    `${"".padStart(12)}  ratio fast/naive = ${fmt(ratio, 1)}×` +
+    `${"".padStart(13)}  ratio fast/naive = ${fmt(ratio, 1)}×` +
       (truncated
         ? ` (naive stopped at its time budget after ${fmt(n)} placements; ratio compares both over those first ${fmt(n)}, ` +
           `where the fast path ran at ${fmt(prefixFast)}/s; the naive rate would only fall as nodes fill)`
