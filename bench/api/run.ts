@@ -73,10 +73,19 @@ async function bench(
   env: Record<string, string>,
   cleanup: () => Promise<void>,
 ): Promise<Result[]> {
-  const proc = spawn(process.execPath, ["--import", "tsx", join(here, "server.ts")], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+      "--import",
+      "tsx",
+      join(here, "server.ts"),
+    ],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     proc.stdout!.on("data", (d: Buffer) => {
@@ -179,7 +188,9 @@ async function bench(
 }
 
 const summary: string[] = [];
-for (const sync of ["FULL", "NORMAL"] as const) {
+for (const sync of (process.env.BENCH_SYNC ? [process.env.BENCH_SYNC] : ["FULL", "NORMAL"]) as (
+  "FULL" | "NORMAL"
+)[]) {
   const dir = mkdtempSync(join(tmpdir(), "wharf-bench-"));
   const r = await bench(
     `SQLite (WAL, synchronous=${sync})`,

@@ -20,7 +20,12 @@ export interface Harness {
 
 export async function harness(overrides: Partial<WharfConfig> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "wharf-api-"));
-  const store = await openStore({ kind: "sqlite", path: join(dir, "wharf.db"), synchronous: "NORMAL" });
+  // WHARF_API_TEST_PG=1 (with WHARF_TEST_PG_URL) runs the API suites on PostgreSQL instead.
+  const pg = process.env.WHARF_API_TEST_PG && process.env.WHARF_TEST_PG_URL;
+  const schema = `api_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const store = pg
+    ? await openStore({ kind: "postgres", url: pg, schema, poolSize: 10 })
+    : await openStore({ kind: "sqlite", path: join(dir, "wharf.db"), synchronous: "NORMAL" });
   const config = loadConfig({}, { dataDir: dir, logLevel: "silent", ...overrides });
   await initAdmin(store, "admin@example.com", "admin-password");
   const app = await createServer({ store, config, logger: pino({ level: "silent" }) });
@@ -33,6 +38,13 @@ export async function harness(overrides: Partial<WharfConfig> = {}): Promise<Har
       await app.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
+      if (pg) {
+        const { default: pgmod } = await import("pg");
+        const c = new pgmod.Client({ connectionString: pg });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await c.end();
+      }
     },
   };
 }
