@@ -1,13 +1,13 @@
 // The `wharf` entry point. Exit codes scripts can trust: 0 success, 1 an error from the
 // API or the user's data, 2 a usage error (bad flags, missing arguments).
 import { CommanderError } from "commander";
-import { buildProgram, commanderExitCode } from "./program.js";
+import { buildProgram, commanderExitCode, expandHyphenated } from "./program.js";
 import { CliError } from "./errors.js";
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(expandHyphenated(program, argv.slice(2)), { from: "user" });
     return 0;
   } catch (err) {
     // commander has already printed its own message for parse errors.

@@ -30,3 +30,35 @@ export function commanderExitCode(err: CommanderError): number {
   if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
   return 2;
 }
+
+/**
+ * tsuru's hyphenated names work too: `wharf app-create x` runs `wharf app create x`,
+ * `pool-constraint-set` runs `pool constraint set`. Only the first word is rewritten,
+ * and only when it is not a command already and splits into a chain of commands.
+ */
+export function expandHyphenated(program: Command, args: string[]): string[] {
+  // Skip global options and their values (`--target URL app-list`).
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith("-")) {
+    const opt = program.options.find((o) => o.long === args[i] || o.short === args[i]);
+    i += opt && (opt.required || opt.optional) ? 2 : 1;
+  }
+  const word = args[i];
+  if (word === undefined || !word.includes("-")) return args;
+  if (program.commands.some((c) => c.name() === word || c.aliases().includes(word))) return args;
+  const chain = splitChain(program, word.split("-"));
+  return chain ? [...args.slice(0, i), ...chain, ...args.slice(i + 1)] : args;
+}
+
+/** Longest-first match of `parts` against nested subcommand names (`change-password`). */
+function splitChain(cmd: Command, parts: string[]): string[] | undefined {
+  if (parts.length === 0) return [];
+  for (let n = parts.length; n >= 1; n--) {
+    const name = parts.slice(0, n).join("-");
+    const sub = cmd.commands.find((c) => c.name() === name);
+    if (!sub) continue;
+    const rest = splitChain(sub, parts.slice(n));
+    if (rest) return [name, ...rest];
+  }
+  return undefined;
+}

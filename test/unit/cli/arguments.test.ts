@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CommanderError } from "commander";
-import { buildProgram, commanderExitCode } from "../../../src/cli/program.js";
+import { buildProgram, commanderExitCode, expandHyphenated } from "../../../src/cli/program.js";
 import { parseAssignments, parseKeyValues } from "../../../src/cli/options.js";
 import { envSetForm } from "../../../src/cli/commands/env.js";
 import { encodeForm } from "../../../src/cli/client/http.js";
@@ -140,4 +140,38 @@ test("commands that act on an app take -a/--app", () => {
       `${path} has -a`,
     );
   }
+});
+
+test("tsuru's hyphenated command names expand to the topic grammar", () => {
+  const program = buildProgram(silent);
+  assert.deepEqual(expandHyphenated(program, ["app-create", "web", "python"]), [
+    "app",
+    "create",
+    "web",
+    "python",
+  ]);
+  assert.deepEqual(expandHyphenated(program, ["pool-constraint-set", "*", "team", "a"]), [
+    "pool",
+    "constraint",
+    "set",
+    "*",
+    "team",
+    "a",
+  ]);
+  assert.deepEqual(expandHyphenated(program, ["user-change-password"]), ["user", "change-password"]);
+  assert.deepEqual(expandHyphenated(program, ["--target", "x", "env-get", "-a", "w"]), [
+    "--target",
+    "x",
+    "env",
+    "get",
+    "-a",
+    "w",
+  ]);
+});
+
+test("hyphenated expansion leaves real commands, unknown names and arguments alone", () => {
+  const program = buildProgram(silent);
+  assert.deepEqual(expandHyphenated(program, ["app", "create", "my-app"]), ["app", "create", "my-app"]);
+  assert.deepEqual(expandHyphenated(program, ["app-deploy-list"]), ["app-deploy-list"]);
+  assert.deepEqual(expandHyphenated(program, ["--help"]), ["--help"]);
 });
