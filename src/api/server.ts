@@ -147,7 +147,10 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
   app.addHook("preHandler", authHook(ctx));
   // Any mutation may revoke tokens or change roles: drop cached principals afterwards.
   app.addHook("onResponse", async (req) => {
-    if (req.method !== "GET" || req.url.includes("api-key")) ctx.authCache.clear();
+    if (req.method !== "GET" || req.url.includes("api-key")) {
+      ctx.authCache.clear();
+      ctx.locksCache = null;
+    }
   });
 
   app.get(

@@ -6,7 +6,7 @@ import { validateAppName, clip } from "../names.js";
 import { appContexts, contextsFor, teamContext } from "../permissions.js";
 import { choosePool, checkPlanAllowed } from "../pools.js";
 import { choosePlan } from "../plans.js";
-import type { Ctx } from "./context.js";
+import { LOCKS_CACHE_MS, type Ctx } from "./context.js";
 import { authorize, can, isGlobal, type Principal } from "./principal.js";
 import { mapped } from "./store-errors.js";
 import { withEvent, withEventTx } from "./events.js";
@@ -72,6 +72,16 @@ function lockView(running: EventRecord | undefined): LockView {
   };
 }
 
+/** Running events by app name, shared by concurrent reads for LOCKS_CACHE_MS. */
+async function runningAppEvents(ctx: Ctx): Promise<Map<string, EventRecord>> {
+  const now = Date.now();
+  if (ctx.locksCache && ctx.locksCache.until > now) return ctx.locksCache.byApp;
+  const running = await ctx.store.listEvents({ running: true, targetType: "app", limit: 1000 });
+  const byApp = new Map(running.map((e) => [e.target.value, e]));
+  ctx.locksCache = { until: now + LOCKS_CACHE_MS, byApp };
+  return byApp;
+}
+
 async function planOf(ctx: Ctx, name: string): Promise<PlanView> {
   const plan = await ctx.store.findPlan(name);
   return plan ? planView(plan) : { name, memory: 0, swap: 0, cpushare: 0 };
@@ -133,8 +143,7 @@ export async function listApps(
     apps = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }
   if (apps.length === 0) return [];
-  const running = await ctx.store.listEvents({ running: true, targetType: "app", limit: 1000 });
-  const locks = new Map(running.map((e) => [e.target.value, e]));
+  const locks = await runningAppEvents(ctx);
   if (f.locked) apps = apps.filter((a) => locks.has(a.name));
   const plans = new Map((await ctx.store.listPlans()).map((x) => [x.name, planView(x)]));
   return apps.map((a) =>
@@ -144,10 +153,7 @@ export async function listApps(
 
 export async function appInfo(ctx: Ctx, p: Principal, name: string): Promise<Record<string, unknown>> {
   const app = await visibleApp(ctx, p, name, "app.read");
-  const [plan, running] = await Promise.all([
-    planOf(ctx, app.plan),
-    ctx.store.listEvents({ running: true, targetType: "app", targetValue: app.name, limit: 1 }),
-  ]);
+  const [plan, locks] = await Promise.all([planOf(ctx, app.plan), runningAppEvents(ctx)]);
   const routers = routersOf(ctx, app);
   const first = routers[0];
   return {
@@ -164,7 +170,7 @@ export async function appInfo(ctx: Ctx, p: Principal, name: string): Promise<Rec
     deploys: app.deploys,
     teamowner: app.teamOwner,
     plan: { ...plan, ...(first ? { router: first.name } : {}) },
-    lock: lockView(running[0]),
+    lock: lockView(locks.get(app.name)),
     tags: app.tags,
     routers,
   };

@@ -30,10 +30,21 @@ export interface Ctx {
    * sharing the database see them within AUTH_CACHE_MS.
    */
   authCache: Map<string, { principal: import("./principal.js").Principal; until: number }>;
+  /** Running events on apps, for the `lock` field of app list/info (see LOCKS_CACHE_MS). */
+  locksCache: { until: number; byApp: Map<string, import("../../store/types.js").EventRecord> } | null;
 }
 
 export const AUTH_CACHE_MS = 2000;
+/** App lock display (running app events) may lag this much; locking itself never does. */
+export const LOCKS_CACHE_MS = 250;
 
 export function makeCtx(store: Store, settings: ServiceSettings, now: () => Date = () => new Date()): Ctx {
-  return { store, settings, limiter: new FailureLimiter(settings.loginWindowMs), now, authCache: new Map() };
+  return {
+    store,
+    settings,
+    limiter: new FailureLimiter(settings.loginWindowMs),
+    now,
+    authCache: new Map(),
+    locksCache: null,
+  };
 }

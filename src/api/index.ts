@@ -1,0 +1,10 @@
+// What the CLI wires: `wharf server` → startServer(loadConfig()), `wharf server init` → initAdmin.
+export {
+  createServer,
+  startServer,
+  storeConfigFor,
+  initAdmin,
+  type RunningServer,
+  type ServerDeps,
+} from "./server.js";
+export { loadConfig, defaultConfig, type WharfConfig } from "../config/config.js";
