@@ -71,7 +71,11 @@ export class ApiError extends CliError {
 /** Normalise a target the way tsuru does: add http:// when no scheme is given. */
 export function normalizeTarget(target: string): string {
   const t = target.trim();
-  return /^https?:\/\//i.test(t) ? t : `http://${t}`;
+  if (/^https?:\/\//i.test(t)) return t;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) {
+    throw new CliError(`unsupported target "${t}": Wharf servers are reached over http:// or https://`);
+  }
+  return `http://${t}`;
 }
 
 /**
@@ -160,13 +164,13 @@ export class ApiClient {
     // Like tsuru's -v: the request line (and at 2 the answer's status) on stderr. Headers
     // and bodies are left out on purpose: they carry tokens and passwords.
     if (verbose >= 1) process.stderr.write(`> ${method} ${url}\n`);
+    // The dispatcher takes origin and path apart: undici's URL-based helpers would
+    // normalise the path and drop tsuru's bare trailing `?` (`GET /1.0/apps?`).
+    const { origin, path: rawPath } = splitUrl(url);
     let res;
     try {
       // reset: true closes the connection after the answer, as tsuru's client does
       // (req.Close), and lets the process exit without waiting for idle sockets.
-      // The dispatcher takes origin and path apart: undici's URL-based helpers would
-      // normalise the path and drop tsuru's bare trailing `?` (`GET /1.0/apps?`).
-      const { origin, path: rawPath } = splitUrl(url);
       res = await getGlobalDispatcher().request({
         origin,
         path: rawPath,

@@ -58,3 +58,7 @@ test("query always has the leading ? so an empty filter gives a bare ?", () => {
   assert.equal(query({}), "?");
   assert.equal(query({ env: ["A", "B"] }), "?env=A&env=B");
 });
+
+test("normalizeTarget refuses schemes other than http and https", () => {
+  assert.throws(() => normalizeTarget("ftp://x"), /http:\/\/ or https:\/\//);
+});
