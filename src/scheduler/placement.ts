@@ -1,7 +1,9 @@
 // The Scheduler: pool segregation → Swarm filters → tsuru's HA order → Swarm strategy,
-// with Swarm's soft-then-hard fallback. One pass over the candidate nodes of the
-// emptiest metadata groups keeps a running best, so a decision costs O(candidates in
-// those groups) with no sorting and no recounting.
+// with Swarm's soft-then-hard fallback. Only the metadata groups holding the fewest
+// units of the app are visited; inside a group, small candidate lists get one linear
+// pass keeping a running best, large ones a sorted view that stops at the first node
+// with no unit of the app (ordered.ts). No sorting of the whole cluster and no
+// recounting per decision.
 import { CandidateCache, type CandidateGroup, type CandidateSet } from "./candidates.js";
 import { ORDERED_MIN_GROUP, OrderedView, orderable } from "./ordered.js";
 import { explainFilters, selectFilters, type Filter, type FilterName } from "./filters/index.js";

@@ -2,8 +2,13 @@
 // columns indexed by node slot so a placement decision touches typed arrays instead of
 // re-counting units. Every count the scheduler needs (per node, per app+process per node,
 // per app+process per metadata group) is updated by addContainer/removeContainer.
+import { AppCountsTable, type AppProcCounts } from "./app-counts.js";
 import { splitMetadata } from "./groups.js";
-import type { ContainerSpec, ImageSpec, NodeSpec, Placement } from "./types.js";
+import { imageNames, stripSlash, toRecord, type ContainerRec } from "./records.js";
+import type { ContainerSpec, NodeSpec, Placement } from "./types.js";
+
+export type { ContainerRec } from "./records.js";
+export type { AppProcCounts } from "./app-counts.js";
 
 export interface ClusterStateOptions {
   /** Swarm's swarm.overcommit, default 0.05. Must be > -1. */
@@ -12,46 +17,8 @@ export interface ClusterStateOptions {
   overcommitRatio?: number;
 }
 
-/** A container as the state keeps it. */
-export interface ContainerRec {
-  readonly id: string;
-  /** Name without the leading "/". */
-  readonly name: string | undefined;
-  readonly image: string | undefined;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly app: string | undefined;
-  readonly process: string;
-  readonly cpus: number;
-  readonly memory: number;
-  readonly portBindings: readonly { hostPort: string; hostIp: string }[];
-  readonly hostNetwork: boolean;
-  readonly exposedPorts: readonly string[];
-  /** Node slot; changes when the unit moves. */
-  node: number;
-}
-
-/** Counts for one app+process: the HA score's (a) and (b) terms. */
-export interface AppProcCounts {
-  byNode: Int32Array;
-  byGroup: Int32Array;
-  total: number;
-}
-
-const appProcKey = (app: string, process: string | undefined): string => app + "\u0000" + (process ?? "");
-const stripSlash = (n: string): string => (n.startsWith("/") ? n.slice(1) : n);
 const GO_INT = /^[+-]?\d+$/;
 export const JOURNAL_SIZE = 1 << 16;
-
-/** Swarm's image affinity candidates: id, each RepoTag, and each RepoTag's repository. */
-function imageNames(img: ImageSpec): string[] {
-  const out = [img.id];
-  for (const t of img.repoTags ?? []) {
-    out.push(t);
-    const colon = t.lastIndexOf(":");
-    if (colon > t.lastIndexOf("/")) out.push(t.slice(0, colon));
-  }
-  return out;
-}
 
 export class ClusterState {
   /** int64(overcommit × 100), as Swarm computes it. */
@@ -99,7 +66,7 @@ export class ClusterState {
   private readonly poolNodes = new Map<string, number[]>();
   private readonly containers = new Map<string, ContainerRec>();
   private readonly byName = new Map<string, string>();
-  private readonly appProcs = new Map<string, AppProcCounts>();
+  private readonly appCounts = new AppCountsTable();
   private groupsDirty = true;
   private groupTotal = 1;
   private readonly poolGroupIds = new Map<string, number[]>();
@@ -266,7 +233,7 @@ export class ClusterState {
       next += split.count;
     }
     this.groupTotal = Math.max(1, next);
-    for (const counts of this.appProcs.values()) this.rebuildGroups(counts);
+    this.appCounts.regroup(this.groupTotal, this.groupId, this.alive, this.ids.length);
   }
 
   /** Global group ids of a pool, smallest group first. */
@@ -275,38 +242,11 @@ export class ClusterState {
     return this.poolGroupIds.get(pool) ?? [];
   }
 
-  private rebuildGroups(c: AppProcCounts): void {
-    c.byGroup = new Int32Array(this.groupTotal);
-    const n = Math.min(c.byNode.length, this.ids.length);
-    for (let i = 0; i < n; i++)
-      if (this.alive[i] && c.byNode[i]) c.byGroup[this.groupId[i]!]! += c.byNode[i]!;
-  }
-
   // ---- app+process counts --------------------------------------------------------------
 
   /** Counts for app+process, or undefined when it has no units anywhere yet. */
   counts(app: string, process: string | undefined): AppProcCounts | undefined {
-    const c = this.appProcs.get(appProcKey(app, process));
-    if (c && c.byNode.length < this.alive.length) this.widen(c);
-    return c;
-  }
-
-  private widen(c: AppProcCounts): void {
-    const b = new Int32Array(this.alive.length);
-    b.set(c.byNode);
-    c.byNode = b;
-  }
-
-  private countsFor(app: string, process: string): AppProcCounts {
-    const key = appProcKey(app, process);
-    let c = this.appProcs.get(key);
-    if (!c) {
-      this.ensureGroups();
-      // Dense per-node counters: 4 bytes × nodes per app+process buys a branch-free hot loop.
-      c = { byNode: new Int32Array(this.alive.length), byGroup: new Int32Array(this.groupTotal), total: 0 };
-      this.appProcs.set(key, c);
-    } else if (c.byNode.length < this.alive.length) this.widen(c);
-    return c;
+    return this.appCounts.get(app, process, this.alive.length);
   }
 
   // ---- containers ----------------------------------------------------------------------
@@ -335,20 +275,7 @@ export class ClusterState {
   addContainer(nodeId: string, spec: ContainerSpec): ContainerRec {
     const i = this.mustSlot(nodeId);
     if (this.containers.has(spec.id)) throw new Error(`container ${spec.id} already exists`);
-    const rec: ContainerRec = {
-      id: spec.id,
-      name: spec.name === undefined ? undefined : stripSlash(spec.name),
-      image: spec.image,
-      labels: spec.labels ?? {},
-      app: spec.app,
-      process: spec.process ?? "",
-      cpus: spec.cpus ?? 0,
-      memory: spec.memory ?? 0,
-      portBindings: (spec.portBindings ?? []).map((p) => ({ hostPort: p.hostPort, hostIp: p.hostIp ?? "" })),
-      hostNetwork: spec.hostNetwork ?? false,
-      exposedPorts: spec.exposedPorts ?? [],
-      node: i,
-    };
+    const rec = toRecord(spec, i);
     if (rec.name !== undefined) {
       if (this.byName.has(rec.name)) throw new Error(`container name ${rec.name} already in use`);
       this.byName.set(rec.name, rec.id);
@@ -420,8 +347,8 @@ export class ClusterState {
     if (rec.hostNetwork)
       for (const p of rec.exposedPorts) this.hostPorts[i]!.set(p, (this.hostPorts[i]!.get(p) ?? 0) + 1);
     if (rec.app !== undefined) {
-      const c = this.countsFor(rec.app, rec.process);
       this.ensureGroups();
+      const c = this.appCounts.getOrCreate(rec.app, rec.process, this.alive.length, this.groupTotal);
       c.byNode[i]!++;
       c.byGroup[this.groupId[i]!]!++;
       c.total++;
@@ -448,8 +375,8 @@ export class ClusterState {
         else this.hostPorts[i]!.set(p, n);
       }
     if (rec.app !== undefined) {
-      const c = this.countsFor(rec.app, rec.process);
       this.ensureGroups();
+      const c = this.appCounts.getOrCreate(rec.app, rec.process, this.alive.length, this.groupTotal);
       c.byNode[i]!--;
       c.byGroup[this.groupId[i]!]!--;
       c.total--;
@@ -467,12 +394,7 @@ export class ClusterState {
 
   /** Processes that have units of an app. */
   processesOf(app: string): string[] {
-    const out: string[] = [];
-    for (const key of this.appProcs.keys()) {
-      const [a, p] = key.split("\u0000") as [string, string];
-      if (a === app && this.appProcs.get(key)!.total > 0) out.push(p);
-    }
-    return out;
+    return this.appCounts.processesOf(app);
   }
 
   /** A deep copy (for dry runs such as the rebalance planner). */
