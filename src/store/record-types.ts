@@ -200,3 +200,44 @@ export interface AppFilter {
 }
 
 export type QuotaSubject = "user" | "team" | "app";
+
+/** A node's health as the monitor last recorded it (tsuru's LastSuccess/Failures/LastError). */
+export interface NodeHealthRecord {
+  state: "pending" | "healthy" | "unhealthy";
+  failures: number;
+  lastSuccess: Date | null;
+  lastError: string;
+  lastErrorAt: Date | null;
+  /** When the state last changed. */
+  since: Date;
+}
+
+/** A Docker engine in a pool (tsuru's docker-cluster node). */
+export interface NodeRecord {
+  /** Canonical engine URL, https://HOST:PORT; the key. */
+  address: string;
+  pool: string;
+  /** User metadata such as zone=a (pool is kept in `pool`, not here). */
+  metadata: Record<string, string>;
+  engineId: string;
+  engineName: string;
+  /** Engine specs as constraint labels (storagedriver, kernelversion, ... and engine labels). */
+  labels: Record<string, string>;
+  cpus: number;
+  memory: number;
+  /** Disabled nodes receive no new units. */
+  disabled: boolean;
+  health: NodeHealthRecord;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NodePatch {
+  pool?: string;
+  metadata?: Record<string, string>;
+  disabled?: boolean;
+  labels?: Record<string, string>;
+  cpus?: number;
+  memory?: number;
+  engineName?: string;
+}

@@ -30,6 +30,9 @@ import type {
   AppPatch,
   AppFilter,
   QuotaSubject,
+  NodeRecord,
+  NodePatch,
+  NodeHealthRecord,
 } from "./record-types.js";
 import type {
   CancelInfo,
@@ -194,6 +197,17 @@ export interface StoreOps {
 
   // events
   /** LockedError (carrying the holder) if lock/extra-target lock is held by a running event. */
+  /** Nodes: a duplicate address or engine id is a ConflictError. */
+  createNode(
+    n: Omit<NodeRecord, "createdAt" | "updatedAt" | "health"> & { health?: NodeHealthRecord },
+  ): Promise<NodeRecord>;
+  getNode(address: string): Promise<NodeRecord>;
+  findNode(address: string): Promise<NodeRecord | null>;
+  listNodes(filter?: { pool?: string }): Promise<NodeRecord[]>;
+  updateNode(address: string, patch: NodePatch): Promise<NodeRecord>;
+  setNodeHealth(address: string, health: NodeHealthRecord): Promise<void>;
+  deleteNode(address: string): Promise<void>;
+
   createEvent(e: NewEvent): Promise<EventRecord>;
   getEvent(id: string): Promise<EventRecord>;
   findEvent(id: string): Promise<EventRecord | null>;

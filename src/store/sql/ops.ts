@@ -5,6 +5,7 @@ import { planOps, platformOps, poolOps } from "./catalog-ops.js";
 import { type ChangeSignal, changeOps } from "./changes-ops.js";
 import type { Db } from "./db.js";
 import { eventOps } from "./events-ops.js";
+import { nodeOps } from "./nodes-ops.js";
 import { quotaOps } from "./quotas-ops.js";
 import { roleOps, teamOps } from "./teams-ops.js";
 import { tokenOps, userOps } from "./users-ops.js";
@@ -33,6 +34,7 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
     ...planOps(db),
     ...appOps(db),
     ...quotaOps(db),
+    ...nodeOps(db),
     ...eventOps(db),
     ...changeOps(db, signal),
   };
@@ -56,6 +58,7 @@ const SINGLE_STATEMENT = new Set([
   "touchToken",
   "touchRunningEvents",
   "updateUserPassword",
+  "setNodeHealth",
 ]);
 
 export function isSingleStatementOp(name: string): boolean {

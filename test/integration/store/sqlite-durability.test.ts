@@ -40,7 +40,7 @@ it("sqlite: acknowledged writes survive kill -9 during 100 concurrent mutations"
 
     const store = await openStore({ kind: "sqlite", path });
     try {
-      assert.deepEqual(await store.migrationVersions(), [1]);
+      assert.deepEqual(await store.migrationVersions(), [1, 2]);
       const emails = new Set((await store.listUsers()).map((u) => u.email));
       const missing = acked.filter((n) => !emails.has(`u${n}@x`));
       assert.deepEqual(missing, [], `acknowledged writes lost: ${missing.slice(0, 10).join(", ")}`);

@@ -2,6 +2,7 @@
 import { describe } from "node:test";
 import type { Backend } from "./suite/backend.js";
 import { eventTests } from "./suite/events.js";
+import { nodeTests } from "./suite/nodes.js";
 import { recordTests } from "./suite/records.js";
 
 export type { Backend, TestDatabase } from "./suite/backend.js";
@@ -9,4 +10,5 @@ export type { Backend, TestDatabase } from "./suite/backend.js";
 export function storeSuite(backend: Backend): void {
   describe(`store (${backend.name}): records`, () => recordTests(backend));
   describe(`store (${backend.name}): events, locks, changes`, () => eventTests(backend));
+  describe(`store (${backend.name}): nodes`, () => nodeTests(backend));
 }

@@ -7,7 +7,7 @@ import { startEventHeartbeat, staleBefore } from "../../../src/events/index.js";
 it("an in-memory SQLite store migrates, enforces uniqueness and locks", async () => {
   const store = await openStore({ kind: "sqlite", path: ":memory:" });
   try {
-    assert.deepEqual(await store.migrationVersions(), [1]);
+    assert.deepEqual(await store.migrationVersions(), [1, 2]);
     await store.createTeam({ name: "t", creatorEmail: "a@b.c" });
     await assert.rejects(store.createTeam({ name: "t", creatorEmail: "a@b.c" }), ConflictError);
     const spec = {

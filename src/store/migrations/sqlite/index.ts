@@ -1,4 +1,5 @@
 import { checkMigrations } from "../types.js";
 import { m001 } from "./001_initial.js";
+import { m002 } from "./002_nodes.js";
 
-export const sqliteMigrations = checkMigrations([m001]);
+export const sqliteMigrations = checkMigrations([m001, m002]);

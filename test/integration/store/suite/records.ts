@@ -17,14 +17,14 @@ export function recordTests(backend: Backend): void {
   });
 
   it("runs migrations once; reopening is a no-op that keeps data", async () => {
-    assert.deepEqual(await store.migrationVersions(), [1]);
+    assert.deepEqual(await store.migrationVersions(), [1, 2]);
     await store.createUser({ email: "a@b.c", passwordHash: "x" });
     await store.close();
     store = await db.open();
-    assert.deepEqual(await store.migrationVersions(), [1]);
+    assert.deepEqual(await store.migrationVersions(), [1, 2]);
     assert.equal((await store.getUser("a@b.c")).passwordHash, "x");
     const second = await db.open();
-    assert.deepEqual(await second.migrationVersions(), [1]);
+    assert.deepEqual(await second.migrationVersions(), [1, 2]);
     await second.close();
   });
 
@@ -32,7 +32,7 @@ export function recordTests(backend: Backend): void {
     const fresh = await backend.create();
     try {
       const stores = await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
-      for (const s of stores) assert.deepEqual(await s.migrationVersions(), [1]);
+      for (const s of stores) assert.deepEqual(await s.migrationVersions(), [1, 2]);
       await stores[0]!.createTeam({ name: "t", creatorEmail: "x" });
       assert.equal((await stores[2]!.getTeam("t")).name, "t");
       for (const s of stores) await s.close();
