@@ -156,3 +156,32 @@ test("unknown strategy names are refused", () => {
   // @ts-expect-error: deliberately wrong name
   assert.throws(() => cluster(nodes(1), { strategy: "fastest" }), /unknown scheduler strategy/);
 });
+
+test("binpack over different node sizes fills the fullest-by-percentage node first", () => {
+  const { sched } = cluster(
+    [
+      { id: "small", cpus: 4, memory: 2 * GiB },
+      { id: "big", cpus: 4, memory: 4 * GiB },
+    ],
+    { strategy: "binpack" },
+  );
+  // 1 GB on small scores 50%, on big 25%: binpack takes small until it is full.
+  const order = Array.from({ length: 6 }, () => run(sched, { memory: GiB }));
+  assert.deepEqual(order, ["small", "small", "big", "big", "big", "big"]);
+  assert.equal(fails(sched, { memory: GiB }).message, NO_RESOURCES);
+});
+
+test("spread over different node sizes keeps used percentages level", () => {
+  const { sched } = cluster([
+    { id: "small", cpus: 4, memory: 2 * GiB },
+    { id: "big", cpus: 4, memory: 4 * GiB },
+  ]);
+  assert.deepEqual(runMany(sched, 6, { memory: GiB }), { small: 2, big: 4 });
+});
+
+test("place() is pure: nothing changes until commit", () => {
+  const { state, sched } = cluster(nodes(2, () => ({ metadata: { pool: "p" } })));
+  const before = [state.containerCount[0], state.containerCount[1], state.changes];
+  for (let k = 0; k < 5; k++) assert.ok(sched.place({ app: "a", pool: "p", memory: GiB }).ok);
+  assert.deepEqual([state.containerCount[0], state.containerCount[1], state.changes], before);
+});
