@@ -40,8 +40,15 @@ export function redactUrl(url: string): string {
   return url.replace(SECRET_PARAMS, "$1[REDACTED]");
 }
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** Log only method, path (secret query values redacted) and address: never bodies or headers. */
+const reqSerializer = (req: { method: string; url: string; ip?: string }) => ({
+  method: req.method,
+  url: redactUrl(req.url),
+  remoteAddress: req.ip,
+});
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const opts = {
     level,
     redact: {
       paths: [
@@ -57,7 +64,9 @@ export function createLogger(level: string): Logger {
       ],
       censor: "[REDACTED]",
     },
-  });
+    serializers: { req: reqSerializer },
+  };
+  return destination ? pino(opts, destination) : pino(opts);
 }
 
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance & { ctx: Ctx }> {
@@ -66,19 +75,12 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
   const ctx = makeCtx(store, config);
   const metrics = createMetrics();
   const app = Fastify({
-    loggerInstance: logger,
+    // A caller's logger gets the same request serializer, so secrets in URLs never get out.
+    loggerInstance: logger.child({}, { serializers: { req: reqSerializer } }),
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     trustProxy: false,
     rewriteUrl: (req: { url?: string }) => stripVersion(req.url ?? "/"),
-    // Log only method, path (secrets redacted) and address: never bodies or headers.
-    serializers: {
-      req: (req: { method: string; url: string; ip?: string }) => ({
-        method: req.method,
-        url: redactUrl(req.url),
-        remoteAddress: req.ip,
-      }),
-    },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
   // Validation lives in the domain (sentences, case-insensitive tsuru forms); schemas

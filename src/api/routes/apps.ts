@@ -6,6 +6,7 @@ import * as cfg from "../../domain/services/app-config.js";
 import { parseLimit } from "../../domain/quota.js";
 import { principal } from "../auth.js";
 import { jsonStream } from "../stream.js";
+import { sendError } from "../errors.js";
 import { doc, input, json, list, param } from "./util.js";
 
 const APP = { app: "app name" };
@@ -214,6 +215,19 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
     async (req, reply) => {
       await cfg.removeCnames(ctx, principal(req), param(req, "app"), input(req).list("cname"));
       return reply.code(200).send();
+    },
+  );
+  // tsuru 1.8 answers 410: locks are events now and end with their operation.
+  app.delete(
+    "/apps/:app/lock",
+    { schema: doc("apps", "Unlock (gone: locks are events)", { params: APP }) },
+    async (req, reply) => {
+      await apps.visibleApp(ctx, principal(req), param(req, "app"), "app.admin.unlock");
+      return sendError(
+        reply,
+        410,
+        "app unlock is not available anymore: locks end with the running event (see tsuru event-list -r).",
+      );
     },
   );
 }

@@ -46,4 +46,17 @@ export function eventRoutes(app: FastifyInstance, ctx: Ctx): void {
     { schema: doc("events", "Event info", { params: { uuid: "24-hex event id" } }) },
     async (req, reply) => json(reply, await events.eventInfo(ctx, principal(req), param(req, "uuid"))),
   );
+  app.post(
+    "/events/:uuid/cancel",
+    {
+      schema: doc("events", "Ask a running event to cancel (204)", {
+        params: { uuid: "event id" },
+        body: { reason: "why" },
+      }),
+    },
+    async (req, reply) => {
+      await events.cancelEvent(ctx, principal(req), param(req, "uuid"), input(req).str("reason"));
+      return reply.code(204).send();
+    },
+  );
 }

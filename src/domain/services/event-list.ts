@@ -1,7 +1,7 @@
 // Reading events: admins see all; others see events on apps they can read, on their
 // teams, and the ones they started themselves.
 import type { EventFilter, EventRecord, EventTarget } from "../../store/types.js";
-import { BadRequestError, NotFoundError } from "../errors.js";
+import { BadRequestError, ForbiddenError, NotFoundError } from "../errors.js";
 import { isObjectId } from "../secrets.js";
 import { appContexts } from "../permissions.js";
 import type { Ctx } from "./context.js";
@@ -99,4 +99,27 @@ async function canSee(ctx: Ctx, p: Principal, e: EventRecord): Promise<boolean> 
   }
   if (e.target.type === "team") return can(p, "team.read.events", [{ type: "team", value: e.target.value }]);
   return isGlobal(p, `${e.target.type}.read.events`) || isGlobal(p, "");
+}
+
+/** Ask a running cancelable event to stop (the operation acknowledges and ends it). */
+export async function cancelEvent(ctx: Ctx, p: Principal, id: string, reason: string): Promise<void> {
+  if (!isObjectId(id))
+    throw new BadRequestError(`Invalid event id "${id.slice(0, 40)}": ids are 24 hex characters.`);
+  const e = await ctx.store.findEvent(id);
+  if (!e || !(await canSee(ctx, p, e))) throw new NotFoundError(`Event "${id}" not found.`);
+  if (!reason.trim()) throw new BadRequestError("You must provide a reason for canceling the event.");
+  if (e.target.type === "app") {
+    const app = await ctx.store.findApp(e.target.value);
+    if (app && !can(p, "app.update.events", appContexts(app))) throw new ForbiddenError();
+  } else if (!isGlobal(p, "")) throw new ForbiddenError();
+  if (!e.running || !e.cancelable)
+    throw new BadRequestError(
+      "This event is not cancelable: only running deploys and builds can be canceled.",
+    );
+  await ctx.store.updateEventCancel(id, {
+    owner: p.kind === "user" ? p.email : p.tokenId,
+    reason: reason.trim(),
+    asked: true,
+    startTime: ctx.now(),
+  });
 }
