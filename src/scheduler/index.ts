@@ -4,7 +4,15 @@ export * from "./types.js";
 export { ClusterState, type ClusterStateOptions, type ContainerRec, type AppProcCounts } from "./state.js";
 export { Scheduler, type SchedulerOptions } from "./placement.js";
 export { chooseUnitToRemove, chooseUnitsToRemove, type RemovalQuery } from "./removal.js";
-export { planRebalance, poolGap, worthRebalancing, type Move, type RebalanceQuery } from "./rebalance.js";
+export {
+  planDrain,
+  planRebalance,
+  poolGap,
+  worthRebalancing,
+  type DrainResult,
+  type Move,
+  type RebalanceQuery,
+} from "./rebalance.js";
 export {
   chooseAppPool,
   nodePool,

@@ -6,7 +6,7 @@
 import { Scheduler, type SchedulerOptions } from "./placement.js";
 import { chooseUnitToRemove } from "./removal.js";
 import type { ClusterState, ContainerRec } from "./state.js";
-import type { UnitRequest } from "./types.js";
+import type { SchedulingError, UnitRequest } from "./types.js";
 
 export interface Move {
   unitId: string;
@@ -80,6 +80,48 @@ export function planRebalance(
     }
   }
   return moves;
+}
+
+export interface DrainResult {
+  moves: Move[];
+  /** Units no other node can take (with the scheduler's error for each). */
+  stuck: { unitId: string; error: SchedulingError }[];
+}
+
+/**
+ * Plan `node remove --rebalance`: every container of the node is placed again, through
+ * the scheduler, with the node disabled. Computed on a copy; nothing moves here.
+ */
+export function planDrain(
+  state: ClusterState,
+  nodeId: string,
+  requestFor: (unit: ContainerRec) => UnitRequest,
+  options: SchedulerOptions = {},
+): DrainResult {
+  const sim = state.clone();
+  const scheduler = new Scheduler(sim, options);
+  sim.setEnabled(nodeId, false);
+  const slot = sim.slot(nodeId);
+  const result: DrainResult = { moves: [], stuck: [] };
+  if (slot === undefined) return result;
+  for (const unit of [...sim.nodeContainers[slot]!.values()]) {
+    sim.removeContainer(unit.id);
+    const placed = scheduler.place({ ...requestFor(unit), id: undefined });
+    if (!placed.ok) {
+      result.stuck.push({ unitId: unit.id, error: placed.error });
+      sim.addContainer(nodeId, unit);
+      continue;
+    }
+    sim.addContainer(placed.value.nodeId, unit);
+    result.moves.push({
+      unitId: unit.id,
+      app: unit.app ?? "",
+      process: unit.process,
+      from: nodeId,
+      to: placed.value.nodeId,
+    });
+  }
+  return result;
 }
 
 /** tsuru's pool gap: max − min of units per node over the pool. */

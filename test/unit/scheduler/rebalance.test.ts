@@ -1,7 +1,13 @@
 // Rebalance planner: moves that even an app's units across its pool.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { planRebalance, poolGap, worthRebalancing, type NodeSpec } from "../../../src/scheduler/index.js";
+import {
+  planDrain,
+  planRebalance,
+  poolGap,
+  worthRebalancing,
+  type NodeSpec,
+} from "../../../src/scheduler/index.js";
 import { cluster, nodes } from "./helpers.js";
 
 const withUnits = (perNode: number[], meta: (i: number) => Record<string, string> = () => ({})): NodeSpec[] =>
@@ -84,4 +90,21 @@ test("pool gap and tsuru's 'more than 2' threshold", () => {
   assert.equal(poolGap(state, "empty"), 0);
   assert.equal(worthRebalancing(6, 1), true);
   assert.equal(worthRebalancing(3, 1), false);
+});
+
+test("draining a node re-places each of its units elsewhere through the scheduler", () => {
+  const { state } = cluster(withUnits([3, 0, 1]));
+  const r = planDrain(state, "node-0", (u) => ({ app: u.app, process: u.process, pool: "p" }));
+  assert.deepEqual(r.stuck, []);
+  assert.equal(r.moves.length, 3);
+  assert.deepEqual(after([3, 0, 1], r.moves), [0, 2, 2]);
+  assert.equal(state.counts("a", "web")!.byNode[0], 3);
+});
+
+test("a unit that fits nowhere else is reported as stuck, with the scheduler's error", () => {
+  const { state } = cluster(withUnits([1, 0]));
+  const r = planDrain(state, "node-0", (u) => ({ app: u.app, pool: "p", constraints: ["node==node-0"] }));
+  assert.deepEqual(r.moves, []);
+  assert.equal(r.stuck.length, 1);
+  assert.equal(r.stuck[0]!.error.kind, "filters");
 });
