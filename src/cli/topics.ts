@@ -8,6 +8,7 @@ import { registerTeam } from "./commands/team.js";
 import { registerRole } from "./commands/role.js";
 import { registerToken } from "./commands/token.js";
 import { registerPool } from "./commands/pool.js";
+import { registerNode } from "./commands/node.js";
 import { registerPlatform } from "./commands/platform.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerApp } from "./commands/app.js";
@@ -24,6 +25,7 @@ export const topics: Array<(program: Command) => void> = [
   registerRole,
   registerToken,
   registerPool,
+  registerNode,
   registerPlatform,
   registerPlan,
   registerApp,

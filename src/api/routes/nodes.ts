@@ -1,0 +1,101 @@
+// tsuru's node routes. Node addresses appear raw in paths (`/node/https://10.0.0.5:2376`),
+// slashes and colons included, so the address is the wildcard tail of the path.
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Ctx } from "../../domain/services/context.js";
+import type { NodeConnector } from "../../domain/services/node-port.js";
+import * as nodes from "../../domain/services/nodes.js";
+import { principal } from "../auth.js";
+import { jsonStream } from "../stream.js";
+import { doc, input, json } from "./util.js";
+
+function addressParam(req: FastifyRequest): string {
+  const raw = (req.params as Record<string, string>)["*"] ?? "";
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnector): void {
+  app.get(
+    "/node",
+    { schema: doc("nodes", "Nodes in pools you may read (204 when none)") },
+    async (req, reply) => {
+      const list = await nodes.listNodes(ctx, connector, principal(req));
+      if (list.length === 0) return reply.code(204).send();
+      return json(reply, { nodes: list, machines: [] });
+    },
+  );
+
+  app.post(
+    "/node",
+    {
+      schema: doc("nodes", "Register a Docker engine as a node (x-json-stream)", {
+        body: {
+          "Metadata.pool": "pool (required)",
+          "Metadata.address": "engine address with Register=true, e.g. https://10.0.0.5:2376",
+          Address: "engine address",
+          Register: "bool",
+          Insecure: "bool: allow plain http:// engines",
+        },
+      }),
+    },
+    async (req, reply) => {
+      const i = input(req);
+      const form: nodes.AddNodeForm = {
+        metadata: i.map("Metadata"),
+        address: i.str("Address"),
+        register: i.bool("Register"),
+        insecure: i.bool("Insecure"),
+        caCert: i.str("CaCert"),
+        clientCert: i.str("ClientCert"),
+        clientKey: i.str("ClientKey"),
+      };
+      return jsonStream(reply, (out) => nodes.addNode(ctx, connector, principal(req), form, out));
+    },
+  );
+
+  app.put(
+    "/node",
+    {
+      schema: doc(
+        "nodes",
+        "Update a node's pool, metadata (empty value removes a key), enable or disable it",
+        {
+          body: { Address: "node address", Disable: "bool", Enable: "bool", Pool: "pool" },
+        },
+      ),
+    },
+    async (req, reply) => {
+      const i = input(req);
+      await nodes.updateNode(ctx, connector, principal(req), {
+        address: i.str("Address"),
+        metadata: i.map("Metadata"),
+        pool: i.str("Pool"),
+        disable: i.bool("Disable"),
+        enable: i.bool("Enable"),
+      });
+      return reply.code(200).send();
+    },
+  );
+
+  app.get(
+    "/node/*",
+    { schema: doc("nodes", "A node with its health checks and units") },
+    async (req, reply) =>
+      json(reply, await nodes.nodeInfo(ctx, connector, principal(req), addressParam(req))),
+  );
+
+  app.delete(
+    "/node/*",
+    { schema: doc("nodes", "Unregister a node (its units move first unless no-rebalance=true)") },
+    async (req, reply) => {
+      const i = input(req);
+      await nodes.removeNode(ctx, connector, principal(req), addressParam(req), {
+        noRebalance: i.bool("no-rebalance"),
+      });
+      return reply.code(200).send();
+    },
+  );
+}

@@ -1,0 +1,112 @@
+// The cluster side of node management: canonical engine addresses, probing engines over
+// mutual TLS with Wharf's client certificate, and health monitoring of registered nodes.
+import type Docker from "dockerode";
+import type { NodeConnector, ProbedNode } from "../../domain/services/node-port.js";
+import { BadRequestError } from "../../domain/errors.js";
+import type { NodeHealthRecord } from "../../store/types.js";
+import { connectEngine, parseEngineUrl } from "../docker/engine.js";
+import type { TlsMaterial } from "../tls/pki.js";
+import { NodeMonitor, type MonitorOptions } from "../health/monitor.js";
+import type { HealthTransition } from "../health/tracker.js";
+import { NodeUnreachableError, pingNode, probeNode } from "./probe.js";
+
+export interface DockerNodeConnectorOptions {
+  /** Wharf's cluster client certificate and the CA node certificates must chain to; null = none configured. */
+  tls: TlsMaterial | null;
+  monitor?: MonitorOptions;
+  /** Called on every health state change, with the node's health after it. */
+  onHealthChange?: (address: string, health: NodeHealthRecord, t: HealthTransition) => void;
+  /** A probe at node add must answer within this. */
+  probeTimeoutMs?: number;
+}
+
+export class DockerNodeConnector implements NodeConnector {
+  private readonly monitor: NodeMonitor;
+  private readonly engines = new Map<string, Docker>();
+
+  constructor(private readonly opts: DockerNodeConnectorOptions) {
+    this.monitor = new NodeMonitor({
+      ...opts.monitor,
+      onTransition: (t) => {
+        const h = this.health(t.node);
+        if (h) opts.onHealthChange?.(t.node, h, t);
+      },
+    });
+  }
+
+  canonicalAddress(raw: string, insecure: boolean): string {
+    try {
+      const a = parseEngineUrl(raw, { tls: this.opts.tls ?? undefined, insecure });
+      const host = a.host.includes(":") ? `[${a.host}]` : a.host;
+      return `${"tls" in a ? "https" : "http"}://${host}:${a.port}`;
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (!this.opts.tls && !insecure) {
+        throw new BadRequestError(
+          `${msg}. This server has no cluster client certificate configured (WHARF_NODE_TLS_DIR), so only --insecure nodes can be added.`,
+        );
+      }
+      throw new BadRequestError(`${msg}.`);
+    }
+  }
+
+  private engine(address: string, timeoutMs?: number): Docker {
+    const cached = timeoutMs === undefined ? this.engines.get(address) : undefined;
+    if (cached) return cached;
+    const a = parseEngineUrl(address, {
+      tls: this.opts.tls ?? undefined,
+      insecure: address.startsWith("http://"),
+    });
+    const docker = connectEngine(a, timeoutMs ?? 5000);
+    if (timeoutMs === undefined) this.engines.set(address, docker);
+    return docker;
+  }
+
+  async probe(address: string): Promise<ProbedNode> {
+    try {
+      const s = await probeNode(this.engine(address, this.opts.probeTimeoutMs ?? 10_000), address);
+      return {
+        engineId: s.engineId,
+        name: s.name,
+        cpus: s.cpus,
+        memory: s.memory,
+        labels: s.labels,
+        warnings: s.warnings,
+      };
+    } catch (err) {
+      if (err instanceof NodeUnreachableError) throw new BadRequestError(`Cannot add node: ${err.message}.`);
+      throw new BadRequestError(`Cannot add node ${address}: ${(err as Error).message}`);
+    }
+  }
+
+  watch(address: string): void {
+    const docker = this.engine(address);
+    this.monitor.add(address, () => pingNode(docker, address));
+  }
+
+  unwatch(address: string): void {
+    this.monitor.remove(address);
+    this.engines.delete(address);
+  }
+
+  health(address: string): NodeHealthRecord | undefined {
+    const h = this.monitor.tracker.get(address);
+    if (!h) return undefined;
+    return {
+      state: h.state,
+      failures: h.consecutiveFailures,
+      lastSuccess: h.lastSuccess ?? null,
+      lastError: h.lastError ?? "",
+      lastErrorAt: h.lastErrorAt ?? null,
+      since: h.since,
+    };
+  }
+
+  start(): void {
+    this.monitor.start();
+  }
+
+  stop(): void {
+    this.monitor.stop();
+  }
+}

@@ -1,0 +1,309 @@
+// Nodes through tsuru's node routes: add (register an existing engine; Wharf has no IaaS),
+// update (metadata, pool, enable/disable), remove, list and info. Pool context permissions:
+// node.create/read/update/delete on the node's pool.
+import type { NodeHealthRecord, NodeRecord } from "../../store/types.js";
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
+import { mergeNodeMetadata, nodeStatus, validateNodeMetadata } from "../nodes.js";
+import { poolContext } from "../permissions.js";
+import type { Ctx } from "./context.js";
+import { withEvent } from "./events.js";
+import type { NodeConnector } from "./node-port.js";
+import { authorize, can, isGlobal, type Principal } from "./principal.js";
+
+export interface AddNodeForm {
+  /** Metadata.* fields: pool (required), address (with register), and user metadata. */
+  metadata: Record<string, string>;
+  address: string;
+  register: boolean;
+  insecure: boolean;
+  caCert: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+export interface UpdateNodeForm {
+  address: string;
+  metadata: Record<string, string>;
+  pool: string;
+  disable: boolean;
+  enable: boolean;
+}
+
+/** A node as tsuru's node list shows it, plus Wharf's specs and health. */
+export interface NodeView {
+  Address: string;
+  IaaSID: string;
+  Metadata: Record<string, string>;
+  Status: string;
+  Pool: string;
+  Provisioner: string;
+  Disabled: boolean;
+  Name: string;
+  Cpus: number;
+  Memory: number;
+  Labels: Record<string, string>;
+  Health: {
+    State: string;
+    Failures: number;
+    LastSuccess: string;
+    LastError: string;
+    LastErrorAt: string;
+    Since: string;
+  };
+}
+
+const iso = (d: Date | null | undefined): string => (d ? d.toISOString() : "");
+const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });
+
+function liveHealth(nodes: NodeConnector, n: NodeRecord): NodeHealthRecord {
+  return nodes.health(n.address) ?? n.health;
+}
+
+export function nodeView(nodes: NodeConnector, n: NodeRecord): NodeView {
+  const h = liveHealth(nodes, n);
+  const runtime: Record<string, string> = {};
+  if (h.lastSuccess) runtime.LastSuccess = iso(h.lastSuccess);
+  if (h.failures > 0) runtime.Failures = String(h.failures);
+  if (h.lastError) runtime.LastError = h.lastError;
+  return {
+    Address: n.address,
+    IaaSID: "",
+    Metadata: { ...n.metadata, pool: n.pool, ...runtime },
+    Status: nodeStatus(n, h),
+    Pool: n.pool,
+    Provisioner: "docker",
+    Disabled: n.disabled,
+    Name: n.engineName,
+    Cpus: n.cpus,
+    Memory: n.memory,
+    Labels: n.labels,
+    Health: {
+      State: h.state,
+      Failures: h.failures,
+      LastSuccess: iso(h.lastSuccess),
+      LastError: h.lastError,
+      LastErrorAt: iso(h.lastErrorAt),
+      Since: iso(h.since),
+    },
+  };
+}
+
+/** Finds a node by the address as stored, or as the user wrote it (10.0.0.1:2376, tcp://...). */
+async function findNode(ctx: Ctx, nodes: NodeConnector, raw: string): Promise<NodeRecord | null> {
+  const exact = await ctx.store.findNode(raw);
+  if (exact) return exact;
+  for (const insecure of [false, true]) {
+    let canonical: string;
+    try {
+      canonical = nodes.canonicalAddress(raw, insecure);
+    } catch {
+      continue;
+    }
+    const n = await ctx.store.findNode(canonical);
+    if (n) return n;
+  }
+  return null;
+}
+
+async function requirePool(ctx: Ctx, pool: string): Promise<void> {
+  if (!(await ctx.store.findPool(pool))) {
+    throw new BadRequestError(
+      `Pool "${pool}" does not exist: create it first with \`wharf pool add ${pool}\`.`,
+    );
+  }
+}
+
+export async function addNode(
+  ctx: Ctx,
+  nodes: NodeConnector,
+  p: Principal,
+  f: AddNodeForm,
+  out: (line: string) => void,
+): Promise<void> {
+  const { pool = "", address: metaAddress = "", ...userMetadata } = f.metadata;
+  if (!pool)
+    throw new BadRequestError("pool is required: pass Metadata.pool=<pool> (wharf node add ... pool=NAME).");
+  authorize(p, "node.create", poolContext(pool));
+  if (f.caCert || f.clientCert || f.clientKey) {
+    throw new BadRequestError(
+      "Per-node certificates are not supported: Wharf reaches every node with its cluster client certificate. " +
+        "Give the node a server certificate from Wharf's CA and add it without --cacert/--clientcert/--clientkey.",
+    );
+  }
+  const raw = metaAddress || f.address;
+  if (!raw) {
+    throw new BadRequestError(
+      "Wharf creates no machines (there is no IaaS): register a running engine with --register address=https://HOST:2376.",
+    );
+  }
+  validateNodeMetadata(userMetadata);
+  await requirePool(ctx, pool);
+  const address = nodes.canonicalAddress(raw, f.insecure);
+  if (await ctx.store.findNode(address)) throw new ConflictError(`Node ${address} is already registered.`);
+
+  await withEvent(
+    ctx.store,
+    p,
+    {
+      kind: "node.create",
+      target: { type: "node", value: address },
+      lock: true,
+      data: { pool, metadata: userMetadata },
+    },
+    ev(ctx),
+    async (e) => {
+      const say = async (line: string) => {
+        out(line);
+        await e.log(line);
+      };
+      await say(`Connecting to ${address} ...`);
+      const specs = await nodes.probe(address);
+      for (const w of specs.warnings) await say(`warning: ${w}`);
+      await ctx.store.createNode({
+        address,
+        pool,
+        metadata: userMetadata,
+        engineId: specs.engineId,
+        engineName: specs.name,
+        labels: specs.labels,
+        cpus: specs.cpus,
+        memory: specs.memory,
+        disabled: false,
+      });
+      const gib = (specs.memory / 2 ** 30).toFixed(1);
+      await say(
+        `Node ${address} (${specs.name}: ${specs.cpus} CPUs, ${gib} GiB) registered in pool ${pool}.`,
+      );
+    },
+  );
+  nodes.watch(address);
+}
+
+export async function updateNode(
+  ctx: Ctx,
+  nodes: NodeConnector,
+  p: Principal,
+  f: UpdateNodeForm,
+): Promise<void> {
+  if (f.disable && f.enable)
+    throw new BadRequestError("A node can't be enabled and disabled simultaneously.");
+  if (!f.address) throw new BadRequestError("Address is required: name the node to update.");
+  const node = await findNode(ctx, nodes, f.address);
+  if (!node) throw new NotFoundError(`Node ${f.address} not found.`);
+  authorize(p, "node.update", poolContext(node.pool));
+  const newPool = f.metadata.pool || f.pool || node.pool;
+  if (newPool !== node.pool) {
+    authorize(p, "node.update", poolContext(newPool));
+    await requirePool(ctx, newPool);
+  }
+  const metadata = mergeNodeMetadata(node.metadata, f.metadata);
+  validateNodeMetadata(metadata);
+  await withEvent(
+    ctx.store,
+    p,
+    {
+      kind: "node.update",
+      target: { type: "node", value: node.address },
+      lock: true,
+      data: { pool: newPool, metadata, disable: f.disable, enable: f.enable },
+    },
+    ev(ctx),
+    async () => {
+      await ctx.store.updateNode(node.address, {
+        pool: newPool,
+        metadata,
+        ...(f.disable ? { disabled: true } : f.enable ? { disabled: false } : {}),
+      });
+    },
+  );
+}
+
+export async function removeNode(
+  ctx: Ctx,
+  nodes: NodeConnector,
+  p: Principal,
+  raw: string,
+  opts: { noRebalance: boolean },
+): Promise<void> {
+  const node = await findNode(ctx, nodes, raw);
+  if (!node) throw new NotFoundError(`Node ${raw} not found.`);
+  authorize(p, "node.delete", poolContext(node.pool));
+  await withEvent(
+    ctx.store,
+    p,
+    { kind: "node.delete", target: { type: "node", value: node.address }, lock: true, data: opts },
+    ev(ctx),
+    async (e) => {
+      // Units are not placed on nodes yet (deploys come later), so there is nothing to move.
+      if (!opts.noRebalance) await e.log("no units on this node to move");
+      await ctx.store.deleteNode(node.address);
+    },
+  );
+  nodes.unwatch(node.address);
+}
+
+/** Nodes whose pool the principal may read nodes in; admins see all. */
+export async function listNodes(ctx: Ctx, nodes: NodeConnector, p: Principal): Promise<NodeView[]> {
+  const all = await ctx.store.listNodes();
+  const visible = isGlobal(p, "node.read")
+    ? all
+    : all.filter((n) => can(p, "node.read", poolContext(n.pool)));
+  return visible.map((n) => nodeView(nodes, n));
+}
+
+export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw: string) {
+  const node = await findNode(ctx, nodes, raw);
+  if (!node) throw new NotFoundError(`Node ${raw} not found.`);
+  if (!can(p, "node.read", poolContext(node.pool))) throw new ForbiddenError();
+  const view = nodeView(nodes, node);
+  const h = liveHealth(nodes, node);
+  const checkedAt =
+    h.lastErrorAt && (!h.lastSuccess || h.lastErrorAt > h.lastSuccess) ? h.lastErrorAt : h.lastSuccess;
+  return {
+    node: view,
+    status: {
+      Address: node.address,
+      Checks: checkedAt
+        ? [
+            {
+              Time: iso(checkedAt),
+              Checks: [
+                {
+                  Name: "docker",
+                  Err: h.state === "unhealthy" ? h.lastError : "",
+                  Successful: h.state === "healthy",
+                },
+              ],
+            },
+          ]
+        : [],
+      LastSuccess: iso(h.lastSuccess),
+      LastUpdate: iso(checkedAt),
+    },
+    units: [],
+  };
+}
+
+/** Records a health change seen by the monitor: the node's stored health and an event. */
+export async function recordNodeHealth(
+  ctx: Ctx,
+  address: string,
+  health: NodeHealthRecord,
+  change?: { from: string; to: string; error?: string },
+): Promise<void> {
+  await ctx.store.setNodeHealth(address, health);
+  if (!change) return;
+  const e = await ctx.store.createEvent({
+    kind: { type: "internal", name: "node.health" },
+    target: { type: "node", value: address },
+    owner: { type: "internal", name: "node-monitor" },
+    lock: false,
+    startCustomData: { from: change.from, to: change.to },
+    instanceId: ctx.settings.instanceId,
+  });
+  await ctx.store.appendEventLog(e.id, `node ${address}: ${change.from} -> ${change.to}\n`);
+  await ctx.store.finishEvent(
+    e.id,
+    change.to === "unhealthy" ? { error: change.error ?? "node stopped answering" } : {},
+  );
+}
