@@ -21,7 +21,7 @@ export function validateNodeMetadata(metadata: Record<string, string>): void {
     if (RESERVED.has(k))
       throw new BadRequestError(`Metadata key "${k}" is kept by Wharf itself and cannot be set.`);
     const v = metadata[k]!;
-    if (v.length > MAX_VALUE || /[\x00-\x1f\x7f]/.test(v)) {
+    if (v.length > MAX_VALUE || [...v].some((c) => c < " " || c === "\x7f")) {
       throw new BadRequestError(
         `Invalid value for metadata "${k}": at most ${MAX_VALUE} printable characters.`,
       );
