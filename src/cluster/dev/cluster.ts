@@ -36,7 +36,8 @@ export interface DevClusterInfo {
   registry: string;
   /** The base image as nodes pull it from the registry, when the host had it to publish. */
   baseImage: string | null;
-  tls: { ca: string; clientCert: string; clientKey: string };
+  /** dir holds the same material as ca.pem/cert.pem/key.pem (Docker's cert-path layout, WHARF_NODE_TLS_DIR). */
+  tls: { ca: string; clientCert: string; clientKey: string; dir: string };
   nodes: Array<{ name: string; address: string; dockerHost: string; dockerPort: number; socket: string }>;
 }
 
@@ -71,6 +72,7 @@ export async function up(count: number, l = defaultLayout()): Promise<DevCluster
   const pki = new Pki(`${l.stateDir}/pki`);
   await pki.ensureCa("Wharf dev cluster CA");
   const client = await pki.issueClient(CLIENT_CERT_NAME);
+  const clientDir = await pki.exportDockerCertDir(CLIENT_CERT_NAME, `${l.stateDir}/pki/client`);
 
   await ensureBridge(l);
   await startRegistry(l, pki);
@@ -89,7 +91,7 @@ export async function up(count: number, l = defaultLayout()): Promise<DevCluster
     hostAddress: hostAddress(l),
     registry: registryAddress(l),
     baseImage,
-    tls: { ca: client.ca, clientCert: client.cert, clientKey: client.key },
+    tls: { ca: client.ca, clientCert: client.cert, clientKey: client.key, dir: clientDir },
     nodes: nodes.map((n) => ({
       name: n.name,
       address: n.address,

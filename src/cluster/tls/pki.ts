@@ -2,7 +2,7 @@
 // server certificates it issues, and Wharf presents a client certificate it issues.
 // Keys are written with mode 0600 and never read back into logs or output.
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { run } from "../../util/exec.js";
 
@@ -10,6 +10,16 @@ export interface CertPaths {
   cert: string;
   key: string;
   ca: string;
+}
+
+/** Reads a Docker-style cert dir (ca.pem, cert.pem, key.pem), with an error naming what is missing. */
+export async function loadDockerCertDir(dir: string): Promise<TlsMaterial> {
+  const read = (f: string) =>
+    readFile(join(dir, f)).catch(() => {
+      throw new Error(`cannot read ${join(dir, f)}: a TLS dir needs ca.pem, cert.pem and key.pem`);
+    });
+  const [ca, cert, key] = await Promise.all([read("ca.pem"), read("cert.pem"), read("key.pem")]);
+  return { ca, cert, key };
 }
 
 export interface TlsMaterial {
@@ -86,6 +96,17 @@ export class Pki {
       "keyUsage=critical,digitalSignature",
       "extendedKeyUsage=clientAuth",
     ]);
+  }
+
+  /** Copies a leaf and the CA into `dir` as ca.pem, cert.pem and key.pem (Docker's cert-path layout). */
+  async exportDockerCertDir(name: string, dir: string): Promise<string> {
+    const p = this.paths(name);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await copyFile(p.ca, join(dir, "ca.pem"));
+    await copyFile(p.cert, join(dir, "cert.pem"));
+    await copyFile(p.key, join(dir, "key.pem"));
+    await chmod(join(dir, "key.pem"), 0o600);
+    return dir;
   }
 
   async load(name: string): Promise<TlsMaterial> {
