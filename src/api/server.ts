@@ -11,7 +11,7 @@ import { pino } from "pino";
 import type { Store, StoreConfig } from "../store/types.js";
 import { openStore } from "../store/open.js";
 import type { WharfConfig } from "../config/config.js";
-import { makeCtx, type Ctx } from "../domain/services/context.js";
+import { clearCaches, makeCtx, type Ctx } from "../domain/services/context.js";
 import { ensureBuiltinRoles, initAdmin } from "../domain/services/auth.js";
 import { errorHandler, sendError } from "./errors.js";
 import { BadRequestError } from "../domain/errors.js";
@@ -138,22 +138,19 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
 
   app.addHook("onRequest", async (req, reply) => {
     reply.header("supported-tsuru", "1.0.1");
+    if (req.method !== "GET") clearCaches(ctx);
     const started = process.hrtime.bigint();
     reply.raw.once("finish", () => {
       const route = req.routeOptions.url ?? "unmatched";
       const secs = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.requests.inc({ method: req.method, route, status: String(reply.raw.statusCode) });
       metrics.latency.observe({ method: req.method, route }, secs);
+      // Any mutation may revoke tokens, change roles or apps: drop cached reads once it's
+      // answered ("finish" also fires for hijacked x-json-stream replies).
+      if (req.method !== "GET" || req.url.includes("api-key")) clearCaches(ctx);
     });
   });
   app.addHook("preHandler", authHook(ctx));
-  // Any mutation may revoke tokens or change roles: drop cached principals afterwards.
-  app.addHook("onResponse", async (req) => {
-    if (req.method !== "GET" || req.url.includes("api-key")) {
-      ctx.authCache.clear();
-      ctx.locksCache = null;
-    }
-  });
 
   app.get(
     "/healthcheck",

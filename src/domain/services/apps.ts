@@ -6,7 +6,7 @@ import { validateAppName, clip } from "../names.js";
 import { appContexts, contextsFor, teamContext } from "../permissions.js";
 import { choosePool, checkPlanAllowed } from "../pools.js";
 import { choosePlan } from "../plans.js";
-import { LOCKS_CACHE_MS, type Ctx } from "./context.js";
+import { cachedRead, LOCKS_CACHE_MS, type Ctx } from "./context.js";
 import { authorize, can, isGlobal, type Principal } from "./principal.js";
 import { mapped } from "./store-errors.js";
 import { withEvent, withEventTx } from "./events.js";
@@ -43,7 +43,7 @@ export interface MiniApp {
 const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });
 
 export async function visibleApp(ctx: Ctx, p: Principal, name: string, scheme: string): Promise<App> {
-  const app = await ctx.store.findApp(name);
+  const app = await cachedRead(ctx, `app:${name}`, () => ctx.store.findApp(name));
   if (!app) throw new NotFoundError(`App "${clip(name)}" not found.`);
   const cx = appContexts(app);
   if (!can(p, "app.read", cx) || !can(p, scheme, cx)) throw new ForbiddenError();
@@ -83,7 +83,7 @@ async function runningAppEvents(ctx: Ctx): Promise<Map<string, EventRecord>> {
 }
 
 async function planOf(ctx: Ctx, name: string): Promise<PlanView> {
-  const plan = await ctx.store.findPlan(name);
+  const plan = (await cachedRead(ctx, "plans", () => ctx.store.listPlans())).find((x) => x.name === name);
   return plan ? planView(plan) : { name, memory: 0, swap: 0, cpushare: 0 };
 }
 
@@ -127,7 +127,9 @@ export async function listApps(
   if (f.owner) base.owner = f.owner;
   if (f.tags && f.tags.length) base.tags = f.tags;
   let apps: App[];
-  if (isGlobal(p, "app.read")) apps = await ctx.store.listApps(base);
+  const list = (filter: AppFilter) =>
+    cachedRead(ctx, `apps:${JSON.stringify(filter)}`, () => ctx.store.listApps(filter));
+  if (isGlobal(p, "app.read")) apps = await list(base);
   else {
     // Visible = reachable through a team, the app itself or its pool.
     const cx = contextsFor(p.permissions, "app.read");
@@ -136,16 +138,17 @@ export async function listApps(
     const pools = new Set(cx.filter((c) => c.type === "pool").map((c) => c.value));
     const byName = new Map<string, App>();
     if (teams.length)
-      for (const a of await ctx.store.listApps({ ...base, accessibleByTeams: teams })) byName.set(a.name, a);
+      for (const a of await list({ ...base, accessibleByTeams: teams })) byName.set(a.name, a);
     if (names.size || pools.size)
-      for (const a of await ctx.store.listApps(base))
-        if (names.has(a.name) || pools.has(a.pool)) byName.set(a.name, a);
+      for (const a of await list(base)) if (names.has(a.name) || pools.has(a.pool)) byName.set(a.name, a);
     apps = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }
   if (apps.length === 0) return [];
   const locks = await runningAppEvents(ctx);
   if (f.locked) apps = apps.filter((a) => locks.has(a.name));
-  const plans = new Map((await ctx.store.listPlans()).map((x) => [x.name, planView(x)]));
+  const plans = new Map(
+    (await cachedRead(ctx, "plans", () => ctx.store.listPlans())).map((x) => [x.name, planView(x)]),
+  );
   return apps.map((a) =>
     mini(ctx, a, plans.get(a.plan) ?? { name: a.plan, memory: 0, swap: 0, cpushare: 0 }, locks.get(a.name)),
   );

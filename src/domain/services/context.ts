@@ -32,6 +32,33 @@ export interface Ctx {
   authCache: Map<string, { principal: import("./principal.js").Principal; until: number }>;
   /** Running events on apps, for the `lock` field of app list/info (see LOCKS_CACHE_MS). */
   locksCache: { until: number; byApp: Map<string, import("../../store/types.js").EventRecord> } | null;
+  /** Hot read results (app lists, apps, plans) for READ_CACHE_MS; cleared on mutations. */
+  readCache: Map<string, { until: number; value: Promise<unknown> }>;
+}
+
+/**
+ * Reads served from memory may lag writes made by *other* servers by this much; writes
+ * made through this server clear the cache before their response is sent.
+ */
+export const READ_CACHE_MS = 250;
+
+export function cachedRead<T>(ctx: Ctx, key: string, load: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  const hit = ctx.readCache.get(key);
+  if (hit && hit.until > now) return hit.value as Promise<T>;
+  if (ctx.readCache.size > 5_000) ctx.readCache.clear();
+  // Cache the promise so a burst of identical reads shares one query.
+  const value = load();
+  ctx.readCache.set(key, { until: now + READ_CACHE_MS, value });
+  value.catch(() => ctx.readCache.delete(key));
+  return value;
+}
+
+/** Forget everything cached: called after every mutation handled by this process. */
+export function clearCaches(ctx: Ctx): void {
+  ctx.authCache.clear();
+  ctx.locksCache = null;
+  ctx.readCache.clear();
 }
 
 export const AUTH_CACHE_MS = 2000;
@@ -46,5 +73,6 @@ export function makeCtx(store: Store, settings: ServiceSettings, now: () => Date
     now,
     authCache: new Map(),
     locksCache: null,
+    readCache: new Map(),
   };
 }
