@@ -113,6 +113,23 @@ export interface AppListFilter {
   locked?: boolean;
 }
 
+/**
+ * app-list as a JSON body, cached like other hot reads. The key is everything the
+ * answer depends on: the filter and the contexts in which the caller may read apps.
+ */
+export async function listAppsJson(ctx: Ctx, p: Principal, f: AppListFilter): Promise<string | null> {
+  const scope = isGlobal(p, "app.read")
+    ? "*"
+    : contextsFor(p.permissions, "app.read")
+        .map((c) => `${c.type}:${c.value}`)
+        .sort()
+        .join(",");
+  return cachedRead(ctx, `appsjson:${scope}:${JSON.stringify(f)}`, async () => {
+    const items = await listApps(ctx, p, f);
+    return items.length ? JSON.stringify(items) : null;
+  });
+}
+
 export async function listApps(
   ctx: Ctx,
   p: Principal,
