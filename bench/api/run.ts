@@ -1,7 +1,8 @@
 // API latency benchmark: p50/p99 and requests/s of GET /apps, GET /apps/{app} and
 // POST /apps with 50 concurrent clients (undici) against a real HTTP server, on SQLite
 // and, when WHARF_TEST_PG_URL is set, on PostgreSQL. Bounded: each scenario stops after
-// BENCH_REQUESTS requests (default 5000) or BENCH_SECONDS seconds (default 10).
+// BENCH_REQUESTS requests (default 5000) or BENCH_SECONDS seconds (default 10), after
+// BENCH_WARMUP unmeasured requests (default 500).
 // Goals (SQLite): reads p99 <= 10 ms, writes p99 <= 50 ms.
 //   node --import tsx bench/api/run.ts
 import { mkdtempSync, rmSync } from "node:fs";
@@ -39,6 +40,26 @@ async function scenario(
   token: string,
   okStatus: number,
 ): Promise<Result> {
+  // Warm-up (not measured): JIT, caches and connections settle before the clock starts.
+  const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
+  let w = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (w < WARMUP) {
+        const r = make(MAX_REQUESTS + w++);
+        const res = await pool.request({
+          method: r.method,
+          path: r.path,
+          headers: {
+            authorization: `bearer ${token}`,
+            ...(r.body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+          },
+          ...(r.body ? { body: r.body } : {}),
+        });
+        await res.body.text();
+      }
+    }),
+  );
   const lat: number[] = [];
   let next = 0;
   let errors = 0;
