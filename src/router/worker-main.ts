@@ -35,6 +35,8 @@ process.on("message", (m: ToWorker) => {
   else handle(m);
 });
 
+reply({ t: "hello" });
+
 function handle(m: ToWorker): void {
   switch (m.t) {
     case "snapshot":

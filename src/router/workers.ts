@@ -23,7 +23,7 @@ export type ToWorker =
   | { t: "certs"; certs: Record<string, CertificatePair> }
   | { t: "shutdown" };
 /** Messages worker → primary. */
-export type FromWorker = { t: "ready"; http?: AddressInfo; https?: AddressInfo } | { t: "closed" };
+export type FromWorker = { t: "hello" } | { t: "ready"; http?: AddressInfo; https?: AddressInfo };
 
 /** The serializable part of the config (no source, no logger objects, no certificate source). */
 export type WorkerConfig = Omit<
@@ -89,18 +89,18 @@ export async function startCluster(cfg: ResolvedConfig): Promise<ClusterHandle> 
     const w = cluster.fork();
     return new Promise((resolve, reject) => {
       w.on("message", (m: FromWorker) => {
-        if (m.t === "ready") {
+        if (m.t === "hello") {
+          // The worker's message listener exists only once its modules loaded ('online' is earlier
+          // and messages sent then are lost): config first, then the current table and certificates.
+          send(w, { t: "config", config: workerConfig });
+          send(w, { t: "snapshot", snap: table.snapshot() });
+          send(w, { t: "certs", certs: certs.toJSON() });
+        } else if (m.t === "ready") {
           if (m.http) addresses.http = m.http;
           if (m.https) addresses.https = m.https;
           live.add(w);
           resolve(w);
         }
-      });
-      w.once("online", () => {
-        // Config first, then the current table and certificates: the worker listens only after.
-        send(w, { t: "config", config: workerConfig });
-        send(w, { t: "snapshot", snap: table.snapshot() });
-        send(w, { t: "certs", certs: certs.toJSON() });
       });
       w.once("exit", (code) => {
         live.delete(w);
@@ -112,13 +112,9 @@ export async function startCluster(cfg: ResolvedConfig): Promise<ClusterHandle> 
   }
 
   const workers = Math.max(1, cfg.workers);
-  // The first worker binds port 0 to a real port; the others must share that same port.
-  await fork();
-  if (cfg.http && cfg.http.port === 0 && addresses.http)
-    workerConfig.http = { ...cfg.http, port: addresses.http.port };
-  if (cfg.https && cfg.https.port === 0 && addresses.https)
-    workerConfig.https = { ...cfg.https, port: addresses.https.port };
-  await Promise.all(Array.from({ length: workers - 1 }, () => fork()));
+  // Port 0 works too: the cluster module shares one handle per (address, port) key, so every worker
+  // asking for port 0 gets the same listening socket.
+  await Promise.all(Array.from({ length: workers }, () => fork()));
 
   let admin: Server | undefined;
   if (cfg.admin) {

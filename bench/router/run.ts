@@ -1,0 +1,149 @@
+// Router benchmark: wrk on loopback against the same backend, directly, through nginx and through
+// Wharf's router, interleaved in the same run; then route propagation times.
+// Usage: node --import tsx bench/router/run.ts [--seconds 10] [--reps 3] [--connections 50]
+import { execSync, spawnSync, fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createRouter, startRouter } from "../../src/router/index.js";
+import { startNginx, waitForPort } from "./nginx.js";
+import { measurePropagation } from "./propagation.js";
+import { runWrk, type WrkResult } from "./wrk.js";
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    reps: { type: "string", default: "3" },
+    connections: { type: "string", default: "50" },
+    threads: { type: "string", default: "1" },
+    workers: { type: "string", default: String(availableParallelism()) },
+  },
+});
+const SECONDS = Number(args.seconds);
+const REPS = Number(args.reps);
+const WORKERS = Number(args.workers);
+const HOST = "bench.bench.local";
+const PORTS = { backend: 18081, nginx: 18082, router: 18083 };
+
+function ensureTools(): void {
+  const missing = ["nginx", "wrk"].filter((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0);
+  if (missing.length === 0) return;
+  console.log(`installing ${missing.join(" ")} from Debian...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  try {
+    execSync(`apt-get install -y ${missing.join(" ")}`, { stdio: "inherit", env });
+  } catch {
+    execSync(`apt-get update && apt-get install -y ${missing.join(" ")}`, { stdio: "inherit", env });
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function startBackend(): Promise<ChildProcess> {
+  const p = fork(fileURLToPath(new URL("./backend.mjs", import.meta.url)), [String(PORTS.backend)], {
+    execArgv: [],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  await waitForPort(PORTS.backend);
+  return p;
+}
+
+async function main(): Promise<void> {
+  ensureTools();
+  const dir = mkdtempSync(join(tmpdir(), "wharf-bench-router-"));
+  const backend = await startBackend();
+  const nginx = await startNginx(join(dir, "nginx"), PORTS.nginx, PORTS.backend, WORKERS);
+  const router = await startRouter({
+    domain: "bench.local",
+    http: { port: PORTS.router, host: "127.0.0.1" },
+    workers: WORKERS,
+    accessLog: false, // as nginx: access_log off
+  });
+  router.snapshot({
+    apps: [{ app: "bench", backends: [{ id: "b1", host: "127.0.0.1", port: PORTS.backend }] }],
+  });
+  const targets = { direct: PORTS.backend, nginx: PORTS.nginx, router: PORTS.router } as const;
+  const results: Record<keyof typeof targets, WrkResult[]> = { direct: [], nginx: [], router: [] };
+  const wrk = (port: number, seconds: number) =>
+    runWrk({
+      url: `http://127.0.0.1:${port}/`,
+      host: HOST,
+      seconds,
+      threads: Number(args.threads),
+      connections: Number(args.connections),
+    });
+  try {
+    console.log(
+      `wrk -t${args.threads} -c${args.connections} -d${SECONDS}s, ${REPS} reps interleaved; ` +
+        `nginx and router with ${WORKERS} workers; backend: node:http (1 process)`,
+    );
+    // Warm up every target (JIT, connection pools) before anything is recorded.
+    for (const port of Object.values(targets)) await wrk(port, 2);
+    for (let rep = 1; rep <= REPS; rep++) {
+      for (const [name, port] of Object.entries(targets) as [keyof typeof targets, number][]) {
+        const r = await wrk(port, SECONDS);
+        results[name].push(r);
+        console.log(
+          `  rep ${rep} ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms` +
+            (r.errors ? `  errors ${r.errors}` : ""),
+        );
+      }
+    }
+  } finally {
+    await router.close();
+    nginx.kill("SIGQUIT");
+    backend.kill();
+  }
+  const med = Object.fromEntries(
+    Object.entries(results).map(([k, rs]) => [
+      k,
+      {
+        rps: median(rs.map((r) => r.rps)),
+        p50: median(rs.map((r) => r.p50ms)),
+        p99: median(rs.map((r) => r.p99ms)),
+      },
+    ]),
+  ) as Record<keyof typeof targets, { rps: number; p50: number; p99: number }>;
+  console.log("\nmedians:");
+  for (const [k, m] of Object.entries(med)) {
+    console.log(
+      `  ${k.padEnd(6)} ${m.rps.toFixed(0).padStart(8)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms`,
+    );
+  }
+  const ratio = med.router.rps / med.nginx.rps;
+  const added = med.router.p99 - med.direct.p99;
+  console.log(`\nrouter/nginx req/s: ${ratio.toFixed(2)} (goal >= 0.80) ${ratio >= 0.8 ? "MET" : "NOT MET"}`);
+  console.log(
+    `router p99 - direct p99: ${added.toFixed(2)} ms (goal <= 1.00) ${added <= 1 ? "MET" : "NOT MET"}`,
+  );
+  console.log(`nginx p99 - direct p99: ${(med.nginx.p99 - med.direct.p99).toFixed(2)} ms (for reference)`);
+
+  // Propagation, in-process (a direct table swap) and across the worker processes (IPC broadcast).
+  const single = createRouter({ domain: "bench.local", http: { port: 0, host: "127.0.0.1" } });
+  await single.listen();
+  const p1 = await measurePropagation(single, single.addresses.http!.port, 20);
+  await single.close();
+  console.log(
+    `\npropagation in-process (update call → first request on the new backend), ${p1.trials} trials: ` +
+      `p50 ${p1.p50ms.toFixed(2)} ms, max ${p1.maxms.toFixed(2)} ms`,
+  );
+  const multi = await startRouter({
+    domain: "bench.local",
+    http: { port: 0, host: "127.0.0.1" },
+    workers: WORKERS,
+  });
+  const p2 = await measurePropagation(multi, multi.addresses.http!.port, 20);
+  await multi.close();
+  console.log(
+    `propagation with ${WORKERS} workers (primary → workers over IPC), ${p2.trials} trials: ` +
+      `p50 ${p2.p50ms.toFixed(2)} ms, max ${p2.maxms.toFixed(2)} ms`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
