@@ -69,6 +69,11 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   return destination ? pino(opts, destination) : pino(opts);
 }
 
+/** Which cached reads a mutation on `url` may invalidate (see clearCaches). */
+function cacheScope(url: string): "apps" | "all" {
+  return url.startsWith("/apps") ? "apps" : "all";
+}
+
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance & { ctx: Ctx }> {
   const { store, config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -138,7 +143,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
 
   app.addHook("onRequest", async (req, reply) => {
     reply.header("supported-tsuru", "1.0.1");
-    if (req.method !== "GET") clearCaches(ctx);
+    if (req.method !== "GET") clearCaches(ctx, cacheScope(req.url));
     const started = process.hrtime.bigint();
     reply.raw.once("finish", () => {
       const route = req.routeOptions.url ?? "unmatched";
@@ -147,7 +152,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
       metrics.latency.observe({ method: req.method, route }, secs);
       // Any mutation may revoke tokens, change roles or apps: drop cached reads once it's
       // answered ("finish" also fires for hijacked x-json-stream replies).
-      if (req.method !== "GET" || req.url.includes("api-key")) clearCaches(ctx);
+      if (req.method !== "GET" || req.url.includes("api-key")) clearCaches(ctx, cacheScope(req.url));
     });
   });
   app.addHook("preHandler", authHook(ctx));

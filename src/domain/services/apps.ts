@@ -214,7 +214,7 @@ async function resolveTeamOwner(ctx: Ctx, p: Principal, requested: string): Prom
       throw new ForbiddenError(
         `You don't have permission to create apps for team "${clip(requested)}": pass one of your teams (tsuru team-list).`,
       );
-    if (!(await ctx.store.findTeam(requested)))
+    if (!(await cachedRead(ctx, `cat:team:${requested}`, () => ctx.store.findTeam(requested))))
       throw new NotFoundError(`Team "${clip(requested)}" not found.`);
     return requested;
   }
@@ -240,7 +240,7 @@ async function resolvePlatform(
   const [name = "", version = ""] = spec.split(":", 2);
   if (version && !/^v?\d+$/.test(version))
     throw new BadRequestError(`Invalid platform version "${clip(version)}": use a version such as v2.`);
-  const plat = await ctx.store.findPlatform(name);
+  const plat = await cachedRead(ctx, `cat:platform:${name}`, () => ctx.store.findPlatform(name));
   if (!plat || (plat.disabled && !can(p, "platform.update")))
     throw new BadRequestError(
       `Invalid platform "${clip(name)}": run "tsuru platform-list" to see the platforms.`,
@@ -270,9 +270,9 @@ export async function createApp(ctx: Ctx, p: Principal, f: CreateAppInput): Prom
   const teamOwner = await resolveTeamOwner(ctx, p, f.teamOwner);
   const platform = await resolvePlatform(ctx, p, f.platform);
   const [pools, constraints, plans] = await Promise.all([
-    ctx.store.listPools(),
-    ctx.store.listPoolConstraints(),
-    ctx.store.listPlans(),
+    cachedRead(ctx, "cat:pools", () => ctx.store.listPools()),
+    cachedRead(ctx, "cat:constraints", () => ctx.store.listPoolConstraints()),
+    cachedRead(ctx, "plans", () => ctx.store.listPlans()),
   ]);
   const pool = choosePool(
     f.pool,

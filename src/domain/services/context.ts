@@ -54,11 +54,18 @@ export function cachedRead<T>(ctx: Ctx, key: string, load: () => Promise<T>): Pr
   return value;
 }
 
-/** Forget everything cached: called after every mutation handled by this process. */
-export function clearCaches(ctx: Ctx): void {
-  ctx.authCache.clear();
+/**
+ * Forget cached reads: called before and after every mutation this process handles.
+ * App mutations ("apps") can't change tokens, roles or the catalogue, so they keep those.
+ */
+export function clearCaches(ctx: Ctx, scope: "apps" | "all" = "all"): void {
   ctx.locksCache = null;
-  ctx.readCache.clear();
+  if (scope === "all") {
+    ctx.authCache.clear();
+    ctx.readCache.clear();
+    return;
+  }
+  for (const k of ctx.readCache.keys()) if (k.startsWith("app")) ctx.readCache.delete(k);
 }
 
 export const AUTH_CACHE_MS = 2000;
