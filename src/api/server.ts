@@ -184,6 +184,9 @@ export function storeConfigFor(config: WharfConfig): StoreConfig {
   return { kind: "sqlite", path: join(config.dataDir, "wharf.db"), synchronous: config.sqliteSynchronous };
 }
 
+const HEARTBEAT_MS = 30_000;
+const STALE_AFTER_MS = 5 * 60_000;
+
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
@@ -201,7 +204,16 @@ export async function startServer(config: WharfConfig, logger?: Logger): Promise
   const log = logger ?? createLogger(config.logLevel);
   const store = await openStore(storeConfigFor(config));
   try {
-    const closed = await store.closeStaleEvents();
+    // Embedded SQLite has one server: anything still running was left by a crash. On
+    // PostgreSQL other servers may be mid-operation, so close only this instance's events
+    // and those whose heartbeat stopped long ago.
+    const closed =
+      store.kind === "sqlite"
+        ? await store.closeStaleEvents()
+        : [
+            ...(await store.closeStaleEvents({ instanceId: config.instanceId })),
+            ...(await store.closeStaleEvents({ heartbeatBefore: new Date(Date.now() - STALE_AFTER_MS) })),
+          ];
     if (closed.length) log.warn({ events: closed.length }, "closed events left running by a previous server");
     await ensureBuiltinRoles(store);
     if (config.adminEmail && config.adminPassword) {
@@ -210,11 +222,20 @@ export async function startServer(config: WharfConfig, logger?: Logger): Promise
     }
     const app = await createServer({ store, config, logger: log });
     const address = await app.listen({ host: config.host, port: config.port });
+    // Heartbeat for this instance's running events, so other servers can tell them from
+    // events a dead server left behind.
+    const heartbeat = setInterval(() => {
+      store
+        .touchRunningEvents(config.instanceId)
+        .catch((e) => log.warn({ err: e }, "event heartbeat failed"));
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     return {
       app,
       store,
       url: address,
       close: async () => {
+        clearInterval(heartbeat);
         await app.close();
         await store.close();
       },
