@@ -4,6 +4,7 @@ export {
   startServer,
   storeConfigFor,
   initAdmin,
+  initAdminFromConfig,
   type RunningServer,
   type ServerDeps,
 } from "./server.js";

@@ -245,3 +245,21 @@ export async function startServer(config: WharfConfig, logger?: Logger): Promise
     throw e;
   }
 }
+
+/**
+ * `wharf server init`: open the configured store (running migrations), create the
+ * built-in roles and the first admin, close the store. Never uses a default password:
+ * the caller supplies it (prompted or from WHARF_ADMIN_PASSWORD).
+ */
+export async function initAdminFromConfig(
+  config: WharfConfig,
+  email: string,
+  password: string,
+): Promise<{ created: boolean }> {
+  const store = await openStore(storeConfigFor(config));
+  try {
+    return await initAdmin(store, email, password);
+  } finally {
+    await store.close();
+  }
+}

@@ -129,3 +129,36 @@ test(
     }
   },
 );
+
+test("wharf server init: initAdminFromConfig creates the first admin once and never changes its password", async () => {
+  const { initAdminFromConfig } = await import("../../../src/api/index.js");
+  const { loadConfig } = await import("../../../src/config/config.js");
+  const dir = mkdtempSync(join(tmpdir(), "wharf-init-"));
+  try {
+    const config = loadConfig({}, { dataDir: dir });
+    assert.deepEqual(await initAdminFromConfig(config, "root@example.com", "first-password"), {
+      created: true,
+    });
+    assert.deepEqual(await initAdminFromConfig(config, "root@example.com", "other-password"), {
+      created: false,
+    });
+    await assert.rejects(initAdminFromConfig(config, "x@example.com", "123"), /Password/);
+    const { proc, url } = await start(dir);
+    try {
+      const r = await req(url, "POST", "/1.0/users/root@example.com/tokens", undefined, {
+        password: "first-password",
+      });
+      assert.equal(r.status, 200);
+      const token = (JSON.parse(r.text) as { token: string }).token;
+      const info = JSON.parse((await req(url, "GET", "/1.0/users/info", token)).text) as {
+        Roles: { Name: string }[];
+      };
+      assert.ok(info.Roles.some((x) => x.Name === "AllowAll"));
+    } finally {
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
