@@ -1,5 +1,6 @@
 // The benchmark's backend: a small, fast node:http server answering a fixed 13-byte body.
 // Run as its own process so it never shares an event loop with what is being measured.
+import { Buffer } from "node:buffer";
 import { createServer } from "node:http";
 
 const body = Buffer.from("Hello, Wharf!");
