@@ -1,0 +1,190 @@
+// Reading apps: visibility (403 for an existing app the caller can't read, as tsuru does),
+// app-list and app-info shapes, and the lock each app shows while an event runs on it.
+import type { App, AppFilter, EventRecord } from "../../store/types.js";
+import { ForbiddenError, NotFoundError } from "../errors.js";
+import { clip } from "../names.js";
+import { appContexts, contextsFor } from "../permissions.js";
+import { cachedRead, LOCKS_CACHE_MS, type Ctx } from "./context.js";
+import { can, isGlobal, type Principal } from "./principal.js";
+import { planView, type PlanView } from "./catalog.js";
+import { ZERO_TIME } from "./tokens.js";
+export interface LockView {
+  Locked: boolean;
+  Reason: string;
+  Owner: string;
+  AcquireDate: string;
+}
+
+export interface RouterView {
+  name: string;
+  opts: Record<string, string>;
+  address: string;
+  type: string;
+}
+
+export interface MiniApp {
+  name: string;
+  pool: string;
+  teamowner: string;
+  plan: PlanView;
+  units: unknown[];
+  cname: string[];
+  ip: string;
+  routers: RouterView[];
+  lock: LockView;
+  tags: string[];
+}
+
+export async function visibleApp(ctx: Ctx, p: Principal, name: string, scheme: string): Promise<App> {
+  const app = await cachedRead(ctx, `app:${name}`, () => ctx.store.findApp(name));
+  if (!app) throw new NotFoundError(`App "${clip(name)}" not found.`);
+  const cx = appContexts(app);
+  if (!can(p, "app.read", cx) || !can(p, scheme, cx)) throw new ForbiddenError();
+  return app;
+}
+
+function routersOf(ctx: Ctx, app: App): RouterView[] {
+  return app.routers.map((r) => {
+    const conf = ctx.settings.routers.find((x) => x.name === r.name);
+    return {
+      name: r.name,
+      opts: r.opts,
+      address: conf ? `${app.name}.${conf.domain}` : "",
+      type: conf?.type ?? "",
+    };
+  });
+}
+
+function lockView(running: EventRecord | undefined): LockView {
+  if (!running) return { Locked: false, Reason: "", Owner: "", AcquireDate: ZERO_TIME };
+  return {
+    Locked: true,
+    Reason: running.kind.name,
+    Owner: running.owner.name,
+    AcquireDate: running.startTime.toISOString(),
+  };
+}
+
+/** Running events by app name, shared by concurrent reads for LOCKS_CACHE_MS. */
+async function runningAppEvents(ctx: Ctx): Promise<Map<string, EventRecord>> {
+  const now = Date.now();
+  if (ctx.locksCache && ctx.locksCache.until > now) return ctx.locksCache.byApp;
+  const running = await ctx.store.listEvents({ running: true, targetType: "app", limit: 1000 });
+  const byApp = new Map(running.map((e) => [e.target.value, e]));
+  ctx.locksCache = { until: now + LOCKS_CACHE_MS, byApp };
+  return byApp;
+}
+
+async function planOf(ctx: Ctx, name: string): Promise<PlanView> {
+  const plan = (await cachedRead(ctx, "plans", () => ctx.store.listPlans())).find((x) => x.name === name);
+  return plan ? planView(plan) : { name, memory: 0, swap: 0, cpushare: 0 };
+}
+
+function mini(ctx: Ctx, app: App, plan: PlanView, lock: EventRecord | undefined): MiniApp {
+  const routers = routersOf(ctx, app);
+  return {
+    name: app.name,
+    pool: app.pool,
+    teamowner: app.teamOwner,
+    plan: { name: plan.name, memory: plan.memory, swap: plan.swap, cpushare: plan.cpushare },
+    units: [],
+    cname: app.cnames,
+    ip: routers[0]?.address ?? "",
+    routers,
+    lock: lockView(lock),
+    tags: app.tags,
+  };
+}
+
+export interface AppListFilter {
+  name?: string;
+  pool?: string;
+  platform?: string;
+  teamOwner?: string;
+  owner?: string;
+  tags?: string[];
+  locked?: boolean;
+}
+
+/**
+ * app-list as a JSON body, cached like other hot reads. The key is everything the
+ * answer depends on: the filter and the contexts in which the caller may read apps.
+ */
+export async function listAppsJson(ctx: Ctx, p: Principal, f: AppListFilter): Promise<string | null> {
+  const scope = isGlobal(p, "app.read")
+    ? "*"
+    : contextsFor(p.permissions, "app.read")
+        .map((c) => `${c.type}:${c.value}`)
+        .sort()
+        .join(",");
+  return cachedRead(ctx, `appsjson:${scope}:${JSON.stringify(f)}`, async () => {
+    const items = await listApps(ctx, p, f);
+    return items.length ? JSON.stringify(items) : null;
+  });
+}
+
+export async function listApps(
+  ctx: Ctx,
+  p: Principal,
+  f: AppListFilter,
+  _simplified = false,
+): Promise<MiniApp[]> {
+  const base: AppFilter = {};
+  if (f.name) base.nameContains = f.name;
+  if (f.pool) base.pool = f.pool;
+  if (f.platform) base.platform = f.platform;
+  if (f.teamOwner) base.teamOwner = f.teamOwner;
+  if (f.owner) base.owner = f.owner;
+  if (f.tags && f.tags.length) base.tags = f.tags;
+  let apps: App[];
+  const list = (filter: AppFilter) =>
+    cachedRead(ctx, `apps:${JSON.stringify(filter)}`, () => ctx.store.listApps(filter));
+  if (isGlobal(p, "app.read")) apps = await list(base);
+  else {
+    // Visible = reachable through a team, the app itself or its pool.
+    const cx = contextsFor(p.permissions, "app.read");
+    const teams = cx.filter((c) => c.type === "team").map((c) => c.value);
+    const names = new Set(cx.filter((c) => c.type === "app").map((c) => c.value));
+    const pools = new Set(cx.filter((c) => c.type === "pool").map((c) => c.value));
+    const byName = new Map<string, App>();
+    if (teams.length)
+      for (const a of await list({ ...base, accessibleByTeams: teams })) byName.set(a.name, a);
+    if (names.size || pools.size)
+      for (const a of await list(base)) if (names.has(a.name) || pools.has(a.pool)) byName.set(a.name, a);
+    apps = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+  if (apps.length === 0) return [];
+  const locks = await runningAppEvents(ctx);
+  if (f.locked) apps = apps.filter((a) => locks.has(a.name));
+  const plans = new Map(
+    (await cachedRead(ctx, "plans", () => ctx.store.listPlans())).map((x) => [x.name, planView(x)]),
+  );
+  return apps.map((a) =>
+    mini(ctx, a, plans.get(a.plan) ?? { name: a.plan, memory: 0, swap: 0, cpushare: 0 }, locks.get(a.name)),
+  );
+}
+
+export async function appInfo(ctx: Ctx, p: Principal, name: string): Promise<Record<string, unknown>> {
+  const app = await visibleApp(ctx, p, name, "app.read");
+  const [plan, locks] = await Promise.all([planOf(ctx, app.plan), runningAppEvents(ctx)]);
+  const routers = routersOf(ctx, app);
+  const first = routers[0];
+  return {
+    name: app.name,
+    platform: app.platformVersion ? `${app.platform}:${app.platformVersion}` : app.platform,
+    teams: app.teams,
+    units: [],
+    repository: "",
+    ...(first ? { ip: first.address, router: first.name, routeropts: first.opts } : {}),
+    cname: app.cnames,
+    owner: app.owner,
+    pool: app.pool,
+    description: app.description,
+    deploys: app.deploys,
+    teamowner: app.teamOwner,
+    plan: { ...plan, ...(first ? { router: first.name } : {}) },
+    lock: lockView(locks.get(app.name)),
+    tags: app.tags,
+    routers,
+  };
+}
