@@ -6,6 +6,7 @@ export {
   initAdmin,
   initAdminFromConfig,
   type RunningServer,
+  type StartOptions,
   type ServerDeps,
 } from "./server.js";
 export { loadConfig, defaultConfig, type WharfConfig } from "../config/config.js";

@@ -18,6 +18,7 @@ import { BadRequestError } from "../domain/errors.js";
 import { authHook } from "./auth.js";
 import { createMetrics } from "./metrics.js";
 import { registerRoutes } from "./routes/index.js";
+import type { NodeConnector } from "../domain/services/node-port.js";
 
 export { initAdmin };
 
@@ -25,6 +26,8 @@ export interface ServerDeps {
   store: Store;
   config: WharfConfig;
   logger?: Logger;
+  /** Serves tsuru's node routes when given (the cluster side: src/cluster/nodes). */
+  nodeConnector?: NodeConnector;
 }
 
 /** Strip a leading /<digits and dots> version segment: /1.0/apps → /apps. */
@@ -172,7 +175,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
   );
   app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
 
-  registerRoutes(app, ctx);
+  registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
   await app.ready();
   return Object.assign(app, { ctx });
 }
@@ -200,7 +203,19 @@ export interface RunningServer {
  * left running, make sure built-in roles exist, create the first admin from
  * WHARF_ADMIN_EMAIL/WHARF_ADMIN_PASSWORD when given, then listen.
  */
-export async function startServer(config: WharfConfig, logger?: Logger): Promise<RunningServer> {
+export interface StartOptions {
+  logger?: Logger;
+  /** Builds the node connector once the store is open (node routes are off without it). */
+  nodeConnector?: (store: Store, log: Logger) => NodeConnector | Promise<NodeConnector>;
+}
+
+export async function startServer(
+  config: WharfConfig,
+  opts: StartOptions | Logger = {},
+): Promise<RunningServer> {
+  const o: StartOptions =
+    "info" in opts && typeof opts.info === "function" ? { logger: opts as Logger } : (opts as StartOptions);
+  const logger = o.logger;
   const log = logger ?? createLogger(config.logLevel);
   const store = await openStore(storeConfigFor(config));
   try {
@@ -220,7 +235,13 @@ export async function startServer(config: WharfConfig, logger?: Logger): Promise
       const r = await initAdmin(store, config.adminEmail, config.adminPassword);
       if (r.created) log.info({ email: config.adminEmail }, "created the first admin from configuration");
     }
-    const app = await createServer({ store, config, logger: log });
+    const nodeConnector = o.nodeConnector ? await o.nodeConnector(store, log) : undefined;
+    const app = await createServer({
+      store,
+      config,
+      logger: log,
+      ...(nodeConnector ? { nodeConnector } : {}),
+    });
     const address = await app.listen({ host: config.host, port: config.port });
     // Heartbeat for this instance's running events, so other servers can tell them from
     // events a dead server left behind.

@@ -8,8 +8,15 @@ import { poolRoutes } from "./pools.js";
 import { catalogRoutes } from "./catalog.js";
 import { appRoutes } from "./apps.js";
 import { eventRoutes } from "./events.js";
+import { nodeRoutes } from "./nodes.js";
+import type { NodeConnector } from "../../domain/services/node-port.js";
 
-export function registerRoutes(app: FastifyInstance, ctx: Ctx): void {
+export interface RouteOptions {
+  /** The cluster side of node management; the node routes are served only when given. */
+  nodeConnector?: NodeConnector;
+}
+
+export function registerRoutes(app: FastifyInstance, ctx: Ctx, opts: RouteOptions = {}): void {
   userRoutes(app, ctx);
   teamRoutes(app, ctx);
   roleRoutes(app, ctx);
@@ -17,4 +24,5 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx): void {
   catalogRoutes(app, ctx);
   appRoutes(app, ctx);
   eventRoutes(app, ctx);
+  if (opts.nodeConnector) nodeRoutes(app, ctx, opts.nodeConnector);
 }
