@@ -18,6 +18,8 @@ process.on("message", (m: ToWorker) => {
     router = createRouter({ ...m.config, certificates: certs, workers: 1 });
     // Lets the primary's AggregatorRegistry collect this worker's metrics over IPC.
     AggregatorRegistry.setRegistries([router.metrics.registry]);
+    // Constructing one is what installs prom-client's worker-side IPC listener.
+    new AggregatorRegistry();
     for (const e of early.splice(0)) handle(e);
     router.listen().then(
       () => {
