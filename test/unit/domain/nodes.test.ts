@@ -17,10 +17,13 @@ test("node metadata refuses bad keys, reserved runtime keys, control characters 
 });
 
 test("node update metadata: an empty value removes the key, pool and address are not metadata", () => {
-  assert.deepEqual(mergeNodeMetadata({ zone: "a", rack: "1" }, { zone: "", disk: "ssd", pool: "p2", address: "x" }), {
-    rack: "1",
-    disk: "ssd",
-  });
+  assert.deepEqual(
+    mergeNodeMetadata({ zone: "a", rack: "1" }, { zone: "", disk: "ssd", pool: "p2", address: "x" }),
+    {
+      rack: "1",
+      disk: "ssd",
+    },
+  );
 });
 
 test("node status: disabled wins, then waiting / ready / unhealthy from health", () => {
