@@ -19,6 +19,7 @@ import { authHook } from "./auth.js";
 import { createMetrics } from "./metrics.js";
 import { registerRoutes } from "./routes/index.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
+import { startNodeWatch } from "../reconcile/node-watch.js";
 
 export { initAdmin };
 
@@ -209,6 +210,12 @@ export interface StartOptions {
   nodeConnector?: (store: Store, log: Logger) => NodeConnector | Promise<NodeConnector>;
 }
 
+/** Connectors that monitor nodes expose stop(); the test fakes need not. */
+function stopConnector(c: NodeConnector | undefined): void {
+  const s = (c as { stop?: () => void } | undefined)?.stop;
+  if (typeof s === "function") s.call(c);
+}
+
 export async function startServer(
   config: WharfConfig,
   opts: StartOptions | Logger = {},
@@ -218,6 +225,7 @@ export async function startServer(
   const logger = o.logger;
   const log = logger ?? createLogger(config.logLevel);
   const store = await openStore(storeConfigFor(config));
+  let nodeConnector: NodeConnector | undefined;
   try {
     // Embedded SQLite has one server: anything still running was left by a crash. On
     // PostgreSQL other servers may be mid-operation, so close only this instance's events
@@ -235,7 +243,19 @@ export async function startServer(
       const r = await initAdmin(store, config.adminEmail, config.adminPassword);
       if (r.created) log.info({ email: config.adminEmail }, "created the first admin from configuration");
     }
-    const nodeConnector = o.nodeConnector ? await o.nodeConnector(store, log) : undefined;
+    nodeConnector = o.nodeConnector
+      ? await o.nodeConnector(store, log)
+      : await startNodeWatch({
+          store,
+          log,
+          instanceId: config.instanceId,
+          tlsDir: config.nodeTlsDir,
+          monitor: {
+            intervalMs: config.nodeMonitorIntervalMs,
+            timeoutMs: config.nodeMonitorTimeoutMs,
+            failureThreshold: config.nodeFailureThreshold,
+          },
+        });
     const app = await createServer({
       store,
       config,
@@ -257,11 +277,13 @@ export async function startServer(
       url: address,
       close: async () => {
         clearInterval(heartbeat);
+        stopConnector(nodeConnector);
         await app.close();
         await store.close();
       },
     };
   } catch (e) {
+    stopConnector(nodeConnector);
     await store.close().catch(() => undefined);
     throw e;
   }

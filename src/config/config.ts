@@ -41,12 +41,25 @@ export interface WharfConfig {
    * crash of the process (kill -9) but may lose the last commits on power loss.
    */
   sqliteSynchronous: "FULL" | "NORMAL";
+  /** ca.pem/cert.pem/key.pem: Wharf's client certificate for node engines ("" = insecure nodes only). */
+  nodeTlsDir: string;
+  /** Node health monitor: ping period, ping timeout, failures in a row that make a node unhealthy. */
+  nodeMonitorIntervalMs: number;
+  nodeMonitorTimeoutMs: number;
+  nodeFailureThreshold: number;
 }
 
 function int(v: string | undefined, dflt: number): number {
   if (v === undefined || v === "") return dflt;
   const n = Number(v);
   if (!Number.isFinite(n)) throw new Error(`invalid number "${v}" in configuration`);
+  return n;
+}
+
+function positive(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`invalid ${name} "${v}": use a whole number of at least 1`);
   return n;
 }
 
@@ -69,6 +82,10 @@ export function defaultConfig(): WharfConfig {
     routers: [{ name: "wharf", type: "wharf", domain: "wharf.localhost", default: true }],
     instanceId: "wharf-1",
     sqliteSynchronous: "FULL",
+    nodeTlsDir: "",
+    nodeMonitorIntervalMs: 1000,
+    nodeMonitorTimeoutMs: 1000,
+    nodeFailureThreshold: 3,
   };
 }
 
@@ -91,6 +108,19 @@ export function loadConfig(
   if (env.WHARF_INSTANCE_ID) fromEnv.instanceId = env.WHARF_INSTANCE_ID;
   if (env.WHARF_SQLITE_SYNCHRONOUS === "NORMAL" || env.WHARF_SQLITE_SYNCHRONOUS === "FULL")
     fromEnv.sqliteSynchronous = env.WHARF_SQLITE_SYNCHRONOUS;
+  if (env.WHARF_NODE_TLS_DIR) fromEnv.nodeTlsDir = env.WHARF_NODE_TLS_DIR;
+  if (env.WHARF_NODE_MONITOR_INTERVAL_MS)
+    fromEnv.nodeMonitorIntervalMs = positive(
+      env.WHARF_NODE_MONITOR_INTERVAL_MS,
+      "WHARF_NODE_MONITOR_INTERVAL_MS",
+    );
+  if (env.WHARF_NODE_MONITOR_TIMEOUT_MS)
+    fromEnv.nodeMonitorTimeoutMs = positive(
+      env.WHARF_NODE_MONITOR_TIMEOUT_MS,
+      "WHARF_NODE_MONITOR_TIMEOUT_MS",
+    );
+  if (env.WHARF_NODE_FAILURE_THRESHOLD)
+    fromEnv.nodeFailureThreshold = positive(env.WHARF_NODE_FAILURE_THRESHOLD, "WHARF_NODE_FAILURE_THRESHOLD");
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
   return { ...d, ...fromEnv, ...overrides };
 }

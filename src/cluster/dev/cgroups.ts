@@ -29,13 +29,18 @@ export async function ensureCgroup(path: string): Promise<string> {
 
 async function pidsUnder(dir: string): Promise<number[]> {
   if (!existsSync(dir)) return [];
-  const pids: number[] = [];
-  const procs = await readFile(join(dir, "cgroup.procs"), "utf8").catch(() => "");
-  for (const line of procs.split("\n")) if (line.trim()) pids.push(Number(line));
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) pids.push(...(await pidsUnder(join(dir, entry.name))));
+  const pids = new Set<number>();
+  // `tasks` too: a process whose leader already exited can still have live threads that
+  // cgroup.procs no longer lists, and they keep the cgroup busy. kill(tid) reaches the
+  // whole thread group.
+  for (const file of ["cgroup.procs", "tasks"]) {
+    const text = await readFile(join(dir, file), "utf8").catch(() => "");
+    for (const line of text.split("\n")) if (line.trim()) pids.add(Number(line));
   }
-  return pids;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) for (const p of await pidsUnder(join(dir, entry.name))) pids.add(p);
+  }
+  return [...pids];
 }
 
 /** Pids of every process under `path` (recursively). */
@@ -82,6 +87,14 @@ async function removeTree(dir: string, deadline: number): Promise<void> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT") return;
+      // Threads that showed up after the kill pass (or were missed by it) get killed here.
+      for (const tid of await pidsUnder(dir)) {
+        try {
+          process.kill(tid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
       if (Date.now() > deadline) {
         const tasks = await readFile(join(dir, "tasks"), "utf8").catch(() => "?");
         throw new Error(

@@ -83,11 +83,22 @@ export async function startNode(l: DevClusterLayout, n: NodeNames, pki: Pki): Pr
     `--label=wharf.dev.node=${n.name}`,
     "--log-level=warn",
   ];
-  await spawnDetached(argv, n.daemonCgroup, n.logFile);
-  try {
-    await waitFor(`dockerd of ${n.name}`, () => pingSocket(n.socket), 60_000);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; last lines of ${n.logFile}:\n${await tail(n.logFile)}`);
+  // dockerd gives up when its containerd is slow to answer (seen right after a node was
+  // killed, while containerd cleans up the dead shims): clear the node's processes and retry.
+  for (let attempt = 1; ; attempt++) {
+    const pid = await spawnDetached(argv, n.daemonCgroup, n.logFile);
+    const deadline = Date.now() + 60_000;
+    while (!(await pingSocket(n.socket).catch(() => false))) {
+      const exited = !alive(pid);
+      if (exited && attempt < 3) break;
+      if (exited || Date.now() > deadline) {
+        const why = exited ? "exited before answering" : "did not come up within 60 s";
+        throw new Error(`dockerd of ${n.name} ${why}; last lines of ${n.logFile}:\n${await tail(n.logFile)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (await pingSocket(n.socket).catch(() => false)) return;
+    await killAndRemoveCgroup(`${l.cgroup}/${n.name}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // Nodes through tsuru's node routes: add (register an existing engine; Wharf has no IaaS),
 // update (metadata, pool, enable/disable), remove, list and info. Pool context permissions:
 // node.create/read/update/delete on the node's pool.
-import type { NodeHealthRecord, NodeRecord } from "../../store/types.js";
+import type { NodeHealthRecord, NodeRecord, Store } from "../../store/types.js";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
 import { mergeNodeMetadata, nodeStatus, validateNodeMetadata } from "../nodes.js";
 import { poolContext } from "../permissions.js";
@@ -89,7 +89,9 @@ export function nodeView(nodes: NodeConnector, n: NodeRecord): NodeView {
 }
 
 /** Finds a node by the address as stored, or as the user wrote it (10.0.0.1:2376, tcp://...). */
-async function findNode(ctx: Ctx, nodes: NodeConnector, raw: string): Promise<NodeRecord | null> {
+async function findNode(ctx: Ctx, nodes: NodeConnector, given: string): Promise<NodeRecord | null> {
+  // In a path (/node/https://host:2376) proxies and URL normalisers often merge the "//".
+  const raw = given.replace(/^(https?|tcp):\/+(?=[^/])/i, "$1://");
   const exact = await ctx.store.findNode(raw);
   if (exact) return exact;
   for (const insecure of [false, true]) {
@@ -141,6 +143,8 @@ export async function addNode(
   const address = nodes.canonicalAddress(raw, f.insecure);
   if (await ctx.store.findNode(address)) throw new ConflictError(`Node ${address} is already registered.`);
 
+  // Probe before anything is streamed, so an unreachable or untrusted engine is a plain 400.
+  const specs = await nodes.probe(address);
   await withEvent(
     ctx.store,
     p,
@@ -156,8 +160,6 @@ export async function addNode(
         out(line);
         await e.log(line);
       };
-      await say(`Connecting to ${address} ...`);
-      const specs = await nodes.probe(address);
       for (const w of specs.warnings) await say(`warning: ${w}`);
       await ctx.store.createNode({
         address,
@@ -286,23 +288,24 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
 
 /** Records a health change seen by the monitor: the node's stored health and an event. */
 export async function recordNodeHealth(
-  ctx: Ctx,
+  store: Store,
+  instanceId: string,
   address: string,
   health: NodeHealthRecord,
   change?: { from: string; to: string; error?: string },
 ): Promise<void> {
-  await ctx.store.setNodeHealth(address, health);
+  await store.setNodeHealth(address, health);
   if (!change) return;
-  const e = await ctx.store.createEvent({
+  const e = await store.createEvent({
     kind: { type: "internal", name: "node.health" },
     target: { type: "node", value: address },
     owner: { type: "internal", name: "node-monitor" },
     lock: false,
     startCustomData: { from: change.from, to: change.to },
-    instanceId: ctx.settings.instanceId,
+    instanceId,
   });
-  await ctx.store.appendEventLog(e.id, `node ${address}: ${change.from} -> ${change.to}\n`);
-  await ctx.store.finishEvent(
+  await store.appendEventLog(e.id, `node ${address}: ${change.from} -> ${change.to}\n`);
+  await store.finishEvent(
     e.id,
     change.to === "unhealthy" ? { error: change.error ?? "node stopped answering" } : {},
   );
