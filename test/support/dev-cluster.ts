@@ -6,11 +6,18 @@ import type { DevClusterInfo } from "../../src/cluster/dev/cluster.js";
 import { readFileSync } from "node:fs";
 import type Docker from "dockerode";
 
+/**
+ * WHARF_TEST_SLOT=1..9 gives a parallel test run (another worktree, another developer) its
+ * own cluster: prefix wtc<slot>, subnet 10.213.<9+slot>.0/24 and directories of its own.
+ */
+const slot = /^[1-9]$/.test(process.env.WHARF_TEST_SLOT ?? "") ? Number(process.env.WHARF_TEST_SLOT) : 0;
+const suffix = slot ? String(slot) : "";
+
 export const TEST_CLUSTER_ENV: NodeJS.ProcessEnv = {
-  WHARF_DEV_PREFIX: "wtc",
-  WHARF_DEV_SUBNET: "10.213.9.0/24",
-  WHARF_DEV_STATE_DIR: "/var/lib/wharf-test-cluster",
-  WHARF_DEV_RUN_DIR: "/run/wharf-tc",
+  WHARF_DEV_PREFIX: `wtc${suffix}`,
+  WHARF_DEV_SUBNET: `10.213.${9 + slot}.0/24`,
+  WHARF_DEV_STATE_DIR: `/var/lib/wharf-test-cluster${suffix}`,
+  WHARF_DEV_RUN_DIR: `/run/wharf-tc${suffix}`,
 };
 
 export function testLayout(): DevClusterLayout {

@@ -50,9 +50,9 @@ describe("dev cluster with 3 nodes", () => {
     for (let i = 0; i < 3; i++) {
       const engine = await nodeClient(info, i).info();
       ids.add(engine.ID);
-      assert.equal(engine.Name, `wtc-n${i + 1}`);
+      assert.equal(engine.Name, `${l.prefix}-n${i + 1}`);
       assert.ok(engine.Labels.includes(`wharf.dev.node=n${i + 1}`));
-      assert.equal(info.nodes[i]!.address, `10.213.9.${11 + i}`);
+      assert.equal(info.nodes[i]!.address, `${l.subnet24}.${11 + i}`);
     }
     assert.equal(ids.size, 3, "every node must have its own engine identity");
   });

@@ -39,7 +39,7 @@ describe("nodes on the real cluster", () => {
     assert.ok(specs.labels.operatingsystem);
     assert.equal(specs.labels["wharf.dev.node"], "n1");
     assert.ok(specs.cpus >= 1 && specs.memory > 0);
-    assert.equal(specs.name, "wtc-n1");
+    assert.equal(specs.name, `${l.prefix}-n1`);
   });
 
   test("a node whose certificate is not from Wharf's CA is refused with a TLS error that says what to fix", async () => {
