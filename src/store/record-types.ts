@@ -241,3 +241,73 @@ export interface NodePatch {
   memory?: number;
   engineName?: string;
 }
+
+/** A built (or building) image of an app: `<registry>/<app>:v<version>`. */
+export interface AppVersionRecord {
+  app: string;
+  version: number;
+  /** building → ready | failed. Only ready versions can become routable. */
+  status: "building" | "ready" | "failed";
+  image: string;
+  /** Procfile processes: name → command ("" = the platform's start). */
+  processes: Record<string, string>;
+  /** tsuru.yaml bits the rollout needs (healthcheck, hooks), as parsed at build time. */
+  manifest: Record<string, unknown>;
+  /** upload | image | dockerfile | rollback */
+  origin: string;
+  message: string;
+  owner: string;
+  eventId: string;
+  error: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Desired state of one process of an app. */
+export interface AppProcessRecord {
+  app: string;
+  process: string;
+  units: number;
+  stopped: boolean;
+}
+
+/** Runtime state of an app: the version the router sends traffic to. */
+export interface AppRuntimeRecord {
+  app: string;
+  /** 0 = never deployed. */
+  routableVersion: number;
+  /** Bumped by env changes and restarts: units started with an older generation get replaced. */
+  restartGen: number;
+}
+
+export type UnitStatus = "created" | "starting" | "started" | "stopped" | "error" | "removing";
+
+/** One container of an app on a node. The row exists before the container does. */
+export interface UnitRecord {
+  id: string;
+  app: string;
+  process: string;
+  version: number;
+  /** Node address (https://HOST:PORT). */
+  node: string;
+  containerId: string;
+  /** Where the unit answers (node IP and published port), once started. */
+  host: string;
+  port: number;
+  status: UnitStatus;
+  /** Receives traffic through the router. */
+  routable: boolean;
+  restartGen: number;
+  error: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UnitPatch {
+  containerId?: string;
+  host?: string;
+  port?: number;
+  status?: UnitStatus;
+  routable?: boolean;
+  error?: string;
+}

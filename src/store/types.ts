@@ -33,6 +33,11 @@ import type {
   NodeRecord,
   NodePatch,
   NodeHealthRecord,
+  AppVersionRecord,
+  AppProcessRecord,
+  AppRuntimeRecord,
+  UnitRecord,
+  UnitPatch,
 } from "./record-types.js";
 import type {
   CancelInfo,
@@ -207,6 +212,43 @@ export interface StoreOps {
   updateNode(address: string, patch: NodePatch): Promise<NodeRecord>;
   setNodeHealth(address: string, health: NodeHealthRecord): Promise<void>;
   deleteNode(address: string): Promise<void>;
+
+  // deploys: versions, desired processes, runtime state, units
+  /** Allocates the next version number (max + 1) and records it as building. */
+  createAppVersion(
+    v: Pick<AppVersionRecord, "app" | "origin" | "message" | "owner" | "eventId">,
+  ): Promise<AppVersionRecord>;
+  findAppVersion(app: string, version: number): Promise<AppVersionRecord | null>;
+  /** Newest first. */
+  listAppVersions(app: string, filter?: { status?: AppVersionRecord["status"] }): Promise<AppVersionRecord[]>;
+  updateAppVersion(
+    app: string,
+    version: number,
+    patch: Partial<Pick<AppVersionRecord, "status" | "image" | "processes" | "manifest" | "error">>,
+  ): Promise<void>;
+  /** Marks every building version failed with `error` (after a crash). Returns how many. */
+  failBuildingVersions(error: string): Promise<number>;
+  deleteAppVersion(app: string, version: number): Promise<void>;
+  listAppProcesses(app: string): Promise<AppProcessRecord[]>;
+  /** Upsert. */
+  setAppProcess(p: AppProcessRecord): Promise<void>;
+  deleteAppProcess(app: string, process: string): Promise<void>;
+  /** Defaults (version 0, generation 0) for an app never deployed. */
+  getAppRuntime(app: string): Promise<AppRuntimeRecord>;
+  setRoutableVersion(app: string, version: number): Promise<void>;
+  /** Bumps and returns the app's restart generation. */
+  bumpRestartGen(app: string): Promise<number>;
+  createUnit(u: Omit<UnitRecord, "createdAt" | "updatedAt">): Promise<UnitRecord>;
+  findUnit(id: string): Promise<UnitRecord | null>;
+  listUnits(filter?: {
+    app?: string;
+    process?: string;
+    node?: string;
+    routable?: boolean;
+    status?: UnitRecord["status"][];
+  }): Promise<UnitRecord[]>;
+  updateUnit(id: string, patch: UnitPatch): Promise<UnitRecord>;
+  deleteUnit(id: string): Promise<void>;
 
   createEvent(e: NewEvent): Promise<EventRecord>;
   getEvent(id: string): Promise<EventRecord>;

@@ -1,6 +1,7 @@
 // The one Store suite both backends must pass (sqlite.test.ts, postgres.test.ts).
 import { describe } from "node:test";
 import type { Backend } from "./suite/backend.js";
+import { deployTests } from "./suite/deploys.js";
 import { eventTests } from "./suite/events.js";
 import { nodeTests } from "./suite/nodes.js";
 import { recordTests } from "./suite/records.js";
@@ -11,4 +12,5 @@ export function storeSuite(backend: Backend): void {
   describe(`store (${backend.name}): records`, () => recordTests(backend));
   describe(`store (${backend.name}): events, locks, changes`, () => eventTests(backend));
   describe(`store (${backend.name}): nodes`, () => nodeTests(backend));
+  describe(`store (${backend.name}): deploys and units`, () => deployTests(backend));
 }

@@ -1,5 +1,6 @@
 import { checkMigrations } from "../types.js";
 import { m001 } from "./001_initial.js";
 import { m002 } from "./002_nodes.js";
+import { m003 } from "./003_deploys.js";
 
-export const postgresMigrations = checkMigrations([m001, m002]);
+export const postgresMigrations = checkMigrations([m001, m002, m003]);
