@@ -9,7 +9,8 @@ const MAX_LINK_HOPS = 40;
 
 /** Shortens user-controlled text before it goes into an error sentence. */
 export function shown(name: string): string {
-  const clean = name.replace(/[\x00-\x1f\x7f]/g, "?");
+  // Control characters would garble the error sentence (and terminals showing it).
+  const clean = [...name].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? "?" : c)).join("");
   return JSON.stringify(clean.length > 200 ? `${clean.slice(0, 200)}...` : clean);
 }
 
