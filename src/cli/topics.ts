@@ -12,6 +12,9 @@ import { registerNode } from "./commands/node.js";
 import { registerPlatform } from "./commands/platform.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerApp } from "./commands/app.js";
+import { registerAppOps } from "./commands/app-ops.js";
+import { registerDeploy } from "./commands/deploy.js";
+import { registerUnit } from "./commands/unit.js";
 import { registerEnv } from "./commands/env.js";
 import { registerCname } from "./commands/cname.js";
 import { registerEvent } from "./commands/event.js";
@@ -29,6 +32,10 @@ export const topics: Array<(program: Command) => void> = [
   registerPlatform,
   registerPlan,
   registerApp,
+  // These add subcommands to `app`, so they come after it.
+  registerDeploy,
+  registerAppOps,
+  registerUnit,
   registerEnv,
   registerCname,
   registerEvent,

@@ -4,6 +4,7 @@
 // application/x-json-stream responses. Commands stay thin: they build a path and a
 // body, call `request`, and print.
 import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { getGlobalDispatcher } from "undici";
 import { CliError } from "../errors.js";
 import { consumeJsonStream } from "./stream.js";
@@ -22,6 +23,29 @@ export interface RequestOptions {
   accept?: string;
   /** What a 401 means for this request (login: wrong credentials, not an expired session). */
   unauthorized?: string;
+  /** A prepared body sent in chunks, reporting how much the server has taken (deploy). */
+  upload?: Upload;
+  /** Aborts the request, or the reading of its body (Ctrl-C during a deploy). */
+  signal?: AbortSignal;
+}
+
+/** A body sent with a Content-Length, in chunks, so progress can be shown. */
+export interface Upload {
+  contentType: string;
+  data: Buffer;
+  onProgress?: (sent: number, total: number) => void;
+}
+
+const UPLOAD_CHUNK = 64 * 1024;
+
+/** Yields `u.data` in chunks; undici pulls the next one when the socket has room. */
+async function* uploadChunks(u: Upload): AsyncGenerator<Buffer> {
+  const total = u.data.length;
+  for (let off = 0; off < total; off += UPLOAD_CHUNK) {
+    const chunk = u.data.subarray(off, Math.min(off + UPLOAD_CHUNK, total));
+    yield chunk;
+    u.onProgress?.(off + chunk.length, total);
+  }
 }
 
 export interface ApiResponse {
@@ -146,8 +170,12 @@ export class ApiClient {
     const headers: Record<string, string> = { "x-tsuru-verbosity": String(this.config.verbosity ?? 0) };
     if (!opts.noAuth && this.config.token) headers["authorization"] = `bearer ${this.config.token}`;
     if (opts.accept) headers["accept"] = opts.accept;
-    let body: string | Buffer | undefined;
-    if (opts.form) {
+    let body: string | Buffer | Readable | undefined;
+    if (opts.upload) {
+      headers["content-type"] = opts.upload.contentType;
+      headers["content-length"] = String(opts.upload.data.length);
+      body = Readable.from(uploadChunks(opts.upload), { objectMode: false });
+    } else if (opts.form) {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = encodeForm(opts.form);
     } else if (opts.multipart) {
@@ -178,8 +206,10 @@ export class ApiClient {
         headers,
         body,
         reset: true,
+        signal: opts.signal,
       });
     } catch (err) {
+      if (opts.signal?.aborted) throw new CliError("interrupted", 130);
       const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
       throw new CliError(
         `failed to connect to the Wharf server at ${this.config.target} (${code}): is it running? ` +

@@ -14,6 +14,7 @@ import {
   yesOption,
 } from "../options.js";
 import { confirm } from "../prompt.js";
+import { renderUnits } from "./unit-table.js";
 
 type Obj = Record<string, unknown>;
 
@@ -36,12 +37,6 @@ export function appAddresses(app: unknown): string[] {
   if (routers.length) for (const r of routers) out.push(str(r, "address"));
   else if (str(app, "ip")) out.push(str(app, "ip"));
   return out.filter(Boolean);
-}
-
-function unitHost(u: unknown): string {
-  const addrs = field<unknown[]>(u, "Addresses");
-  if (addrs?.length) return str(addrs[0], "Host");
-  return str(field(u, "Address"), "Host");
 }
 
 export function renderAppInfo(app: unknown, extra: { quota?: unknown; services?: unknown[] }): string {
@@ -75,14 +70,7 @@ export function renderAppInfo(app: unknown, extra: { quota?: unknown; services?:
   }
   if (str(app, "error")) out.push(`Error: ${str(app, "error")}`);
   if (units.length) {
-    out.push(
-      "",
-      `Units: ${units.length}`,
-      table(
-        ["Process", "Name", "Host", "Status"],
-        units.map((u) => [str(u, "ProcessName"), str(u, "ID").slice(0, 12), unitHost(u), str(u, "Status")]),
-      ).trimEnd(),
-    );
+    out.push("", renderUnits(units));
   }
   const plan = field(app, "plan");
   if (
