@@ -13,7 +13,7 @@ const HOP_BY_HOP = new Set([
   "trailer",
   "transfer-encoding",
   "upgrade",
-  // undici refuses "expect"; Node's server already answered 100-continue to the client.
+  // Node's server already answered 100-continue to the client; the backend must not wait for one.
   "expect",
 ]);
 // Set by the router itself, never taken from the client as-is.
@@ -62,13 +62,13 @@ export function forwardedHeaders(req: IncomingMessage, encrypted: boolean, upgra
   return out;
 }
 
-/** Response headers for the client, from undici's raw Buffer pairs, minus hop-by-hop ones. */
-export function responseHeaders(raw: Buffer[]): string[] {
+/** Response headers for the client, from the parser's flat [name, value] pairs, minus hop-by-hop ones. */
+export function responseHeaders(raw: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toString("latin1");
+    const name = raw[i]!;
     if (HOP_BY_HOP.has(name.toLowerCase())) continue;
-    out.push(name, raw[i + 1]!.toString("latin1"));
+    out.push(name, raw[i + 1]!);
   }
   return out;
 }

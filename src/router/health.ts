@@ -2,6 +2,7 @@
 // the unit's own pool. A unit failing the check leaves rotation until a check passes again.
 import type { RouteTable } from "./table.js";
 import type { UpstreamBackend } from "./upstream.js";
+import type { UpstreamHandler } from "./h1-connection.js";
 
 export interface ActiveHealthOptions {
   intervalMs: number;
@@ -51,18 +52,43 @@ export class ActiveHealthChecker {
 
   private async check(b: UpstreamBackend, path: string, app: string): Promise<void> {
     if (b.closed) return;
-    try {
-      const res = await b.pool.request({
-        method: "GET",
-        path: path.startsWith("/") ? path : "/" + path,
-        headers: { host: `${app}.healthcheck`, "user-agent": "wharf-router-healthcheck" },
-        headersTimeout: this.opts.timeoutMs,
-        bodyTimeout: this.opts.timeoutMs,
-      });
-      await res.body.dump();
-      b.healthy = res.statusCode >= 200 && res.statusCode < 400;
-    } catch {
-      b.healthy = false;
-    }
+    const status = await probe(b, path.startsWith("/") ? path : "/" + path, app, this.opts.timeoutMs);
+    b.healthy = status >= 200 && status < 400;
   }
+}
+
+/** GET path through the unit's pool; resolves the status, or 0 on error or after timeoutMs. */
+function probe(b: UpstreamBackend, path: string, app: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    let status = 0;
+    let abort: ((e?: Error) => void) | undefined;
+    const timer = setTimeout(() => {
+      abort?.(new Error("health check timed out"));
+      resolve(0);
+    }, timeoutMs);
+    const h: UpstreamHandler = {
+      onConnect: (a) => (abort = a),
+      onHeaders: (s) => ((status = s), true),
+      onData: () => true,
+      onComplete: () => {
+        clearTimeout(timer);
+        resolve(status);
+      },
+      onError: () => {
+        clearTimeout(timer);
+        resolve(0);
+      },
+    };
+    b.pool.dispatch(
+      {
+        method: "GET",
+        path,
+        headers: ["host", `${app}.healthcheck`, "user-agent", "wharf-router-healthcheck"],
+        body: null,
+        chunked: false,
+        maxBodyBytes: 0,
+      },
+      h,
+    );
+  });
 }

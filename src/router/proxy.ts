@@ -1,7 +1,6 @@
-// The HTTP request path: Host → app → backend, then stream the request and response through
-// undici's dispatch API (no buffering: backpressure goes both ways). Retries only what is safe.
+// The HTTP request path: Host → app → backend, then stream the request and response through the
+// backend's H1Pool (no buffering: backpressure goes both ways). Retries only what is safe.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
 import type { Logger } from "pino";
 import { pick, recordFailure, recordSuccess, type PassiveHealthOptions } from "./balancer.js";
 import { BodyTooLargeError, TotalTimeoutError, classify, errorResponse, sendText } from "./errors.js";
@@ -9,6 +8,7 @@ import { forwardedHeaders, responseHeaders } from "./headers.js";
 import type { RouterMetrics } from "./metrics.js";
 import type { AppEntry, RouteTable } from "./table.js";
 import type { UpstreamBackend } from "./upstream.js";
+import type { UpstreamHandler } from "./h1-connection.js";
 
 export interface ProxyOptions {
   /** Largest request body accepted, counted on the streamed bytes (413 beyond it). */
@@ -55,7 +55,7 @@ export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, 
   };
 }
 
-class ProxyRequest {
+class ProxyRequest implements UpstreamHandler {
   private readonly t0 = performance.now();
   private readonly hasBody: boolean;
   private readonly tried = new Set<UpstreamBackend>();
@@ -120,24 +120,22 @@ class ProxyRequest {
         method: req.method ?? "GET",
         path: req.url ?? "/",
         headers: this.headers,
-        body: this.hasBody
-          ? Readable.from(countBytes(req, this.ctx.opts.maxBodyBytes), { objectMode: false })
-          : null,
-        // The client may keep its connection; the upstream one is ours to reuse regardless.
-        reset: false,
+        body: this.hasBody ? req : null,
+        chunked: this.hasBody && req.headers["content-length"] === undefined,
+        maxBodyBytes: this.ctx.opts.maxBodyBytes,
       },
-      this as unknown as Parameters<typeof b.pool.dispatch>[1],
+      this,
     );
   }
 
-  // ---- undici legacy dispatch handler (raw headers, no parsing: the fastest path) ----
+  // ---- UpstreamHandler (h1-connection.ts): raw header strings, callbacks, no promises ----
 
   onConnect(abort: (err?: Error) => void): void {
     this.abortUpstream = abort;
     if (this.done) abort(new Error("client closed the connection"));
   }
 
-  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+  onHeaders(status: number, raw: string[], resume: () => void, statusText: string): boolean {
     if (status < 200) return true; // 1xx other than 101: nothing to forward
     this.resumeUpstream = resume;
     if (this.done) return false;
@@ -209,15 +207,6 @@ class ProxyRequest {
     if (this.timer) clearTimeout(this.timer);
     this.ctx.inflight.n--;
     log(this.ctx, this.req, this.entry, this.backend, status, this.bytes, this.t0);
-  }
-}
-
-async function* countBytes(req: IncomingMessage, limit: number): AsyncGenerator<Buffer> {
-  let n = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    n += chunk.length;
-    if (n > limit) throw new BodyTooLargeError(limit);
-    yield chunk;
   }
 }
 

@@ -1,6 +1,7 @@
-// One keep-alive connection pool per backend (undici Pool: measured faster than http.Agent for this
-// proxy, see bench/router), plus the per-backend state the balancer and health checks share.
-import { Pool } from "undici";
+// One keep-alive connection pool per backend (H1Pool, purpose-built: measured faster than undici's
+// Pool and http.Agent for this proxy, see bench/router), plus the per-backend state the balancer and
+// health checks share.
+import { H1Pool } from "./h1-pool.js";
 import type { Backend } from "./types.js";
 
 export interface UpstreamOptions {
@@ -12,11 +13,13 @@ export interface UpstreamOptions {
   /** Idle gap between body chunks → 504 (or a cut response once headers were sent). */
   bodyTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Largest response head accepted from a backend. */
+  maxHeaderSize?: number;
 }
 
 export class UpstreamBackend {
   readonly key: string;
-  readonly pool: Pool;
+  readonly pool: H1Pool;
   /** Requests currently dispatched to this backend (least-outstanding balancing). */
   outstanding = 0;
   /** Consecutive connection-level failures (passive health). */
@@ -33,19 +36,14 @@ export class UpstreamBackend {
     opts: UpstreamOptions,
   ) {
     this.key = backendKey(app, backend);
-    this.pool = new Pool(`http://${backend.host}:${backend.port}`, {
+    this.pool = new H1Pool(backend.host, backend.port, {
       connections: opts.connections,
-      pipelining: 1,
-      connectTimeout: opts.connectTimeoutMs,
-      headersTimeout: opts.headersTimeoutMs,
-      bodyTimeout: opts.bodyTimeoutMs,
-      keepAliveTimeout: opts.keepAliveTimeoutMs,
-      keepAliveMaxTimeout: Math.max(opts.keepAliveTimeoutMs, 60_000),
-      // The proxy passes the client's bytes through; undici must not cap or transform them.
-      maxResponseSize: -1,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      headersTimeoutMs: opts.headersTimeoutMs,
+      bodyTimeoutMs: opts.bodyTimeoutMs,
+      keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
+      maxHeaderSize: opts.maxHeaderSize ?? 16 * 1024,
     });
-    // A pool with no listener for connection errors would crash the process on 'error'.
-    this.pool.on("connectionError", () => undefined);
   }
 
   get id(): string {
@@ -95,7 +93,7 @@ export class UpstreamRegistry {
   }
 
   destroyAll(): void {
-    for (const u of this.byKey.values()) u.pool.destroy().catch(() => undefined);
+    for (const u of this.byKey.values()) u.pool.destroy();
     this.byKey.clear();
   }
 }

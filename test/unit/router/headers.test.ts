@@ -82,7 +82,7 @@ test("response headers lose hop-by-hop ones and keep repeated Set-Cookie", () =>
     "b=2",
     "Connection",
     "keep-alive",
-  ].map((s) => Buffer.from(s));
+  ];
   assert.deepEqual(responseHeaders(raw), ["Set-Cookie", "a=1", "Set-Cookie", "b=2"]);
 });
 
