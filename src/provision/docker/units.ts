@@ -1,0 +1,202 @@
+// Unit lifecycle on one node's engine: create (idempotent), start, stop, restart, remove.
+// Every call is safe to repeat, so a reconciler that crashed half-way can simply run again.
+import type Docker from "dockerode";
+import { ConflictError, NotFoundError } from "../../domain/errors.js";
+import { imageExists } from "../../cluster/docker/image.js";
+import { LABELS, unitContainerConfig, validateUnitSpec, type UnitSpec } from "./spec.js";
+import { pullWithProgress } from "./pull.js";
+import { isNotFound, longLived, throwIfAborted } from "./streaming.js";
+
+export interface UnitAddress {
+  containerId: string;
+  /** The random host port Docker published the unit's port on. */
+  hostPort: number;
+  /** `nodeIP:hostPort`, where the router and healthcheck reach the unit. */
+  address: string;
+}
+
+export interface CreateUnitOptions {
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** The unit's container (any state), found by its unit label, or null. */
+async function findUnitContainer(engine: Docker, unitId: string): Promise<Docker.ContainerInfo | null> {
+  const found = await engine.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`${LABELS.managed}=true`, `${LABELS.unit}=${unitId}`] }),
+  });
+  return found[0] ?? null;
+}
+
+/** Reads the published host port of a started container; its bound IP gives the address. */
+export async function readUnitAddress(engine: Docker, containerId: string): Promise<UnitAddress> {
+  const info = await engine.getContainer(containerId).inspect();
+  for (const bindings of Object.values(info.NetworkSettings.Ports ?? {})) {
+    const b = bindings?.find((x) => x.HostPort && x.HostPort !== "0");
+    if (b) {
+      const ip = b.HostIp && b.HostIp !== "0.0.0.0" ? b.HostIp : "127.0.0.1";
+      return { containerId: info.Id, hostPort: Number(b.HostPort), address: `${ip}:${b.HostPort}` };
+    }
+  }
+  const state = info.State.Running ? "running" : info.State.Status;
+  throw new Error(`unit container ${info.Name.replace(/^\//, "")} has no published port (it is ${state})`);
+}
+
+/**
+ * Makes the unit exist and run: pulls the image when the node lacks it, creates and starts
+ * the container, and reads back its host port. If the unit's container already exists it
+ * is reused (started when stopped), never duplicated.
+ */
+export async function createUnit(
+  engine: Docker,
+  spec: UnitSpec,
+  opts: CreateUnitOptions = {},
+): Promise<UnitAddress> {
+  validateUnitSpec(spec);
+  const log = opts.log ?? (() => {});
+  throwIfAborted(opts.signal);
+
+  const existing = await findUnitContainer(engine, spec.id);
+  // A dead container (failed removal, broken filesystem) cannot start again: replace it.
+  if (existing && (existing.State === "dead" || existing.State === "removing")) {
+    await removeUnit(engine, existing.Id);
+  } else if (existing) {
+    return adoptExisting(engine, spec, existing);
+  }
+
+  if (!(await imageExists(engine, spec.image))) {
+    log(`pulling ${spec.image}`);
+    await pullWithProgress(longLived(engine), spec.image, log, opts.signal);
+  }
+  throwIfAborted(opts.signal);
+
+  let id: string;
+  try {
+    id = (await engine.createContainer(unitContainerConfig(spec))).id;
+  } catch (err) {
+    // Another call created it between our lookup and create: adopt that one.
+    if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+    // The engine reserves the name before the container shows in its list: look briefly.
+    let raced: Docker.ContainerInfo | null = null;
+    for (let i = 0; i < 40 && !raced; i++) {
+      raced = await findUnitContainer(engine, spec.id);
+      if (!raced) await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!raced) throw err;
+    return adoptExisting(engine, spec, raced);
+  }
+  try {
+    throwIfAborted(opts.signal);
+    await engine.getContainer(id).start();
+  } catch (err) {
+    // A container that never started is not a unit: don't leave it for the sweep.
+    await engine
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => {});
+    throw err;
+  }
+  return readUnitAddress(engine, id);
+}
+
+async function adoptExisting(engine: Docker, spec: UnitSpec, c: Docker.ContainerInfo): Promise<UnitAddress> {
+  if (c.Labels[LABELS.version] !== String(spec.version) || c.Labels[LABELS.app] !== spec.app) {
+    throw new ConflictError(
+      `unit ${spec.id} already exists as ${c.Labels[LABELS.app]} v${c.Labels[LABELS.version]}; use a new unit id for ${spec.app} v${spec.version}`,
+    );
+  }
+  if (c.State !== "running") await startUnit(engine, c.Id);
+  return readUnitAddress(engine, c.Id);
+}
+
+/** Starts a stopped unit (no-op when running) and returns its possibly new host port. */
+export async function startUnit(engine: Docker, containerId: string): Promise<UnitAddress> {
+  try {
+    await engine.getContainer(containerId).start();
+  } catch (err) {
+    if (isNotFound(err)) throw new NotFoundError(`unit container ${containerId} does not exist on this node`);
+    if ((err as { statusCode?: number }).statusCode !== 304) throw err; // 304: already running
+  }
+  return readUnitAddress(engine, containerId);
+}
+
+/**
+ * SIGTERM (the image's stop signal), then SIGKILL after `graceSeconds`. A unit that is
+ * already stopped or gone counts as stopped.
+ */
+export async function stopUnit(
+  engine: Docker,
+  containerId: string,
+  opts: { graceSeconds?: number } = {},
+): Promise<void> {
+  const t = Math.max(0, Math.floor(opts.graceSeconds ?? 10));
+  try {
+    await longLived(engine).getContainer(containerId).stop({ t });
+  } catch (err) {
+    const code = (err as { statusCode?: number }).statusCode;
+    if (code !== 304 && code !== 404) throw err;
+  }
+}
+
+/** Stop (with grace) and start again; the host port may change, so it is read back. */
+export async function restartUnit(
+  engine: Docker,
+  containerId: string,
+  opts: { graceSeconds?: number } = {},
+): Promise<UnitAddress> {
+  await stopUnit(engine, containerId, opts);
+  return startUnit(engine, containerId);
+}
+
+/** Removes the unit's container whatever its state; no error when it is already gone. */
+export async function removeUnit(engine: Docker, containerId: string): Promise<void> {
+  try {
+    await engine.getContainer(containerId).remove({ force: true, v: true });
+  } catch (err) {
+    const code = (err as { statusCode?: number }).statusCode;
+    // 409: removal already in progress elsewhere, which ends the same way.
+    if (code !== 404 && code !== 409) throw err;
+  }
+}
+
+export interface ManagedUnit {
+  containerId: string;
+  name: string;
+  unitId: string;
+  app: string;
+  process: string;
+  version: number;
+  image: string;
+  /** Docker's state: created, running, paused, restarting, removing, exited, dead. */
+  state: string;
+  /** Docker's human status, e.g. "Up 3 minutes", "Exited (1) 2 seconds ago". */
+  status: string;
+  hostPort: number | null;
+  address: string | null;
+}
+
+/** Every Wharf unit container on the node (by the wharf.managed label), running or not. */
+export async function listManagedUnits(engine: Docker): Promise<ManagedUnit[]> {
+  const list = await engine.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`${LABELS.managed}=true`] }),
+  });
+  return list.map((c) => {
+    const port = c.Ports.find((p) => p.PublicPort);
+    const ip = port?.IP && port.IP !== "0.0.0.0" ? port.IP : null;
+    return {
+      containerId: c.Id,
+      name: (c.Names[0] ?? "").replace(/^\//, ""),
+      unitId: c.Labels[LABELS.unit] ?? "",
+      app: c.Labels[LABELS.app] ?? "",
+      process: c.Labels[LABELS.process] ?? "",
+      version: Number(c.Labels[LABELS.version] ?? 0),
+      image: c.Image,
+      state: c.State,
+      status: c.Status,
+      hostPort: port ? port.PublicPort : null,
+      address: port && ip ? `${ip}:${port.PublicPort}` : null,
+    };
+  });
+}
