@@ -86,7 +86,7 @@ export function parseAppYaml(text: string, file = "tsuru.yaml"): Pick<AppManifes
     // maxAliasCount bounds alias expansion ("billion laughs").
     doc = parseYaml(text, { maxAliasCount: 50, prettyErrors: true });
   } catch (err) {
-    const msg = err instanceof YAMLParseError ? err.message.split("\n")[0] : String(err);
+    const msg = err instanceof YAMLParseError ? err.message.split("\n")[0] : (err as Error).message;
     throw new BadRequestError(`${file} is not valid YAML: ${msg}`);
   }
   const root = mapping(doc ?? {}, file, "the document");

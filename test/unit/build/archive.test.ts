@@ -16,7 +16,9 @@ type Entry = Partial<Header> & { name: string; content?: string | Buffer };
 async function tarOf(entries: Entry[]): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on("data", (c: Buffer) => chunks.push(c));
+  p.on("data", (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const done = new Promise<void>((r) => p.on("end", () => r()));
   for (const { content, ...h } of entries) {
     await new Promise<void>((resolve, reject) => {
