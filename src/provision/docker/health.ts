@@ -6,7 +6,10 @@
 import { connect } from "node:net";
 import { Agent, request } from "undici";
 import type Docker from "dockerode";
-import { BadRequestError, WharfError } from "../../domain/errors.js";
+import { BadRequestError } from "../../domain/errors.js";
+import { UnitUnhealthyError } from "./errors.js";
+
+export { UnitUnhealthyError };
 import { unitLogs } from "./logs.js";
 import { abortError, throwIfAborted } from "./streaming.js";
 
@@ -42,20 +45,6 @@ export interface WaitHealthyOptions {
   /** The unit's last log lines, put in the error. */
   lastLogs?: () => Promise<string[]>;
   log?: (line: string) => void;
-}
-
-export class UnitUnhealthyError extends WharfError {
-  constructor(
-    readonly unitId: string,
-    readonly reason: string,
-    readonly logLines: string[],
-  ) {
-    const tail = logLines.length
-      ? `\nlast log lines of unit ${unitId}:\n${logLines.map((l) => `  ${l}`).join("\n")}`
-      : `\nunit ${unitId} wrote no log lines`;
-    // The app failing to start is the app's (client's) problem, not a Wharf fault.
-    super(400, `unit ${unitId} did not become healthy: ${reason}${tail}`);
-  }
 }
 
 /** containerExited and lastLogs for a unit container, for waitHealthy. */

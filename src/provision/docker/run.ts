@@ -127,10 +127,22 @@ export async function runOnce(
     if (opts.signal?.aborted) throw abortError(opts.signal);
     throw err;
   } finally {
-    await engine
-      .getContainer(container.id)
-      .remove({ force: true })
-      .catch(() => {});
+    await removeAndWait(engine, container.id);
+  }
+}
+
+/** Removes a container and waits until it is gone (AutoRemove may already be removing it). */
+async function removeAndWait(engine: Docker, id: string): Promise<void> {
+  const c = engine.getContainer(id);
+  await c.remove({ force: true }).catch(() => {});
+  for (let i = 0; i < 100; i++) {
+    try {
+      await c.inspect();
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

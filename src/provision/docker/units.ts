@@ -4,6 +4,8 @@ import type Docker from "dockerode";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import { imageExists } from "../../cluster/docker/image.js";
 import { LABELS, unitContainerConfig, validateUnitSpec, type UnitSpec } from "./spec.js";
+import { UnitUnhealthyError } from "./errors.js";
+import { unitLogs } from "./logs.js";
 import { pullWithProgress } from "./pull.js";
 import { isNotFound, longLived, throwIfAborted } from "./streaming.js";
 
@@ -96,6 +98,17 @@ export async function createUnit(
       .remove({ force: true })
       .catch(() => {});
     throw err;
+  }
+  const state = (await engine.getContainer(id).inspect()).State;
+  if (!state.Running) {
+    // It exited before it could be reached: say so with what it printed, as a healthcheck would.
+    const lines = await unitLogs(engine, id, 10).catch(() => []);
+    throw new UnitUnhealthyError(
+      spec.id,
+      `its container exited right after start (code ${state.ExitCode})`,
+      lines,
+      id,
+    );
   }
   return readUnitAddress(engine, id);
 }
