@@ -3,6 +3,10 @@
 // A failing transaction rolls back to its savepoint and fails alone; the others are
 // acknowledged only after the shared COMMIT (and its fsync) succeeded, so durability is
 // unchanged while one fsync now serves a whole batch instead of one transaction.
+//
+// The fsync itself is a CommitSync's job (see wal-sync.ts): it runs off the event loop, so
+// requests keep being served (and keep queueing transactions for the next batch) while the
+// disk flushes. Batches never overlap: the next BEGIN waits for the previous batch's flush.
 import { AsyncResource } from "node:async_hooks";
 import type Database from "better-sqlite3";
 import type { SqliteExecutor } from "./executor.js";
@@ -15,19 +19,36 @@ interface Job {
 
 const MAX_BATCH = 128;
 
+/** How a committed batch becomes durable, and when readers may see it. */
+export interface CommitSync {
+  /** Just before COMMIT: keep readers on the current snapshot (they must not see the batch yet). */
+  hold(): void;
+  /** After COMMIT: make the batch durable (fsync). Acknowledgements wait for it. */
+  flush(): Promise<void>;
+  /** The batch is durable (or was not committed): readers may move on to the latest data. */
+  release(): void;
+}
+
+/** SQLite's own synchronous setting does the syncing inside COMMIT: nothing to add. */
+const IN_COMMIT: CommitSync = { hold() {}, flush: async () => {}, release() {} };
+
 export class GroupCommitter {
   private queue: Job[] = [];
   private active = false;
   /** Number of BEGIN..COMMIT batches run (diagnostics, tests). */
   batches = 0;
+  /** Set when a flush failed: nothing more is written (see runBatch). */
+  private failed: Error | null = null;
 
   constructor(
     private readonly conn: Database.Database,
     private readonly writer: SqliteExecutor,
     private readonly begin: () => Promise<void>,
+    private readonly sync: CommitSync = IN_COMMIT,
   ) {}
 
   run<T>(fn: (db: SqliteExecutor) => Promise<T>): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise<T>((resolve, reject) => {
       // Run the job in its caller's async context (request-scoped loggers, AsyncLocalStorage).
       const bound = AsyncResource.bind(fn);
@@ -87,16 +108,32 @@ export class GroupCommitter {
         job.reject(err);
       }
     }
+    const callbacks = writer.pendingAfterCommit;
+    writer.pendingAfterCommit = null;
+    this.sync.hold();
     try {
       conn.exec("COMMIT");
     } catch (err) {
-      writer.pendingAfterCommit = null;
+      this.sync.release();
       if (conn.inTransaction) conn.exec("ROLLBACK");
       for (const d of done) d.job.reject(err);
       return;
     }
-    const callbacks = writer.pendingAfterCommit;
-    writer.pendingAfterCommit = null;
+    try {
+      if (done.length) await this.sync.flush();
+    } catch (err) {
+      // After a failed fsync the kernel may have dropped the dirty pages: whether the batch
+      // is on disk is unknown. Like PostgreSQL, refuse to go on: no acknowledgement, no more
+      // writes, and readers stay on the snapshot from before the batch (no release).
+      this.failed = new Error(
+        `the SQLite write-ahead log could not be synced to disk (${(err as Error).message}): ` +
+          "writes are refused until the server is restarted",
+      );
+      for (const d of done) d.job.reject(this.failed);
+      for (const j of this.queue.splice(0)) j.reject(this.failed);
+      return;
+    }
+    this.sync.release();
     for (const d of done) d.job.resolve(d.value);
     for (const cb of callbacks) cb();
   }

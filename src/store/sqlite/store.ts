@@ -10,6 +10,7 @@ import { buildStore, type Driver } from "../sql/store-base.js";
 import type { Store, StoreConfig } from "../types.js";
 import { SqliteExecutor, mapSqliteError } from "./executor.js";
 import { GroupCommitter } from "./group-commit.js";
+import { WalSync } from "./wal-sync.js";
 
 type SqliteConfig = Extract<StoreConfig, { kind: "sqlite" }>;
 
@@ -26,9 +27,13 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
   // Switching to WAL needs the file lock once (it is persistent); let it wait like any other open.
   if (!memory) conn.pragma("journal_mode = WAL");
   conn.pragma("busy_timeout = 0");
-  // WAL + FULL: each COMMIT fsyncs the WAL, so an acknowledged write survives kill -9 and power
-  // loss. NORMAL survives kill -9 too (the OS keeps the written pages) but not power loss.
-  conn.pragma(`synchronous = ${config.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+  // FULL (the default): every acknowledged write survives kill -9 and power loss. The WAL
+  // fsync FULL would do inside COMMIT is done by WalSync off the event loop instead, so the
+  // connection itself runs NORMAL (see wal-sync.ts). NORMAL as configured survives kill -9
+  // (the OS keeps the written pages) but not power loss. In memory there is nothing to sync.
+  const full = config.synchronous !== "NORMAL";
+  conn.pragma(`synchronous = ${full && memory ? "FULL" : "NORMAL"}`);
+  const walSync = full && !memory ? new WalSync(`${config.path}-wal`) : undefined;
 
   const writer = new SqliteExecutor(conn);
   const changed = new EventEmitter();
@@ -54,12 +59,13 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
     }
   }
 
-  const committer = new GroupCommitter(conn, writer, beginImmediate);
+  const committer = new GroupCommitter(conn, writer, beginImmediate, walSync);
   const transaction = <T>(fn: (db: SqliteExecutor) => Promise<T>): Promise<T> => committer.run(fn);
 
   try {
     await transaction((db) => migrate(db, async (sql) => void conn.exec(sql), sqliteMigrations));
   } catch (err) {
+    await walSync?.close();
     conn.close();
     throw err;
   }
@@ -69,6 +75,7 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
   if (!memory) {
     readConn = new Database(config.path, { readonly: true });
     configure(readConn, config);
+    walSync?.attachReader(readConn);
   }
   const reader = readConn ? new SqliteExecutor(readConn) : null;
 
@@ -91,6 +98,7 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
     migrationVersions: () => transaction((db) => appliedVersions(db)),
     async close() {
       await committer.idle();
+      await walSync?.close();
       readConn?.close();
       if (conn.open) conn.close();
     },
