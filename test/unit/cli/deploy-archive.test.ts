@@ -42,7 +42,9 @@ async function unpack(data: Buffer): Promise<Item[]> {
   });
   ex.on("entry", (h, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("data", (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
     stream.on("end", () => {
       items.push({
         name: h.name,

@@ -105,6 +105,7 @@ test("app info shows the owner team, quota and units", () => {
         {
           ID: "0123456789abcdef",
           ProcessName: "web",
+          IP: "10.0.0.5",
           Status: "started",
           Address: { Host: "10.0.0.5:32768" },
         },
@@ -116,7 +117,9 @@ test("app info shows the owner team, quota and units", () => {
   assert.match(out, /^Application: web$/m);
   assert.match(out, /^Teams: t1 \(owner\), t2$/m);
   assert.match(out, /^Quota: 1\/unlimited units$/m);
-  assert.match(out, /\| web +\| 0123456789ab \| 10\.0\.0\.5:32768 \| started \|/);
+  assert.match(out, /^Units: 1$/m);
+  assert.match(out, /\| Unit +\| Process \| Node +\| Address +\| Status +\|/);
+  assert.match(out, /\| 0123456789ab \| web +\| 10\.0\.0\.5 \| 10\.0\.0\.5:32768 \| started \|/);
   assert.doesNotMatch(out, /App Plan/);
 });
 
