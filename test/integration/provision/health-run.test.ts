@@ -2,7 +2,9 @@
 // with its log lines), and `app run`: one-off containers and exec in a running unit.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import type Docker from "dockerode";
+import { connectEngine } from "../../../src/cluster/docker/engine.js";
 import { down, up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import {
   containerProbes,
@@ -201,6 +203,33 @@ describe("unit healthchecks and app run on a node", () => {
       filters: JSON.stringify({ label: ["wharf.oneoff=true"] }),
     });
     assert.deepEqual(left, []);
+  });
+
+  test("waiting calls outlast the engine client's idle timeout: a silent one-off run and a long stop grace", async () => {
+    // A client whose ordinary calls time out after 1 s, as connectEngine's timeout would.
+    const n = info.nodes[1]!;
+    const tls = {
+      ca: readFileSync(info.tls.ca),
+      cert: readFileSync(info.tls.clientCert),
+      key: readFileSync(info.tls.clientKey),
+    };
+    const impatient = connectEngine({ kind: "tcp", host: n.dockerHost, port: n.dockerPort, tls }, 1_000);
+    const out: string[] = [];
+    const code = await runOnce(
+      impatient,
+      { app: APP, version: 1, image, env: {}, limits: { memory: 0, swap: 0, cpuMilli: 0 } },
+      "sleep 2; echo done",
+      { log: (line) => out.push(line) },
+    );
+    assert.equal(code, 0);
+    assert.deepEqual(out, ["done"]);
+    const u = await createUnit(
+      impatient,
+      unitSpec(image, addr, { command: "trap '' TERM; while true; do sleep 1; done" }),
+    );
+    await stopUnit(impatient, u.containerId, { graceSeconds: 2 });
+    assert.equal((await node.getContainer(u.containerId).inspect()).State.ExitCode, 137);
+    await removeUnit(impatient, u.containerId);
   });
 
   test("execInUnit runs a command inside a running unit with its env and returns output and exit code", async () => {

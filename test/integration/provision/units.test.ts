@@ -99,6 +99,8 @@ describe("unit containers on a node", () => {
     assert.equal(hc.NanoCpus, 100_000_000);
     assert.equal(hc.PidsLimit, 64);
     assert.ok(hc.SecurityOpt?.includes("no-new-privileges:true"));
+    assert.ok(hc.CapDrop?.includes("NET_RAW"));
+    assert.equal(hc.Init, true);
     assert.equal(hc.PortBindings?.["8888/tcp"]?.[0]?.HostIp, addr2);
     // The limits are in force for the running process, not only recorded: the cgroup says so.
     const exec = await node2.getContainer(u.containerId).exec({
@@ -193,6 +195,18 @@ describe("unit containers on a node", () => {
     assert.equal((await node2.getContainer(u.containerId).inspect()).State.Running, true);
     assert.equal(s.address.split(":")[0], addr2);
     await removeUnit(node2, u.containerId);
+  });
+
+  test("a createUnit cancelled before it starts creates nothing", async () => {
+    const ac = new AbortController();
+    ac.abort(new Error("deploy cancelled"));
+    const spec = unitSpec(image, addr2);
+    await assert.rejects(createUnit(node2, spec, { signal: ac.signal }), /deploy cancelled/);
+    const same = await node2.listContainers({
+      all: true,
+      filters: JSON.stringify({ label: [`wharf.unit=${spec.id}`] }),
+    });
+    assert.deepEqual(same, []);
   });
 
   test("listManagedUnits lists Wharf's units, running or stopped, and nothing else", async () => {
