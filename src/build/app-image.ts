@@ -1,0 +1,241 @@
+// Turning a deploy's source into `<registry>/<app>:v<N>` on one node and pushing it, so any
+// node can pull it. Three sources, as tsuru's deploy takes them:
+//  - archive: platform image + code. A generated Dockerfile copies the code into
+//    /home/application/current (owned by `application`), runs the platform's
+//    /var/lib/wharf/build, then each hooks.build command as its own step.
+//  - image: an image from the cluster registry or already on the node, re-tagged.
+//  - dockerfile: the user's Dockerfile with the archive (if any) as its context.
+// App env is never given to a build (no build args), so build output holds no app secrets;
+// `secrets` masks any further values the caller knows of, as defence in depth.
+import type Docker from "dockerode";
+import { Readable } from "node:stream";
+import { BadRequestError } from "../domain/errors.js";
+import type { CheckedArchive } from "./archive.js";
+import {
+  ensureImage,
+  labelStages,
+  masker,
+  newBuildId,
+  pushWithDigest,
+  runBuild,
+  BuildCancelledError,
+  type BuildLimits,
+} from "./build-run.js";
+import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
+import { buildContextTar, type ContextFile } from "./context.js";
+import { parseImageRef, processesFromImage, PROCESSES_LABEL } from "./image-source.js";
+import { APP_YAML_NAMES, buildManifest, type AppManifest } from "./manifest.js";
+
+export type AppBuildSource =
+  | { kind: "archive"; archive: CheckedArchive }
+  | { kind: "image"; image: string }
+  | { kind: "dockerfile"; dockerfile: string; archive?: CheckedArchive };
+
+export interface AppBuildRequest {
+  /** The node engine the build runs on. */
+  engine: Docker;
+  /** The node's name, for messages only. */
+  node?: string;
+  /** Cluster registry host:port. */
+  registry: string;
+  app: string;
+  version: number;
+  source: AppBuildSource;
+  /** The app's platform image as nodes pull it (required for archive sources). */
+  platformImage?: string;
+  limits?: BuildLimits;
+  /** PEM bundle build steps trust (ca-bundle.ts); omit only when there is none to give. */
+  caBundle?: Buffer;
+  /** Build output, one line at a time, as it happens (secrets masked). */
+  log: (line: string) => void;
+  /** Cancels the build (and push); rejects with BuildCancelledError, nothing left running. */
+  signal?: AbortSignal;
+  /** Values that must never appear in build output (masked as *****). */
+  secrets?: string[];
+}
+
+export interface BuildResult {
+  /** `<registry>/<app>:v<N>` */
+  image: string;
+  /** The registry's manifest digest (sha256:...), when the push reported it. */
+  digest?: string;
+  manifest: AppManifest;
+}
+
+export const APP_HOME = "/home/application/current";
+export const PLATFORM_BUILD = "/var/lib/wharf/build";
+const CODE_PREFIX = "code/";
+const USER_DOCKERFILE = ".wharf.Dockerfile";
+
+export function appImageRepo(registry: string, app: string): string {
+  return `${registry}/${app}`;
+}
+
+export function appImageRef(registry: string, app: string, version: number): string {
+  return `${appImageRepo(registry, app)}:v${version}`;
+}
+
+/** Manifest of an archive: Procfile and the first app YAML present at its root. */
+export function archiveManifest(archive: CheckedArchive | undefined): AppManifest {
+  const procfile = archive?.readText("Procfile");
+  const yamlName = archive ? APP_YAML_NAMES.find((n) => archive.readFile(n) !== undefined) : undefined;
+  return buildManifest({
+    ...(procfile !== undefined ? { procfile } : {}),
+    ...(yamlName ? { appYaml: { name: yamlName, text: archive!.readText(yamlName)! } } : {}),
+  });
+}
+
+/** The Dockerfile of a platform build (before CA injection and build labels). */
+export function platformDockerfile(platformImage: string, hooks: string[]): string {
+  return [
+    `FROM ${platformImage}`,
+    `COPY --chown=application:application ${CODE_PREFIX} ${APP_HOME}/`,
+    `WORKDIR ${APP_HOME}`,
+    `USER application`,
+    `RUN ${PLATFORM_BUILD}`,
+    // Exec form with an explicit shell: the hook text reaches sh exactly as written.
+    ...hooks.map((h) => `RUN ${JSON.stringify(["/bin/sh", "-c", h])}`),
+    "",
+  ].join("\n");
+}
+
+export async function buildAppImage(req: AppBuildRequest): Promise<BuildResult> {
+  validateRequest(req);
+  const image = appImageRef(req.registry, req.app, req.version);
+  const mask = masker(req.secrets);
+  const log = (line: string) => req.log(mask(line));
+  const s = req.source;
+  let manifest: AppManifest;
+  if (s.kind === "image") {
+    manifest = await retagImage(req, s.image, image, log);
+  } else {
+    manifest = archiveManifest(s.archive);
+    if (s.kind === "dockerfile" && s.archive?.readText("Procfile") === undefined) {
+      // No platform here: the web process comes from the built image's entrypoint/cmd.
+      manifest = { ...manifest, processes: {} };
+    }
+    await dockerBuild(req, image, manifest, mask, log);
+    if (Object.keys(manifest.processes).length === 0) {
+      const info = await req.engine.getImage(image).inspect();
+      manifest.processes = processesFromImage(image, info.Config);
+    }
+  }
+  log(`---- Pushing image "${image}" to the cluster registry ----`);
+  try {
+    const digest = await pushWithDigest(req.engine, image, log, req.signal);
+    return digest ? { image, digest, manifest } : { image, manifest };
+  } catch (err) {
+    if (req.signal?.aborted) throw new BuildCancelledError(req.signal.reason);
+    throw err;
+  }
+}
+
+function validateRequest(req: AppBuildRequest): void {
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(req.app)) throw new BadRequestError(`invalid app name "${req.app}"`);
+  if (!Number.isInteger(req.version) || req.version < 1) throw new Error(`invalid version ${req.version}`);
+  if (req.source.kind === "archive" && !req.platformImage) {
+    throw new BadRequestError(
+      `app ${req.app} has no platform image to build on; set the app's platform first`,
+    );
+  }
+  if (req.source.kind === "dockerfile" && req.source.dockerfile.trim() === "") {
+    throw new BadRequestError("the Dockerfile is empty; send a Dockerfile with at least a FROM line");
+  }
+}
+
+async function dockerBuild(
+  req: AppBuildRequest,
+  image: string,
+  manifest: AppManifest,
+  mask: (l: string) => string,
+  log: (l: string) => void,
+): Promise<void> {
+  const s = req.source as Exclude<AppBuildSource, { kind: "image" }>;
+  const buildId = newBuildId(req.app, req.version);
+  let dockerfile: string;
+  let contextPrefix: string;
+  if (s.kind === "archive") {
+    log(`---- Building ${image} on ${req.node ?? "the node"} from platform image ${req.platformImage} ----`);
+    await ensureImage(req.engine, req.platformImage!, log);
+    dockerfile = platformDockerfile(req.platformImage!, manifest.hooks.build);
+    contextPrefix = CODE_PREFIX;
+  } else {
+    log(`---- Building ${image} on ${req.node ?? "the node"} from the app's Dockerfile ----`);
+    // hooks.build run last, in the final stage, as in platform builds.
+    dockerfile = [
+      s.dockerfile.trimEnd(),
+      ...manifest.hooks.build.map((h) => `RUN ${JSON.stringify(["/bin/sh", "-c", h])}`),
+      "",
+    ].join("\n");
+    contextPrefix = "";
+  }
+  if (req.caBundle) dockerfile = injectCaBundle(dockerfile);
+  dockerfile = labelStages(dockerfile, buildId);
+  const extra: ContextFile[] = [{ name: USER_DOCKERFILE, content: dockerfile }];
+  if (req.caBundle) extra.push(caBundleContextFile(req.caBundle));
+  const archive = s.archive;
+  const context = archive
+    ? archive.contextStream({ prefix: contextPrefix, extra })
+    : Readable.from([await buildContextTar(extra)]);
+  const processes = Object.keys(manifest.processes).length ? manifest.processes : undefined;
+  const limits = req.limits ?? {};
+  await runBuild(req.engine, {
+    context,
+    buildId,
+    mask,
+    log,
+    ...(req.signal ? { signal: req.signal } : {}),
+    options: {
+      t: image,
+      dockerfile: USER_DOCKERFILE,
+      rm: true,
+      forcerm: true,
+      pull: false,
+      memory: limits.memory,
+      // Same as memory: builds may not spill into swap.
+      memswap: limits.memory,
+      cpushares: limits.cpuShares,
+      ...(limits.cpuMilli ? { cpuperiod: 100_000, cpuquota: Math.round(limits.cpuMilli * 100) } : {}),
+      labels: {
+        "wharf.app": req.app,
+        "wharf.version": String(req.version),
+        ...(processes ? { [PROCESSES_LABEL]: JSON.stringify(processes) } : {}),
+      },
+    },
+  });
+}
+
+/** Image deploys: only the cluster registry's images or images already on the node. */
+async function retagImage(
+  req: AppBuildRequest,
+  source: string,
+  target: string,
+  log: (l: string) => void,
+): Promise<AppManifest> {
+  const ref = parseImageRef(source);
+  if (ref.domain !== undefined) {
+    if (ref.domain.toLowerCase() !== req.registry.toLowerCase()) {
+      throw new BadRequestError(
+        `image ${ref.ref} is not in the cluster registry (${req.registry}); Wharf does not pull from other registries: push it to ${req.registry} first`,
+      );
+    }
+    log(`---- Pulling ${ref.ref} from the cluster registry ----`);
+    await ensureImage(req.engine, ref.ref, log);
+  }
+  let info: Docker.ImageInspectInfo;
+  try {
+    info = await req.engine.getImage(ref.ref).inspect();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    throw new BadRequestError(
+      `image ${ref.ref} is neither in the cluster registry (${req.registry}) nor on node ${req.node ?? "the build node"}; push it to ${req.registry} first`,
+    );
+  }
+  log(`---- Inspecting image "${ref.ref}" ----`);
+  const processes = processesFromImage(ref.ref, info.Config);
+  for (const [name, cmd] of Object.entries(processes))
+    log(`  ---> Process "${name}" found with command: ${cmd}`);
+  const colon = target.lastIndexOf(":");
+  await req.engine.getImage(info.Id).tag({ repo: target.slice(0, colon), tag: target.slice(colon + 1) });
+  return { processes, hooks: { build: [], restart: { before: [], after: [] } } };
+}
