@@ -17,8 +17,10 @@ import { registerDeploy } from "./commands/deploy.js";
 import { registerUnit } from "./commands/unit.js";
 import { registerEnv } from "./commands/env.js";
 import { registerCname } from "./commands/cname.js";
+import { registerCertificate } from "./commands/certificate.js";
 import { registerEvent } from "./commands/event.js";
 import { registerServer } from "./commands/server.js";
+import { registerRouter } from "./commands/router.js";
 
 export const topics: Array<(program: Command) => void> = [
   registerTarget,
@@ -38,7 +40,9 @@ export const topics: Array<(program: Command) => void> = [
   registerUnit,
   registerEnv,
   registerCname,
+  registerCertificate,
   registerEvent,
   registerServer,
+  registerRouter,
   registerDev,
 ];

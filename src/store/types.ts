@@ -213,6 +213,13 @@ export interface StoreOps {
   setNodeHealth(address: string, health: NodeHealthRecord): Promise<void>;
   deleteNode(address: string): Promise<void>;
 
+  /** Certificates per cname (one each; setting again replaces). The key is stored as given: encrypted. */
+  setCertificate(c: Omit<CertificateRecord, "createdAt" | "updatedAt">): Promise<CertificateRecord>;
+  findCertificate(cname: string): Promise<CertificateRecord | null>;
+  listCertificates(filter?: { app?: string }): Promise<CertificateRecord[]>;
+  /** NotFoundError when the app has no certificate for the cname. */
+  deleteCertificate(app: string, cname: string): Promise<void>;
+
   // deploys: versions, desired processes, runtime state, units
   /** Allocates the next version number (max + 1) and records it as building. */
   createAppVersion(
@@ -320,3 +327,16 @@ export type StoreConfig =
       /** Connections for reads outside transactions (default: poolSize). */
       readPoolSize?: number;
     };
+
+/** A TLS certificate for one cname of an app; keyEncrypted never leaves the server in clear. */
+export interface CertificateRecord {
+  cname: string;
+  app: string;
+  /** PEM chain as uploaded. */
+  certificate: string;
+  /** AES-256-GCM envelope of the PEM private key (see src/router/secret-box.ts). */
+  keyEncrypted: string;
+  notAfter: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -9,6 +9,7 @@ import { catalogRoutes } from "./catalog.js";
 import { appRoutes } from "./apps.js";
 import { eventRoutes } from "./events.js";
 import { nodeRoutes } from "./nodes.js";
+import { certificateRoutes } from "./certificates.js";
 import type { NodeConnector } from "../../domain/services/node-port.js";
 
 export interface RouteOptions {
@@ -24,5 +25,6 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, opts: RouteOption
   catalogRoutes(app, ctx);
   appRoutes(app, ctx);
   eventRoutes(app, ctx);
+  certificateRoutes(app, ctx);
   if (opts.nodeConnector) nodeRoutes(app, ctx, opts.nodeConnector);
 }

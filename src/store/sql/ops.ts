@@ -6,6 +6,7 @@ import { type ChangeSignal, changeOps } from "./changes-ops.js";
 import type { Db } from "./db.js";
 import { eventOps } from "./events-ops.js";
 import { nodeOps } from "./nodes-ops.js";
+import { certificateOps } from "./certificates-ops.js";
 import { deployOps } from "./deploys-ops.js";
 import { quotaOps } from "./quotas-ops.js";
 import { roleOps, teamOps } from "./teams-ops.js";
@@ -36,6 +37,7 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
     ...appOps(db),
     ...quotaOps(db),
     ...nodeOps(db),
+    ...certificateOps(db),
     ...deployOps(db),
     ...eventOps(db),
     ...changeOps(db, signal),

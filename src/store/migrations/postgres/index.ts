@@ -2,5 +2,6 @@ import { checkMigrations } from "../types.js";
 import { m001 } from "./001_initial.js";
 import { m002 } from "./002_nodes.js";
 import { m003 } from "./003_deploys.js";
+import { m004 } from "./004_certificates.js";
 
-export const postgresMigrations = checkMigrations([m001, m002, m003]);
+export const postgresMigrations = checkMigrations([m001, m002, m003, m004]);

@@ -1,0 +1,122 @@
+// A router fed by the store: routes through StoreRouteSource (change feed), certificates through
+// StoreCertificateFollower. Used by `wharf router` (its own process) and by `wharf server`
+// (embedded, see embedded.ts). Several such routers may follow one store at once.
+import { availableParallelism } from "node:os";
+import type { Logger } from "pino";
+import { startRouter, type RunningRouter } from "./index.js";
+import { loadSecretKey } from "./secret-box.js";
+import { StoreRouteSource, type ChangeFeed } from "./source.js";
+import { StoreCertificateFollower, type CertificateStore } from "./store-certs.js";
+import type { Listen } from "./config.js";
+import type { RouteSnapshot } from "./types.js";
+
+export interface RouterListenSettings {
+  http: Listen;
+  /** HTTPS with SNI; undefined = no TLS listener. */
+  https?: Listen;
+  admin?: Listen;
+  workers: number;
+}
+
+export interface StoreRouterOptions extends RouterListenSettings {
+  store: ChangeFeed & CertificateStore;
+  domain: string;
+  /** Path of the secret key file that decrypts certificate keys. */
+  secretKeyPath: string;
+  /** Builds the full table from the store (src/reconcile/routes.ts loadRouteSnapshot). */
+  loadSnapshot(): Promise<RouteSnapshot>;
+  log: Pick<Logger, "warn" | "info">;
+  accessLog?: boolean | Logger;
+  pollIntervalMs?: number;
+}
+
+export interface StoreRouter extends RunningRouter {
+  /** Reload certificates now (the feed does it by itself; for callers that just wrote one). */
+  reloadCertificates(): Promise<void>;
+}
+
+function port(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`invalid ${name} "${v}": use a port number from 0 to 65535`);
+  return n;
+}
+
+/**
+ * Listen settings from WHARF_ROUTER_* variables over `defaults`: HOST/PORT (data port),
+ * TLS_PORT ("off" disables HTTPS), ADMIN_PORT (metrics; "off"), WORKERS (processes; "auto" = cores).
+ */
+export function routerSettingsFromEnv(
+  env: NodeJS.ProcessEnv,
+  defaults: RouterListenSettings,
+): RouterListenSettings {
+  const host = env.WHARF_ROUTER_HOST || defaults.http.host || "127.0.0.1";
+  const out: RouterListenSettings = {
+    http: {
+      host,
+      port: env.WHARF_ROUTER_PORT ? port(env.WHARF_ROUTER_PORT, "WHARF_ROUTER_PORT") : defaults.http.port,
+    },
+    workers: defaults.workers,
+  };
+  const tls = env.WHARF_ROUTER_TLS_PORT;
+  if (tls === "off") delete out.https;
+  else if (tls) out.https = { host, port: port(tls, "WHARF_ROUTER_TLS_PORT") };
+  else if (defaults.https) out.https = { host, ...defaults.https };
+  const admin = env.WHARF_ROUTER_ADMIN_PORT;
+  if (admin && admin !== "off")
+    out.admin = { host: "127.0.0.1", port: port(admin, "WHARF_ROUTER_ADMIN_PORT") };
+  else if (!admin && defaults.admin) out.admin = defaults.admin;
+  const w = env.WHARF_ROUTER_WORKERS;
+  if (w === "auto") out.workers = availableParallelism();
+  else if (w) {
+    const n = Number(w);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`invalid WHARF_ROUTER_WORKERS "${w}": use 1 or more, or auto`);
+    out.workers = n;
+  }
+  return out;
+}
+
+export async function startStoreRouter(o: StoreRouterOptions): Promise<StoreRouter> {
+  const key = loadSecretKey(o.secretKeyPath);
+  const source = new StoreRouteSource({
+    feed: o.store,
+    loadSnapshot: o.loadSnapshot,
+    ...(o.pollIntervalMs !== undefined ? { pollIntervalMs: o.pollIntervalMs } : {}),
+    onError: (err) =>
+      o.log.warn({ err }, "router: could not read routes from the store; serving the last table"),
+  });
+  const running = await startRouter({
+    domain: o.domain,
+    http: o.http,
+    ...(o.https ? { https: o.https } : {}),
+    ...(o.admin ? { admin: o.admin } : {}),
+    workers: o.workers,
+    source,
+    accessLog: o.accessLog ?? false,
+  });
+  const certs = new StoreCertificateFollower({
+    store: o.store,
+    key,
+    sink: running,
+    ...(o.pollIntervalMs !== undefined ? { pollIntervalMs: o.pollIntervalMs } : {}),
+    // Only the cname and the reason: never the key or the envelope.
+    onError: (err, cname) =>
+      o.log.warn({ cname, reason: (err as Error).message }, "router: certificate could not be loaded"),
+  });
+  try {
+    await certs.start();
+  } catch (err) {
+    await running.close();
+    throw err;
+  }
+  return {
+    ...running,
+    setCertificates: (c) => running.setCertificates(c),
+    reloadCertificates: () => certs.reload(),
+    async close() {
+      await certs.stop();
+      await running.close();
+    },
+  };
+}
