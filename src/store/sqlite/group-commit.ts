@@ -30,7 +30,7 @@ export interface CommitSync {
 }
 
 /** SQLite's own synchronous setting does the syncing inside COMMIT: nothing to add. */
-const IN_COMMIT: CommitSync = { hold() {}, flush: async () => {}, release() {} };
+export const IN_COMMIT: CommitSync = { hold() {}, flush: async () => {}, release() {} };
 
 export class GroupCommitter {
   private queue: Job[] = [];

@@ -9,7 +9,8 @@ import { appliedVersions, migrate } from "../sql/migrate.js";
 import { buildStore, type Driver } from "../sql/store-base.js";
 import type { Store, StoreConfig } from "../types.js";
 import { SqliteExecutor, mapSqliteError } from "./executor.js";
-import { GroupCommitter } from "./group-commit.js";
+import { Checkpointer } from "./checkpointer.js";
+import { type CommitSync, GroupCommitter, IN_COMMIT } from "./group-commit.js";
 import { WalSync } from "./wal-sync.js";
 
 type SqliteConfig = Extract<StoreConfig, { kind: "sqlite" }>;
@@ -59,7 +60,18 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
     }
   }
 
-  const committer = new GroupCommitter(conn, writer, beginImmediate, walSync);
+  // Set once migrations ran (below); until then SQLite checkpoints inside COMMIT as usual.
+  let checkpointer: Checkpointer | null = null;
+  const base = walSync ?? IN_COMMIT;
+  const sync: CommitSync = {
+    hold: () => base.hold(),
+    flush: () => base.flush(),
+    release: () => {
+      base.release();
+      checkpointer?.committed();
+    },
+  };
+  const committer = new GroupCommitter(conn, writer, beginImmediate, sync);
   const transaction = <T>(fn: (db: SqliteExecutor) => Promise<T>): Promise<T> => committer.run(fn);
 
   try {
@@ -76,6 +88,7 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
     readConn = new Database(config.path, { readonly: true });
     configure(readConn, config);
     walSync?.attachReader(readConn);
+    checkpointer = new Checkpointer(conn, config.path);
   }
   const reader = readConn ? new SqliteExecutor(readConn) : null;
 
@@ -98,6 +111,7 @@ export async function openSqliteStore(config: StoreConfig): Promise<Store> {
     migrationVersions: () => transaction((db) => appliedVersions(db)),
     async close() {
       await committer.idle();
+      await checkpointer?.close();
       await walSync?.close();
       readConn?.close();
       if (conn.open) conn.close();
