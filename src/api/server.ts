@@ -20,6 +20,10 @@ import { createMetrics } from "./metrics.js";
 import { registerRoutes } from "./routes/index.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
+import { reconcileAll } from "../reconcile/units.js";
+import type { DeployCtx, NodeEngines } from "../deploy/context.js";
+import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
+import { deployRoutes } from "./routes/deploys.js";
 
 export { initAdmin };
 
@@ -29,6 +33,8 @@ export interface ServerDeps {
   logger?: Logger;
   /** Serves tsuru's node routes when given (the cluster side: src/cluster/nodes). */
   nodeConnector?: NodeConnector;
+  /** Node engines: with a registry configured, deploys, units and builds are served. */
+  engines?: NodeEngines;
 }
 
 /** Strip a leading /<digits and dots> version segment: /1.0/apps → /apps. */
@@ -78,7 +84,9 @@ function cacheScope(url: string): "apps" | "all" {
   return url.startsWith("/apps") ? "apps" : "all";
 }
 
-export async function createServer(deps: ServerDeps): Promise<FastifyInstance & { ctx: Ctx }> {
+export async function createServer(
+  deps: ServerDeps,
+): Promise<FastifyInstance & { ctx: Ctx; deploy: DeployCtx | null }> {
   const { store, config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const ctx = makeCtx(store, config);
@@ -177,8 +185,14 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance & 
   app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
 
   registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
+  let deploy: DeployCtx | null = null;
+  if (deps.engines && config.registry) {
+    deploy = await createDeployCtx(ctx, deps.engines, config, logger);
+    ctx.runtime = runtimePort(deploy);
+    deployRoutes(app, deploy);
+  }
   await app.ready();
-  return Object.assign(app, { ctx });
+  return Object.assign(app, { ctx, deploy });
 }
 
 /** The store the configuration asks for: PostgreSQL when a URL is set, else SQLite in dataDir. */
@@ -256,12 +270,21 @@ export async function startServer(
             failureThreshold: config.nodeFailureThreshold,
           },
         });
+    const engines =
+      nodeConnector && "engineFor" in nodeConnector ? (nodeConnector as NodeEngines) : undefined;
     const app = await createServer({
       store,
       config,
       logger: log,
       ...(nodeConnector ? { nodeConnector } : {}),
+      ...(engines ? { engines } : {}),
     });
+    if (app.deploy) {
+      // Converge the nodes to the store before taking requests: a crash mid-deploy ends here.
+      const r = await reconcileAll(app.deploy);
+      log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
+      for (const e of r.errors) log.warn({ error: e }, "reconcile");
+    }
     const address = await app.listen({ host: config.host, port: config.port });
     // Heartbeat for this instance's running events, so other servers can tell them from
     // events a dead server left behind.

@@ -47,6 +47,16 @@ export interface WharfConfig {
   nodeMonitorIntervalMs: number;
   nodeMonitorTimeoutMs: number;
   nodeFailureThreshold: number;
+  /** host:port of the cluster registry; "" = no cluster (deploys and units are off). */
+  registry: string;
+  /** The base image as nodes pull it, for platform builds (BASE_IMAGE build arg). */
+  baseImage: string;
+  /** Concurrent builds per node, and the CPU/memory of each build. */
+  buildsPerNode: number;
+  buildCpuMilli: number;
+  buildMemory: number;
+  /** Old units keep serving this long after routes switch, before SIGTERM. */
+  drainMs: number;
 }
 
 function int(v: string | undefined, dflt: number): number {
@@ -86,6 +96,12 @@ export function defaultConfig(): WharfConfig {
     nodeMonitorIntervalMs: 1000,
     nodeMonitorTimeoutMs: 1000,
     nodeFailureThreshold: 3,
+    registry: "",
+    baseImage: "",
+    buildsPerNode: 2,
+    buildCpuMilli: 2000,
+    buildMemory: 2 * 2 ** 30,
+    drainMs: 1000,
   };
 }
 
@@ -121,6 +137,14 @@ export function loadConfig(
     );
   if (env.WHARF_NODE_FAILURE_THRESHOLD)
     fromEnv.nodeFailureThreshold = positive(env.WHARF_NODE_FAILURE_THRESHOLD, "WHARF_NODE_FAILURE_THRESHOLD");
+  if (env.WHARF_REGISTRY) fromEnv.registry = env.WHARF_REGISTRY;
+  if (env.WHARF_BASE_IMAGE) fromEnv.baseImage = env.WHARF_BASE_IMAGE;
+  if (env.WHARF_BUILDS_PER_NODE)
+    fromEnv.buildsPerNode = positive(env.WHARF_BUILDS_PER_NODE, "WHARF_BUILDS_PER_NODE");
+  if (env.WHARF_BUILD_CPU_MILLI)
+    fromEnv.buildCpuMilli = positive(env.WHARF_BUILD_CPU_MILLI, "WHARF_BUILD_CPU_MILLI");
+  if (env.WHARF_BUILD_MEMORY) fromEnv.buildMemory = positive(env.WHARF_BUILD_MEMORY, "WHARF_BUILD_MEMORY");
+  if (env.WHARF_DRAIN_MS) fromEnv.drainMs = positive(env.WHARF_DRAIN_MS, "WHARF_DRAIN_MS");
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
   return { ...d, ...fromEnv, ...overrides };
 }

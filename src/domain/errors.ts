@@ -64,6 +64,13 @@ export class TooManyRequestsError extends WharfError {
   }
 }
 
+/** The cluster cannot do it now (no node fits, no healthy node): not the client's mistake. */
+export class ServiceUnavailableError extends WharfError {
+  constructor(message: string) {
+    super(503, message);
+  }
+}
+
 export function isWharfError(e: unknown): e is WharfError {
   return e instanceof WharfError;
 }

@@ -194,8 +194,8 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
     async (req, reply) => {
       const i = input(req);
       const p = principal(req);
-      i.bool("noRestart");
-      return jsonStream(reply, (out) => cfg.unsetEnv(ctx, p, param(req, "app"), i.list("env"), out));
+      const noRestart = i.bool("noRestart");
+      return jsonStream(reply, (out) => cfg.unsetEnv(ctx, p, param(req, "app"), i.list("env"), out, noRestart));
     },
   );
 

@@ -80,7 +80,13 @@ export function catalogRoutes(app: FastifyInstance, ctx: Ctx): void {
       const i = input(req);
       const p = principal(req);
       return jsonStream(reply, (out) =>
-        catalog.updatePlatform(ctx, p, param(req, "name"), { disabled: i.boolOrNull("disabled") }, out),
+        catalog.updatePlatform(
+          ctx,
+          p,
+          param(req, "name"),
+          { disabled: i.boolOrNull("disabled"), dockerfile: i.str("dockerfile_content") },
+          out,
+        ),
       );
     },
   );

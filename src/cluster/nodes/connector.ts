@@ -50,6 +50,11 @@ export class DockerNodeConnector implements NodeConnector {
     }
   }
 
+  /** A client for a registered node, over Wharf's mutual TLS (cached per address). */
+  engineFor(address: string): Docker {
+    return this.engine(address);
+  }
+
   private engine(address: string, timeoutMs?: number): Docker {
     const cached = timeoutMs === undefined ? this.engines.get(address) : undefined;
     if (cached) return cached;

@@ -63,6 +63,7 @@ export async function setEnv(
           f.envs.map((e) => ({ name: e.name, value: e.value, public: !f.private, alias: "" })),
         ),
       );
+      if (!f.noRestart && ctx.runtime) await ctx.runtime.restartApp(app, out);
     },
   );
 }
@@ -73,6 +74,7 @@ export async function unsetEnv(
   app: string,
   names: string[],
   out: (line: string) => void,
+  noRestart = false,
 ): Promise<void> {
   await visibleApp(ctx, p, app, "app.update.env.unset");
   if (names.length === 0) throw new BadRequestError("You must provide the list of environment variables.");
@@ -86,6 +88,7 @@ export async function unsetEnv(
       out(msg);
       await h.log(msg);
       await mapped(() => ctx.store.unsetAppEnv(app, names));
+      if (!noRestart && ctx.runtime) await ctx.runtime.restartApp(app, out);
     },
   );
 }
@@ -107,6 +110,7 @@ export async function addCnames(ctx: Ctx, p: Principal, app: string, cnames: str
         if (e instanceof ConflictError) throw new BadRequestError("cname already exists!");
         throw e;
       }
+      if (ctx.runtime) await ctx.runtime.publishRoute(app);
     },
   );
 }
@@ -121,7 +125,10 @@ export async function removeCnames(ctx: Ctx, p: Principal, app: string, cnames: 
     p,
     { kind: "app.update.cname.remove", target: { type: "app", value: app }, lock: true, data: { cnames } },
     ev(ctx),
-    () => mapped(() => ctx.store.removeAppCnames(app, cnames)),
+    async () => {
+      await mapped(() => ctx.store.removeAppCnames(app, cnames));
+      if (ctx.runtime) await ctx.runtime.publishRoute(app);
+    },
   );
 }
 

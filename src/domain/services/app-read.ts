@@ -1,5 +1,6 @@
 // Reading apps: visibility (403 for an existing app the caller can't read, as tsuru does),
 // app-list and app-info shapes, and the lock each app shows while an event runs on it.
+import { unitView } from "../units.js";
 import type { App, AppFilter, EventRecord } from "../../store/types.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
 import { clip } from "../names.js";
@@ -173,7 +174,7 @@ export async function appInfo(ctx: Ctx, p: Principal, name: string): Promise<Rec
     name: app.name,
     platform: app.platformVersion ? `${app.platform}:${app.platformVersion}` : app.platform,
     teams: app.teams,
-    units: [],
+    units: (await ctx.store.listUnits({ app: app.name })).map((u) => unitView(u, app.platform)),
     repository: "",
     ...(first ? { ip: first.address, router: first.name, routeropts: first.opts } : {}),
     cname: app.cnames,

@@ -256,6 +256,8 @@ export async function removeApp(
       const msg = `---- Removing application "${name}"...\n`;
       out(msg);
       await h.log(msg);
+      // Units first: a crash after this leaves an app without units, never units without an app.
+      if (ctx.runtime) await ctx.runtime.removeAppUnits(name);
       await mapped(() =>
         ctx.store.tx(async (t) => {
           await t.deleteApp(name);
@@ -263,6 +265,7 @@ export async function removeApp(
           if (await t.findUser(app.owner)) await t.releaseQuota("user", app.owner, 1);
         }),
       );
+      if (ctx.runtime) await ctx.runtime.publishRoute(name);
       out("---- Done removing application.\n");
     },
   );

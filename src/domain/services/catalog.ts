@@ -1,7 +1,7 @@
 // Plans, platforms and routers: what apps are built from. Everyone signed in may read
 // them; changing them needs plan.* / platform.* permissions (admins by default).
 import type { Plan, Platform } from "../../store/types.js";
-import { BadRequestError, NotFoundError } from "../errors.js";
+import { BadRequestError, ConflictError, NotFoundError } from "../errors.js";
 import { validatePlanName, validatePlatformName } from "../names.js";
 import { parseCpuShare, parseMemory } from "../plans.js";
 import type { Ctx } from "./context.js";
@@ -100,10 +100,30 @@ export async function platformInfo(
   return { platform: { Name: x.name, Disabled: x.disabled }, images: x.images };
 }
 
-/**
- * Register a platform. Building its image belongs to the build subsystem (a later
- * issue); until then the Dockerfile is accepted and recorded as pending.
- */
+/** Builds the platform image on a node when the server has a cluster; "" without one. */
+async function buildPlatform(
+  ctx: Ctx,
+  name: string,
+  dockerfile: string,
+  log: (line: string) => void,
+  h: EventHandle,
+): Promise<string> {
+  if (!ctx.runtime) {
+    const msg = `No cluster is configured: platform "${name}" is recorded without an image.\n`;
+    log(msg);
+    await h.log(msg);
+    return "";
+  }
+  if (!dockerfile.trim())
+    throw new BadRequestError("The platform's Dockerfile (dockerfile_content) is empty: send its content.");
+  const image = await ctx.runtime.buildPlatform(name, dockerfile, log);
+  const msg = `Platform image ${image} is ready: apps' next deploys build on it.\n`;
+  log(msg);
+  await h.log(msg);
+  return image;
+}
+
+/** Register a platform and build its image. */
 export async function addPlatform(
   ctx: Ctx,
   p: Principal,
@@ -119,10 +139,13 @@ export async function addPlatform(
     { kind: "platform.create", target: { type: "platform", value: f.name } },
     ev(ctx),
     async (h: EventHandle) => {
-      await mapped(() => ctx.store.createPlatform({ name: f.name }));
-      const msg = `Platform "${f.name}" registered; its image will be built by the build service.\n`;
-      log(msg);
-      await h.log(msg);
+      if (await ctx.store.findPlatform(f.name))
+        throw new ConflictError(`Platform "${f.name}" already exists: use platform update to rebuild it.`);
+      // Build first: a failed build leaves no platform behind.
+      const image = await buildPlatform(ctx, f.name, f.dockerfile, log, h);
+      await mapped(() => ctx.store.createPlatform({ name: f.name, ...(image ? { image } : {}) }));
+      if (image) await h.log(`Platform "${f.name}" added.`);
+      log(`Platform "${f.name}" added.\n`);
     },
   );
 }
@@ -131,7 +154,7 @@ export async function updatePlatform(
   ctx: Ctx,
   p: Principal,
   name: string,
-  f: { disabled: boolean | null },
+  f: { disabled: boolean | null; dockerfile?: string },
   log: (line: string) => void,
 ): Promise<void> {
   authorize(p, "platform.update");
@@ -142,8 +165,15 @@ export async function updatePlatform(
     p,
     { kind: "platform.update", target: { type: "platform", value: name } },
     ev(ctx),
-    async () => {
-      if (f.disabled !== null) await mapped(() => ctx.store.updatePlatform(name, { disabled: f.disabled! }));
+    async (h: EventHandle) => {
+      const image = f.dockerfile ? await buildPlatform(ctx, name, f.dockerfile, log, h) : "";
+      if (f.disabled !== null || image)
+        await mapped(() =>
+          ctx.store.updatePlatform(name, {
+            ...(f.disabled !== null ? { disabled: f.disabled } : {}),
+            ...(image ? { image } : {}),
+          }),
+        );
       log(`Platform "${name}" updated.\n`);
     },
   );

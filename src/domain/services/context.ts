@@ -34,6 +34,8 @@ export interface Ctx {
   locksCache: { until: number; byApp: Map<string, import("../../store/types.js").EventRecord> } | null;
   /** Hot read results (app lists, apps, plans) for READ_CACHE_MS; cleared on mutations. */
   readCache: Map<string, { until: number; value: Promise<unknown> }>;
+  /** The running side (units, builds, routes); null when the server has no cluster. */
+  runtime: import("./runtime-port.js").RuntimePort | null;
 }
 
 /**
@@ -81,5 +83,6 @@ export function makeCtx(store: Store, settings: ServiceSettings, now: () => Date
     authCache: new Map(),
     locksCache: null,
     readCache: new Map(),
+    runtime: null,
   };
 }

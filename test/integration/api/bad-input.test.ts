@@ -215,7 +215,7 @@ test("a valid multipart platform-add is accepted and streams", async () => {
     payload: body,
   });
   assert.equal(r.status, 200, r.body);
-  assert.match(r.body, /"Message":"Platform \\"ruby\\" registered/);
+  assert.match(r.body, /"Message":"Platform \\"ruby\\" added/);
 });
 
 test("unknown routes are 404 with a sentence; wrong method too", async () => {

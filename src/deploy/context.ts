@@ -1,0 +1,58 @@
+// What deploys and unit operations need besides the domain context: a Docker client per
+// node, the cluster registry, and the build settings.
+import type Docker from "dockerode";
+import type { Logger } from "pino";
+import type { Ctx } from "../domain/services/context.js";
+import type { BuildSlots } from "../build/slots.js";
+
+export interface NodeEngines {
+  /** A client for the node at this address (https://HOST:PORT), over Wharf's mutual TLS. */
+  engineFor(address: string): Docker;
+}
+
+export interface DeploySettings {
+  /** host:port of the cluster registry app images are pushed to. */
+  registry: string;
+  /** CPU/memory of a build container, and builds at once per node. */
+  buildCpuMilli: number;
+  buildMemory: number;
+  buildsPerNode: number;
+  /** Upload limits for code archives. */
+  maxArchiveBytes: number;
+  maxArchiveFiles: number;
+  /** Where uploads are unpacked while a build runs (removed afterwards). */
+  tmpDir: string;
+  /** How long a new unit may take to become healthy. */
+  healthTimeoutMs: number;
+  /** After routes switch, old units keep serving this long before SIGTERM. */
+  drainMs: number;
+  /** SIGTERM → SIGKILL. */
+  stopGraceSeconds: number;
+  /** Versions (images) kept per app for rollback. */
+  keepVersions: number;
+  /** PEM bundle build steps trust (WHARF_BUILD_CA_BUNDLE). */
+  caBundle: Buffer;
+  /** The base image as nodes pull it (platform builds' BASE_IMAGE). */
+  baseImage: string;
+}
+
+export interface DeployCtx {
+  ctx: Ctx;
+  engines: NodeEngines;
+  settings: DeploySettings;
+  log: Logger;
+  slots: BuildSlots;
+}
+
+export const DEFAULT_DEPLOY_SETTINGS: Omit<DeploySettings, "registry" | "tmpDir" | "caBundle" | "baseImage"> =
+  {
+    buildCpuMilli: 2000,
+    buildMemory: 2 * 2 ** 30,
+    buildsPerNode: 2,
+    maxArchiveBytes: 512 * 2 ** 20,
+    maxArchiveFiles: 100_000,
+    healthTimeoutMs: 120_000,
+    drainMs: 1000,
+    stopGraceSeconds: 10,
+    keepVersions: 10,
+  };

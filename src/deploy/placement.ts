@@ -1,0 +1,90 @@
+// The bridge between the store and the pure scheduler: a ClusterState built from the
+// registered nodes and the units the store knows, and the decisions deploys need (where
+// to put N new units, which N units to take away).
+import {
+  ClusterState,
+  Scheduler,
+  chooseUnitsToRemove,
+  type NodeSpec,
+  type SchedulingError,
+} from "../scheduler/index.js";
+import type { NodeRecord, UnitRecord } from "../store/types.js";
+import { BadRequestError, ServiceUnavailableError } from "../domain/errors.js";
+
+export function clusterView(nodes: readonly NodeRecord[], units: readonly UnitRecord[]): ClusterState {
+  const byNode = new Map<string, UnitRecord[]>();
+  for (const u of units) {
+    if (u.status === "removing") continue;
+    const list = byNode.get(u.node) ?? [];
+    list.push(u);
+    byNode.set(u.node, list);
+  }
+  const specs: NodeSpec[] = nodes.map((n) => ({
+    id: n.address,
+    name: n.engineName || n.address,
+    address: n.address,
+    metadata: { ...n.metadata, pool: n.pool },
+    labels: n.labels,
+    cpus: n.cpus,
+    memory: n.memory,
+    enabled: !n.disabled,
+    health: n.health.state === "unhealthy" ? 0 : 100,
+    containers: (byNode.get(n.address) ?? []).map((u) => ({
+      id: u.id,
+      name: `wharf-${u.id}`,
+      app: u.app,
+      process: u.process,
+    })),
+  }));
+  return new ClusterState(specs);
+}
+
+export interface PlaceRequest {
+  app: string;
+  process: string;
+  pool: string;
+  /** Bytes reserved per unit (the plan's memory; 0 = none). */
+  memory: number;
+  /** Swarm-style constraint expressions (e.g. zone==a). */
+  constraints?: readonly string[];
+}
+
+function schedulingFailure(e: SchedulingError): Error {
+  return e.kind === "invalid-request"
+    ? new BadRequestError(
+        `${e.message}: fix the constraint expression (key==value, key!=value, key==~value).`,
+      )
+    : new ServiceUnavailableError(`Cannot place a unit: ${e.message}`);
+}
+
+/** Nodes for n new units, each decision seeing the previous ones (so they spread). */
+export function placeUnits(state: ClusterState, req: PlaceRequest, ids: readonly string[]): string[] {
+  const scheduler = new Scheduler(state, { strategy: "spread" });
+  const out: string[] = [];
+  for (const id of ids) {
+    const r = scheduler.place({
+      id,
+      name: `wharf-${id}`,
+      app: req.app,
+      process: req.process,
+      pool: req.pool,
+      memory: req.memory || undefined,
+      constraints: req.constraints ?? [],
+    });
+    if (!r.ok) throw schedulingFailure(r.error);
+    state.commit(r.value);
+    out.push(r.value.nodeId);
+  }
+  return out;
+}
+
+/** Unit ids to remove, from the most crowded end (tsuru's segregated scheduler). */
+export function unitsToRemove(
+  state: ClusterState,
+  q: { app: string; process: string; pool: string },
+  n: number,
+): string[] {
+  const r = chooseUnitsToRemove(state, { app: q.app, process: q.process, pool: q.pool }, n);
+  if (!r.ok) throw new BadRequestError(r.error.message);
+  return r.value.map((c) => c.id);
+}
