@@ -15,7 +15,6 @@ import {
   ensureImage,
   labelStages,
   masker,
-  newBuildId,
   pushWithDigest,
   runBuild,
   BuildCancelledError,
@@ -151,7 +150,7 @@ async function dockerBuild(
   log: (l: string) => void,
 ): Promise<void> {
   const s = req.source as Exclude<AppBuildSource, { kind: "image" }>;
-  const buildId = newBuildId(req.app, req.version);
+  const buildId = req.app;
   let dockerfile: string;
   let contextPrefix: string;
   if (s.kind === "archive") {

@@ -1,10 +1,11 @@
 // Running one `docker build` on a node engine and watching it: output goes to the caller
 // line by line as it happens, a failing step becomes an error carrying that step's output,
-// and a cancelled or failed build leaves no container behind. Step containers are found by
-// the `wharf.build` label the generated Dockerfile sets right after FROM (intermediate
-// containers inherit it), so cleanup never touches anything else on the node.
+// and a cancelled or failed build leaves no container behind. Step containers are found two
+// ways: the ids the builder announces ("Running in <id>"), and the `wharf.build=<app>` label
+// the generated Dockerfile sets right after FROM (step containers inherit it), which also
+// catches a container created just before the cancel. The label's value is the app, not the
+// build, so it does not defeat the layer cache; the deploy service builds an app once at a time.
 import Docker from "dockerode";
-import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { BadRequestError } from "../domain/errors.js";
 import { pullImage } from "../cluster/docker/image.js";
@@ -12,6 +13,10 @@ import { pullImage } from "../cluster/docker/image.js";
 export const BUILD_LABEL = "wharf.build";
 /** How many lines of a failing step's output the error keeps. */
 const STEP_TAIL = 40;
+// The classic builder colours a step's stderr red; logs and errors want plain text.
+const ANSI_SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+// Builder bookkeeping, kept in the log but not in a failing step's output.
+const BUILDER_NOISE = /^(?: ---> |Removing intermediate container )/;
 
 /** A build step (platform build, hooks.build, a user's RUN) exited non-zero. */
 export class BuildFailedError extends BadRequestError {
@@ -43,10 +48,6 @@ export interface BuildLimits {
   cpuMilli?: number;
   /** Relative CPU weight (Docker's --cpu-shares). */
   cpuShares?: number;
-}
-
-export function newBuildId(app: string, version: number): string {
-  return `${app}-v${version}-${randomBytes(4).toString("hex")}`;
 }
 
 /** Inserts the build label after every FROM so each stage's step containers carry it. */
@@ -103,14 +104,17 @@ export interface RunBuildOptions {
 export async function runBuild(docker: Docker, o: RunBuildOptions): Promise<string | undefined> {
   const client = buildClient(docker);
   const stepOutput: string[] = [];
+  const stepContainers = new Set<string>();
   let imageId: string | undefined;
   let failure: string | undefined;
   let partial = "";
   const emit = (raw: string) => {
-    const line = o.mask(raw.trimEnd());
+    const line = o.mask(raw.replace(ANSI_SGR, "").trimEnd());
     if (line === "") return;
+    const running = /^ ---> Running in ([0-9a-f]{12,64})$/.exec(line);
+    if (running) stepContainers.add(running[1]!);
     if (/^Step \d+\/\d+ :/.test(line)) stepOutput.length = 0;
-    else {
+    else if (!BUILDER_NOISE.test(line)) {
       stepOutput.push(line);
       if (stepOutput.length > STEP_TAIL) stepOutput.shift();
     }
@@ -145,7 +149,7 @@ export async function runBuild(docker: Docker, o: RunBuildOptions): Promise<stri
     if (failure !== undefined) throw new BuildFailedError(o.mask(failure), [...stepOutput]);
     return imageId;
   } catch (err) {
-    await removeBuildContainers(docker, o.buildId);
+    await removeBuildContainers(docker, o.buildId, stepContainers);
     if (o.signal?.aborted && !(err instanceof BuildCancelledError))
       throw new BuildCancelledError(o.signal.reason);
     throw err;
@@ -157,19 +161,22 @@ export async function runBuild(docker: Docker, o: RunBuildOptions): Promise<stri
  * shortly after the client goes away; waiting for that and removing what is left makes
  * "nothing left running" hold when this returns.
  */
-export async function removeBuildContainers(docker: Docker, buildId: string): Promise<void> {
+export async function removeBuildContainers(
+  docker: Docker,
+  buildId: string,
+  known: Iterable<string> = [],
+): Promise<void> {
   const filters = JSON.stringify({ label: [`${BUILD_LABEL}=${buildId}`] });
+  const remove = (id: string) =>
+    docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  await Promise.all([...known].map(remove));
   for (let attempt = 0; attempt < 20; attempt++) {
     const found = await docker.listContainers({ all: true, filters }).catch(() => []);
     if (found.length === 0 && attempt > 0) return;
-    await Promise.all(
-      found.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-    );
+    await Promise.all(found.map((c) => remove(c.Id)));
     // The engine may still be creating the next step's container: look again briefly.
     await new Promise((r) => setTimeout(r, 250));
   }
