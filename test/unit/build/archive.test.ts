@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
+import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { extract, pack, type Header } from "tar-stream";
 import { unpackUpload } from "../../../src/build/archive.js";
@@ -30,6 +31,10 @@ async function tarOf(entries: Entry[]): Promise<Buffer> {
   p.finalize();
   await done;
   return Buffer.concat(chunks);
+}
+
+function* chunksOf(b: Buffer, size: number): Generator<Buffer> {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
 }
 
 const gz = async (entries: Entry[]) => gzipSync(await tarOf(entries));
@@ -138,6 +143,26 @@ describe("unpackUpload", () => {
           ["index.html", "<p>hi</p>"],
         ],
       );
+    } finally {
+      await a.dispose();
+    }
+  });
+
+  test("a multi-megabyte file streams through unpack and the build context byte for byte", async () => {
+    const big = randomBytes(3 << 20);
+    const input = Readable.from(chunksOf(await gz([{ name: "blob.bin", content: big }]), 64 * 1024));
+    const a = await unpackUpload(input, { limits: { maxBytes: 4 << 20, maxFiles: 5 }, tmpDir: tmp });
+    try {
+      assert.equal(a.readFile("blob.bin"), undefined, "only the known small files are kept in memory");
+      const [entry] = await listTar(a.contextStream({ prefix: "code/" }).pipe(new PassThrough()));
+      assert.equal(entry!.name, "code");
+      const ex = extract();
+      a.contextStream().pipe(ex as unknown as NodeJS.WritableStream);
+      for await (const e of ex) {
+        const got: Buffer[] = [];
+        for await (const c of e as unknown as AsyncIterable<Buffer>) got.push(c);
+        assert.ok(Buffer.concat(got).equals(big));
+      }
     } finally {
       await a.dispose();
     }
