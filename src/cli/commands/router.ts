@@ -87,6 +87,9 @@ export function registerRouter(program: Command): void {
           loadSnapshot: () => loadRouteSnapshot(store),
           log,
           accessLog: flags.accessLog === true,
+          // PostgreSQL pushes changes (LISTEN/NOTIFY); another process's SQLite commits are only
+          // seen by polling, so poll often: one indexed SELECT per interval keeps routes within 50 ms.
+          pollIntervalMs: Number(env.WHARF_ROUTER_POLL_MS) || (store.kind === "sqlite" ? 20 : 1000),
         });
       } catch (err) {
         await store.close();
