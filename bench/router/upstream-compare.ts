@@ -1,4 +1,4 @@
-// Which upstream client for the proxy: undici Pool (dispatch API, what src/router uses) or node's
+// Which upstream client for the proxy: the router (H1Pool since it replaced undici) or node's
 // http.Agent with keepAlive? One process each, same backend, wrk interleaved. The http.Agent proxy
 // here is deliberately bare (no metrics, no balancing), so it is the upper bound for that approach.
 // Usage: node --import tsx bench/router/upstream-compare.ts [--seconds 5] [--reps 3]
