@@ -52,10 +52,10 @@ router.snapshot({
 });
 
 // Both proxies share this process, one at a time; wrk is a child so the event loop is theirs.
-const res: Record<string, number[]> = { "http.Agent": [], "undici Pool": [] };
+const res: Record<string, number[]> = { "http.Agent": [], "router (H1Pool)": [] };
 const targets: [string, number][] = [
   ["http.Agent", PORTS.agent],
-  ["undici Pool", PORTS.undici],
+  ["router (H1Pool)", PORTS.undici],
 ];
 const wrk = (port: number, seconds: number) =>
   runWrk({
@@ -77,7 +77,7 @@ for (let i = 0; i < Number(args.reps); i++) {
 }
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
-  `median req/s (single process): http.Agent ${med(res["http.Agent"]!).toFixed(0)}, undici Pool ${med(res["undici Pool"]!).toFixed(0)}`,
+  `median req/s (single process): http.Agent ${med(res["http.Agent"]!).toFixed(0)}, router (H1Pool) ${med(res["router (H1Pool)"]!).toFixed(0)}`,
 );
 await router.close();
 agentProxy.close();
