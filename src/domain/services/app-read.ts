@@ -174,7 +174,11 @@ export async function appInfo(ctx: Ctx, p: Principal, name: string): Promise<Rec
     name: app.name,
     platform: app.platformVersion ? `${app.platform}:${app.platformVersion}` : app.platform,
     teams: app.teams,
-    units: (await ctx.store.listUnits({ app: app.name })).map((u) => unitView(u, app.platform)),
+    // Cached like the app itself ("app…" keys are dropped by every app mutation here); unit
+    // changes made in the background show up within READ_CACHE_MS.
+    units: (await cachedRead(ctx, `appunits:${app.name}`, () => ctx.store.listUnits({ app: app.name }))).map(
+      (u) => unitView(u, app.platform),
+    ),
     repository: "",
     ...(first ? { ip: first.address, router: first.name, routeropts: first.opts } : {}),
     cname: app.cnames,

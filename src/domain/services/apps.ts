@@ -136,9 +136,9 @@ export async function createApp(ctx: Ctx, p: Principal, f: CreateAppInput): Prom
     ev(ctx),
     async (t) => {
       // Quotas, the app row and its event commit together: a crash never leaves a counted ghost.
-      if (p.kind === "user") await t.reserveQuota("user", p.email, 1);
-      await t.reserveQuota("team", teamOwner, 1);
-      return t.createApp({
+      // The quota rows are updated last: on PostgreSQL their row locks serialize every app
+      // creation of a team (and user) until COMMIT, so they should be held as briefly as possible.
+      const created = await t.createApp({
         name: f.name,
         platform: platform.name,
         platformVersion: platform.version,
@@ -150,6 +150,9 @@ export async function createApp(ctx: Ctx, p: Principal, f: CreateAppInput): Prom
         tags: [...new Set(f.tags.filter((x) => x !== ""))],
         routers,
       });
+      if (p.kind === "user") await t.reserveQuota("user", p.email, 1);
+      await t.reserveQuota("team", teamOwner, 1);
+      return created;
     },
   );
   const conf = ctx.settings.routers.find((r) => r.name === routers[0]?.name);

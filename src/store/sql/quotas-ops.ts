@@ -26,14 +26,16 @@ export function quotaOps(db: Db): QuotaOps {
     getQuota,
     async reserveQuota(subject, name, n = 1) {
       const { table, key } = TABLES[subject];
-      const changed = await db.run(
+      // One round trip with RETURNING: on PostgreSQL the row stays locked until COMMIT, so every
+      // statement after this one lengthens the queue of concurrent reservations on the same row.
+      const r = await db.get(
         `UPDATE ${table} SET quota_inuse = quota_inuse + ?
-         WHERE ${key} = ? AND (quota_limit < 0 OR quota_inuse + ? <= quota_limit)`,
+         WHERE ${key} = ? AND (quota_limit < 0 OR quota_inuse + ? <= quota_limit)
+         RETURNING quota_limit, quota_inuse`,
         [n, name, n],
       );
-      const q = await getQuota(subject, name);
-      if (changed === 0) throw new QuotaExceededError(subject, name, q, n);
-      return q;
+      if (r) return { limit: num(r.quota_limit), inUse: num(r.quota_inuse) };
+      throw new QuotaExceededError(subject, name, await getQuota(subject, name), n);
     },
     async releaseQuota(subject, name, n = 1) {
       const { table, key } = TABLES[subject];
