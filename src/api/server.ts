@@ -24,6 +24,10 @@ import { reconcileAll } from "../reconcile/units.js";
 import type { DeployCtx, NodeEngines } from "../deploy/context.js";
 import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
 import { deployRoutes } from "./routes/deploys.js";
+import { startEmbeddedRouter } from "../router/embedded.js";
+import { secretKeyPath } from "../router/secret-box.js";
+import { setCertificateKeyFile } from "../domain/services/certificates.js";
+import type { StoreRouter } from "../router/store-router.js";
 
 export { initAdmin };
 
@@ -90,6 +94,8 @@ export async function createServer(
   const { store, config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const ctx = makeCtx(store, config);
+  // The API seals certificate keys with the same key file the routers open them with.
+  setCertificateKeyFile(ctx, secretKeyPath(config.dataDir));
   const metrics = createMetrics();
   const app = Fastify({
     // A caller's logger gets the same request serializer, so secrets in URLs never get out.
@@ -210,6 +216,8 @@ export interface RunningServer {
   store: Store;
   /** Actual listening address, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** The embedded router's HTTP address, when it runs (a cluster is configured). */
+  routerUrl: string;
   close(): Promise<void>;
 }
 
@@ -286,6 +294,19 @@ export async function startServer(
       for (const e of r.errors) log.warn({ error: e }, "reconcile");
     }
     const address = await app.listen({ host: config.host, port: config.port });
+    // The single-machine default runs the router in the server; WHARF_ROUTER_EMBEDDED=false
+    // leaves routing to separate `wharf router` processes.
+    let router: StoreRouter | undefined;
+    if (app.deploy && process.env.WHARF_ROUTER_EMBEDDED !== "false") {
+      try {
+        router = await startEmbeddedRouter(store, config, log);
+      } catch (e) {
+        await app.close();
+        throw e;
+      }
+    }
+    const r = router?.addresses.http;
+    const routerUrl = r ? `http://${process.env.WHARF_ROUTER_HOST || "127.0.0.1"}:${r.port}` : "";
     // Heartbeat for this instance's running events, so other servers can tell them from
     // events a dead server left behind.
     const heartbeat = setInterval(() => {
@@ -298,8 +319,10 @@ export async function startServer(
       app,
       store,
       url: address,
+      routerUrl,
       close: async () => {
         clearInterval(heartbeat);
+        await router?.close();
         stopConnector(nodeConnector);
         await app.close();
         await store.close();

@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
 import { buildContextTar, type ContextFile } from "./context.js";
 import { followProgress, pushImage } from "../cluster/docker/image.js";
+import { buildClient } from "./build-run.js";
 
 export interface PlatformBuild {
   /** Platform name (already validated by the caller). */
@@ -27,7 +28,9 @@ export function platformImageRef(registry: string, name: string, version: number
   return `${registry}/wharf/platform-${name}:v${version}`;
 }
 
-export async function buildPlatformImage(docker: Docker, b: PlatformBuild): Promise<string> {
+export async function buildPlatformImage(engine: Docker, b: PlatformBuild): Promise<string> {
+  // Without the engine client's idle timeout: a silent step (apt-get) may run for minutes.
+  const docker = buildClient(engine);
   const ref = platformImageRef(b.registry, b.name, b.version);
   const files: ContextFile[] = [
     { name: "Dockerfile", content: b.caBundle ? injectCaBundle(b.dockerfile) : b.dockerfile },

@@ -84,7 +84,13 @@ async function run(
     throw err;
   }
   const ready = (await store.findAppVersion(app.name, v.version))!;
-  await rollout(dc, app.name, ready, { out: s.out, signal });
+  try {
+    await rollout(dc, app.name, ready, { out: s.out, signal });
+  } catch (err) {
+    // A version that never served (unhealthy, canceled) is no rollback target.
+    await store.updateAppVersion(app.name, v.version, { status: "failed", error: (err as Error).message });
+    throw err;
+  }
   const fresh = await store.getApp(app.name);
   await store.updateApp(app.name, { deploys: fresh.deploys + 1 });
   await pruneVersions(dc, app.name);
