@@ -3,9 +3,8 @@
 // the merged options of the command chain.
 import type { Command } from "commander";
 import { apiFor } from "../context.js";
-import { usageError } from "../options.js";
 import { emit, field, formatDuration, formatTime, print, str, table } from "../output.js";
-import { appOption, jsonOption, resolveApp, yesOption } from "../options.js";
+import { appOption, jsonOption, resolveApp, usageError, yesOption } from "../options.js";
 import { confirm } from "../prompt.js";
 
 /** Newest first, as tsuru shows them. */

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ApiResponse } from "../../../src/cli/client/http.js";
 import { relayDeployOutput } from "../../../src/cli/deploy/response.js";
-import { progressLine, sizeText } from "../../../src/cli/deploy/progress.js";
+import { progressLine, sizeText, uploadProgress } from "../../../src/cli/deploy/progress.js";
 import { appUrl } from "../../../src/cli/commands/deploy.js";
 import { renderDeploys, sortDeploys } from "../../../src/cli/commands/deploy-history.js";
 
@@ -87,4 +87,28 @@ test("deploy list: newest first, (*) marks images that can be rolled back, git o
     out,
     /\| reg\/web:v2 +\| git \(0123456\) +\| b@x\.io +\| .*\(1m5s\) +\| healthcheck failed \|/,
   );
+});
+
+function fakeStream(isTTY: boolean) {
+  let written = "";
+  const stream = { isTTY, write: (s: string) => ((written += s), true) } as unknown as NodeJS.WriteStream;
+  return { stream, written: () => written };
+}
+
+test("upload progress rewrites one line on a terminal and ends it with ok", () => {
+  const t = fakeStream(true);
+  const p = uploadProgress(t.stream);
+  p.update(512, 1024);
+  p.update(512, 1024);
+  p.update(1024, 1024);
+  p.done();
+  assert.equal(t.written(), "\rUploading 512 B / 1.0 KB (50%)\rUploading 1.0 KB / 1.0 KB (100%) ok\n");
+});
+
+test("upload progress writes nothing when the stream is not a terminal", () => {
+  const t = fakeStream(false);
+  const p = uploadProgress(t.stream);
+  p.update(1, 2);
+  p.done();
+  assert.equal(t.written(), "");
 });
