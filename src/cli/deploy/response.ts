@@ -11,6 +11,7 @@ export interface DeployOutcome {
 }
 
 const OK_SUFFIX = "\nOK\n";
+const TAIL_KEEP = 4096;
 
 export async function relayDeployOutput(res: ApiResponse, out: (s: string) => void): Promise<DeployOutcome> {
   const type = String(res.headers["content-type"] ?? "");
@@ -18,18 +19,22 @@ export async function relayDeployOutput(res: ApiResponse, out: (s: string) => vo
     const error = await consumeJsonStream(res.body, out);
     return error === undefined ? { ok: true } : { ok: false, error };
   }
-  // Only the last bytes matter for the verdict; the rest is printed and forgotten.
+  // Only the last bytes matter for the verdict (and the error line); the rest is
+  // printed and forgotten.
   let tail = "";
+  const keep = (text: string) => {
+    out(text);
+    tail = (tail + text).slice(-TAIL_KEEP);
+  };
   const decoder = new TextDecoder();
   for await (const chunk of res.body) {
-    const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
-    out(text);
-    tail = (tail + text).slice(-OK_SUFFIX.length);
+    keep(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
   }
   const rest = decoder.decode();
-  if (rest) {
-    out(rest);
-    tail = (tail + rest).slice(-OK_SUFFIX.length);
-  }
-  return { ok: tail === OK_SUFFIX };
+  if (rest) keep(rest);
+  if (tail.endsWith(OK_SUFFIX)) return { ok: true };
+  // Wharf's (and tsuru's) server ends a failed deploy with the error text on its own line.
+  const last = tail.trimEnd().split("\n").pop() ?? "";
+  const m = /^Error: (.+)$/.exec(last);
+  return m ? { ok: false, error: m[1]! } : { ok: false };
 }

@@ -178,6 +178,20 @@ test("a text deploy answer without the final OK exits 1 after printing what the 
   assert.equal(stub.requests.length, 2, "no app lookup for a URL after a failure");
 });
 
+test("a text deploy answer ending with an Error: line exits 1 with that error on stderr", async () => {
+  const dir = project({ "a.js": "a" });
+  stub.on("GET", "/1.0/apps/web", json(APP));
+  stub.on(
+    "POST",
+    "/1.0/apps/web/deploy",
+    textDeploy("building\n\nError: unit web-1 failed its healthcheck\n"),
+  );
+  const r = await runCli(["app", "deploy", "-a", "web"], { env: env(), cwd: dir });
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "building\n\nError: unit web-1 failed its healthcheck\n");
+  assert.equal(r.stderr, "Error: unit web-1 failed its healthcheck\n");
+});
+
 test("an x-json-stream deploy answer ending with an Error line exits 1 with that error", async () => {
   const dir = project({ "a.js": "a" });
   stub.on("GET", "/1.0/apps/web", json(APP));

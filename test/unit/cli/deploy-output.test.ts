@@ -34,6 +34,12 @@ test("text deploy answer without the final OK is a failure", async () => {
   assert.equal((await relay(response("text", "OK\n"))).outcome.ok, false, "OK must follow a newline");
 });
 
+test("text deploy answer ending with an Error: line is a failure carrying that error", async () => {
+  const r = await relay(response("text", "building\n", "\nError: unit web-1 failed its healthcheck\n"));
+  assert.deepEqual(r.outcome, { ok: false, error: "unit web-1 failed its healthcheck" });
+  assert.equal(r.out, "building\n\nError: unit web-1 failed its healthcheck\n");
+});
+
 test("x-json-stream deploy answer: messages are printed and an Error line is the failure", async () => {
   const r = await relay(
     response(
