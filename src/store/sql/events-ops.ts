@@ -159,7 +159,9 @@ export function eventOps(db: Db): EventOps {
       if (f.targetValue) w.add("target_value = ?", f.targetValue);
       if (f.ownerName) w.add("owner_name = ?", f.ownerName);
       if (f.ownerType) w.add("owner_type = ?", f.ownerType);
-      if (f.running !== undefined) w.add("running = ?", f.running);
+      // A bare `running` (not `running = ?`) lets both planners use the partial indexes on
+      // running events (events_running_target, migration 005).
+      if (f.running !== undefined) w.add(f.running ? "running" : "NOT running");
       if (f.errorOnly) w.add("error <> ''");
       if (f.since) w.add("start_time >= ?", toMs(f.since));
       if (f.until) w.add("start_time <= ?", toMs(f.until));
@@ -208,14 +210,14 @@ export function eventOps(db: Db): EventOps {
       return getEvent(id);
     },
     async touchRunningEvents(instanceId, at = new Date()) {
-      return db.run("UPDATE events SET lock_update_time = ? WHERE running = ? AND instance_id = ?", [
+      // Bare `running` so the partial index events_running (instance_id) WHERE running applies.
+      return db.run("UPDATE events SET lock_update_time = ? WHERE running AND instance_id = ?", [
         toMs(at),
-        true,
         instanceId,
       ]);
     },
     async closeStaleEvents(opts = {}) {
-      const w = new Where().add("running = ?", true);
+      const w = new Where().add("running");
       // Options combine with OR: a restarting server closes its own events and anyone's whose
       // heartbeat stopped.
       const ors: string[] = [];
