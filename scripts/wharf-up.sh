@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Wharf's main job on the embedded default, on this machine (Debian 12, Node 20, root):
-# prepares the host, builds Wharf, and brings up a one-node cluster with its registry and
-# base image, then prints what is up and where. Safe to run again: a second run only checks.
+# prepares the host, builds Wharf, brings up a local cluster (one node unless WHARF_NODES)
+# with its registry, starts `wharf server` (SQLite, embedded router) in the background,
+# registers the nodes, builds the node platform and deploys the bundled example app, then
+# prints its URL. Safe to run again: a second run only checks and leaves the app running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+STATE=${WHARF_UP_STATE:-/var/lib/wharf}
+API_PORT=${WHARF_PORT:-8080}
+ROUTER_PORT=${WHARF_ROUTER_PORT:-8000}
+APP=hello
+export WHARF_HOME="$STATE/cli"
 
 bash scripts/host-setup.sh
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -12,6 +21,62 @@ fi
 if [ ! -f dist/src/cli/main.js ] || [ -n "$(find src -newer dist/src/cli/main.js -name '*.ts' -print -quit)" ]; then
   npm run --silent build
 fi
-./bin/wharf dev cluster up --nodes "${WHARF_NODES:-1}"
+wharf() { "$ROOT/bin/wharf" "$@"; }
+
+wharf dev cluster up --nodes "${WHARF_NODES:-1}" >/dev/null
+CLUSTER=$(cat "${WHARF_DEV_STATE_DIR:-/var/lib/wharf-dev}/cluster.json")
+field() { node -e "const c=JSON.parse(process.argv[1]); console.log($1)" "$CLUSTER"; }
+REGISTRY=$(field 'c.registry')
+TLS_DIR=$(field 'c.tls.dir')
+BASE=$(field 'c.baseImage || ""')
+
+mkdir -p "$STATE" "$WHARF_HOME" && chmod 700 "$STATE"
+PASSWORD_FILE="$STATE/admin-password"
+ADMIN=admin@wharf.local
+if [ ! -f "$STATE/data/wharf.db" ]; then
+  # The first admin gets a random password, kept only in a root-only file.
+  (umask 077 && openssl rand -base64 18 >"$PASSWORD_FILE")
+  wharf server init -e "$ADMIN" --data-dir "$STATE/data" <"$PASSWORD_FILE" >/dev/null
+fi
+
+api_up() { curl -fsS "http://127.0.0.1:$API_PORT/healthcheck" >/dev/null 2>&1; }
+if ! api_up; then
+  echo "starting wharf server (log: /var/log/wharf-server.log)"
+  WHARF_DATA_DIR="$STATE/data" WHARF_PORT=$API_PORT WHARF_ROUTER_PORT=$ROUTER_PORT \
+    WHARF_NODE_TLS_DIR="$TLS_DIR" WHARF_REGISTRY="$REGISTRY" WHARF_BASE_IMAGE="$BASE" \
+    setsid nohup node "$ROOT/dist/src/cli/main.js" server >>/var/log/wharf-server.log 2>&1 </dev/null &
+  echo $! >"$STATE/server.pid"
+  for _ in $(seq 1 150); do api_up && break; sleep 0.2; done
+  api_up || { tail -20 /var/log/wharf-server.log; echo "wharf server did not start" >&2; exit 1; }
+fi
+
+wharf target add local "http://127.0.0.1:$API_PORT" --set >/dev/null 2>&1 || wharf target set local >/dev/null
+wharf login "$ADMIN" <"$PASSWORD_FILE" >/dev/null
+
+# Each step is skipped when already done, so a second run does no work.
+wharf pool list --json | grep -q '"main"' || wharf pool add main --default >/dev/null
+NODES=$(wharf node list --json)
+for addr in $(field 'c.nodes.map((n) => `https://${n.address}:2376`).join(" ")'); do
+  grep -q "$addr" <<<"$NODES" || wharf node add "address=$addr" pool=main --register >/dev/null
+done
+if ! wharf platform list --json | grep -q '"node"'; then
+  echo "building the node platform (first run only, a few minutes)"
+  wharf platform add node -d platforms/node/Dockerfile >/dev/null
+fi
+wharf plan list --json | grep -q '"default"' || wharf plan create default -c 1000 -m 512M --default >/dev/null
+wharf team list --json | grep -q '"admin"' || wharf team create admin >/dev/null
+wharf app info -a "$APP" >/dev/null 2>&1 || wharf app create "$APP" node -t admin >/dev/null
+STAMP="$STATE/$APP.deployed"
+SRC_HASH=$(cat examples/hello/* | sha256sum | cut -c1-16)
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$SRC_HASH" ] || ! wharf app info -a "$APP" --json | grep -q '"started"'; then
+  echo "deploying examples/hello"
+  (cd examples/hello && wharf app deploy -a "$APP" . >/dev/null)
+  echo "$SRC_HASH" >"$STAMP"
+fi
+
+URL="http://$APP.wharf.localhost:$ROUTER_PORT/"
 echo
-./bin/wharf dev cluster status
+echo "Wharf is running: API http://127.0.0.1:$API_PORT (admin $ADMIN, password in $PASSWORD_FILE)"
+echo "Example app \"$APP\": $URL"
+echo
+curl -fsS --resolve "$APP.wharf.localhost:$ROUTER_PORT:127.0.0.1" "$URL"
