@@ -13,6 +13,7 @@ import { registerPlatform } from "./commands/platform.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerApp } from "./commands/app.js";
 import { registerAppOps } from "./commands/app-ops.js";
+import { registerAppConstraints } from "./commands/app-constraints.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerUnit } from "./commands/unit.js";
 import { registerEnv } from "./commands/env.js";
@@ -37,6 +38,7 @@ export const topics: Array<(program: Command) => void> = [
   // These add subcommands to `app`, so they come after it.
   registerDeploy,
   registerAppOps,
+  registerAppConstraints,
   registerUnit,
   registerEnv,
   registerCname,

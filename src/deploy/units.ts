@@ -78,13 +78,14 @@ async function reserveUnits(dc: DeployCtx, r: LaunchRequest): Promise<UnitRecord
   return dc.ctx.store.tx(async (t) => {
     const state = clusterView(await t.listNodes(), await t.listUnits());
     const plan = await t.getPlan(r.app.plan);
+    const { constraints } = await t.getAppRuntime(r.app.name);
     const rows: UnitRecord[] = [];
     for (const [process, n] of Object.entries(r.counts)) {
       if (n <= 0) continue;
       const ids = Array.from({ length: n }, () => newUnitId(r.app.name, process));
       const nodes = placeUnits(
         state,
-        { app: r.app.name, process, pool: r.app.pool, memory: plan.memory },
+        { app: r.app.name, process, pool: r.app.pool, memory: plan.memory, constraints },
         ids,
       );
       for (let i = 0; i < ids.length; i++) {

@@ -278,6 +278,8 @@ export interface AppRuntimeRecord {
   routableVersion: number;
   /** Bumped by env changes and restarts: units started with an older generation get replaced. */
   restartGen: number;
+  /** Placement constraints (Swarm expressions) for new units. */
+  constraints: string[];
 }
 
 export type UnitStatus = "created" | "starting" | "started" | "stopped" | "error" | "removing";

@@ -243,6 +243,7 @@ export interface StoreOps {
   /** Defaults (version 0, generation 0) for an app never deployed. */
   getAppRuntime(app: string): Promise<AppRuntimeRecord>;
   setRoutableVersion(app: string, version: number): Promise<void>;
+  setAppConstraints(app: string, constraints: string[]): Promise<void>;
   /** Bumps and returns the app's restart generation. */
   bumpRestartGen(app: string): Promise<number>;
   createUnit(u: Omit<UnitRecord, "createdAt" | "updatedAt">): Promise<UnitRecord>;

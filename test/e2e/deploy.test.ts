@@ -82,6 +82,7 @@ before(async () => {
       WHARF_REGISTRY: info.registry,
       ...(info.baseImage ? { WHARF_BASE_IMAGE: info.baseImage } : {}),
       WHARF_ROUTER_PORT: "0",
+      WHARF_ROUTER_TLS_PORT: "0",
       WHARF_DRAIN_MS: "1500",
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -226,6 +227,21 @@ describe("deploying an app on the 3-node cluster through the router", () => {
       list.some((d) => d.Error),
       "the failed deploy is listed with its error",
     );
+  });
+
+  test("placement constraints decide the node of new units; a bad expression is refused", async () => {
+    const bad = await runCli(["app", "constraints", "-a", APP, "zone=n1"], { home, cwd: appDir });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /Invalid constraint/);
+    const target = info.nodes[2]!;
+    await ok(["app", "constraints", "-a", APP, `zone==${target.name}`]);
+    const before = new Set((await webUnits()).map((u) => u.Name));
+    await ok(["unit", "add", "1", "-a", APP, "-p", "web"]);
+    const added = (await webUnits()).filter((u) => !before.has(u.Name));
+    assert.equal(added.length, 1);
+    assert.equal(added[0]!.Node, `https://${target.address}:2376`);
+    await ok(["app", "constraints", "-a", APP, "--clear"]);
+    await ok(["unit", "remove", "1", "-a", APP, "-p", "web"]);
   });
 
   test("no container is left on the nodes that the store does not know", async () => {

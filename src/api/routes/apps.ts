@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Ctx } from "../../domain/services/context.js";
 import * as apps from "../../domain/services/apps.js";
 import * as cfg from "../../domain/services/app-config.js";
+import * as placement from "../../domain/services/app-constraints.js";
 import { parseLimit } from "../../domain/quota.js";
 import { principal } from "../auth.js";
 import { jsonStream } from "../stream.js";
@@ -195,7 +196,9 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
       const i = input(req);
       const p = principal(req);
       const noRestart = i.bool("noRestart");
-      return jsonStream(reply, (out) => cfg.unsetEnv(ctx, p, param(req, "app"), i.list("env"), out, noRestart));
+      return jsonStream(reply, (out) =>
+        cfg.unsetEnv(ctx, p, param(req, "app"), i.list("env"), out, noRestart),
+      );
     },
   );
 
@@ -212,6 +215,25 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
     { schema: doc("apps", "Remove cnames", { params: APP, query: { cname: "repeated" } }) },
     async (req, reply) => {
       await cfg.removeCnames(ctx, principal(req), param(req, "app"), input(req).list("cname"));
+      return reply.code(200).send();
+    },
+  );
+  app.get(
+    "/apps/:app/constraints",
+    { schema: doc("apps", "Placement constraints of the app (Wharf)", { params: APP }) },
+    async (req, reply) =>
+      json(reply, { constraints: await placement.getConstraints(ctx, principal(req), param(req, "app")) }),
+  );
+  app.put(
+    "/apps/:app/constraints",
+    {
+      schema: doc("apps", "Replace the app's placement constraints (Wharf)", {
+        params: APP,
+        body: { constraint: "repeated Swarm expression (zone==a); none clears them" },
+      }),
+    },
+    async (req, reply) => {
+      await placement.setConstraints(ctx, principal(req), param(req, "app"), input(req).list("constraint"));
       return reply.code(200).send();
     },
   );

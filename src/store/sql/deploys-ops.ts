@@ -19,6 +19,7 @@ type DeployOps = Pick<
   | "getAppRuntime"
   | "setRoutableVersion"
   | "bumpRestartGen"
+  | "setAppConstraints"
   | "createUnit"
   | "findUnit"
   | "listUnits"
@@ -146,11 +147,16 @@ export function deployOps(db: Db): DeployOps {
         app,
         routableVersion: r ? num(r.routable_version) : 0,
         restartGen: r ? num(r.restart_gen) : 0,
+        constraints: r ? fromJson<string[]>(r.constraints, []) : [],
       };
     },
     async setRoutableVersion(app, version) {
       await ensureRuntime(app);
       await db.run("UPDATE app_runtime SET routable_version = ? WHERE app = ?", [version, app]);
+    },
+    async setAppConstraints(app, constraints) {
+      await ensureRuntime(app);
+      await db.run("UPDATE app_runtime SET constraints = ? WHERE app = ?", [toJson(constraints), app]);
     },
     async bumpRestartGen(app) {
       await ensureRuntime(app);

@@ -4,5 +4,6 @@ import { m002 } from "./002_nodes.js";
 import { m003 } from "./003_deploys.js";
 import { m004 } from "./004_certificates.js";
 import { m005 } from "./005_running_events.js";
+import { m006 } from "./006_app_constraints.js";
 
-export const sqliteMigrations = checkMigrations([m001, m002, m003, m004, m005]);
+export const sqliteMigrations = checkMigrations([m001, m002, m003, m004, m005, m006]);

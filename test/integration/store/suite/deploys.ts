@@ -74,11 +74,22 @@ export function deployTests(backend: Backend): void {
     ]);
     await store.deleteAppProcess("web", "worker");
     assert.equal((await store.listAppProcesses("web")).length, 1);
-    assert.deepEqual(await store.getAppRuntime("web"), { app: "web", routableVersion: 0, restartGen: 0 });
+    assert.deepEqual(await store.getAppRuntime("web"), {
+      app: "web",
+      routableVersion: 0,
+      restartGen: 0,
+      constraints: [],
+    });
+    await store.setAppConstraints("web", ["zone==a", "disk!=hdd"]);
     await store.setRoutableVersion("web", 4);
     assert.equal(await store.bumpRestartGen("web"), 1);
     assert.equal(await store.bumpRestartGen("web"), 2);
-    assert.deepEqual(await store.getAppRuntime("web"), { app: "web", routableVersion: 4, restartGen: 2 });
+    assert.deepEqual(await store.getAppRuntime("web"), {
+      app: "web",
+      routableVersion: 4,
+      restartGen: 2,
+      constraints: ["zone==a", "disk!=hdd"],
+    });
   });
 
   it("units: unique ids, filters by app/process/node/routable/status, patches, deletion", async () => {
