@@ -2,7 +2,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".wharf-dev/**"] },
+  // examples/ are user apps (CommonJS on the node platform), not Wharf code.
+  { ignores: ["dist/**", "node_modules/**", ".wharf-dev/**", "examples/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
