@@ -97,7 +97,8 @@ describe("unit healthchecks and app run on a node", () => {
         assert.ok(err instanceof UnitUnhealthyError);
         assert.equal(err.unitId, spec.id);
         assert.match(err.message, new RegExp(`unit ${spec.id} did not become healthy: its container exited`));
-        assert.deepEqual(err.logLines, ["starting on 8888", "boom: database unreachable"]);
+        // stdout and stderr lines written in the same instant come back in either order.
+        assert.deepEqual([...err.logLines].sort(), ["boom: database unreachable", "starting on 8888"]);
         assert.match(err.message, /boom: database unreachable/);
         return true;
       },
