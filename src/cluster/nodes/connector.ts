@@ -20,6 +20,10 @@ export interface DockerNodeConnectorOptions {
   probeTimeoutMs?: number;
 }
 
+/** Errors that mean the node did not answer at all (HTTP error statuses are answers). */
+const TRANSPORT_ERRORS =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ESOCKETTIMEDOUT|EAI_AGAIN|ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED)/;
+
 export class DockerNodeConnector implements NodeConnector {
   private readonly monitor: NodeMonitor;
   private readonly engines = new Map<string, Docker>();
@@ -63,8 +67,33 @@ export class DockerNodeConnector implements NodeConnector {
       insecure: address.startsWith("http://"),
     });
     const docker = connectEngine(a, timeoutMs ?? 5000);
-    if (timeoutMs === undefined) this.engines.set(address, docker);
+    if (timeoutMs === undefined) {
+      this.countRequestErrors(address, docker);
+      this.engines.set(address, docker);
+    }
     return docker;
+  }
+
+  /**
+   * Every ordinary request through a node's client (units, builds, pulls) counts for its
+   * health: a transport failure is a failure, any answer (even an HTTP error) a success.
+   * A dead node is then noticed between polls too.
+   */
+  private countRequestErrors(address: string, docker: Docker): void {
+    const modem = docker.modem as unknown as {
+      dial: (o: unknown, cb: (err: unknown, data: unknown) => void) => void;
+    };
+    const dial = modem.dial.bind(modem);
+    modem.dial = (o, cb) =>
+      dial(o, (err, data) => {
+        const code = (err as { code?: string } | null)?.code;
+        if (err && typeof code === "string" && TRANSPORT_ERRORS.test(code)) {
+          this.monitor.reportFailure(address, `${code}: ${(err as Error).message}`);
+        } else {
+          this.monitor.reportSuccess(address);
+        }
+        cb(err, data);
+      });
   }
 
   async probe(address: string): Promise<ProbedNode> {
