@@ -23,7 +23,9 @@ export interface WharfConfig {
   adminPassword: string;
   /** Largest accepted request body, in bytes (uploads have their own limit). */
   bodyLimit: number;
+  /** Largest code upload (compressed), and most bytes / entries it may unpack to. */
   uploadLimit: number;
+  uploadMaxFiles: number;
   logLevel: string;
   /** Anyone may POST /users without a token (tsuru auth:user-registration). */
   userRegistration: boolean;
@@ -83,6 +85,7 @@ export function defaultConfig(): WharfConfig {
     adminPassword: "",
     bodyLimit: 1024 * 1024,
     uploadLimit: 512 * 1024 * 1024,
+    uploadMaxFiles: 100_000,
     logLevel: "info",
     userRegistration: false,
     sessionTtlMs: 7 * 24 * 3600 * 1000,
@@ -119,6 +122,9 @@ export function loadConfig(
   if (env.WHARF_ADMIN_EMAIL) fromEnv.adminEmail = env.WHARF_ADMIN_EMAIL;
   if (env.WHARF_ADMIN_PASSWORD) fromEnv.adminPassword = env.WHARF_ADMIN_PASSWORD;
   if (env.WHARF_BODY_LIMIT) fromEnv.bodyLimit = int(env.WHARF_BODY_LIMIT, d.bodyLimit);
+  if (env.WHARF_UPLOAD_LIMIT) fromEnv.uploadLimit = positive(env.WHARF_UPLOAD_LIMIT, "WHARF_UPLOAD_LIMIT");
+  if (env.WHARF_UPLOAD_MAX_FILES)
+    fromEnv.uploadMaxFiles = positive(env.WHARF_UPLOAD_MAX_FILES, "WHARF_UPLOAD_MAX_FILES");
   if (env.WHARF_LOG_LEVEL) fromEnv.logLevel = env.WHARF_LOG_LEVEL;
   if (env.WHARF_USER_REGISTRATION) fromEnv.userRegistration = env.WHARF_USER_REGISTRATION === "true";
   if (env.WHARF_INSTANCE_ID) fromEnv.instanceId = env.WHARF_INSTANCE_ID;

@@ -38,6 +38,7 @@ export async function createDeployCtx(
       buildCpuMilli: config.buildCpuMilli,
       buildMemory: config.buildMemory,
       maxArchiveBytes: config.uploadLimit,
+      maxArchiveFiles: config.uploadMaxFiles,
       drainMs: config.drainMs,
     },
   };

@@ -1,13 +1,16 @@
 // Converges the nodes to the store after a crash or restart of `wharf server`. Every step
 // is idempotent: running it twice, or after a crash in the middle of it, ends the same way.
-//  - versions still "building" failed with the server;
+//  - versions still "building" failed with the server, and so did a newest version that is
+//    built but never became routable because its deploy died (no rollback target);
 //  - units never switched in (created/starting) belonged to an interrupted rollout or unit
 //    add: removed, so the old version keeps serving;
 //  - units marked removing are finished off;
-//  - containers with Wharf's labels that no unit row claims are removed (orphans);
+//  - containers with Wharf's labels that no unit row claims are removed (orphans), and so
+//    are step containers of builds no running deploy owns (the engine may outlive the client);
 //  - each process of a deployed app gets back its desired unit count.
 import type { UnitRecord } from "../store/types.js";
-import { listManagedUnits, removeUnit } from "../provision/docker/index.js";
+import { LABELS, listManagedUnits, removeUnit } from "../provision/docker/index.js";
+import { BUILD_LABEL } from "../build/build-run.js";
 import type { DeployCtx } from "../deploy/context.js";
 import { discardUnits, launchUnits } from "../deploy/units.js";
 import { clusterView, unitsToRemove } from "../deploy/placement.js";
@@ -15,14 +18,23 @@ import { publishAppRoute } from "./routes.js";
 
 export interface ReconcileReport {
   failedBuilds: number;
+  failedRollouts: number;
   discarded: number;
   orphans: number;
+  buildContainers: number;
   added: number;
   removed: number;
   errors: string[];
 }
 
+/** Apps with a deploy running (on PostgreSQL another server may be building them). */
+async function appsDeploying(dc: DeployCtx): Promise<Set<string>> {
+  const running = await dc.ctx.store.listEvents({ running: true, targetType: "app", limit: 1000 });
+  return new Set(running.map((e) => e.target.value));
+}
+
 async function sweepOrphans(dc: DeployCtx, known: Set<string>, report: ReconcileReport): Promise<void> {
+  const deploying = await appsDeploying(dc);
   for (const n of await dc.ctx.store.listNodes()) {
     if (n.health.state === "unhealthy") continue;
     try {
@@ -31,6 +43,22 @@ async function sweepOrphans(dc: DeployCtx, known: Set<string>, report: Reconcile
         if (known.has(c.unitId)) continue;
         await removeUnit(engine, c.containerId);
         report.orphans++;
+      }
+      const builds = await engine.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: [BUILD_LABEL] }),
+      });
+      for (const c of builds) {
+        // Units and one-off containers inherit the label from the app image they run.
+        if (c.Labels[LABELS.managed] || c.Labels[LABELS.oneoff]) continue;
+        if (deploying.has(c.Labels[BUILD_LABEL] ?? "")) continue;
+        await engine
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch((err: { statusCode?: number }) => {
+            if (err.statusCode !== 404) throw err;
+          });
+        report.buildContainers++;
       }
     } catch (err) {
       report.errors.push(`node ${n.address}: ${(err as Error).message}`);
@@ -78,12 +106,33 @@ async function converge(dc: DeployCtx, app: string, report: ReconcileReport): Pr
   }
 }
 
+/**
+ * A deploy killed after its build but before the route switch leaves its version "ready"
+ * though it never served. The server closed that deploy's event (with an error) before
+ * this runs; a deploy that finished or failed on its own already settled its version.
+ */
+async function failInterruptedRollout(dc: DeployCtx, app: string): Promise<boolean> {
+  const store = dc.ctx.store;
+  const [newest] = await store.listAppVersions(app);
+  if (!newest || newest.status !== "ready" || !newest.eventId) return false;
+  if ((await store.getAppRuntime(app)).routableVersion === newest.version) return false;
+  const ev = await store.findEvent(newest.eventId);
+  if (!ev || ev.running || !ev.error) return false;
+  await store.updateAppVersion(app, newest.version, {
+    status: "failed",
+    error: "the server stopped before this version's rollout finished; the previous version kept serving",
+  });
+  return true;
+}
+
 export async function reconcileAll(dc: DeployCtx): Promise<ReconcileReport> {
   const store = dc.ctx.store;
   const report: ReconcileReport = {
     failedBuilds: 0,
+    failedRollouts: 0,
     discarded: 0,
     orphans: 0,
+    buildContainers: 0,
     added: 0,
     removed: 0,
     errors: [],
@@ -101,6 +150,7 @@ export async function reconcileAll(dc: DeployCtx): Promise<ReconcileReport> {
   for (const a of await store.listApps()) deployed.add(a.name);
   for (const app of deployed) {
     try {
+      if (await failInterruptedRollout(dc, app)) report.failedRollouts++;
       await converge(dc, app, report);
     } catch (err) {
       report.errors.push(`app ${app}: ${(err as Error).message}`);
