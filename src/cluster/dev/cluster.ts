@@ -197,7 +197,8 @@ export async function leftovers(l = defaultLayout()): Promise<string[]> {
       if (line.includes(`--comment ${ruleComment(l)}`)) found.push(`iptables ${table}: ${line}`);
     }
   }
-  const dockerds = await run("pgrep", ["-af", `dockerd.*${l.runDir}`], { allowFailure: true });
+  // The trailing "/" keeps /run/wharf-tc from matching another layout's /run/wharf-tc7.
+  const dockerds = await run("pgrep", ["-af", `dockerd.*${l.runDir}/`], { allowFailure: true });
   for (const line of dockerds.stdout.split("\n")) if (line.trim()) found.push(`dockerd ${line.trim()}`);
   return found;
 }

@@ -1,6 +1,7 @@
 // Wharf's own certificate authority: node Docker APIs and the cluster registry present
 // server certificates it issues, and Wharf presents a client certificate it issues.
 // Keys are written with mode 0600 and never read back into logs or output.
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -42,9 +43,17 @@ export class Pki {
     return join(this.dir, "ca-key.pem");
   }
 
+  private creatingCa: Promise<void> | undefined;
+
   /** Creates the CA once; later calls keep the existing one so issued certificates stay valid. */
   async ensureCa(commonName = "Wharf cluster CA"): Promise<void> {
     if (existsSync(this.caCert) && existsSync(this.caKey)) return;
+    // Concurrent issuers in this process share one creation instead of racing on the key file.
+    this.creatingCa ??= this.createCa(commonName).finally(() => (this.creatingCa = undefined));
+    return this.creatingCa;
+  }
+
+  private async createCa(commonName: string): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", this.caKey]);
     await chmod(this.caKey, 0o600);
@@ -135,7 +144,9 @@ export class Pki {
         this.caCert,
         "-CAkey",
         this.caKey,
-        "-CAcreateserial",
+        // A random serial, not a shared ca.srl file that concurrent issuers would corrupt.
+        "-set_serial",
+        `0x${randomBytes(16).toString("hex")}`,
         "-days",
         DAYS_LEAF,
         "-sha256",
