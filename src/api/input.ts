@@ -15,6 +15,11 @@ function flatten(obj: unknown, prefix: string, out: Entry[]): void {
   if (out.length > MAX_ENTRIES)
     throw new BadRequestError("Too many fields in the request: send at most 10000.");
   const push = (key: string, value: string): void => {
+    // PostgreSQL refuses NUL in text: reject it here so both stores answer the same 400.
+    if (key.includes("\u0000") || value.includes("\u0000"))
+      throw new BadRequestError(
+        `The field "${key.replace(/\u0000/g, "")}" contains a NUL character: remove it.`,
+      );
     out.push({ key, lower: key.toLowerCase(), value });
   };
   if (obj === null || obj === undefined) {

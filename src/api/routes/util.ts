@@ -2,13 +2,18 @@
 // schema snippets for the OpenAPI document.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Input } from "../input.js";
+import { BadRequestError } from "../../domain/errors.js";
 
 export function input(req: FastifyRequest): Input {
   return new Input(req.body, req.query);
 }
 
 export function param(req: FastifyRequest, name: string): string {
-  return (req.params as Record<string, string>)[name] ?? "";
+  const v = (req.params as Record<string, string>)[name] ?? "";
+  // PostgreSQL refuses NUL in text: a client mistake must be a 400 there too, not a 5xx.
+  if (v.includes("\u0000"))
+    throw new BadRequestError(`The ${name} in the URL contains a NUL character: remove it.`);
+  return v;
 }
 
 /** tsuru answers 204 with no body for empty lists; clients treat it as "nothing". */
