@@ -14,12 +14,13 @@ export interface Row {
   name: string;
   wharf: number[];
   reference: number[];
-  goal: number;
+  /** undefined: shown for insight only, no verdict */
+  goal?: number;
 }
 
 export function table(rows: readonly Row[]): string {
   const out = [
-    "scenario".padEnd(30) +
+    "scenario".padEnd(44) +
       "wharf (median)".padStart(16) +
       "reference (median)".padStart(20) +
       "ratio".padStart(8) +
@@ -31,12 +32,12 @@ export function table(rows: readonly Row[]): string {
     const ref = median(r.reference);
     const ratio = w / ref;
     out.push(
-      r.name.padEnd(30) +
+      r.name.padEnd(44) +
         sec(w).padStart(16) +
         sec(ref).padStart(20) +
         `${ratio.toFixed(2)}x`.padStart(8) +
-        `≤${r.goal.toFixed(1)}x`.padStart(8) +
-        `  ${ratio <= r.goal ? "met" : "NOT MET"}`,
+        (r.goal === undefined ? "-" : `≤${r.goal.toFixed(1)}x`).padStart(8) +
+        (r.goal === undefined ? "  (insight, no goal)" : `  ${ratio <= r.goal ? "met" : "NOT MET"}`),
     );
   }
   return out.join("\n");
