@@ -174,7 +174,11 @@ export async function removeBuildContainers(
       .catch(() => undefined);
   await Promise.all([...known].map(remove));
   for (let attempt = 0; attempt < 20; attempt++) {
-    const found = await docker.listContainers({ all: true, filters }).catch(() => []);
+    // The app image carries the label too, so the app's units (wharf.managed) and one-off
+    // runs (wharf.oneoff) match the filter: they are not this build's and must survive.
+    const found = (await docker.listContainers({ all: true, filters }).catch(() => [])).filter(
+      (c) => !c.Labels?.["wharf.managed"] && !c.Labels?.["wharf.oneoff"],
+    );
     if (found.length === 0 && attempt > 0) return;
     await Promise.all(found.map((c) => remove(c.Id)));
     // The engine may still be creating the next step's container: look again briefly.

@@ -148,6 +148,11 @@ export async function deployApp(
         const stop = watchCancel(dc, h.id, ac);
         try {
           await run(dc, app, v, src, { ...s, out }, ac.signal);
+        } catch (err) {
+          // Whatever step noticed the abort (build, push, unit start) fails with its own
+          // error; the client is owed the cancel's sentence, not "internal error".
+          if (ac.signal.aborted) throw ac.signal.reason;
+          throw err;
         } finally {
           stop();
         }
