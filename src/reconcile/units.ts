@@ -74,7 +74,14 @@ async function converge(dc: DeployCtx, app: string, report: ReconcileReport): Pr
   const a = await store.findApp(app);
   if (!v || !a) return;
   const units = await store.listUnits({ app, status: ["started"] });
+  const known = Object.keys(v.processes).length ? Object.keys(v.processes) : ["web"];
   for (const p of await store.listAppProcesses(app)) {
+    // A deploy that died before its route switch may have recorded a process only its own
+    // (never served) Procfile has: the serving version cannot run it.
+    if (!known.includes(p.process)) {
+      await store.deleteAppProcess(app, p.process);
+      continue;
+    }
     const mine = units.filter((u) => u.process === p.process);
     const want = p.stopped ? 0 : p.units;
     if (mine.length < want) {
