@@ -21,6 +21,8 @@ import { registerRoutes } from "./routes/index.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
 import { reconcileAll } from "../reconcile/units.js";
+import { Healer } from "../reconcile/healer.js";
+import { healerSettingsFromEnv } from "../reconcile/healer-settings.js";
 import type { DeployCtx, NodeEngines } from "../deploy/context.js";
 import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
 import { deployRoutes } from "./routes/deploys.js";
@@ -248,7 +250,10 @@ export async function startServer(
   const log = logger ?? createLogger(config.logLevel);
   const store = await openStore(storeConfigFor(config));
   let nodeConnector: NodeConnector | undefined;
+  // Created once the deploy side exists; node transitions before that are seen by its first pass.
+  let healer: Healer | undefined;
   try {
+    const healerSettings = healerSettingsFromEnv();
     // Embedded SQLite has one server: anything still running was left by a crash. On
     // PostgreSQL other servers may be mid-operation, so close only this instance's events
     // and those whose heartbeat stopped long ago.
@@ -277,6 +282,7 @@ export async function startServer(
             timeoutMs: config.nodeMonitorTimeoutMs,
             failureThreshold: config.nodeFailureThreshold,
           },
+          onTransition: (address, to) => healer?.nodeChanged(address, to),
         });
     const engines =
       nodeConnector && "engineFor" in nodeConnector ? (nodeConnector as NodeEngines) : undefined;
@@ -292,6 +298,10 @@ export async function startServer(
       const r = await reconcileAll(app.deploy);
       log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
       for (const e of r.errors) log.warn({ error: e }, "reconcile");
+      if (healerSettings.enabled) {
+        healer = new Healer(app.deploy, { instanceId: config.instanceId, log, settings: healerSettings });
+        healer.start();
+      }
     }
     const address = await app.listen({ host: config.host, port: config.port });
     // The single-machine default runs the router in the server; WHARF_ROUTER_EMBEDDED=false
@@ -322,6 +332,7 @@ export async function startServer(
       routerUrl,
       close: async () => {
         clearInterval(heartbeat);
+        await healer?.stop();
         await router?.close();
         stopConnector(nodeConnector);
         await app.close();

@@ -15,6 +15,8 @@ export interface NodeWatchOptions {
   /** Directory with ca.pem, cert.pem, key.pem (Wharf's cluster client certificate); "" = none. */
   tlsDir: string;
   monitor: MonitorOptions;
+  /** Told of each transition once its state is in the store (the healer reads it there). */
+  onTransition?: (address: string, to: string) => void;
 }
 
 export async function startNodeWatch(o: NodeWatchOptions): Promise<DockerNodeConnector> {
@@ -35,9 +37,9 @@ export async function startNodeWatch(o: NodeWatchOptions): Promise<DockerNodeCon
       const change = { from: t.from, to: t.to, ...(t.error ? { error: t.error } : {}) };
       if (t.to === "unhealthy") o.log.warn({ node: address, error: t.error }, "node became unhealthy");
       else o.log.info({ node: address, from: t.from, to: t.to }, "node health changed");
-      recordNodeHealth(o.store, o.instanceId, address, health, change).catch((err: unknown) =>
-        o.log.error({ err, node: address }, "could not record node health"),
-      );
+      recordNodeHealth(o.store, o.instanceId, address, health, change)
+        .catch((err: unknown) => o.log.error({ err, node: address }, "could not record node health"))
+        .finally(() => o.onTransition?.(address, t.to));
     },
   });
   for (const n of await o.store.listNodes()) connector.watch(n.address);

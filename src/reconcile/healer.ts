@@ -1,0 +1,299 @@
+// The healer: keeps every app at its desired units while nodes and containers fail.
+//  - A node turning unhealthy (monitor transition, or seen on a periodic pass) takes its
+//    units out of the routes at once; replacements are then placed on the pool's healthy
+//    nodes (heal-node.ts). No room → a `healer` event says so, and later passes retry.
+//  - A node turning healthy again loses the containers of units rescheduled meanwhile.
+//  - Every pass lists the unit containers of the healthy nodes: a started unit whose
+//    container exited or disappeared is replaced after its crash-loop backoff
+//    (heal-units.ts); containers no unit claims are removed.
+// Work for one app runs one job at a time and under the app's event lock, so healing never
+// races a deploy, a unit add or another heal of the same app.
+import type { Logger } from "pino";
+import type { UnitRecord } from "../store/types.js";
+import type { DeployCtx } from "../deploy/context.js";
+import { removeUnit } from "../provision/docker/index.js";
+import { CrashBackoff } from "./backoff.js";
+import { AppQueue, recordHealEvent, withHealEvent } from "./app-queue.js";
+import { placeable, rescheduleApp, sweepNodeOrphans, unrouteLost } from "./heal-node.js";
+import { type ReplaceOutcome, replaceUnit, rerouteRecovered, scanUnits } from "./heal-units.js";
+import type { HealerSettings } from "./healer-settings.js";
+
+export interface HealerOptions {
+  instanceId: string;
+  log: Logger;
+  settings: HealerSettings;
+  now?: () => number;
+}
+
+/** What app info can show about a unit's healing. */
+export interface UnitHealInfo {
+  restarts: number;
+  lastReason: string;
+  lastExitCode: number | null;
+  /** When the next replacement may run, while the unit is down. */
+  nextAttemptAt: Date | null;
+}
+
+class ReplaceFailed extends Error {
+  constructor(readonly outcome: ReplaceOutcome) {
+    super(outcome.error);
+  }
+}
+
+export class Healer {
+  private readonly queue = new AppQueue();
+  private readonly backoff: CrashBackoff;
+  /** Apps whose rescheduling failed (not for lack of room): retried with backoff too. */
+  private readonly appRetry: CrashBackoff;
+  /** Units and apps with a job queued, so a pass does not queue the same work twice. */
+  private readonly pending = new Set<string>();
+  /** Apps short of capacity, with the reason already recorded in an event. */
+  private readonly short = new Map<string, string>();
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly dc: DeployCtx,
+    private readonly o: HealerOptions,
+  ) {
+    this.now = o.now ?? Date.now;
+    this.backoff = new CrashBackoff(o.settings.backoff);
+    this.appRetry = new CrashBackoff(o.settings.backoff);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Stops the passes and waits for the jobs under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await this.queue.idle();
+  }
+
+  /** The node monitor's transitions (called after the new state is in the store). */
+  nodeChanged(address: string, to: string): void {
+    if (this.stopped) return;
+    const log = this.o.log;
+    if (to === "unhealthy") {
+      unrouteLost(this.dc)
+        .then((lost) => {
+          const n = [...lost.values()].reduce((a, l) => a + l.length, 0);
+          if (n) log.warn({ node: address, units: n }, "node unhealthy: its units left the routes");
+        })
+        .catch((err: unknown) =>
+          log.error({ err, node: address }, "could not take a lost node's units out of the routes"),
+        )
+        .finally(() => this.kick());
+    } else if (to === "healthy") {
+      sweepNodeOrphans(this.dc, address)
+        .then(
+          (n) =>
+            n &&
+            log.info(
+              { node: address, containers: n },
+              "removed containers of units rescheduled while the node was away",
+            ),
+        )
+        .catch((err: unknown) => log.warn({ err, node: address }, "orphan sweep of a returning node failed"))
+        .finally(() => this.kick());
+    }
+  }
+
+  /** Runs a pass now, or right after the one under way. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.pass()
+      .catch((err: unknown) => this.o.log.error({ err }, "healer pass failed"))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.o.settings.intervalMs);
+          this.timer.unref();
+        }
+      });
+  }
+
+  /** Resolves when no pass and no job is under way (tests). */
+  async settle(): Promise<void> {
+    while (this.running || this.pending.size) {
+      await this.running;
+      await this.queue.idle();
+    }
+  }
+
+  unitStatus(unitId: string): UnitHealInfo | undefined {
+    const s = this.backoff.get(unitId);
+    if (!s) return undefined;
+    return {
+      restarts: s.restarts,
+      lastReason: s.lastReason,
+      lastExitCode: s.lastExitCode,
+      nextAttemptAt: s.upSince === null ? new Date(s.notBefore) : null,
+    };
+  }
+
+  /** Apps that lost units and have no room for all their replacements, with the reason. */
+  shortages(): ReadonlyMap<string, string> {
+    return this.short;
+  }
+
+  private async pass(): Promise<void> {
+    const store = this.dc.ctx.store;
+    const lost = await unrouteLost(this.dc);
+    for (const [app, units] of lost) this.reschedule(app, units);
+    for (const app of [...this.short.keys()]) if (!lost.has(app)) this.short.delete(app);
+    const scan = await scanUnits(this.dc, await store.listNodes());
+    for (const e of scan.errors) this.o.log.warn(e, "healer could not list a node's units");
+    for (const { node, container } of scan.orphans) {
+      await removeUnit(this.dc.engines.engineFor(node), container.containerId).catch((err: unknown) =>
+        this.o.log.warn({ err, node }, "could not remove an orphan unit container"),
+      );
+    }
+    const now = this.now();
+    const recovered: UnitRecord[] = [];
+    for (const v of scan.verdicts) {
+      if (v.state === "running") {
+        this.backoff.running(v.unit.id, now);
+        if (v.unit.process === "web" && !v.unit.routable) recovered.push(v.unit);
+        continue;
+      }
+      const reason =
+        v.state === "missing" ? "its container disappeared" : `its container is ${v.container.status}`;
+      this.backoff.down(v.unit.id, now, reason, null);
+      if (this.backoff.due(v.unit.id, now)) this.replace(v.unit);
+    }
+    if (recovered.length) {
+      const n = await rerouteRecovered(this.dc, recovered);
+      if (n) this.o.log.info({ units: n }, "units back with their node serve again");
+    }
+    this.backoff.forgetExcept(scan.known);
+  }
+
+  private reschedule(app: string, units: readonly UnitRecord[]): void {
+    const key = `app:${app}`;
+    if (this.pending.has(key) || !this.appRetry.due(app, this.now())) return;
+    this.pending.add(key);
+    const started = this.now();
+    void this.queue
+      .run(app, async () => {
+        const fit = await placeable(this.dc, app, units);
+        if (fit.n === 0) return this.noteShortage(app, units.length, fit.reason);
+        const r = await withHealEvent(
+          this.dc.ctx.store,
+          {
+            app,
+            instanceId: this.o.instanceId,
+            data: {
+              cause: "node-failure",
+              units: units.map((u) => u.id),
+              nodes: [...new Set(units.map((u) => u.node))],
+            },
+          },
+          (ev) => rescheduleApp(this.dc, app, ev),
+        );
+        if (!r) return; // a deploy or another operation holds the app: next pass
+        this.appRetry.clear(app);
+        if (r.value.short) await this.noteShortage(app, r.value.short, r.value.shortReason);
+        else this.short.delete(app);
+        this.o.log.info(
+          { app, lost: r.value.lost, replaced: r.value.replaced.length, ms: this.now() - started },
+          "rescheduled units of a lost node",
+        );
+      })
+      .catch((err: unknown) => {
+        this.appRetry.attempted(app, app, this.now(), false, {
+          reason: (err as Error).message,
+          exitCode: null,
+        });
+        this.o.log.warn({ err, app }, "rescheduling units of a lost node failed; retrying later");
+      })
+      .finally(() => this.pending.delete(key));
+  }
+
+  private async noteShortage(app: string, n: number, reason: string): Promise<void> {
+    if (this.short.get(app) === reason) return;
+    this.short.set(app, reason);
+    this.o.log.warn({ app, units: n, reason }, "no healthy capacity for units of a lost node");
+    await recordHealEvent(this.dc.ctx.store, {
+      app,
+      instanceId: this.o.instanceId,
+      data: { cause: "no-capacity", units: n },
+      log: `${n} unit(s) of ${app} lost with their node cannot be placed: ${reason}. Retrying every ${this.o.settings.intervalMs} ms until a healthy node of the pool has room.`,
+      error: `no healthy capacity for ${n} unit(s): ${reason}`,
+    });
+  }
+
+  private replace(u: UnitRecord): void {
+    if (this.pending.has(u.id)) return;
+    this.pending.add(u.id);
+    void this.queue
+      .run(u.app, async () => {
+        const restarts = (this.backoff.get(u.id)?.restarts ?? 0) + 1;
+        const r = await withHealEvent(
+          this.dc.ctx.store,
+          {
+            app: u.app,
+            instanceId: this.o.instanceId,
+            data: { cause: "unit-down", unit: u.id, process: u.process, node: u.node, restart: restarts },
+          },
+          async (ev) => {
+            const out = await replaceUnit(this.dc, u.id, ev);
+            if (out.acted)
+              await this.dc.ctx.store.setEventOtherData(ev.id, {
+                restarts,
+                reason: out.reason,
+                exitCode: out.exitCode,
+                oomKilled: out.oomKilled,
+                replacement: out.replacement?.id ?? "",
+                backoffMs: this.backoff.get(u.id)?.delayMs ?? 0,
+              });
+            if (out.error) throw new ReplaceFailed(out);
+            return out;
+          },
+        );
+        if (!r?.value.acted) return;
+        const out = r.value;
+        this.backoff.attempted(u.id, out.replacement!.id, this.now(), true, {
+          reason: out.reason,
+          exitCode: out.exitCode,
+        });
+        this.o.log.info(
+          { app: u.app, unit: u.id, replacement: out.replacement!.id, reason: out.reason, restarts },
+          "unit replaced",
+        );
+      })
+      .catch((err: unknown) => {
+        const out = err instanceof ReplaceFailed ? err.outcome : undefined;
+        // The first line of the launch error (its log tail is in the event).
+        const why = (out ? `${out.reason}; its replacement failed: ${out.error}` : (err as Error).message)
+          .split("\n")[0]!
+          .slice(0, 500);
+        this.backoff.attempted(u.id, u.id, this.now(), false, {
+          reason: why,
+          exitCode: out?.exitCode ?? null,
+        });
+        this.o.log.warn(
+          { app: u.app, unit: u.id, retryInMs: this.backoff.get(u.id)?.delayMs },
+          "unit replacement failed; backing off",
+        );
+      })
+      .finally(() => this.pending.delete(u.id));
+  }
+}
