@@ -21,13 +21,16 @@ export interface RefTimes {
   containerId: string;
 }
 
-/** The Dockerfile Wharf generates for a platform build, without its CA bundle and build label. */
+/**
+ * What a person writes by hand: FROM the platform image, COPY the code, RUN its build step.
+ * The platform image already sets WORKDIR /home/application/current and USER application,
+ * so the result is the same image Wharf builds, minus Wharf's CA bundle and labels; Wharf's
+ * repeated WORKDIR/USER and its LABEL steps are Wharf's own cost.
+ */
 export function referenceDockerfile(platformImage: string): string {
   return [
     `FROM ${platformImage}`,
     `COPY --chown=application:application . /home/application/current/`,
-    `WORKDIR /home/application/current`,
-    `USER application`,
     `RUN /var/lib/wharf/build`,
     "",
   ].join("\n");

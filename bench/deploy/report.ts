@@ -82,7 +82,7 @@ export function breakdown(
   const out = [`${title} (medians over ${reps.length} runs; time since the command started)`];
   let prev = 0;
   for (const m of marks) {
-    out.push(`  ${m.n.padEnd(48)} ${sec(m.t).padStart(9)}   (+${sec(m.t - prev)})`);
+    out.push(`  ${m.n.padEnd(56)} ${sec(m.t).padStart(9)}   (+${sec(m.t - prev)})`);
     prev = m.t;
   }
   return out.join("\n");
