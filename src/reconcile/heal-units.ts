@@ -97,7 +97,12 @@ export interface ReplaceOutcome {
  * (the dead unit's row and container go). A failed launch leaves the dead unit's row, so
  * the next attempt (after the backoff) finds it again.
  */
-export async function replaceUnit(dc: DeployCtx, unitId: string, ev: HealEvent): Promise<ReplaceOutcome> {
+export async function replaceUnit(
+  dc: DeployCtx,
+  unitId: string,
+  ev: HealEvent,
+  restart: number,
+): Promise<ReplaceOutcome> {
   const store = dc.ctx.store;
   const none: ReplaceOutcome = { acted: false, reason: "", exitCode: null, oomKilled: false };
   const u = await store.findUnit(unitId);
@@ -115,7 +120,7 @@ export async function replaceUnit(dc: DeployCtx, unitId: string, ev: HealEvent):
     exitCode: info?.exitCode ?? null,
     oomKilled: info?.oomKilled ?? false,
   };
-  await ev.log(`unit ${u.id} [${u.process}] on ${u.node} ${reason}`);
+  await ev.log(`unit ${u.id} [${u.process}] on ${u.node} ${reason} (restart #${restart})`);
   if (lines.length) await ev.log(`last log lines:\n${lines.map((l) => `  ${l}`).join("\n")}`);
   if (u.routable)
     await store.tx(async (t) => {

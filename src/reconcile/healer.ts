@@ -254,7 +254,7 @@ export class Healer {
             data: { cause: "unit-down", unit: u.id, process: u.process, node: u.node, restart: restarts },
           },
           async (ev) => {
-            const out = await replaceUnit(this.dc, u.id, ev);
+            const out = await replaceUnit(this.dc, u.id, ev, restarts);
             if (out.acted)
               await this.dc.ctx.store.setEventOtherData(ev.id, {
                 restarts,

@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { NodeRecord, UnitRecord } from "../../../src/store/types.js";
+import type { ManagedUnit } from "../../../src/provision/docker/index.js";
+import {
+  exitReason,
+  lostUnits,
+  orphanContainers,
+  replacementCounts,
+  unitVerdicts,
+} from "../../../src/reconcile/heal-plan.js";
+
+const A = "https://10.0.0.1:2376";
+const B = "https://10.0.0.2:2376";
+
+function node(address: string, state: NodeRecord["health"]["state"]): NodeRecord {
+  return {
+    address,
+    pool: "p",
+    metadata: {},
+    engineId: address,
+    engineName: address,
+    labels: {},
+    cpus: 2,
+    memory: 2 ** 30,
+    disabled: false,
+    health: { state, failures: 0, lastSuccess: null, lastError: "", lastErrorAt: null, since: new Date(0) },
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  };
+}
+
+function unit(id: string, n: string, o: Partial<UnitRecord> = {}): UnitRecord {
+  return {
+    id,
+    app: "app",
+    process: "web",
+    version: 1,
+    node: n,
+    containerId: `c-${id}`,
+    host: "10.0.0.1",
+    port: 30000,
+    status: "started",
+    routable: true,
+    restartGen: 0,
+    error: "",
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    ...o,
+  };
+}
+
+function container(unitId: string, state: string, id = `c-${unitId}`): ManagedUnit {
+  return {
+    containerId: id,
+    name: `wharf-${unitId}`,
+    unitId,
+    app: "app",
+    process: "web",
+    version: 1,
+    image: "img",
+    state,
+    status: state,
+    hostPort: null,
+    address: null,
+  };
+}
+
+describe("healer decisions", () => {
+  it("lost units are the started units on unhealthy nodes, by app", () => {
+    const lost = lostUnits(
+      [node(A, "unhealthy"), node(B, "healthy")],
+      [unit("a1", A), unit("a2", A, { app: "other" }), unit("a3", A, { status: "removing" }), unit("b1", B)],
+    );
+    assert.deepEqual(
+      [...lost].map(([app, us]) => [app, us.map((u) => u.id)]),
+      [
+        ["app", ["a1"]],
+        ["other", ["a2"]],
+      ],
+    );
+  });
+
+  it("replacements are counted per version and process", () => {
+    const counts = replacementCounts([
+      unit("1", A),
+      unit("2", A),
+      unit("3", A, { process: "worker" }),
+      unit("4", A, { version: 2 }),
+    ]);
+    assert.deepEqual(
+      [...counts],
+      [
+        [1, { web: 2, worker: 1 }],
+        [2, { web: 1 }],
+      ],
+    );
+  });
+
+  it("orphans are containers whose unit the store does not know", () => {
+    const cs = [container("known", "running"), container("gone", "exited")];
+    assert.deepEqual(
+      orphanContainers(cs, new Set(["known"])).map((c) => c.unitId),
+      ["gone"],
+    );
+  });
+
+  it("verdicts: running, exited (any stopped state) or missing; units on unlisted nodes are skipped", () => {
+    const v = unitVerdicts(
+      [
+        unit("up", A),
+        unit("dead", A),
+        unit("oom", A),
+        unit("vanished", A),
+        unit("elsewhere", B),
+        unit("paused", A),
+        unit("new", A, { status: "starting" }),
+      ],
+      new Map([
+        [
+          A,
+          [
+            container("up", "running"),
+            container("dead", "exited"),
+            container("oom", "dead"),
+            container("paused", "paused"),
+          ],
+        ],
+      ]),
+    );
+    assert.deepEqual(
+      v.map((x) => [x.unit.id, x.state]),
+      [
+        ["up", "running"],
+        ["dead", "exited"],
+        ["oom", "exited"],
+        ["vanished", "missing"],
+      ],
+    );
+  });
+
+  it("a unit's own container (by id) decides over a stray one with the same unit label", () => {
+    const [v] = unitVerdicts(
+      [unit("u", A)],
+      new Map([[A, [container("u", "exited", "stray"), container("u", "running")]]]),
+    );
+    assert.equal(v!.state, "running");
+  });
+
+  it("exit reasons say OOM, the code, Docker's error, or that the container is gone", () => {
+    const base = { exitCode: 137, oomKilled: true, error: "", finishedAt: "" };
+    assert.equal(exitReason(base), "killed for running out of memory (OOM)");
+    assert.equal(exitReason({ ...base, oomKilled: false, exitCode: 3 }), "exited with code 3");
+    assert.equal(
+      exitReason({ ...base, oomKilled: false, exitCode: 127, error: "exec: not found" }),
+      "exited with code 127 (exec: not found)",
+    );
+    assert.equal(exitReason(null), "its container disappeared");
+  });
+});
