@@ -176,12 +176,14 @@ export async function chaosRound(
   await waitFor(`the app at full capacity before round ${round}`, 120_000, async () =>
     fullCapacity(await appUnits(w, a.name), a),
   );
+  // The dev cluster numbers its nodes from 1; info.nodes from 0.
+  const devIndex = node + 1;
   const load = startLoad(w, a.name);
   const t0 = performance.now();
-  await stopNode(node, l);
   let detectMs = 0;
   let fullMs = 0;
   try {
+    await stopNode(devIndex, l);
     await waitFor(`node ${node} to be seen unhealthy`, 60_000, async () => {
       if ((await nodeStatus(w, address)) !== "unhealthy") return false;
       detectMs = performance.now() - t0;
@@ -194,7 +196,7 @@ export async function chaosRound(
     });
   } catch (e) {
     await load.stop();
-    await restartNode(node, l);
+    await restartNode(devIndex, l);
     throw e;
   }
   const tFull = performance.now();
@@ -204,7 +206,7 @@ export async function chaosRound(
     assert.equal(r.status, 200, `round ${round}: request ${i} after full capacity: ${r.body}`);
   }
   const stats = await load.stop();
-  await restartNode(node, l);
+  await restartNode(devIndex, l);
   await waitFor(
     `node ${node} to be ready again`,
     120_000,
