@@ -96,7 +96,12 @@ async function launchAsMany(
 }
 
 /** Run under the app's lock: replaces the app's units that sit on unhealthy nodes. */
-export async function rescheduleApp(dc: DeployCtx, app: string, ev: HealEvent): Promise<RescheduleResult> {
+export async function rescheduleApp(
+  dc: DeployCtx,
+  app: string,
+  ev: HealEvent,
+  signal?: AbortSignal,
+): Promise<RescheduleResult> {
   const store = dc.ctx.store;
   const lost =
     lostUnits(await store.listNodes(), await store.listUnits({ app, status: ["started"] })).get(app) ?? [];
@@ -118,7 +123,12 @@ export async function rescheduleApp(dc: DeployCtx, app: string, ev: HealEvent): 
       continue;
     }
     for (const [process, n] of Object.entries(counts)) {
-      const r = await launchAsMany(dc, { app: a, version: v, restartGen: rt.restartGen, out }, process, n);
+      const r = await launchAsMany(
+        dc,
+        { app: a, version: v, restartGen: rt.restartGen, out, ...(signal ? { signal } : {}) },
+        process,
+        n,
+      );
       fresh.push(...r.fresh);
       const olds = lost.filter((u) => u.version === version && u.process === process);
       gone.push(...olds.slice(0, r.fresh.length));

@@ -102,6 +102,7 @@ export async function replaceUnit(
   unitId: string,
   ev: HealEvent,
   restart: number,
+  signal?: AbortSignal,
 ): Promise<ReplaceOutcome> {
   const store = dc.ctx.store;
   const none: ReplaceOutcome = { acted: false, reason: "", exitCode: null, oomKilled: false };
@@ -143,6 +144,7 @@ export async function replaceUnit(
       counts: { [u.process]: 1 },
       restartGen: rt.restartGen,
       out: (line) => void ev.log(line).catch(() => undefined),
+      ...(signal ? { signal } : {}),
     });
     await store.tx(async (t) => {
       await t.updateUnit(fresh!.id, { status: "started", routable: fresh!.process === "web" });

@@ -50,6 +50,8 @@ export class Healer {
   /** Apps short of capacity, with the reason already recorded in an event. */
   private readonly short = new Map<string, string>();
   private readonly now: () => number;
+  /** Aborts replacements still starting when the server stops. */
+  private ac = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -67,6 +69,7 @@ export class Healer {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    if (this.ac.signal.aborted) this.ac = new AbortController();
     this.kick();
   }
 
@@ -74,6 +77,7 @@ export class Healer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.ac.abort(new Error("the server is stopping"));
     await this.running;
     await this.queue.idle();
   }
@@ -206,7 +210,7 @@ export class Healer {
               nodes: [...new Set(units.map((u) => u.node))],
             },
           },
-          (ev) => rescheduleApp(this.dc, app, ev),
+          (ev) => rescheduleApp(this.dc, app, ev, this.ac.signal),
         );
         if (!r) return; // a deploy or another operation holds the app: next pass
         this.appRetry.clear(app);
@@ -254,7 +258,7 @@ export class Healer {
             data: { cause: "unit-down", unit: u.id, process: u.process, node: u.node, restart: restarts },
           },
           async (ev) => {
-            const out = await replaceUnit(this.dc, u.id, ev, restarts);
+            const out = await replaceUnit(this.dc, u.id, ev, restarts, this.ac.signal);
             if (out.acted)
               await this.dc.ctx.store.setEventOtherData(ev.id, {
                 restarts,
