@@ -1,0 +1,113 @@
+// The dry run that decides whether rescheduling a lost node's units can start, against a
+// real (in-memory) store and the real scheduler: no healthy room → 0 with the scheduler's
+// reason; a healthy node of the pool → the units that fit. (Units carry no memory in the
+// scheduler's view today, so room means a healthy node big enough for the plan.)
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { openStore, type Store } from "../../../src/store/index.js";
+import type { DeployCtx } from "../../../src/deploy/context.js";
+import { placeable } from "../../../src/reconcile/heal-node.js";
+import { lostUnits } from "../../../src/reconcile/heal-plan.js";
+
+const A = "https://10.0.0.1:2376";
+const B = "https://10.0.0.2:2376";
+const GiB = 2 ** 30;
+let store: Store;
+
+async function addNode(address: string, memory: number): Promise<void> {
+  await store.createNode({
+    address,
+    pool: "main",
+    metadata: {},
+    engineId: address,
+    engineName: address,
+    labels: {},
+    cpus: 2,
+    memory,
+    disabled: false,
+  });
+}
+
+async function addUnit(id: string, node: string): Promise<void> {
+  await store.createUnit({
+    id,
+    app: "web",
+    process: "web",
+    version: 1,
+    node,
+    containerId: `c-${id}`,
+    host: "10.0.0.1",
+    port: 30000,
+    status: "started",
+    routable: true,
+    restartGen: 0,
+    error: "",
+  });
+}
+
+const health = (state: "healthy" | "unhealthy") => ({
+  state,
+  failures: 0,
+  lastSuccess: null,
+  lastError: "",
+  lastErrorAt: null,
+  since: new Date(),
+});
+
+before(async () => {
+  store = await openStore({ kind: "sqlite", path: ":memory:" });
+  await store.createTeam({ name: "devs", creatorEmail: "a@b.c" });
+  await store.createPool({ name: "main", isDefault: true });
+  await store.createPlatform({ name: "node" });
+  await store.createPlan({ name: "big", memory: GiB, swap: 0, cpuMilli: 0, cpuShare: 100, isDefault: true });
+  await store.createApp({
+    name: "web",
+    platform: "node",
+    plan: "big",
+    pool: "main",
+    teamOwner: "devs",
+    owner: "a@b.c",
+  });
+  await addNode(A, 4 * GiB);
+  await addNode(B, GiB);
+  await addUnit("u1", A);
+  await addUnit("u2", A);
+  await addUnit("u3", B);
+  await store.setNodeHealth(A, health("unhealthy"));
+  await store.setNodeHealth(B, health("unhealthy"));
+});
+
+after(async () => {
+  await store?.close();
+});
+
+const dc = () => ({ ctx: { store } }) as unknown as DeployCtx;
+
+describe("rescheduling dry run", () => {
+  it("no healthy node in the pool: nothing fits, and the scheduler says why", async () => {
+    const lost = lostUnits(await store.listNodes(), await store.listUnits()).get("web")!;
+    assert.deepEqual(
+      lost.map((u) => u.id),
+      ["u1", "u2", "u3"],
+    );
+    const r = await placeable(dc(), "web", lost);
+    assert.equal(r.n, 0);
+    assert.match(r.reason, /healthy/i);
+  });
+
+  it("a healthy node too small for the plan: still nothing fits", async () => {
+    await store.setNodeHealth(B, health("healthy"));
+    await store.updateNode(B, { memory: GiB / 2 });
+    const lost = lostUnits(await store.listNodes(), await store.listUnits()).get("web")!;
+    assert.equal(lost.length, 2);
+    const r = await placeable(dc(), "web", lost);
+    assert.equal(r.n, 0);
+    assert.ok(r.reason, "a reason is given");
+  });
+
+  it("a healthy node big enough: every lost unit fits", async () => {
+    await store.updateNode(B, { memory: 8 * GiB });
+    const lost = lostUnits(await store.listNodes(), await store.listUnits()).get("web")!;
+    assert.equal((await placeable(dc(), "web", lost)).n, 2);
+  });
+});
