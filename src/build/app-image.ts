@@ -88,9 +88,10 @@ export function archiveManifest(archive: CheckedArchive | undefined): AppManifes
 export function platformDockerfile(platformImage: string, hooks: string[]): string {
   return [
     `FROM ${platformImage}`,
-    `COPY --chown=application:application ${CODE_PREFIX} ${APP_HOME}/`,
+    // WORKDIR and USER before the code so they come from the cache on every deploy.
     `WORKDIR ${APP_HOME}`,
     `USER application`,
+    `COPY --chown=application:application ${CODE_PREFIX} ${APP_HOME}/`,
     `RUN ${PLATFORM_BUILD}`,
     // Exec form with an explicit shell: the hook text reaches sh exactly as written.
     ...hooks.map((h) => `RUN ${JSON.stringify(["/bin/sh", "-c", h])}`),
@@ -170,13 +171,23 @@ async function dockerBuild(
   }
   if (req.caBundle) dockerfile = injectCaBundle(dockerfile);
   dockerfile = labelStages(dockerfile, buildId);
+  // One LABEL step for the image's identity (the build API's labels option adds one step each).
+  const processes = Object.keys(manifest.processes).length ? manifest.processes : undefined;
+  const imageLabels: Record<string, string> = {
+    "wharf.app": req.app,
+    "wharf.version": String(req.version),
+    ...(processes ? { [PROCESSES_LABEL]: JSON.stringify(processes) } : {}),
+  };
+  dockerfile += `\nLABEL ${Object.entries(imageLabels)
+    // "\$" keeps Dockerfile variable expansion away from commands such as "-p $PORT".
+    .map(([k, v]) => `${k}=${JSON.stringify(v).replace(/\$/g, "\\$")}`)
+    .join(" ")}\n`;
   const extra: ContextFile[] = [{ name: USER_DOCKERFILE, content: dockerfile }];
   if (req.caBundle) extra.push(caBundleContextFile(req.caBundle));
   const archive = s.archive;
   const context = archive
     ? archive.contextStream({ prefix: contextPrefix, extra })
     : Readable.from([await buildContextTar(extra)]);
-  const processes = Object.keys(manifest.processes).length ? manifest.processes : undefined;
   const limits = req.limits ?? {};
   await runBuild(req.engine, {
     context,
@@ -195,11 +206,6 @@ async function dockerBuild(
       memswap: limits.memory,
       cpushares: limits.cpuShares,
       ...(limits.cpuMilli ? { cpuperiod: 100_000, cpuquota: Math.round(limits.cpuMilli * 100) } : {}),
-      labels: {
-        "wharf.app": req.app,
-        "wharf.version": String(req.version),
-        ...(processes ? { [PROCESSES_LABEL]: JSON.stringify(processes) } : {}),
-      },
     },
   });
 }

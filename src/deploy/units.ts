@@ -146,6 +146,8 @@ async function startOne(
       address: addr.address,
       ...(hc ? { healthcheck: hc } : {}),
       timeoutMs: dc.settings.healthTimeoutMs,
+      // A fresh process usually listens within a few hundred ms: look often.
+      intervalMs: 100,
       ...(r.signal ? { signal: r.signal } : {}),
       containerExited: async () => !(await engine.getContainer(addr.containerId).inspect()).State.Running,
       lastLogs: () => unitLogs(engine, addr.containerId, 10),

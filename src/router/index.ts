@@ -26,7 +26,13 @@ export async function startRouter(config: RouterConfig): Promise<RunningRouter> 
   const cfg = resolveConfig(config, availableParallelism());
   if (cfg.workers <= 1) {
     const router: Router = createRouter({ ...config, workers: 1 });
-    await router.listen();
+    try {
+      await router.listen();
+    } catch (e) {
+      // One listener may be up (HTTP) when the other (HTTPS) fails: close it, or the process lingers.
+      await router.close();
+      throw e;
+    }
     await cfg.source?.start(router);
     return {
       workers: 1,

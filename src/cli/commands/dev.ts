@@ -1,6 +1,5 @@
 // `wharf dev ...`: local development tools (the multi-node cluster on one machine).
 import type { Command } from "commander";
-import { down, status, up } from "../../cluster/dev/cluster.js";
 import { CliError } from "../errors.js";
 
 function parseCount(value: string): number {
@@ -24,6 +23,7 @@ export function registerDev(program: Command): void {
     .option("-n, --nodes <count>", "number of nodes", "3")
     .option("--json", "print the cluster description as JSON")
     .action(async (opts: { nodes: string; json?: boolean }) => {
+      const { up } = await import("../../cluster/dev/cluster.js");
       const info = await up(parseCount(opts.nodes));
       if (opts.json) {
         console.log(JSON.stringify(info, null, 2));
@@ -40,6 +40,7 @@ export function registerDev(program: Command): void {
     .command("down")
     .description("remove every namespace, link, daemon, mount and directory the tool created")
     .action(async () => {
+      const { down } = await import("../../cluster/dev/cluster.js");
       await down();
       console.log("dev cluster removed");
     });
@@ -49,6 +50,7 @@ export function registerDev(program: Command): void {
     .description("show the registry and each node's dockerd")
     .option("--json", "print as JSON")
     .action(async (opts: { json?: boolean }) => {
+      const { status } = await import("../../cluster/dev/cluster.js");
       const s = await status();
       if (opts.json) {
         console.log(JSON.stringify(s, null, 2));

@@ -68,15 +68,15 @@ test("secret values are masked in build lines, longest first; very short values 
   assert.equal(masker()("unchanged"), "unchanged");
 });
 
-test("the platform Dockerfile copies the code owned by application, runs the platform step, then each hook as its own step", () => {
+test("the platform Dockerfile sets workdir and user first (cached), copies the code owned by application, runs the platform step, then each hook as its own step", () => {
   const df = platformDockerfile("reg:5000/wharf/platform-node:v2", ["npm run build", `echo "a'b"`]).split(
     "\n",
   );
   assert.deepEqual(df, [
     "FROM reg:5000/wharf/platform-node:v2",
-    "COPY --chown=application:application code/ /home/application/current/",
     "WORKDIR /home/application/current",
     "USER application",
+    "COPY --chown=application:application code/ /home/application/current/",
     "RUN /var/lib/wharf/build",
     'RUN ["/bin/sh","-c","npm run build"]',
     `RUN ["/bin/sh","-c","echo \\"a'b\\""]`,
