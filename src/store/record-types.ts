@@ -313,3 +313,70 @@ export interface UnitPatch {
   routable?: boolean;
   error?: string;
 }
+
+/** A tsuru service API registered from a manifest (service-create). */
+export interface ServiceRecord {
+  name: string;
+  /** Base URL of the service API (endpoint.production). */
+  endpoint: string;
+  username: string;
+  /** AES-256-GCM envelope of the password; the plaintext is never stored. */
+  passwordSealed: string;
+  teamOwner: string;
+  /** Teams allowed to use the service, teamOwner included. */
+  teams: string[];
+  doc: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An Open Service Broker v2 endpoint; its catalog services appear as `<broker>::<service>`. */
+export interface ServiceBrokerRecord {
+  name: string;
+  url: string;
+  /** Sealed JSON {username,password} or {token}; "" for no auth. */
+  authSealed: string;
+  /** Insecure, Context, CacheExpirationSeconds as tsuru keeps them. */
+  config: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ServiceInstanceState = "provisioning" | "ready" | "failed" | "removing";
+
+export interface ServiceInstanceRecord {
+  service: string;
+  name: string;
+  /** Identifier sent to OSB brokers (tsuru generates one per instance). */
+  uuid: string;
+  plan: string;
+  teamOwner: string;
+  teams: string[];
+  description: string;
+  tags: string[];
+  parameters: Record<string, string>;
+  state: ServiceInstanceState;
+  /** OSB async operation key while provisioning/removing. */
+  operation: string;
+  /** Last broker description (failed provision, progress). */
+  message: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ServiceInstancePatch = Partial<
+  Pick<
+    ServiceInstanceRecord,
+    "plan" | "teamOwner" | "teams" | "description" | "tags" | "parameters" | "state" | "operation" | "message"
+  >
+>;
+
+/** An app bound to a service instance: the env names the bind added (values live in app env). */
+export interface ServiceBindingRecord {
+  service: string;
+  instance: string;
+  app: string;
+  bindingId: string;
+  envNames: string[];
+  createdAt: Date;
+}

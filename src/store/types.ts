@@ -38,6 +38,11 @@ import type {
   AppRuntimeRecord,
   UnitRecord,
   UnitPatch,
+  ServiceRecord,
+  ServiceBrokerRecord,
+  ServiceInstanceRecord,
+  ServiceInstancePatch,
+  ServiceBindingRecord,
 } from "./record-types.js";
 import type {
   CancelInfo,
@@ -257,6 +262,48 @@ export interface StoreOps {
   }): Promise<UnitRecord[]>;
   updateUnit(id: string, patch: UnitPatch): Promise<UnitRecord>;
   deleteUnit(id: string): Promise<void>;
+
+  // services (tsuru service APIs), OSB brokers, instances and app bindings
+  /** ConflictError when the name is taken. */
+  createService(s: Omit<ServiceRecord, "createdAt" | "updatedAt">): Promise<ServiceRecord>;
+  findService(name: string): Promise<ServiceRecord | null>;
+  listServices(): Promise<ServiceRecord[]>;
+  updateService(
+    name: string,
+    patch: Partial<
+      Pick<ServiceRecord, "endpoint" | "username" | "passwordSealed" | "teamOwner" | "teams" | "doc">
+    >,
+  ): Promise<ServiceRecord>;
+  deleteService(name: string): Promise<void>;
+  createServiceBroker(b: Omit<ServiceBrokerRecord, "createdAt" | "updatedAt">): Promise<ServiceBrokerRecord>;
+  findServiceBroker(name: string): Promise<ServiceBrokerRecord | null>;
+  listServiceBrokers(): Promise<ServiceBrokerRecord[]>;
+  updateServiceBroker(
+    name: string,
+    patch: Partial<Pick<ServiceBrokerRecord, "url" | "authSealed" | "config">>,
+  ): Promise<ServiceBrokerRecord>;
+  deleteServiceBroker(name: string): Promise<void>;
+  /** ConflictError when (service, name) exists. */
+  createServiceInstance(
+    i: Omit<ServiceInstanceRecord, "createdAt" | "updatedAt">,
+  ): Promise<ServiceInstanceRecord>;
+  findServiceInstance(service: string, name: string): Promise<ServiceInstanceRecord | null>;
+  /** `teams`: only instances one of these teams may use. */
+  listServiceInstances(filter?: { service?: string; teams?: string[] }): Promise<ServiceInstanceRecord[]>;
+  updateServiceInstance(
+    service: string,
+    name: string,
+    patch: ServiceInstancePatch,
+  ): Promise<ServiceInstanceRecord>;
+  deleteServiceInstance(service: string, name: string): Promise<void>;
+  /** ConflictError when the app is already bound to the instance. */
+  createServiceBinding(b: Omit<ServiceBindingRecord, "createdAt">): Promise<ServiceBindingRecord>;
+  listServiceBindings(filter?: {
+    service?: string;
+    instance?: string;
+    app?: string;
+  }): Promise<ServiceBindingRecord[]>;
+  deleteServiceBinding(service: string, instance: string, app: string): Promise<void>;
 
   createEvent(e: NewEvent): Promise<EventRecord>;
   getEvent(id: string): Promise<EventRecord>;

@@ -105,9 +105,4 @@ export function catalogRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get("/volumes", { schema: doc("volumes", "Volumes (none yet)") }, async (_req, reply) =>
     list(reply, []),
   );
-  app.get(
-    "/services/instances",
-    { schema: doc("services", "Service instances (none yet)", { query: { app: "app" } }) },
-    async (_req, reply) => list(reply, []),
-  );
 }

@@ -10,6 +10,7 @@ import { appRoutes } from "./apps.js";
 import { eventRoutes } from "./events.js";
 import { nodeRoutes } from "./nodes.js";
 import { certificateRoutes } from "./certificates.js";
+import { serviceRoutes } from "./services.js";
 import type { NodeConnector } from "../../domain/services/node-port.js";
 
 export interface RouteOptions {
@@ -26,5 +27,6 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, opts: RouteOption
   appRoutes(app, ctx);
   eventRoutes(app, ctx);
   certificateRoutes(app, ctx);
+  serviceRoutes(app, ctx);
   if (opts.nodeConnector) nodeRoutes(app, ctx, opts.nodeConnector);
 }

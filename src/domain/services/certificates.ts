@@ -21,7 +21,8 @@ export function setCertificateKeyFile(ctx: Ctx, path: string): void {
   keyFiles.set(ctx, path);
 }
 
-function secretKey(ctx: Ctx): Buffer {
+/** The server's AES-256-GCM key (certificate keys, service passwords). */
+export function secretKey(ctx: Ctx): Buffer {
   const path = keyFiles.get(ctx) ?? secretKeyPath(loadConfig(process.env).dataDir);
   let k = keys.get(path);
   if (!k) {

@@ -9,6 +9,7 @@ import { nodeOps } from "./nodes-ops.js";
 import { certificateOps } from "./certificates-ops.js";
 import { deployOps } from "./deploys-ops.js";
 import { quotaOps } from "./quotas-ops.js";
+import { serviceOps } from "./services-ops.js";
 import { roleOps, teamOps } from "./teams-ops.js";
 import { tokenOps, userOps } from "./users-ops.js";
 
@@ -39,6 +40,7 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
     ...nodeOps(db),
     ...certificateOps(db),
     ...deployOps(db),
+    ...serviceOps(db),
     ...eventOps(db),
     ...changeOps(db, signal),
   };
