@@ -22,6 +22,8 @@ import { registerCertificate } from "./commands/certificate.js";
 import { registerEvent } from "./commands/event.js";
 import { registerServer } from "./commands/server.js";
 import { registerRouter } from "./commands/router.js";
+import { registerService } from "./commands/service.js";
+import { registerServiceInstance } from "./commands/service-instance.js";
 
 export const topics: Array<(program: Command) => void> = [
   registerTarget,
@@ -43,6 +45,9 @@ export const topics: Array<(program: Command) => void> = [
   registerEnv,
   registerCname,
   registerCertificate,
+  registerService,
+  // Adds `service instance`, so after registerService.
+  registerServiceInstance,
   registerEvent,
   registerServer,
   registerRouter,
