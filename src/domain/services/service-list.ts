@@ -65,7 +65,16 @@ async function serviceNames(ctx: Ctx): Promise<string[]> {
 }
 
 export async function listServices(ctx: Ctx, p: Principal, app: string): Promise<ServiceListEntry[]> {
-  if (app) await visibleApp(ctx, p, app, "app.read");
+  // An app the caller can't see has no instances for them (204, as before), and its existence
+  // isn't revealed.
+  if (
+    app &&
+    !(await visibleApp(ctx, p, app, "app.read").then(
+      () => true,
+      () => false,
+    ))
+  )
+    return [];
   const [instances, bindings] = await Promise.all([
     ctx.store.listServiceInstances(),
     ctx.store.listServiceBindings(app ? { app } : {}),
