@@ -18,7 +18,7 @@ function flatten(obj: unknown, prefix: string, out: Entry[]): void {
     // PostgreSQL refuses NUL in text: reject it here so both stores answer the same 400.
     if (key.includes("\u0000") || value.includes("\u0000"))
       throw new BadRequestError(
-        `The field "${key.replace(/\u0000/g, "")}" contains a NUL character: remove it.`,
+        `The field "${key.split("\u0000").join("")}" contains a NUL character: remove it.`,
       );
     out.push({ key, lower: key.toLowerCase(), value });
   };
