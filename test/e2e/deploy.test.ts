@@ -5,13 +5,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
 import { down, up, type DevClusterInfo } from "../../src/cluster/dev/cluster.js";
-import { testLayout, hostEngine } from "../support/dev-cluster.js";
-import { buildCli, CLI, ROOT, runCli } from "../integration/cli/helpers.js";
+import { hostEngine, nodeClient, testLayout } from "../support/dev-cluster.js";
+import { buildCli, CLI, runCli } from "../integration/cli/helpers.js";
 import { ensureHostPlatformImage } from "../support/platform-image.js";
 
 const l = testLayout();
@@ -250,7 +250,6 @@ describe("deploying an app on the 3-node cluster through the router", () => {
         (u: { ID: string }) => u.ID,
       ),
     );
-    const { nodeClient } = await import("../support/dev-cluster.js");
     for (let i = 0; i < 3; i++) {
       const cs = await nodeClient(info, i).listContainers({
         all: true,
@@ -258,7 +257,5 @@ describe("deploying an app on the 3-node cluster through the router", () => {
       });
       for (const c of cs) assert.ok(known.has(c.Id), `orphan container ${c.Names[0]} on node ${i + 1}`);
     }
-    void readFileSync;
-    void ROOT;
   });
 });
