@@ -4,13 +4,14 @@ import Fastify, { type FastifyInstance } from "fastify";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
-import { join } from "node:path";
-import { mkdirSync } from "node:fs";
 import type { Logger } from "pino";
 import { pino } from "pino";
-import type { Store, StoreConfig } from "../store/types.js";
+import type { Store } from "../store/types.js";
 import { openStore } from "../store/open.js";
 import type { WharfConfig } from "../config/config.js";
+import { storeConfigFor } from "../config/store-config.js";
+
+export { storeConfigFor };
 import { clearCaches, makeCtx, type Ctx } from "../domain/services/context.js";
 import { ensureBuiltinRoles, initAdmin } from "../domain/services/auth.js";
 import { errorHandler, sendError } from "./errors.js";
@@ -201,13 +202,6 @@ export async function createServer(
   }
   await app.ready();
   return Object.assign(app, { ctx, deploy });
-}
-
-/** The store the configuration asks for: PostgreSQL when a URL is set, else SQLite in dataDir. */
-export function storeConfigFor(config: WharfConfig): StoreConfig {
-  if (config.databaseUrl) return { kind: "postgres", url: config.databaseUrl };
-  mkdirSync(config.dataDir, { recursive: true });
-  return { kind: "sqlite", path: join(config.dataDir, "wharf.db"), synchronous: config.sqliteSynchronous };
 }
 
 const HEARTBEAT_MS = 30_000;

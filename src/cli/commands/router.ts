@@ -49,11 +49,11 @@ export function registerRouter(program: Command): void {
     .option("--database-url <url>", "postgres://… when the server uses PostgreSQL (env WHARF_DATABASE_URL)")
     .action(async (flags: RouterFlags) => {
       const env = envFrom(flags);
-      const [{ loadConfig }, { openStore }, { storeConfig }, { routerSettingsFromEnv, startStoreRouter }] =
+      const [{ loadConfig }, { openStore }, { storeConfigFor }, { routerSettingsFromEnv, startStoreRouter }] =
         await Promise.all([
           import("../../config/config.js"),
           import("../../store/open.js"),
-          import("../../router/store-config.js"),
+          import("../../config/store-config.js"),
           import("../../router/store-router.js"),
         ]);
       const { routerDomain } = await import("../../router/embedded.js");
@@ -76,7 +76,7 @@ export function registerRouter(program: Command): void {
         throw new CliError((err as Error).message, 2);
       }
       const log = pino({ name: "wharf-router", level: config.logLevel });
-      const store = await openStore(storeConfig(config));
+      const store = await openStore(storeConfigFor(config));
       let router;
       try {
         router = await startStoreRouter({

@@ -80,7 +80,8 @@ export function registerServer(program: Command): void {
       throw new CliError("passwords didn't match; try again");
     }
     const config = await configFrom(flags);
-    const { initAdmin, storeConfigFor } = await import("../../api/server.js");
+    const { initAdmin } = await import("../../api/server.js");
+    const { storeConfigFor } = await import("../../config/store-config.js");
     const { openStore } = await import("../../store/open.js");
     const store = await openStore(storeConfigFor(config));
     try {
