@@ -4,14 +4,15 @@
 // failed request, rolled back, and a deploy whose healthcheck fails leaves it serving.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
 import { down, up, type DevClusterInfo } from "../../src/cluster/dev/cluster.js";
 import { hostEngine, nodeClient, testLayout } from "../support/dev-cluster.js";
-import { buildCli, CLI, runCli } from "../integration/cli/helpers.js";
+import { buildCli, runCli } from "../integration/cli/helpers.js";
+import { spawnServer, stopServer } from "../support/server-process.js";
 import { ensureHostPlatformImage } from "../support/platform-image.js";
 
 const l = testLayout();
@@ -73,10 +74,11 @@ before(async () => {
   mkdirSync(home);
   mkdirSync(appDir);
   await ok(["server", "init", "-e", "admin@example.com", "--data-dir", join(dir, "data")], "admin-pass-1\n");
-  server = spawn(process.execPath, [CLI, "server", "--data-dir", join(dir, "data"), "-p", "0"], {
+  const started = await spawnServer({
+    dataDir: join(dir, "data"),
+    home: dir,
+    router: true,
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
       WHARF_LOG_LEVEL: "warn",
       WHARF_NODE_TLS_DIR: info.tls.dir,
       WHARF_REGISTRY: info.registry,
@@ -85,24 +87,11 @@ before(async () => {
       WHARF_ROUTER_TLS_PORT: "0",
       WHARF_DRAIN_MS: "1500",
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    onStdout: (d) => process.stdout.write(`# server: ${d.slice(0, 2000)}`),
   });
-  server.stdout!.on("data", (d) => process.stdout.write(`# server: ${String(d).slice(0, 2000)}`));
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);
-    server!.stderr!.on("data", (d) => {
-      err += d;
-      const api = /server listening on (http:\/\/\S+)/.exec(err);
-      const router = /router listening on (http:\/\/\S+)/.exec(err);
-      if (api && router) {
-        clearTimeout(timer);
-        routerUrl = router[1]!;
-        resolve(api[1]!);
-      }
-    });
-    server!.on("exit", (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
+  server = started.child;
+  routerUrl = started.routerUrl;
+  const url = started.url;
   await ok(["target", "add", "t", url, "--set"]);
   await ok(["login", "admin@example.com"], "admin-pass-1\n");
   await ok(["pool", "add", "main", "--default"]);
@@ -123,11 +112,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await stopServer(server);
   await down(l);
   rmSync(dir, { recursive: true, force: true });
 });

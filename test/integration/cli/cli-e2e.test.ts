@@ -3,11 +3,12 @@
 // and reads env (private masked), lists with --json and sees the events.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildCli, CLI, runCli } from "./helpers.js";
+import { buildCli, runCli } from "./helpers.js";
+import { spawnServer, stopServer } from "../../support/server-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "wharf-cli-e2e-"));
 const adminHome = join(dir, "admin-home");
@@ -31,36 +32,18 @@ before(async () => {
     ["server", "init", "-e", "admin@example.com", "--data-dir", join(dir, "data")],
     "admin-pass-1\n",
   );
-  server = spawn(
-    process.execPath,
-    [CLI, "server", "--data-dir", join(dir, "data"), "--host", "127.0.0.1", "-p", "0"],
-    {
-      env: { PATH: process.env.PATH ?? "", HOME: dir, WHARF_LOG_LEVEL: "silent" },
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  url = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
-    server!.stderr!.on("data", (d) => {
-      err += d;
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    server!.on("exit", (code) => reject(new Error(`server exited ${code}: ${err}`)));
+  const started = await spawnServer({
+    dataDir: join(dir, "data"),
+    home: dir,
+    env: { WHARF_LOG_LEVEL: "silent" },
   });
+  server = started.child;
+  url = started.url;
   for (const home of [adminHome, devHome]) await ok(home, ["target", "add", "e2e", url, "--set"]);
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await stopServer(server);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -4,7 +4,7 @@
 // node.health events; bad input gets a 4xx that says what to fix and leaves nothing behind.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { tmpdir } from "node:os";
@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { down, restartNode, stopNode, up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import { Pki } from "../../../src/cluster/tls/pki.js";
 import { testLayout } from "../../support/dev-cluster.js";
-import { buildCli, CLI, runCli } from "../cli/helpers.js";
+import { buildCli, runCli } from "../cli/helpers.js";
+import { spawnServer, stopServer } from "../../support/server-process.js";
 
 const l = testLayout();
 const dir = mkdtempSync(join(tmpdir(), "wharf-node-api-"));
@@ -73,32 +74,19 @@ before(async () => {
   info = await up(3, l);
   mkdirSync(home);
   await ok(["server", "init", "-e", "admin@example.com", "--data-dir", join(dir, "data")], "admin-pass-1\n");
-  server = spawn(process.execPath, [CLI, "server", "--data-dir", join(dir, "data"), "-p", "0"], {
+  const started = await spawnServer({
+    dataDir: join(dir, "data"),
+    home: dir,
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
       WHARF_LOG_LEVEL: "info",
       WHARF_NODE_TLS_DIR: info.tls.dir,
       WHARF_NODE_MONITOR_INTERVAL_MS: "300",
       WHARF_NODE_MONITOR_TIMEOUT_MS: "500",
       WHARF_NODE_FAILURE_THRESHOLD: "3",
     },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  server.stdout!.resume();
-  url = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
-    server!.stderr!.on("data", (d) => {
-      err += d;
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    server!.on("exit", (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
+  server = started.child;
+  url = started.url;
   await ok(["target", "add", "t", url, "--set"]);
   await ok(["login", "admin@example.com"], "admin-pass-1\n");
   token = readFileSync(join(home, "token"), "utf8").trim();
@@ -118,11 +106,7 @@ before(async () => {
 
 after(async () => {
   foreignTls?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await stopServer(server);
   await down(l);
   rmSync(dir, { recursive: true, force: true });
 });
