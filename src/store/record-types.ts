@@ -380,3 +380,44 @@ export interface ServiceBindingRecord {
   envNames: string[];
   createdAt: Date;
 }
+
+export type ServiceContainerPhase = "creating" | "running" | "failed" | "removing";
+
+/**
+ * The container behind an instance of a built-in service (PostgreSQL, Redis). Written before
+ * anything exists on a node; `phase` tells a restarted server what to resume.
+ */
+export interface ServiceContainerRecord {
+  /** The service instance's uuid. */
+  uuid: string;
+  service: string;
+  instance: string;
+  teamOwner: string;
+  plan: string;
+  /** Memory limit of the container, in bytes. */
+  memory: number;
+  /** Address of the node (https://IP:PORT) holding the container and its volume; "" until placed. */
+  node: string;
+  /** Host port published on the node's address; fixed so restarts keep the apps' URLs valid. */
+  hostPort: number;
+  containerId: string;
+  volume: string;
+  /** The volume was made for this instance (a failed first start may remove it). */
+  volumeCreated: boolean;
+  /** Sealed JSON of the instance's generated credentials. */
+  secretsSealed: string;
+  phase: ServiceContainerPhase;
+  /** Set with phase "removing": the volume goes too. */
+  purge: boolean;
+  /** Why the last provision failed, or what it is doing. Never a secret. */
+  message: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ServiceContainerPatch = Partial<
+  Pick<
+    ServiceContainerRecord,
+    "node" | "hostPort" | "containerId" | "volumeCreated" | "phase" | "purge" | "message" | "plan" | "memory"
+  >
+>;

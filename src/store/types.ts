@@ -43,6 +43,8 @@ import type {
   ServiceInstanceRecord,
   ServiceInstancePatch,
   ServiceBindingRecord,
+  ServiceContainerRecord,
+  ServiceContainerPatch,
 } from "./record-types.js";
 import type {
   CancelInfo,
@@ -304,6 +306,16 @@ export interface StoreOps {
     app?: string;
   }): Promise<ServiceBindingRecord[]>;
   deleteServiceBinding(service: string, instance: string, app: string): Promise<void>;
+  /** Built-in service containers. ConflictError when the uuid, (service, instance) or (node, port) is taken. */
+  createServiceContainer(
+    c: Omit<ServiceContainerRecord, "createdAt" | "updatedAt">,
+  ): Promise<ServiceContainerRecord>;
+  findServiceContainer(uuid: string): Promise<ServiceContainerRecord | null>;
+  listServiceContainers(filter?: { service?: string; node?: string }): Promise<ServiceContainerRecord[]>;
+  /** NotFoundError when missing; ConflictError when the (node, port) is taken. */
+  updateServiceContainer(uuid: string, patch: ServiceContainerPatch): Promise<ServiceContainerRecord>;
+  /** No error when already gone. */
+  deleteServiceContainer(uuid: string): Promise<void>;
 
   createEvent(e: NewEvent): Promise<EventRecord>;
   getEvent(id: string): Promise<EventRecord>;

@@ -10,6 +10,7 @@ import { certificateOps } from "./certificates-ops.js";
 import { deployOps } from "./deploys-ops.js";
 import { quotaOps } from "./quotas-ops.js";
 import { serviceOps } from "./services-ops.js";
+import { serviceContainerOps } from "./service-containers-ops.js";
 import { roleOps, teamOps } from "./teams-ops.js";
 import { tokenOps, userOps } from "./users-ops.js";
 
@@ -41,6 +42,7 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
     ...certificateOps(db),
     ...deployOps(db),
     ...serviceOps(db),
+    ...serviceContainerOps(db),
     ...eventOps(db),
     ...changeOps(db, signal),
   };
