@@ -31,6 +31,7 @@ import { startEmbeddedRouter } from "../router/embedded.js";
 import { secretKeyPath } from "../router/secret-box.js";
 import { setCertificateKeyFile } from "../domain/services/certificates.js";
 import type { StoreRouter } from "../router/store-router.js";
+import { builtinServicesFor, type BuiltinServices } from "../services/builtin/index.js";
 
 export { initAdmin };
 
@@ -93,7 +94,7 @@ function cacheScope(url: string): "apps" | "all" {
 
 export async function createServer(
   deps: ServerDeps,
-): Promise<FastifyInstance & { ctx: Ctx; deploy: DeployCtx | null }> {
+): Promise<FastifyInstance & { ctx: Ctx; deploy: DeployCtx | null; builtin: BuiltinServices | null }> {
   const { store, config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const ctx = makeCtx(store, config);
@@ -195,13 +196,16 @@ export async function createServer(
 
   registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
   let deploy: DeployCtx | null = null;
+  let builtin: BuiltinServices | null = null;
   if (deps.engines && config.registry) {
     deploy = await createDeployCtx(ctx, deps.engines, config, logger);
     ctx.runtime = runtimePort(deploy);
+    builtin = builtinServicesFor(deploy);
+    ctx.builtin = builtin;
     deployRoutes(app, deploy);
   }
   await app.ready();
-  return Object.assign(app, { ctx, deploy });
+  return Object.assign(app, { ctx, deploy, builtin });
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -292,6 +296,15 @@ export async function startServer(
       const r = await reconcileAll(app.deploy);
       log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
       for (const e of r.errors) log.warn({ error: e }, "reconcile");
+      // Built-in service instances: resumed, healed and swept in the background (a resumed
+      // provision may have to build its image first).
+      app.builtin?.start().then(
+        (b) => {
+          log.info({ ...b, errors: b.errors.length }, "reconciled built-in service instances");
+          for (const e of b.errors) log.warn({ error: e }, "service reconcile");
+        },
+        (e: unknown) => log.warn({ err: e }, "service reconcile"),
+      );
       if (healerSettings.enabled) {
         healer = new Healer(app.deploy, { instanceId: config.instanceId, log, settings: healerSettings });
         healer.start();
@@ -327,6 +340,7 @@ export async function startServer(
       close: async () => {
         clearInterval(heartbeat);
         await healer?.stop();
+        await app.builtin?.stop();
         await router?.close();
         stopConnector(nodeConnector);
         await app.close();

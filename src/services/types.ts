@@ -44,11 +44,17 @@ export interface OperationState {
   gone: boolean;
 }
 
+/** Options of an instance removal; providers that keep no data of their own ignore them. */
+export interface RemoveOptions {
+  /** Delete the instance's data as well (built-in services keep their volume otherwise). */
+  purge?: boolean;
+}
+
 export interface ServiceBroker {
   plans(): Promise<PlanInfo[]>;
   create(i: InstanceRef, meta: CallMeta): Promise<AsyncResult>;
   update(i: InstanceRef, previousPlan: string, meta: CallMeta): Promise<void>;
-  remove(i: InstanceRef, meta: CallMeta): Promise<AsyncResult>;
+  remove(i: InstanceRef, meta: CallMeta, opts?: RemoveOptions): Promise<AsyncResult>;
   /** Only for providers that answer async (OSB). */
   lastOperation(i: InstanceRef): Promise<OperationState>;
   /** Text such as "up", "pending", "down". */

@@ -7,6 +7,7 @@ import * as brokers from "../../domain/services/service-brokers.js";
 import * as instances from "../../domain/services/service-instances.js";
 import * as binds from "../../domain/services/service-binds.js";
 import * as lists from "../../domain/services/service-list.js";
+import { changeInstanceTeam } from "../../domain/services/service-instance-teams.js";
 import { principal } from "../auth.js";
 import type { Input } from "../input.js";
 import { jsonStream } from "../stream.js";
@@ -116,6 +117,33 @@ export function serviceRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     });
 
+  for (const [method, grant] of [
+    ["PUT", true],
+    ["DELETE", false],
+  ] as const)
+    app.route({
+      method,
+      url: "/services/:service/instances/permission/:instance/:team",
+      schema: doc(
+        "services",
+        grant ? "Grant a team access to an instance" : "Revoke a team's access to an instance",
+        {
+          params: { ...INST, team: "team" },
+        },
+      ),
+      handler: async (req, reply) => {
+        await changeInstanceTeam(
+          ctx,
+          principal(req),
+          param(req, "service"),
+          param(req, "instance"),
+          param(req, "team"),
+          grant,
+        );
+        return reply.code(200).send();
+      },
+    });
+
   app.post(
     "/services/:service/instances",
     {
@@ -167,13 +195,25 @@ export function serviceRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.delete(
     "/services/:service/instances/:instance",
     {
-      schema: doc("services", "Remove an instance; streams", { params: INST, query: { unbindall: "bool" } }),
+      schema: doc("services", "Remove an instance; streams", {
+        params: INST,
+        query: {
+          unbindall: "bool",
+          ignoreerrors: "bool",
+          purge: "bool (built-in services: delete the data)",
+        },
+      }),
     },
     async (req, reply) => {
       const p = principal(req);
-      const unbindAll = input(req).bool("unbindall");
+      const i = input(req);
+      const o = {
+        unbindAll: i.bool("unbindall"),
+        ignoreErrors: i.bool("ignoreerrors"),
+        purge: i.bool("purge"),
+      };
       return jsonStream(reply, (out) =>
-        instances.removeInstance(ctx, p, param(req, "service"), param(req, "instance"), unbindAll, out),
+        instances.removeInstance(ctx, p, param(req, "service"), param(req, "instance"), o, out),
       );
     },
   );

@@ -11,6 +11,7 @@ import { authorize, can, type Principal } from "./principal.js";
 import { mapped } from "./store-errors.js";
 import { withEvent } from "./events.js";
 import { visibleApp } from "./apps.js";
+import { refuseServiceVars } from "./service-binds.js";
 
 const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });
 
@@ -41,6 +42,12 @@ export async function setEnv(
 ): Promise<void> {
   await visibleApp(ctx, p, app, "app.update.env.set");
   validateEnvSet(f.envs);
+  await refuseServiceVars(
+    ctx,
+    app,
+    f.envs.map((e) => e.name),
+    "changed",
+  );
   // The event keeps only names: values (possibly secrets) never reach logs or events.
   const names = f.envs.map((e) => e.name);
   await withEvent(
@@ -78,6 +85,7 @@ export async function unsetEnv(
 ): Promise<void> {
   await visibleApp(ctx, p, app, "app.update.env.unset");
   if (names.length === 0) throw new BadRequestError("You must provide the list of environment variables.");
+  await refuseServiceVars(ctx, app, names, "unset");
   await withEvent(
     ctx.store,
     p,

@@ -9,6 +9,7 @@ import { authorize, can, type Principal } from "./principal.js";
 import { mapped } from "./store-errors.js";
 import { withEvent, withEventTx } from "./events.js";
 import { visibleApp } from "./app-read.js";
+import { unbindAllForRemoval } from "./service-binds.js";
 
 export * from "./app-read.js";
 
@@ -261,6 +262,7 @@ export async function removeApp(
       await h.log(msg);
       // Units first: a crash after this leaves an app without units, never units without an app.
       if (ctx.runtime) await ctx.runtime.removeAppUnits(name);
+      await unbindAllForRemoval(ctx, app, { user: p.email, eventId: h.id }, h.log, out);
       await mapped(() =>
         ctx.store.tx(async (t) => {
           await t.deleteApp(name);

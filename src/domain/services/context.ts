@@ -36,6 +36,8 @@ export interface Ctx {
   readCache: Map<string, { until: number; value: Promise<unknown> }>;
   /** The running side (units, builds, routes); null when the server has no cluster. */
   runtime: import("./runtime-port.js").RuntimePort | null;
+  /** Wharf's own PostgreSQL/Redis services; null when the server has no cluster. */
+  builtin: import("./service-builtin-port.js").BuiltinServicesPort | null;
 }
 
 /**
@@ -84,5 +86,6 @@ export function makeCtx(store: Store, settings: ServiceSettings, now: () => Date
     locksCache: null,
     readCache: new Map(),
     runtime: null,
+    builtin: null,
   };
 }

@@ -52,6 +52,8 @@ export async function createService(ctx: Ctx, p: Principal, m: ServiceManifest):
   const endpoint = checkManifest(m);
   if (!m.team) throw new BadRequestError('The manifest has no "team": say which team owns the service.');
   authorize(p, "service.create", [{ type: "team", value: m.team }]);
+  if (ctx.builtin?.broker(m.id))
+    throw new ConflictError(`Service "${m.id}" already exists: it is one of Wharf's built-in services.`);
   if (!(await ctx.store.findTeam(m.team))) throw new NotFoundError(`Team "${clip(m.team)}" not found.`);
   await withEvent(
     ctx.store,
@@ -122,6 +124,7 @@ export async function removeService(ctx: Ctx, p: Principal, name: string): Promi
 
 export async function getDoc(ctx: Ctx, p: Principal, name: string): Promise<string> {
   const s = await visibleService(ctx, p, name);
+  if (s.kind === "builtin") return ctx.builtin?.doc(name) ?? "";
   return s.kind === "tsuru" ? s.record.doc : "";
 }
 

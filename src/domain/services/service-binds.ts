@@ -7,12 +7,12 @@ import { randomUUID } from "node:crypto";
 import type { App, StoreTx } from "../../store/types.js";
 import type { AppRef } from "../../services/types.js";
 import { BrokerError } from "../../services/errors.js";
-import { ConflictError, NotFoundError, PreconditionFailedError } from "../errors.js";
+import { BadRequestError, ConflictError, NotFoundError, PreconditionFailedError } from "../errors.js";
 import { clip } from "../names.js";
 import type { Ctx } from "./context.js";
 import { withEvent } from "./events.js";
 import type { Principal } from "./principal.js";
-import { instanceRef, visibleInstance, type ResolvedService } from "./service-resolve.js";
+import { findResolved, instanceRef, visibleInstance, type ResolvedService } from "./service-resolve.js";
 import { visibleApp } from "./app-read.js";
 import { refreshInstance } from "./service-refresh.js";
 
@@ -185,4 +185,49 @@ export async function unbindOne(
       out(`\nInstance "${name}" is not bound to the app "${app.name}" anymore.\n`);
     },
   );
+}
+
+/**
+ * env set / env unset may not touch what a bind set (tsuru refuses too): those variables go
+ * with the unbind, or the binding and the provider would disagree.
+ */
+export async function refuseServiceVars(ctx: Ctx, app: string, names: string[], verb: string): Promise<void> {
+  if (names.includes(SERVICES_VAR))
+    throw new BadRequestError(
+      `${SERVICES_VAR} is managed by Wharf from the app's service bindings: it cannot be ${verb}.`,
+    );
+  const taken = (await ctx.store.getAppEnv(app, names)).filter((v) => v.alias !== "");
+  if (taken.length === 0) return;
+  const by = [...new Set(taken.map((v) => v.alias))];
+  throw new BadRequestError(
+    `${taken.map((v) => v.name).join(", ")} ${taken.length > 1 ? "were" : "was"} set by service instance ${by.map((b) => `"${b}"`).join(", ")} and cannot be ${verb}: unbind the instance instead (wharf service instance unbind).`,
+  );
+}
+
+/**
+ * App removal: every binding is undone at its provider first, ignoring provider errors as
+ * tsuru does, so providers drop the app's credentials; the records go with the app.
+ */
+export async function unbindAllForRemoval(
+  ctx: Ctx,
+  app: App,
+  meta: { user: string; eventId: string },
+  log: (line: string) => Promise<void>,
+  out: (line: string) => void,
+): Promise<void> {
+  for (const b of await ctx.store.listServiceBindings({ app: app.name })) {
+    const line = `---- Unbinding service instance "${b.instance}" (${b.service}) ----\n`;
+    out(line);
+    await log(line);
+    try {
+      const svc = await findResolved(ctx, b.service);
+      const inst = await ctx.store.findServiceInstance(b.service, b.instance);
+      if (inst) await svc.client.unbind(instanceRef(inst), appRef(ctx, app), b.bindingId, meta);
+    } catch (e) {
+      const why = `Ignoring the service's error while removing the app: ${(e as Error).message}\n`;
+      out(why);
+      await log(why);
+    }
+    await ctx.store.deleteServiceBinding(b.service, b.instance, app.name).catch(() => undefined);
+  }
 }

@@ -18,6 +18,7 @@ import {
   type ResolvedService,
 } from "./service-resolve.js";
 import { mapped } from "./store-errors.js";
+import { NotFoundError as StoreNotFoundError } from "../../store/errors.js";
 import { unbindOne } from "./service-binds.js";
 import { refreshInstance } from "./service-refresh.js";
 
@@ -47,7 +48,7 @@ function checkFields(f: { description: string; tags: string[]; parameters: Recor
 
 async function checkPlan(svc: ResolvedService, plan: string): Promise<string> {
   const plans = await svc.client.plans();
-  if (plan === "") return svc.kind === "osb" ? (plans[0]?.name ?? "") : "";
+  if (plan === "") return svc.kind === "tsuru" ? "" : (plans[0]?.name ?? "");
   if (plans.length > 0 && !plans.some((x) => x.name === plan))
     throw new BadRequestError(
       `Plan "${clip(plan)}" not found for service "${svc.name}": run "wharf service info ${svc.name}" to see its plans.`,
@@ -124,7 +125,7 @@ export async function createInstance(
         throw e;
       }
       if (res.async) {
-        await h.log(`provisioning started at the broker (operation "${clip(res.operation)}")`);
+        await h.log(`provisioning started at the provider (operation "${clip(res.operation)}")`);
         await ctx.store.updateServiceInstance(svc.name, f.name, { operation: res.operation });
       } else await ctx.store.updateServiceInstance(svc.name, f.name, { state: "ready" });
     },
@@ -136,7 +137,7 @@ export async function instanceStatus(ctx: Ctx, p: Principal, service: string, na
   const now = await refreshInstance(ctx, svc, inst);
   let status: string;
   if (!now) status = "removed";
-  else if (svc.kind === "tsuru") status = await svc.client.status(instanceRef(now));
+  else if (svc.kind !== "osb") status = await svc.client.status(instanceRef(now));
   else if (now.state === "provisioning")
     status = now.message ? `in progress - ${now.message}` : "in progress";
   else if (now.state === "failed") status = now.message ? `failed - ${now.message}` : "failed";
@@ -165,7 +166,11 @@ export async function instanceInfo(
   service: string,
   name: string,
 ): Promise<InstanceInfoView> {
-  const { svc, inst } = await visibleInstance(ctx, p, service, name, "service-instance.read");
+  const found = await visibleInstance(ctx, p, service, name, "service-instance.read");
+  const svc = found.svc;
+  // Built-in instances catch up with their provision here (cheap: it reads the store).
+  const inst =
+    svc.kind === "builtin" ? ((await refreshInstance(ctx, svc, found.inst)) ?? found.inst) : found.inst;
   const bindings = await ctx.store.listServiceBindings({ service: svc.name, instance: name });
   // Info is decoration: a provider that is down must not hide the instance itself.
   const custom = await svc.client.info(instanceRef(inst)).catch(() => ({}));
@@ -232,14 +237,24 @@ export async function updateInstance(
   );
 }
 
+export interface RemoveInstanceOptions {
+  /** Unbind every bound app first (tsuru's unbindall). */
+  unbindAll: boolean;
+  /** Delete the instance's data too (built-in services keep their volume otherwise). */
+  purge: boolean;
+  /** Remove the instance here even when its provider fails (tsuru's ignoreerrors). */
+  ignoreErrors: boolean;
+}
+
 export async function removeInstance(
   ctx: Ctx,
   p: Principal,
   service: string,
   name: string,
-  unbindAll: boolean,
+  o: RemoveInstanceOptions,
   out: (line: string) => void,
 ): Promise<void> {
+  const unbindAll = o.unbindAll;
   const { svc, inst } = await visibleInstance(ctx, p, service, name, "service-instance.delete");
   const bindings = await ctx.store.listServiceBindings({ service: svc.name, instance: name });
   if (bindings.length > 0 && !unbindAll)
@@ -247,21 +262,31 @@ export async function removeInstance(
       "This service instance is bound to at least one app. Unbind them before removing it (or use --force to unbind them all).",
     );
   for (const b of bindings)
-    await unbindOne(ctx, p, svc.name, name, b.app, { noRestart: false, force: false }, out);
+    await unbindOne(ctx, p, svc.name, name, b.app, { noRestart: false, force: o.ignoreErrors }, out);
   const target = { type: "service-instance", value: `${svc.name}/${name}` };
   await withEvent(
     ctx.store,
     p,
-    { kind: "service-instance.delete", target, lock: true },
+    {
+      kind: "service-instance.delete",
+      target,
+      lock: true,
+      data: { purge: o.purge, ignoreErrors: o.ignoreErrors },
+    },
     ev(ctx),
     async (h) => {
       let res;
       try {
-        res = await svc.client.remove(instanceRef(inst), meta(p, h));
+        res = await svc.client.remove(instanceRef(inst), meta(p, h), { purge: o.purge });
       } catch (e) {
         // The provider no longer knows it: the local record is all that is left.
-        if (!(e instanceof NotFoundError)) throw e;
-        out(`The service API does not know instance "${name}" any more; removing it here.\n`);
+        if (e instanceof NotFoundError)
+          out(`The service API does not know instance "${name}" any more; removing it here.\n`);
+        else if (o.ignoreErrors) {
+          const why = `Ignoring the provider's error because of --ignore-errors: ${(e as Error).message}\n`;
+          out(why);
+          await h.log(why);
+        } else throw e;
         res = { async: false, operation: "" };
       }
       if (res.async) {
@@ -274,8 +299,17 @@ export async function removeInstance(
         );
         return;
       }
-      await ctx.store.deleteServiceInstance(svc.name, name);
-      out(`Service instance "${name}" removed.\n`);
+      // A reconciler finishing an interrupted removal may have deleted it already.
+      await ctx.store.deleteServiceInstance(svc.name, name).catch((e: unknown) => {
+        if (!(e instanceof StoreNotFoundError)) throw e;
+      });
+      if (svc.kind === "builtin")
+        out(
+          o.purge
+            ? `Service instance "${name}" and its data removed.\n`
+            : `Service instance "${name}" removed; its data volume is kept on its node (remove with --purge to delete the data).\n`,
+        );
+      else out(`Service instance "${name}" removed.\n`);
     },
   );
 }

@@ -53,7 +53,7 @@ function view(i: ServiceInstanceRecord, bindings: ServiceBindingRecord[]): Insta
 
 /** Every service name: registered ones, then each reachable broker's catalog (`<broker>::<svc>`). */
 async function serviceNames(ctx: Ctx): Promise<string[]> {
-  const names = (await ctx.store.listServices()).map((s) => s.name);
+  const names = [...(ctx.builtin?.names() ?? []), ...(await ctx.store.listServices()).map((s) => s.name)];
   for (const b of await ctx.store.listServiceBrokers()) {
     // A broker that is down must not break the whole list: its services are left out.
     const cat = await osbClient(ctx, b)

@@ -1,5 +1,6 @@
-// Catching up with an OSB broker's asynchronous work: a provisioning or removing instance asks
-// last_operation when it is next looked at (status, info, bind), rather than a background loop.
+// Catching up with an asynchronous provider (an OSB broker, Wharf's built-in services): a
+// provisioning or removing instance asks last_operation when it is next looked at (status,
+// info, bind), rather than a background loop.
 import type { ServiceInstanceRecord } from "../../store/types.js";
 import type { Ctx } from "./context.js";
 import { instanceRef, type ResolvedService } from "./service-resolve.js";
@@ -13,7 +14,7 @@ export async function refreshInstance(
   svc: ResolvedService,
   inst: ServiceInstanceRecord,
 ): Promise<ServiceInstanceRecord | null> {
-  if (svc.kind !== "osb" || (inst.state !== "provisioning" && inst.state !== "removing")) return inst;
+  if (svc.kind === "tsuru" || (inst.state !== "provisioning" && inst.state !== "removing")) return inst;
   const op = await svc.client.lastOperation(instanceRef(inst));
   if (op.state === "in progress")
     return ctx.store.updateServiceInstance(inst.service, inst.name, { message: op.description });

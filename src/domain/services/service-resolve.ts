@@ -58,7 +58,8 @@ export function unsealSecret(ctx: Ctx, sealed: string): string {
 /** A service as the domain uses it: its record (tsuru) or its broker (OSB), and its client. */
 export type ResolvedService =
   | { kind: "tsuru"; name: string; record: ServiceRecord; client: ServiceBroker }
-  | { kind: "osb"; name: string; broker: ServiceBrokerRecord; catalogName: string; client: ServiceBroker };
+  | { kind: "osb"; name: string; broker: ServiceBrokerRecord; catalogName: string; client: ServiceBroker }
+  | { kind: "builtin"; name: string; client: ServiceBroker };
 
 export function tsuruClient(ctx: Ctx, s: ServiceRecord): ServiceBroker {
   return new TsuruBroker({
@@ -87,6 +88,8 @@ export async function findResolved(ctx: Ctx, name: string): Promise<ResolvedServ
   const sep = name.indexOf("::");
   const missing = () =>
     new NotFoundError(`Service "${clip(name)}" not found: run "wharf service list" to see the services.`);
+  const builtin = ctx.builtin?.broker(name);
+  if (builtin) return { kind: "builtin", name, client: builtin };
   if (sep > 0) {
     const broker = await ctx.store.findServiceBroker(name.slice(0, sep));
     if (!broker) throw missing();
@@ -106,16 +109,19 @@ export async function findResolved(ctx: Ctx, name: string): Promise<ResolvedServ
 
 /** Contexts of a service for the "service.*" permissions: the service and its owner team. */
 export function serviceContexts(s: ResolvedService): PermissionContext[] {
-  if (s.kind === "osb") return [{ type: "service", value: s.name }];
+  if (s.kind !== "tsuru") return [{ type: "service", value: s.name }];
   return [
     { type: "service", value: s.name },
     { type: "team", value: s.record.teamOwner },
   ];
 }
 
-/** Teams that may create instances of the service; null = every team (OSB services, as in tsuru). */
+/**
+ * Teams that may create instances of the service; null = every team (OSB services, as in
+ * tsuru, and Wharf's built-in ones, whose use pool constraints on "service" can limit).
+ */
 export function serviceTeams(s: ResolvedService): string[] | null {
-  return s.kind === "osb" ? null : s.record.teams;
+  return s.kind === "tsuru" ? s.record.teams : null;
 }
 
 /** May p see the service? Admins, its teams' members and holders of service permissions on it. */
@@ -145,6 +151,10 @@ export async function adminService(
   scheme: string,
 ): Promise<ServiceRecord> {
   const s = await findResolved(ctx, name);
+  if (s.kind === "builtin")
+    throw new BadRequestError(
+      `Service "${clip(name)}" is built into Wharf: it cannot be changed or removed (WHARF_BUILTIN_SERVICES chooses which are offered; pool constraints on "service" limit where).`,
+    );
   if (s.kind !== "tsuru")
     throw new BadRequestError(
       `Service "${clip(name)}" comes from broker "${s.broker.name}": change it at the broker, or with "wharf service broker update".`,
