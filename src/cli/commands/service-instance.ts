@@ -62,12 +62,42 @@ export function registerServiceInstance(program: Command): void {
   yesOption(
     inst
       .command("remove <service> <instance>")
-      .description("remove an instance")
-      .option("-f, --force", "unbind every app bound to it first"),
-  ).action(async (svc: string, name: string, o: { force?: boolean; assumeYes?: boolean }, cmd: Command) => {
-    await confirm(`Are you sure you want to remove the instance "${name}"?`, o.assumeYes);
-    await apiFor(cmd).stream("DELETE", `${path(svc, name)}?unbindall=${o.force ? "true" : "false"}`);
-  });
+      .description("remove an instance (a built-in service keeps its data volume unless --purge)")
+      .option("-f, --force", "unbind every app bound to it first")
+      .option("--ignore-errors", "remove it here even when its provider fails")
+      .option("--purge", "delete its data too (built-in services: the instance's volume)"),
+  ).action(
+    async (
+      svc: string,
+      name: string,
+      o: { force?: boolean; assumeYes?: boolean; ignoreErrors?: boolean; purge?: boolean },
+      cmd: Command,
+    ) => {
+      const what = o.purge ? `the instance "${name}" and all its data` : `the instance "${name}"`;
+      await confirm(`Are you sure you want to remove ${what}?`, o.assumeYes);
+      const q = query({
+        unbindall: o.force ? "true" : "false",
+        ignoreerrors: o.ignoreErrors ? "true" : "false",
+        purge: o.purge ? "true" : "false",
+      });
+      await apiFor(cmd).stream("DELETE", `${path(svc, name)}${q}`);
+    },
+  );
+
+  for (const [verb, method, done] of [
+    ["grant", "PUT", "was granted access to"],
+    ["revoke", "DELETE", "no longer has access to"],
+  ] as const)
+    inst
+      .command(`${verb} <service> <instance> <team>`)
+      .description(`${verb} a team's use of an instance`)
+      .action(async (svc: string, name: string, team: string, _o: unknown, cmd: Command) => {
+        await apiFor(cmd).send(
+          method,
+          `/services/${enc(svc)}/instances/permission/${enc(name)}/${enc(team)}`,
+        );
+        print(`Team "${team}" ${done} service instance "${name}".`);
+      });
 
   jsonOption(inst.command("info <service> <instance>").description("an instance's details")).action(
     async (svc: string, name: string, o: { json?: boolean }, cmd: Command) => {
