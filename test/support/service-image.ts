@@ -6,7 +6,11 @@ import { buildCaBundlePath, loadCaBundle } from "../../src/build/ca-bundle.js";
 import { buildServiceImage, imageRef, imageSource } from "../../src/services/builtin/images.js";
 import type { BuiltinKind } from "../../src/services/builtin/catalog.js";
 
-export async function ensureHostServiceImage(host: Docker, kind: BuiltinKind, registry: string): Promise<string> {
+export async function ensureHostServiceImage(
+  host: Docker,
+  kind: BuiltinKind,
+  registry: string,
+): Promise<string> {
   const src = imageSource(kind);
   await buildServiceImage(
     host,

@@ -3,7 +3,7 @@
 // and small helpers to reach an instance the way an app would.
 import { connect } from "node:net";
 import type Docker from "dockerode";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { sealSecret, unsealSecret } from "../../../src/domain/services/service-resolve.js";
 import { BuiltinServices, builtinSettingsFromEnv } from "../../../src/services/builtin/index.js";
 import type { Ctx } from "../../../src/domain/services/context.js";
@@ -24,7 +24,12 @@ export function engines(info: DevClusterInfo) {
 }
 
 /** The built-in services as a server would run them; a second call is a "restarted server". */
-export function builtinFor(ctx: Ctx, info: DevClusterInfo, env: NodeJS.ProcessEnv = {}): BuiltinServices {
+export function builtinFor(
+  ctx: Ctx,
+  info: DevClusterInfo,
+  env: NodeJS.ProcessEnv = {},
+  log: Logger = pino({ level: "silent" }),
+): BuiltinServices {
   return new BuiltinServices(
     {
       store: ctx.store,
@@ -36,7 +41,7 @@ export function builtinFor(ctx: Ctx, info: DevClusterInfo, env: NodeJS.ProcessEn
       seal: (s) => sealSecret(ctx, s),
       unseal: (s) => unsealSecret(ctx, s),
       instanceId: ctx.settings.instanceId,
-      log: pino({ level: "silent" }),
+      log,
     },
     ["postgresql", "redis"],
   );
@@ -69,6 +74,12 @@ export function redisInline(host: string, port: number, commands: string[]): Pro
       reject(e);
     });
   });
+}
+
+/** A debug-level logger keeping every line it writes, to look for secrets in. */
+export function capturingLogger(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { log: pino({ level: "debug" }, { write: (s: string) => void lines.push(s) }), lines };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

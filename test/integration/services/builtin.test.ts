@@ -13,7 +13,7 @@ import { hostEngine, testLayout } from "../../support/dev-cluster.js";
 import { ensureHostServiceImage } from "../../support/service-image.js";
 import { pullImage } from "../../../src/cluster/docker/image.js";
 import type { BuiltinServices } from "../../../src/services/builtin/index.js";
-import { builtinFor, engines, redisInline, sleep } from "./builtin-helpers.js";
+import { builtinFor, capturingLogger, engines, redisInline, sleep } from "./builtin-helpers.js";
 
 const l = testLayout();
 let info: DevClusterInfo;
@@ -23,6 +23,10 @@ let svc: BuiltinServices;
 let nodes: ReturnType<typeof engines>;
 
 const restarts: string[] = [];
+// Every credential the tests saw (bound env, instances' own passwords) and every line the
+// built-in services logged: the last test checks that none of the first is in the second.
+const seenSecrets = new Set<string>();
+const logged = capturingLogger();
 
 before(async () => {
   info = await up(2, l);
@@ -55,7 +59,7 @@ before(async () => {
     removeAppUnits: async () => undefined,
     publishRoute: async () => undefined,
   };
-  svc = builtinFor(ctx, info);
+  svc = builtinFor(ctx, info, {}, logged.log);
   ctx.builtin = svc;
 });
 
@@ -92,11 +96,15 @@ async function create(service: string, name: string, plan = "small"): Promise<vo
 
 async function row(service: string, name: string) {
   const inst = (await h.store.findServiceInstance(service, name))!;
-  return (await h.store.findServiceContainer(inst.uuid))!;
+  const c = (await h.store.findServiceContainer(inst.uuid))!;
+  seenSecrets.add((JSON.parse(svc.runtime.deps.unseal(c.secretsSealed)) as { password: string }).password);
+  return c;
 }
 
 async function env(app: string): Promise<Record<string, string>> {
-  return Object.fromEntries((await h.store.getAppEnv(app)).map((v) => [v.name, v.value]));
+  const vars = await h.store.getAppEnv(app);
+  for (const v of vars) if (/PASSWORD|_URL$/.test(v.name)) seenSecrets.add(v.value);
+  return Object.fromEntries(vars.map((v) => [v.name, v.value]));
 }
 
 const engineOf = (node: string): Docker => nodes.engineFor(node);
@@ -310,7 +318,7 @@ test("a provision the server died in is resumed by the next server, with exactly
   // The server "dies": its job stops where it is, nothing is cleaned up.
   await svc.runtime.stopAll();
   assert.equal((await h.store.findServiceContainer(c.uuid))!.phase, "creating");
-  const next = builtinFor(ctxOf(), info);
+  const next = builtinFor(ctxOf(), info, {}, logged.log);
   ctxOf().builtin = next;
   const r = await next.start();
   assert.equal(r.resumed, 1, JSON.stringify(r));
@@ -416,4 +424,10 @@ test("removing a bound app drops its login at the instance; the instance then go
   assert.equal(d.status, 200, d.body);
   await assert.rejects(engineOf(c.node).getVolume(c.volume).inspect(), /no such volume/i);
   assert.deepEqual(await h.store.listServiceContainers(), []);
+});
+
+test("nothing the built-in services logged holds a credential", () => {
+  assert.ok(seenSecrets.size >= 4, `the tests saw credentials (${seenSecrets.size})`);
+  const text = logged.lines.join("");
+  for (const v of seenSecrets) assert.ok(!text.includes(v), "a credential was logged");
 });
