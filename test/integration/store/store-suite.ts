@@ -5,6 +5,7 @@ import { deployTests } from "./suite/deploys.js";
 import { eventTests } from "./suite/events.js";
 import { nodeTests } from "./suite/nodes.js";
 import { recordTests } from "./suite/records.js";
+import { logTests } from "./suite/logs.js";
 
 export type { Backend, TestDatabase } from "./suite/backend.js";
 
@@ -13,4 +14,5 @@ export function storeSuite(backend: Backend): void {
   describe(`store (${backend.name}): events, locks, changes`, () => eventTests(backend));
   describe(`store (${backend.name}): nodes`, () => nodeTests(backend));
   describe(`store (${backend.name}): deploys and units`, () => deployTests(backend));
+  describe(`store (${backend.name}): app logs, node containers, node agents`, () => logTests(backend));
 }
