@@ -31,6 +31,7 @@ import { startEmbeddedRouter } from "../router/embedded.js";
 import { secretKeyPath } from "../router/secret-box.js";
 import { setCertificateKeyFile } from "../domain/services/certificates.js";
 import type { StoreRouter } from "../router/store-router.js";
+import { createNodeAgentServices, type NodeAgentServices } from "./node-agents.js";
 
 export { initAdmin };
 
@@ -93,7 +94,7 @@ function cacheScope(url: string): "apps" | "all" {
 
 export async function createServer(
   deps: ServerDeps,
-): Promise<FastifyInstance & { ctx: Ctx; deploy: DeployCtx | null }> {
+): Promise<FastifyInstance & { ctx: Ctx; deploy: DeployCtx | null; nodeAgents: NodeAgentServices }> {
   const { store, config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const ctx = makeCtx(store, config);
@@ -200,8 +201,13 @@ export async function createServer(
     ctx.runtime = runtimePort(deploy);
     deployRoutes(app, deploy);
   }
+  // App logs, node agents and node containers (their loops start once the API listens).
+  const nodeAgents = createNodeAgentServices(app, ctx, config, logger, {
+    ...(deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {}),
+    deploy,
+  });
   await app.ready();
-  return Object.assign(app, { ctx, deploy });
+  return Object.assign(app, { ctx, deploy, nodeAgents });
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -246,6 +252,7 @@ export async function startServer(
   let nodeConnector: NodeConnector | undefined;
   // Created once the deploy side exists; node transitions before that are seen by its first pass.
   let healer: Healer | undefined;
+  let nodeAgents: NodeAgentServices | undefined;
   try {
     const healerSettings = healerSettingsFromEnv();
     // Embedded SQLite has one server: anything still running was left by a crash. On
@@ -276,7 +283,10 @@ export async function startServer(
             timeoutMs: config.nodeMonitorTimeoutMs,
             failureThreshold: config.nodeFailureThreshold,
           },
-          onTransition: (address, to) => healer?.nodeChanged(address, to),
+          onTransition: (address, to) => {
+            healer?.nodeChanged(address, to);
+            if (to === "healthy") nodeAgents?.nodeContainers?.kick();
+          },
         });
     const engines =
       nodeConnector && "engineFor" in nodeConnector ? (nodeConnector as NodeEngines) : undefined;
@@ -298,6 +308,9 @@ export async function startServer(
       }
     }
     const address = await app.listen({ host: config.host, port: config.port });
+    nodeAgents = app.nodeAgents;
+    nodeAgents.onUnitsDown = () => healer?.kick();
+    nodeAgents.start(address);
     // The single-machine default runs the router in the server; WHARF_ROUTER_EMBEDDED=false
     // leaves routing to separate `wharf router` processes.
     let router: StoreRouter | undefined;
@@ -305,6 +318,7 @@ export async function startServer(
       try {
         router = await startEmbeddedRouter(store, config, log);
       } catch (e) {
+        await nodeAgents.stop();
         await app.close();
         throw e;
       }
@@ -327,6 +341,7 @@ export async function startServer(
       close: async () => {
         clearInterval(heartbeat);
         await healer?.stop();
+        await nodeAgents?.stop();
         await router?.close();
         stopConnector(nodeConnector);
         await app.close();

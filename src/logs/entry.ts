@@ -29,7 +29,11 @@ const UNIT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$/;
 
 export function clipMessage(text: string): string {
   // Control characters other than tab would garble terminals; NUL is refused by PostgreSQL.
-  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+  let clean = "";
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    if (c === 9 || (c >= 32 && c !== 127)) clean += ch;
+  }
   if (Buffer.byteLength(clean) <= MAX_MESSAGE_BYTES) return clean;
   let cut = clean.slice(0, MAX_MESSAGE_BYTES);
   while (Buffer.byteLength(cut) > MAX_MESSAGE_BYTES - 4) cut = cut.slice(0, -1);

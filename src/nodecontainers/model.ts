@@ -205,7 +205,7 @@ export function mergeSpec(base: NodeContainerSpec, over: NodeContainerSpec): Nod
 
 /**
  * The entry a pool's nodes run: the pool's entry over the default. A pool entry that sets
- * its own image pins separately; otherwise the default's pin applies.
+ * an image pins it on itself; otherwise the default's pin applies.
  */
 export function effectiveSpec(
   entries: ReadonlyMap<string, NodeContainerSpec>,
@@ -217,20 +217,13 @@ export function effectiveSpec(
   if (!base) return own!;
   if (!own) return base;
   const merged = mergeSpec(base, own);
-  if (own.Config.Image && own.Config.Image !== base.Config.Image) merged.PinnedImage = own.PinnedImage;
+  if (own.Config.Image) merged.PinnedImage = own.PinnedImage;
   return merged;
 }
 
 /** tsuru: an entry runs when it has an image and is not disabled (Wharf's agent needs no image). */
 export function runs(spec: NodeContainerSpec): boolean {
   return spec.Disabled !== true && (Boolean(spec.Config.Image) || spec.Name === AGENT_NAME);
-}
-
-/** Which entry (pool key) pins the image for a pool: the pool's own when it sets an image. */
-export function pinOwner(entries: ReadonlyMap<string, NodeContainerSpec>, pool: string): string {
-  const own = entries.get(pool);
-  if (own?.Config.Image || !entries.has("")) return entries.has(pool) ? pool : "";
-  return "";
 }
 
 export interface NodeFacts {
