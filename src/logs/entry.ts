@@ -35,9 +35,12 @@ export function clipMessage(text: string): string {
     if (c === 9 || (c >= 32 && c !== 127)) clean += ch;
   }
   if (Buffer.byteLength(clean) <= MAX_MESSAGE_BYTES) return clean;
-  let cut = clean.slice(0, MAX_MESSAGE_BYTES);
-  while (Buffer.byteLength(cut) > MAX_MESSAGE_BYTES - 4) cut = cut.slice(0, -1);
-  return `${cut} […]`;
+  const marker = " […]";
+  const room = MAX_MESSAGE_BYTES - Buffer.byteLength(marker);
+  let cut = Buffer.from(clean).subarray(0, room).toString("utf8");
+  // A multi-byte character cut in half decodes as U+FFFD: drop it.
+  while (Buffer.byteLength(cut) > room || cut.endsWith("\ufffd")) cut = cut.slice(0, -1);
+  return `${cut}${marker}`;
 }
 
 export function validSource(s: string): boolean {
