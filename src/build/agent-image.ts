@@ -9,7 +9,7 @@ import { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
 import { buildContextTar, type ContextFile } from "./context.js";
-import { followProgress, imageExists, pushImage } from "../cluster/docker/image.js";
+import { followProgress, imageExists, pullImage, pushImage } from "../cluster/docker/image.js";
 import { buildClient } from "./build-run.js";
 
 // The first RUN is the node platform's (platforms/node/Dockerfile) byte for byte, so a node
@@ -86,28 +86,45 @@ export interface AgentImageBuild {
   root?: string;
 }
 
-/** Builds (unless the engine has it) and pushes the agent image; returns its reference. */
+/** Whether the registry already holds `ref` (pushed by another server, or before a restart). */
+async function pulled(docker: Docker, ref: string): Promise<boolean> {
+  try {
+    await pullImage(docker, ref);
+    return true;
+  } catch {
+    // Not there yet (manifest unknown) or the registry is unreachable: building tells which.
+    return false;
+  }
+}
+
+/**
+ * The agent image's reference in the cluster registry: the engine's copy, else the
+ * registry's (same tag = same files), else built here and pushed.
+ */
 export async function buildAgentImage(engine: Docker, b: AgentImageBuild): Promise<string> {
   const { files, tag } = agentContext(b.root);
   const ref = `${b.registry}/wharf/agent:${tag}`;
   const docker = buildClient(engine);
-  if (!(await imageExists(docker, ref))) {
-    const context: ContextFile[] = [
-      { name: "Dockerfile", content: b.caBundle ? injectCaBundle(AGENT_DOCKERFILE) : AGENT_DOCKERFILE },
-      ...files,
-    ];
-    if (b.caBundle) context.push(caBundleContextFile(b.caBundle));
-    const stream = await docker.buildImage(Readable.from([await buildContextTar(context)]), {
-      t: ref,
-      rm: true,
-      forcerm: true,
-      pull: false,
-      buildargs: { BASE_IMAGE: b.baseImage },
-      labels: { "wharf.agent": tag },
-      abortSignal: b.signal,
-    } as Docker.ImageBuildOptions);
-    await followProgress(docker, stream, b.onLine);
+  if (await imageExists(docker, ref)) {
+    await pushImage(docker, ref, b.onLine);
+    return ref;
   }
+  if (await pulled(docker, ref)) return ref;
+  const context: ContextFile[] = [
+    { name: "Dockerfile", content: b.caBundle ? injectCaBundle(AGENT_DOCKERFILE) : AGENT_DOCKERFILE },
+    ...files,
+  ];
+  if (b.caBundle) context.push(caBundleContextFile(b.caBundle));
+  const stream = await docker.buildImage(Readable.from([await buildContextTar(context)]), {
+    t: ref,
+    rm: true,
+    forcerm: true,
+    pull: false,
+    buildargs: { BASE_IMAGE: b.baseImage },
+    labels: { "wharf.agent": tag },
+    abortSignal: b.signal,
+  } as Docker.ImageBuildOptions);
+  await followProgress(docker, stream, b.onLine);
   await pushImage(docker, ref, b.onLine);
   return ref;
 }
