@@ -2,7 +2,9 @@
 // handed to the followers of their app. Reads of the history come from a per-app ring in
 // memory when this server is the only writer (SQLite), from the store otherwise; with
 // several servers on one PostgreSQL, followers also poll the store for lines other servers
-// ingested.
+// ingested (lines are handed to followers in id order from the store; a line whose
+// transaction commits after a higher id was already handed on is missed by followers,
+// though it is in the history).
 import type { AppLogRecord, NewAppLog, Store } from "../store/types.js";
 import { matches } from "./entry.js";
 import { Ring } from "./ring.js";
@@ -41,6 +43,7 @@ export class LogHub {
   private readonly delivered = new Map<string, number>();
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
+  private pollAgain = false;
 
   constructor(private readonly o: LogHubOptions) {}
 
@@ -52,7 +55,10 @@ export class LogHub {
   async append(lines: NewAppLog[]): Promise<AppLogRecord[]> {
     if (lines.length === 0) return [];
     const stored = await this.o.store.appendAppLogs(lines, this.o.historyLines);
-    this.publish(stored);
+    // Shared: followers get lines in id order from the store, so a line another server
+    // stored a moment earlier is never skipped by handing this server's own lines first.
+    if (this.o.shared) void this.poll();
+    else this.publish(stored);
     return stored;
   }
 
@@ -176,15 +182,21 @@ export class LogHub {
   }
 
   private async poll(): Promise<void> {
-    if (this.polling) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
     this.polling = true;
     try {
-      for (const app of [...this.followers.keys()]) {
-        const after = this.delivered.get(app);
-        if (after === undefined) continue;
-        const rows = await this.o.store.listAppLogs(app, { limit: 1000, afterId: after });
-        if (rows.length) this.publish(rows);
-      }
+      do {
+        this.pollAgain = false;
+        for (const app of [...this.followers.keys()]) {
+          const after = this.delivered.get(app);
+          if (after === undefined) continue;
+          const rows = await this.o.store.listAppLogs(app, { limit: 1000, afterId: after });
+          if (rows.length) this.publish(rows);
+        }
+      } while (this.pollAgain);
     } catch (err) {
       this.o.onError?.(err);
     } finally {
