@@ -14,6 +14,8 @@ import { ServerLogCollectors } from "../logs/collectors.js";
 import { dockerLogSource } from "../logs/docker-source.js";
 import { AgentRegistry, type AgentHealthPort } from "../nodecontainers/agents.js";
 import { NodeContainerReconciler } from "../reconcile/node-containers.js";
+import type { NodeContainerPort } from "../nodecontainers/service.js";
+import { ServiceUnavailableError } from "../domain/errors.js";
 import { buildAgentImage } from "../build/agent-image.js";
 import { logRoutes } from "./routes/logs.js";
 import { agentRoutes } from "./routes/agent.js";
@@ -32,6 +34,17 @@ export interface NodeAgentServices {
   start(listening: string): void;
   stop(): Promise<void>;
 }
+
+/** Without a cluster, node containers can be configured but run nowhere yet. */
+const noCluster: NodeContainerPort = {
+  kick: () => undefined,
+  checkAgentReady: () => undefined,
+  upgrade: async () => {
+    throw new ServiceUnavailableError(
+      "This server has no cluster (WHARF_REGISTRY and nodes): there are no node containers to upgrade.",
+    );
+  },
+};
 
 function healthPort(c: NodeConnector | undefined): AgentHealthPort | undefined {
   const h = c as Partial<AgentHealthPort> | undefined;
@@ -99,6 +112,7 @@ export function createNodeAgentServices(
   logRoutes(app, ctx, hub);
   if (o.nodeConnector) agentRoutes(app, services.agents, ingest);
   const dc = o.deploy;
+  if (!dc) nodeContainerRoutes(app, ctx, noCluster);
   if (dc) {
     let built: Promise<string> | undefined;
     const agentImage = (out: (line: string) => void): Promise<string> => {
