@@ -20,11 +20,15 @@ interface KnownUnit {
 
 /** Units stay known this long after their row went, so their last lines are still kept. */
 const UNIT_MEMORY_MS = 10 * 60_000;
+/** A unit id without a row is not looked up again for this long. */
+const UNKNOWN_MEMORY_MS = 30_000;
 /** High-water marks of units not heard from for this long are forgotten (memory bound). */
 const MARK_MEMORY_MS = 60 * 60_000;
 
 export class LogIngest {
   private readonly units = new Map<string, KnownUnit>();
+  /** Unit ids with no row, when last looked up (a unit's row exists before its container starts). */
+  private readonly unknown = new Map<string, number>();
   /** `${unit}/${stream}` → newest stored time in ns, and when it was last touched. */
   private readonly marks = new Map<string, { ns: bigint; at: number }>();
   private lastSweep = Date.now();
@@ -128,8 +132,16 @@ export class LogIngest {
         out.set(id, cached);
         continue;
       }
+      const missAt = this.unknown.get(id);
+      if (missAt !== undefined && this.now() - missAt < UNKNOWN_MEMORY_MS) continue;
       const row = await this.store.findUnit(id);
-      if (row) out.set(id, this.remember(row));
+      if (row) {
+        this.unknown.delete(id);
+        out.set(id, this.remember(row));
+      } else {
+        if (this.unknown.size > 10_000) this.unknown.clear();
+        this.unknown.set(id, this.now());
+      }
     }
     return out;
   }
@@ -155,5 +167,6 @@ export class LogIngest {
     this.lastSweep = now;
     for (const [k, m] of this.marks) if (now - m.at > MARK_MEMORY_MS) this.marks.delete(k);
     for (const [k, u] of this.units) if (now - u.seenAt > UNIT_MEMORY_MS) this.units.delete(k);
+    for (const [k, at] of this.unknown) if (now - at > UNKNOWN_MEMORY_MS) this.unknown.delete(k);
   }
 }
