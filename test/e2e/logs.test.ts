@@ -74,6 +74,18 @@ class Follower {
   }
 }
 
+/** The agent container's output on node `i` (for failure messages). */
+async function agentLogs(i: number): Promise<string> {
+  try {
+    const buf = await nodeClient(w.info, i)
+      .getContainer(AGENT)
+      .logs({ stdout: true, stderr: true, tail: 30 });
+    return String(buf);
+  } catch (err) {
+    return `(no agent container: ${(err as Error).message})`;
+  }
+}
+
 const workers = async (): Promise<UnitInfo[]> =>
   (await appUnits(w, APP)).filter((u) => u.ProcessName === "worker" && u.Status === "started");
 
@@ -98,12 +110,15 @@ describe("node agents and app logs", () => {
   test("node container add wharf-agent runs the agent on every node of the pool and each reports (node info shows it)", async () => {
     await w.ok(["node", "container", "add", "wharf-agent"]);
     for (let i = 0; i < w.info.nodes.length; i++) {
+      let last = "";
       const info = await until(`a report from node ${i + 1}'s agent`, async () => {
-        const r = await w.cli(["node", "info", nodeAddress(w, i)]);
-        return /Agent: wharf-nc\.wharf-agent, last report \S/.test(r.stdout) &&
-          /checks: docker: ok/.test(r.stdout)
-          ? r.stdout
+        last = (await w.cli(["node", "info", nodeAddress(w, i)])).stdout;
+        return /Agent: wharf-agent, last report \d{4}-/.test(last) && /checks: docker: ok/.test(last)
+          ? last
           : undefined;
+      }).catch(async (e: Error) => {
+        const logs = await agentLogs(i);
+        throw new Error(`${e.message}\nnode info:\n${last}\nagent output:\n${logs}`);
       });
       assert.doesNotMatch(info, /last report never/, info);
       const [c] = await nodeClient(w.info, i).listContainers({
