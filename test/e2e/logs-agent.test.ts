@@ -9,13 +9,11 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "undici";
-import { up } from "../../src/cluster/dev/cluster.js";
 import { hostAddress } from "../../src/cluster/dev/layout.js";
-import { buildAgentImage } from "../../src/build/agent-image.js";
-import { buildCaBundlePath, loadCaBundle } from "../../src/build/ca-bundle.js";
 import { hostEngine, nodeClient, testLayout } from "../support/dev-cluster.js";
+import { ensureHostAgentImage } from "../support/agent-image.js";
 import { setupWharf, streamDeploy, tarGz, type WharfE2E } from "../support/wharf-e2e.js";
-import { buildCli, CLI } from "../integration/cli/helpers.js";
+import { CLI } from "../integration/cli/helpers.js";
 
 const APP = "chatty";
 let w: WharfE2E;
@@ -70,21 +68,11 @@ function linesOf(unit: string): string[] {
 }
 
 before(async () => {
-  buildCli();
-  // The agent image, built on the host's engine (its Node.js layer is the node platform's,
-  // cached across runs) and pushed to this cluster's registry, as the server would on a node.
-  const info = await up(3, testLayout());
-  const image = await buildAgentImage(hostEngine(), {
-    registry: info.registry,
-    baseImage: process.env.WHARF_BASE_IMAGE ?? "wharf/base:bookworm",
-    caBundle: await loadCaBundle(buildCaBundlePath()),
-  });
   w = await setupWharf({
     prefix: "logs",
     env: {
       // Listening on the cluster bridge lets the agents reach the API from the nodes.
       WHARF_HOST: hostAddress(testLayout()),
-      WHARF_AGENT_IMAGE: image,
       WHARF_AGENT_INTERVAL_MS: "1000",
       WHARF_LOG_COLLECTOR: "false",
       WHARF_HEAL_INTERVAL_MS: "1000",
@@ -93,6 +81,10 @@ before(async () => {
   // Dev cluster engines have their sockets under the run dir, not /var/run/docker.sock.
   for (const n of w.info.nodes)
     await w.ok(["node", "update", `https://${n.address}:2376`, `docker-socket=${n.socket}`]);
+  // The agent image, built on the host's engine (its Node.js layer is the node platform's,
+  // cached across runs) and pushed to this cluster's registry: the server finds it there by
+  // its tag, as a second server or one restarted on fresh nodes would, instead of building.
+  await ensureHostAgentImage(hostEngine(), w.info.registry);
 });
 
 after(async () => {
