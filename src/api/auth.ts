@@ -1,7 +1,7 @@
 // Bearer-token authentication as a preHandler. tsuru takes the last space-separated word
 // of the Authorization header; an unknown token is treated as no token (401).
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { UnauthorizedError } from "../domain/errors.js";
+import { ForbiddenError, UnauthorizedError } from "../domain/errors.js";
 import { authenticate } from "../domain/services/auth.js";
 import type { Ctx } from "../domain/services/context.js";
 import type { Principal } from "../domain/services/principal.js";
@@ -15,6 +15,8 @@ declare module "fastify" {
   }
   interface FastifyContextConfig {
     auth?: AuthMode;
+    /** A node agent's route: only node-agent tokens may call it, and they may call nothing else. */
+    agent?: boolean;
   }
 }
 
@@ -33,6 +35,13 @@ export function authHook(ctx: Ctx) {
     const token = bearer(req);
     req.principal = token ? await authenticate(ctx, token) : null;
     if (!req.principal && mode === "required") throw new UnauthorizedError();
+    const agentRoute = req.routeOptions.config.agent === true;
+    if (req.principal?.kind === "node-agent" && !agentRoute)
+      throw new ForbiddenError(
+        "This token belongs to a node agent: it can only report its own node's status and logs.",
+      );
+    if (agentRoute && req.principal && req.principal.kind !== "node-agent")
+      throw new ForbiddenError("Only node agents call this route, with the token Wharf gave them.");
   };
 }
 

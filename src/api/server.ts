@@ -32,6 +32,7 @@ import { secretKeyPath } from "../router/secret-box.js";
 import { setCertificateKeyFile } from "../domain/services/certificates.js";
 import type { StoreRouter } from "../router/store-router.js";
 import { builtinServicesFor, type BuiltinServices } from "../services/builtin/index.js";
+import { createNodeAgentServices, type NodeAgentServices } from "./node-agents.js";
 
 export { initAdmin };
 
@@ -92,9 +93,14 @@ function cacheScope(url: string): "apps" | "all" {
   return url.startsWith("/apps") ? "apps" : "all";
 }
 
-export async function createServer(
-  deps: ServerDeps,
-): Promise<FastifyInstance & { ctx: Ctx; deploy: DeployCtx | null; builtin: BuiltinServices | null }> {
+export async function createServer(deps: ServerDeps): Promise<
+  FastifyInstance & {
+    ctx: Ctx;
+    deploy: DeployCtx | null;
+    builtin: BuiltinServices | null;
+    nodeAgents: NodeAgentServices;
+  }
+> {
   const { store, config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const ctx = makeCtx(store, config);
@@ -204,8 +210,13 @@ export async function createServer(
     ctx.builtin = builtin;
     deployRoutes(app, deploy);
   }
+  // App logs, node agents and node containers (their loops start once the API listens).
+  const nodeAgents = createNodeAgentServices(app, ctx, config, logger, {
+    ...(deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {}),
+    deploy,
+  });
   await app.ready();
-  return Object.assign(app, { ctx, deploy, builtin });
+  return Object.assign(app, { ctx, deploy, builtin, nodeAgents });
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -250,6 +261,7 @@ export async function startServer(
   let nodeConnector: NodeConnector | undefined;
   // Created once the deploy side exists; node transitions before that are seen by its first pass.
   let healer: Healer | undefined;
+  let nodeAgents: NodeAgentServices | undefined;
   try {
     const healerSettings = healerSettingsFromEnv();
     // Embedded SQLite has one server: anything still running was left by a crash. On
@@ -280,7 +292,10 @@ export async function startServer(
             timeoutMs: config.nodeMonitorTimeoutMs,
             failureThreshold: config.nodeFailureThreshold,
           },
-          onTransition: (address, to) => healer?.nodeChanged(address, to),
+          onTransition: (address, to) => {
+            healer?.nodeChanged(address, to);
+            if (to === "healthy") nodeAgents?.nodeContainers?.kick();
+          },
         });
     const engines =
       nodeConnector && "engineFor" in nodeConnector ? (nodeConnector as NodeEngines) : undefined;
@@ -311,6 +326,9 @@ export async function startServer(
       }
     }
     const address = await app.listen({ host: config.host, port: config.port });
+    nodeAgents = app.nodeAgents;
+    nodeAgents.onUnitsDown = () => healer?.kick();
+    nodeAgents.start(address);
     // The single-machine default runs the router in the server; WHARF_ROUTER_EMBEDDED=false
     // leaves routing to separate `wharf router` processes.
     let router: StoreRouter | undefined;
@@ -318,6 +336,7 @@ export async function startServer(
       try {
         router = await startEmbeddedRouter(store, config, log);
       } catch (e) {
+        await nodeAgents.stop();
         await app.close();
         throw e;
       }
@@ -341,6 +360,7 @@ export async function startServer(
         clearInterval(heartbeat);
         await healer?.stop();
         await app.builtin?.stop();
+        await nodeAgents?.stop();
         await router?.close();
         stopConnector(nodeConnector);
         await app.close();

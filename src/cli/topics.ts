@@ -13,6 +13,8 @@ import { registerPlatform } from "./commands/platform.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerApp } from "./commands/app.js";
 import { registerAppOps } from "./commands/app-ops.js";
+import { registerAppLog } from "./commands/app-log.js";
+import { registerNodeContainer } from "./commands/node-container.js";
 import { registerAppConstraints } from "./commands/app-constraints.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerUnit } from "./commands/unit.js";
@@ -34,12 +36,15 @@ export const topics: Array<(program: Command) => void> = [
   registerToken,
   registerPool,
   registerNode,
+  // Adds `node container`, so after registerNode.
+  registerNodeContainer,
   registerPlatform,
   registerPlan,
   registerApp,
   // These add subcommands to `app`, so they come after it.
   registerDeploy,
   registerAppOps,
+  registerAppLog,
   registerAppConstraints,
   registerUnit,
   registerEnv,

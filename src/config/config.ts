@@ -59,6 +59,19 @@ export interface WharfConfig {
   buildMemory: number;
   /** Old units keep serving this long after routes switch, before SIGTERM. */
   drainMs: number;
+  /** App log lines kept per app (store and memory). */
+  logHistoryLines: number;
+  /** The server collects unit logs itself from nodes whose agent is not reporting. */
+  logCollector: boolean;
+  /**
+   * The API address node agents use, reachable from the nodes ("" = the listening address
+   * when that is neither loopback nor a wildcard).
+   */
+  agentApiUrl: string;
+  /** How often node agents report; an agent silent for 3 intervals makes its node be polled at once. */
+  agentIntervalMs: number;
+  /** A ready agent image for the wharf-agent node container ("" = build it from this server's code). */
+  agentImage: string;
 }
 
 function int(v: string | undefined, dflt: number): number {
@@ -105,6 +118,11 @@ export function defaultConfig(): WharfConfig {
     buildCpuMilli: 2000,
     buildMemory: 2 * 2 ** 30,
     drainMs: 1000,
+    logHistoryLines: 1000,
+    logCollector: true,
+    agentApiUrl: "",
+    agentIntervalMs: 2000,
+    agentImage: "",
   };
 }
 
@@ -151,6 +169,26 @@ export function loadConfig(
     fromEnv.buildCpuMilli = positive(env.WHARF_BUILD_CPU_MILLI, "WHARF_BUILD_CPU_MILLI");
   if (env.WHARF_BUILD_MEMORY) fromEnv.buildMemory = positive(env.WHARF_BUILD_MEMORY, "WHARF_BUILD_MEMORY");
   if (env.WHARF_DRAIN_MS) fromEnv.drainMs = positive(env.WHARF_DRAIN_MS, "WHARF_DRAIN_MS");
+  if (env.WHARF_LOG_HISTORY_LINES) {
+    const n = positive(env.WHARF_LOG_HISTORY_LINES, "WHARF_LOG_HISTORY_LINES");
+    if (n > 100_000)
+      throw new Error(`invalid WHARF_LOG_HISTORY_LINES "${n}": keep at most 100000 lines per app`);
+    fromEnv.logHistoryLines = n;
+  }
+  if (env.WHARF_LOG_COLLECTOR) fromEnv.logCollector = env.WHARF_LOG_COLLECTOR !== "false";
+  if (env.WHARF_AGENT_API_URL) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(env.WHARF_AGENT_API_URL))
+      throw new Error(
+        `invalid WHARF_AGENT_API_URL "${env.WHARF_AGENT_API_URL}": write it as http://HOST:PORT`,
+      );
+    fromEnv.agentApiUrl = env.WHARF_AGENT_API_URL.replace(/\/$/, "");
+  }
+  if (env.WHARF_AGENT_INTERVAL_MS) {
+    const n = positive(env.WHARF_AGENT_INTERVAL_MS, "WHARF_AGENT_INTERVAL_MS");
+    if (n < 200) throw new Error(`invalid WHARF_AGENT_INTERVAL_MS "${n}": use at least 200`);
+    fromEnv.agentIntervalMs = n;
+  }
+  if (env.WHARF_AGENT_IMAGE) fromEnv.agentImage = env.WHARF_AGENT_IMAGE;
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
   return { ...d, ...fromEnv, ...overrides };
 }

@@ -58,8 +58,18 @@ import type {
   SubscribeOptions,
 } from "./event-types.js";
 
+import type {
+  AppLogRecord,
+  NewAppLog,
+  AppLogQuery,
+  NodeContainerSpec,
+  NodeContainerRecord,
+  NodeAgentRecord,
+} from "./agent-types.js";
+
 export type * from "./record-types.js";
 export type * from "./event-types.js";
+export type * from "./agent-types.js";
 
 // ---------- the operations ----------
 
@@ -316,6 +326,26 @@ export interface StoreOps {
   updateServiceContainer(uuid: string, patch: ServiceContainerPatch): Promise<ServiceContainerRecord>;
   /** No error when already gone. */
   deleteServiceContainer(uuid: string): Promise<void>;
+
+  // app log history (bounded per app), node containers and node agents
+  /** Stores the lines of apps that exist (others are dropped), then keeps each app's newest keepPerApp. */
+  appendAppLogs(lines: NewAppLog[], keepPerApp: number): Promise<AppLogRecord[]>;
+  /** The newest q.limit matching lines of the app, oldest first. */
+  listAppLogs(app: string, q: AppLogQuery): Promise<AppLogRecord[]>;
+  /** The newest stored line's date per unit, for units that have any. */
+  listUnitLogMarks(units: string[]): Promise<Record<string, Date>>;
+  /** Upsert by (spec.Name, pool); pool "" is the default entry. */
+  setNodeContainer(pool: string, spec: NodeContainerSpec): Promise<NodeContainerRecord>;
+  listNodeContainers(filter?: { name?: string }): Promise<NodeContainerRecord[]>;
+  /** Without pool: every entry of the name. Returns how many rows went. */
+  deleteNodeContainer(name: string, pool?: string): Promise<number>;
+  /** Upsert by node: a new token hash replaces the old one (the old token stops working). */
+  setNodeAgent(a: { node: string; tokenHash: string; container: string }): Promise<void>;
+  findNodeAgent(node: string): Promise<NodeAgentRecord | null>;
+  findNodeAgentByHash(hash: string): Promise<NodeAgentRecord | null>;
+  listNodeAgents(): Promise<NodeAgentRecord[]>;
+  recordNodeAgentReport(node: string, at: Date, report: unknown): Promise<void>;
+  deleteNodeAgent(node: string): Promise<void>;
 
   createEvent(e: NewEvent): Promise<EventRecord>;
   getEvent(id: string): Promise<EventRecord>;

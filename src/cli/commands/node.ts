@@ -30,6 +30,18 @@ function metadataText(node: unknown): string {
     .join("\n");
 }
 
+/** The node agent's last report, when the node runs one. */
+function agentLines(agent: unknown): string[] {
+  if (!agent) return [];
+  const checks = (field<unknown[]>(agent, "Checks") ?? []).map(
+    (c) => `${str(c, "Name")}: ${field(c, "Successful") === true ? "ok" : str(c, "Err") || "failed"}`,
+  );
+  return [
+    `Agent: ${str(agent, "Container")}, last report ${formatTime(str(agent, "LastReport")) || "never"}`,
+    `Agent units: ${str(agent, "Units") || "0"}${checks.length ? `  checks: ${checks.join(", ")}` : ""}`,
+  ];
+}
+
 export function registerNode(program: Command): void {
   const node = program.command("node").description("manage nodes: the Docker engines units run on");
 
@@ -135,6 +147,7 @@ export function registerNode(program: Command): void {
           ),
           "",
           `Units: ${(field<unknown[]>(info, "units") ?? []).length}`,
+          ...agentLines(field(info, "agent")),
         ].join("\n");
       });
     },

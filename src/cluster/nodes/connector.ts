@@ -136,6 +136,16 @@ export class DockerNodeConnector implements NodeConnector {
     };
   }
 
+  /** A node agent saw a check fail on its node: it counts like a failed poll. */
+  reportFailure(address: string, error: string): void {
+    this.monitor.reportFailure(address, error);
+  }
+
+  /** Polls the node now, off schedule (its agent went silent). */
+  checkNow(address: string): void {
+    void this.monitor.pollOnce(address);
+  }
+
   start(): void {
     this.monitor.start();
   }

@@ -35,7 +35,7 @@ export async function authenticate(ctx: Ctx, token: string): Promise<Principal |
 
 async function resolve(ctx: Ctx, hash: string, now: Date): Promise<Principal | null> {
   const t = await ctx.store.findTokenByHash(hash);
-  if (!t) return null;
+  if (!t) return nodeAgent(ctx, hash);
   if (t.expiresAt && t.expiresAt.getTime() <= now.getTime()) return null;
   if (!t.lastAccess || now.getTime() - t.lastAccess.getTime() > TOUCH_EVERY_MS)
     await ctx.store.touchToken(t.tokenId, now).catch(() => undefined);
@@ -55,6 +55,20 @@ async function resolve(ctx: Ctx, hash: string, now: Date): Promise<Principal | n
     tokenId: t.tokenId,
     team: null,
     permissions: await permissionsOf(ctx.store, "user", t.userEmail),
+  };
+}
+
+/** A node agent's token: no permissions at all, only the right to report for its node. */
+async function nodeAgent(ctx: Ctx, hash: string): Promise<Principal | null> {
+  const a = await ctx.store.findNodeAgentByHash(hash);
+  if (!a) return null;
+  return {
+    kind: "node-agent",
+    email: "",
+    tokenId: `node-agent:${a.node}`,
+    team: null,
+    permissions: [],
+    node: a.node,
   };
 }
 

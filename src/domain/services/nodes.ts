@@ -261,11 +261,18 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
   const h = liveHealth(nodes, node);
   const checkedAt =
     h.lastErrorAt && (!h.lastSuccess || h.lastErrorAt > h.lastSuccess) ? h.lastErrorAt : h.lastSuccess;
+  // The node agent's last report, when the node runs one (tsuru's bs checks).
+  const agent = await ctx.store.findNodeAgent(node.address);
+  const report = (agent?.report ?? {}) as { checks?: unknown[]; units?: unknown[] };
+  const agentChecks =
+    agent?.lastReportAt && Array.isArray(report.checks)
+      ? [{ Time: iso(agent.lastReportAt), Checks: report.checks }]
+      : [];
   return {
     node: view,
     status: {
       Address: node.address,
-      Checks: checkedAt
+      Checks: (checkedAt
         ? [
             {
               Time: iso(checkedAt),
@@ -278,11 +285,24 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
               ],
             },
           ]
-        : [],
+        : []
+      ).concat(agentChecks as never[]),
       LastSuccess: iso(h.lastSuccess),
-      LastUpdate: iso(checkedAt),
+      LastUpdate: iso(
+        agent?.lastReportAt && (!checkedAt || agent.lastReportAt > checkedAt)
+          ? agent.lastReportAt
+          : checkedAt,
+      ),
     },
     units: [],
+    agent: agent
+      ? {
+          Container: agent.container,
+          LastReport: iso(agent.lastReportAt),
+          Units: Array.isArray(report.units) ? report.units.length : 0,
+          Checks: agentChecks[0]?.Checks ?? [],
+        }
+      : null,
   };
 }
 

@@ -5,13 +5,16 @@ import { check, hasGlobal, type Permission, type PermissionContext } from "../pe
 import type { EventOwner } from "../../store/types.js";
 
 export interface Principal {
-  kind: "user" | "team-token";
+  /** "node-agent": a node's agent, which may only report for its node (see api/auth.ts). */
+  kind: "user" | "team-token" | "node-agent";
   /** The user's email; for team tokens, the token's creator. */
   email: string;
   tokenId: string;
   /** Team of a team token; null for users. */
   team: string | null;
   permissions: Permission[];
+  /** The node a node-agent token reports for. */
+  node?: string;
 }
 
 export function can(p: Principal, scheme: string, contexts: readonly PermissionContext[] = []): boolean {

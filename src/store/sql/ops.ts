@@ -13,6 +13,8 @@ import { serviceOps } from "./services-ops.js";
 import { serviceContainerOps } from "./service-containers-ops.js";
 import { roleOps, teamOps } from "./teams-ops.js";
 import { tokenOps, userOps } from "./users-ops.js";
+import { logOps } from "./logs-ops.js";
+import { agentOps } from "./agents-ops.js";
 
 // Building the ops object creates ~100 closures; a long-lived executor (the SQLite writer, a
 // read pool) reuses one instead of paying that, plus the GC, on every transaction.
@@ -44,6 +46,8 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
     ...serviceOps(db),
     ...serviceContainerOps(db),
     ...eventOps(db),
+    ...logOps(db),
+    ...agentOps(db),
     ...changeOps(db, signal),
   };
 }
@@ -67,6 +71,7 @@ const SINGLE_STATEMENT = new Set([
   "touchRunningEvents",
   "updateUserPassword",
   "setNodeHealth",
+  "recordNodeAgentReport",
 ]);
 
 export function isSingleStatementOp(name: string): boolean {

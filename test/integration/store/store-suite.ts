@@ -6,6 +6,7 @@ import { eventTests } from "./suite/events.js";
 import { nodeTests } from "./suite/nodes.js";
 import { recordTests } from "./suite/records.js";
 import { serviceTests } from "./suite/services.js";
+import { logTests } from "./suite/logs.js";
 
 export type { Backend, TestDatabase } from "./suite/backend.js";
 
@@ -15,4 +16,5 @@ export function storeSuite(backend: Backend): void {
   describe(`store (${backend.name}): nodes`, () => nodeTests(backend));
   describe(`store (${backend.name}): deploys and units`, () => deployTests(backend));
   describe(`store (${backend.name}): services`, () => serviceTests(backend));
+  describe(`store (${backend.name}): app logs, node containers, node agents`, () => logTests(backend));
 }

@@ -1,0 +1,154 @@
+// Assembles app logs, node agents and node containers for one server: the log hub and
+// ingestion, the agent registry (feeding node health), the node container reconciler and
+// the server's own log collectors, with their routes. server.ts creates it with the API and
+// starts its loops once the API listens (agents need its address).
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { WharfConfig } from "../config/config.js";
+import type { Ctx } from "../domain/services/context.js";
+import type { NodeConnector } from "../domain/services/node-port.js";
+import type { DeployCtx } from "../deploy/context.js";
+import { LogHub } from "../logs/hub.js";
+import { LogIngest } from "../logs/ingest.js";
+import { ServerLogCollectors } from "../logs/collectors.js";
+import { dockerLogSource } from "../logs/docker-source.js";
+import { AgentRegistry, type AgentHealthPort } from "../nodecontainers/agents.js";
+import { NodeContainerReconciler } from "../reconcile/node-containers.js";
+import type { NodeContainerPort } from "../nodecontainers/service.js";
+import { ServiceUnavailableError } from "../domain/errors.js";
+import { buildAgentImage } from "../build/agent-image.js";
+import { logRoutes } from "./routes/logs.js";
+import { agentRoutes } from "./routes/agent.js";
+import { nodeContainerRoutes } from "./routes/nodecontainers.js";
+
+export interface NodeAgentServices {
+  hub: LogHub;
+  ingest: LogIngest;
+  agents: AgentRegistry;
+  nodeContainers: NodeContainerReconciler | null;
+  collectors: ServerLogCollectors | null;
+  /** The API address agents use, once known. */
+  apiUrl: string;
+  /** Called when a report shows a started unit down (the server wakes the healer). */
+  onUnitsDown: (node: string) => void;
+  start(listening: string): void;
+  stop(): Promise<void>;
+}
+
+/** Without a cluster, node containers can be configured but run nowhere yet. */
+const noCluster: NodeContainerPort = {
+  kick: () => undefined,
+  checkAgentReady: () => undefined,
+  upgrade: async () => {
+    throw new ServiceUnavailableError(
+      "This server has no cluster (WHARF_REGISTRY and nodes): there are no node containers to upgrade.",
+    );
+  },
+};
+
+function healthPort(c: NodeConnector | undefined): AgentHealthPort | undefined {
+  const h = c as Partial<AgentHealthPort> | undefined;
+  return h && typeof h.reportFailure === "function" && typeof h.checkNow === "function"
+    ? (h as AgentHealthPort)
+    : undefined;
+}
+
+/** A listening address nodes can reach: not loopback, not a wildcard. */
+export function reachableUrl(listening: string): string {
+  try {
+    const u = new URL(listening);
+    const host = u.hostname.replace(/^\[|\]$/g, "");
+    if (/^(127\.|0\.0\.0\.0$|::1?$|localhost$)/.test(host)) return "";
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return "";
+  }
+}
+
+export function createNodeAgentServices(
+  app: FastifyInstance,
+  ctx: Ctx,
+  config: WharfConfig,
+  log: Logger,
+  o: { nodeConnector?: NodeConnector; deploy: DeployCtx | null },
+): NodeAgentServices {
+  const store = ctx.store;
+  const hub = new LogHub({
+    store,
+    historyLines: config.logHistoryLines,
+    shared: store.kind === "postgres",
+    onError: (err) => log.warn({ err }, "app log fan-out"),
+  });
+  const ingest = new LogIngest(store, hub);
+  const health = healthPort(o.nodeConnector);
+  const services: NodeAgentServices = {
+    hub,
+    ingest,
+    agents: null as unknown as AgentRegistry,
+    nodeContainers: null,
+    collectors: null,
+    apiUrl: config.agentApiUrl,
+    onUnitsDown: () => undefined,
+    start(listening) {
+      if (!services.apiUrl) services.apiUrl = reachableUrl(listening);
+      services.agents.start();
+      services.nodeContainers?.start();
+      services.collectors?.start();
+    },
+    async stop() {
+      services.agents.stop();
+      services.collectors?.stop();
+      await services.nodeContainers?.stop();
+      hub.close();
+    },
+  };
+  services.agents = new AgentRegistry({
+    store,
+    intervalMs: config.agentIntervalMs,
+    ...(health ? { health } : {}),
+    onUnitsDown: (node) => services.onUnitsDown(node),
+    onSilent: (node, ms) => log.warn({ node, silentMs: ms }, "node agent silent: polling its node now"),
+  });
+  logRoutes(app, ctx, hub);
+  if (o.nodeConnector) agentRoutes(app, services.agents, ingest);
+  const dc = o.deploy;
+  if (!dc) nodeContainerRoutes(app, ctx, noCluster);
+  if (dc) {
+    let built: Promise<string> | undefined;
+    const agentImage = (out: (line: string) => void): Promise<string> => {
+      if (config.agentImage) return Promise.resolve(config.agentImage);
+      built ??= (async () => {
+        const nodes = (await store.listNodes()).filter((n) => n.health.state === "healthy");
+        if (!nodes.length) throw new Error("no healthy node to build the agent image on");
+        out(`building the wharf-agent image on ${nodes[0]!.address}\n`);
+        return buildAgentImage(dc.engines.engineFor(nodes[0]!.address), {
+          registry: dc.settings.registry,
+          baseImage: dc.settings.baseImage,
+          caBundle: dc.settings.caBundle,
+        });
+      })().catch((err: unknown) => {
+        built = undefined;
+        throw err;
+      });
+      return built;
+    };
+    services.nodeContainers = new NodeContainerReconciler({
+      store,
+      engines: dc.engines,
+      log,
+      apiUrl: () => services.apiUrl,
+      agentIntervalMs: config.agentIntervalMs,
+      agentImage,
+    });
+    nodeContainerRoutes(app, ctx, services.nodeContainers);
+    if (config.logCollector)
+      services.collectors = new ServerLogCollectors({
+        store,
+        ingest,
+        agentLive: (node) => services.agents.isLive(node),
+        sourceFor: (node) => dockerLogSource(dc.engines.engineFor(node)),
+        log,
+      });
+  }
+  return services;
+}
