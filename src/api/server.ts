@@ -91,9 +91,20 @@ function cacheScope(url: string): "apps" | "all" {
   return url.startsWith("/apps") ? "apps" : "all";
 }
 
-export async function createServer(
-  deps: ServerDeps,
-): Promise<FastifyInstance & { ctx: Ctx; deploy: DeployCtx | null }> {
+/** One registered route as fastify knows it (url with :params and * wildcards). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
+export type WharfServer = FastifyInstance & {
+  ctx: Ctx;
+  deploy: DeployCtx | null;
+  /** Every route registered (HEAD twins of GET routes left out): tests check coverage against it. */
+  routeTable: readonly RouteEntry[];
+};
+
+export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   const { store, config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const ctx = makeCtx(store, config);
@@ -122,6 +133,10 @@ export async function createServer(
     ),
   );
   app.decorateRequest("principal", null);
+  const routeTable: RouteEntry[] = [];
+  app.addHook("onRoute", (r) => {
+    for (const method of [r.method].flat()) if (method !== "HEAD") routeTable.push({ method, url: r.url });
+  });
 
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   await app.register(multipart, {
@@ -201,7 +216,7 @@ export async function createServer(
     deployRoutes(app, deploy);
   }
   await app.ready();
-  return Object.assign(app, { ctx, deploy });
+  return Object.assign(app, { ctx, deploy, routeTable });
 }
 
 const HEARTBEAT_MS = 30_000;
