@@ -21,7 +21,7 @@ const cases: Case[] = [
   logoutCase,
 ];
 
-before(setUp);
+before(() => setUp());
 after(tearDown);
 
 test("authorization matrix: every registered route has a case, and every case a registered route", () => {

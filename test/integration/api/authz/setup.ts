@@ -1,7 +1,9 @@
-// The world the authorization matrix runs in: a server with every route group (cluster
-// ones included, see harness({cluster: true})), two teams with one member each, and one
-// object of every kind owned by team A, so each route has something real to refuse.
+// The world the authorization matrix and the fuzz test run in: a server with every route
+// group (cluster ones included, see harness({cluster: true})), two teams with one member
+// each, and one object of every kind owned by team A, so each route has something real to
+// act on or refuse.
 import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
@@ -18,6 +20,7 @@ import {
 } from "../helpers.js";
 import { fakeServiceApi, type FakeServiceApi } from "../../services/fake-service-api.js";
 import { makeCert } from "../../router/cert-helpers.js";
+import type { WharfConfig } from "../../../../src/config/config.js";
 
 export type Who = "admin" | "member" | "outsider" | "none" | "garbage" | "removed";
 export const WHO: Who[] = ["admin", "member", "outsider", "none", "garbage", "removed"];
@@ -67,13 +70,34 @@ export interface World2 {
   node: string;
   cert: { cert: string; key: string };
   dir: string;
+  /** A loopback machine that accepts connections and resets them: the broker's address. */
+  broken: { url: string; connections: number; server: Server };
 }
 
 /** Filled by setUp(); cases read it when they run. */
 export const S = {} as World2;
 
-export async function setUp(): Promise<void> {
-  const h = await harness({}, { cluster: true });
+/** Calls that went to a machine (node engine, service API, broker) while `fn` ran. */
+export async function outboundDuring<T>(fn: () => Promise<T>): Promise<{ value: T; outbound: number }> {
+  const before = S.h.connector.engineCalls + S.api.seen.length + S.broken.connections;
+  const value = await fn();
+  return { value, outbound: S.h.connector.engineCalls + S.api.seen.length + S.broken.connections - before };
+}
+
+async function brokenMachine(): Promise<World2["broken"]> {
+  const b = { url: "", connections: 0 } as World2["broken"];
+  b.server = createServer((sock) => {
+    b.connections++;
+    sock.resetAndDestroy();
+  });
+  await new Promise<void>((r) => b.server.listen(0, "127.0.0.1", r));
+  b.url = `http://127.0.0.1:${(b.server.address() as { port: number }).port}`;
+  return b;
+}
+
+export async function setUp(overrides: Partial<WharfConfig> = {}): Promise<void> {
+  const h = await harness(overrides, { cluster: true });
+  S.broken = await brokenMachine();
   S.h = h as World2["h"];
   S.dir = mkdtempSync(join(tmpdir(), "wharf-authz-"));
   S.w = await world(h.app, A, B);
@@ -137,7 +161,7 @@ export async function setUp(): Promise<void> {
   await must(
     call(h.app, "POST", "/1.7/brokers", {
       token: a,
-      json: { Name: BROKER, URL: `http://127.0.0.1:${await deadPort()}` },
+      json: { Name: BROKER, URL: S.broken.url },
     }),
     "broker",
   );
@@ -164,6 +188,7 @@ export function nodeRecord(address: string) {
 export async function tearDown(): Promise<void> {
   await S.h?.close();
   await S.api?.close();
+  await new Promise((r) => S.broken?.server.close(r));
 }
 
 const opt = (t: string | undefined) => (t ? { token: t } : {});
