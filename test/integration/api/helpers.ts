@@ -59,6 +59,8 @@ export interface HarnessOptions {
    * connect, as they would with every node down; `connector.engineCalls` counts them.
    */
   cluster?: boolean;
+  /** The store to run on (default: SQLite, or PostgreSQL when WHARF_API_TEST_PG=1). */
+  store?: "sqlite" | "postgres";
 }
 
 export async function harness(
@@ -67,7 +69,10 @@ export async function harness(
 ): Promise<Harness & { connector?: CountingNodeConnector }> {
   const dir = mkdtempSync(join(tmpdir(), "wharf-api-"));
   // WHARF_API_TEST_PG=1 (with WHARF_TEST_PG_URL) runs the API suites on PostgreSQL instead.
-  const pg = process.env.WHARF_API_TEST_PG && process.env.WHARF_TEST_PG_URL;
+  const pgUrl = process.env.WHARF_TEST_PG_URL;
+  if (opts.store === "postgres" && !pgUrl) throw new Error("set WHARF_TEST_PG_URL to run on PostgreSQL");
+  const pg =
+    opts.store === "postgres" ? pgUrl : opts.store === undefined && process.env.WHARF_API_TEST_PG && pgUrl;
   const schema = `api_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const store = pg
     ? await openStore({ kind: "postgres", url: pg, schema, poolSize: 10 })
