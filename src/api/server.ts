@@ -180,16 +180,13 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   app.addHook("onRequest", async (req, reply) => {
     reply.header("supported-tsuru", "1.0.1");
     if (req.method !== "GET") clearCaches(ctx, cacheScope(req.url));
-    const started = process.hrtime.bigint();
-    reply.raw.once("finish", () => {
-      const route = req.routeOptions.url ?? "unmatched";
-      const secs = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requests.inc({ method: req.method, route, status: String(reply.raw.statusCode) });
-      metrics.latency.observe({ method: req.method, route }, secs);
-      // Any mutation may revoke tokens, change roles or apps: drop cached reads once it's
-      // answered ("finish" also fires for hijacked x-json-stream replies).
-      if (req.method !== "GET" || req.url.includes("api-key")) clearCaches(ctx, cacheScope(req.url));
-    });
+  });
+  // fastify times every reply and runs onResponse on the raw "finish", hijacked
+  // (x-json-stream) replies included, so no per-request listener or clock is needed here.
+  app.addHook("onResponse", async (req, reply) => {
+    metrics.observe(req.method, req.routeOptions.url ?? "unmatched", reply.raw.statusCode, reply.elapsedTime);
+    // Any mutation may revoke tokens, change roles or apps: drop cached reads once it's answered.
+    if (req.method !== "GET" || req.url.includes("api-key")) clearCaches(ctx, cacheScope(req.url));
   });
   app.addHook("preHandler", authHook(ctx));
 
