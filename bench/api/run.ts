@@ -1,35 +1,35 @@
 // API latency benchmark: p50/p99 and requests/s of GET /apps, GET /apps/{app} and
-// POST /apps with 50 concurrent clients (undici) against a real HTTP server, on SQLite
-// and, when WHARF_TEST_PG_URL is set, on PostgreSQL. Bounded: each scenario stops after
-// BENCH_REQUESTS requests (default 5000) or BENCH_SECONDS seconds (default 10), after
-// BENCH_WARMUP unmeasured requests (default 500).
+// POST /apps with 50 concurrent clients against the server in its own process, on SQLite
+// and, when WHARF_TEST_PG_URL is set, on PostgreSQL. The load generator is wrk when
+// installed (else undici in this process), and on a machine with 2+ CPUs the server is
+// pinned to one CPU and the load generator to another (taskset). Bounded in time.
 // Goals (SQLite): reads p99 <= 10 ms, writes p99 <= 50 ms.
 //   node --import tsx bench/api/run.ts
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Pool } from "undici";
-import { spawn } from "node:child_process";
-import { dirname } from "node:path";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { Pool } from "undici";
+import { scenarios, type Result } from "./scenarios.js";
+import { hasWrk, runWrk } from "./load-wrk.js";
+import { runUndici } from "./load-undici.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 const CONCURRENCY = 50;
-const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
-const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const SEED_APPS = Number(process.env.BENCH_APPS ?? 100);
-
-interface Result {
-  name: string;
-  n: number;
-  errors: number;
-  p50: number;
-  p99: number;
-  rps: number;
-  /** Server CPU (user + system) per measured request, in µs: steadier than latency on a busy machine. */
-  cpuUs: number;
-}
+const CLIENT = process.env.BENCH_CLIENT ?? (hasWrk() ? "wrk" : "undici");
+// Pinning needs two CPUs and taskset; BENCH_PIN=0 turns it off (e.g. to compare).
+const PIN =
+  process.env.BENCH_PIN !== "0" &&
+  availableParallelism() >= 2 &&
+  spawnSync("taskset", ["--version"]).error === undefined;
+const SERVER_CPU = "1";
+const CLIENT_CPU = "0";
+if (PIN) spawnSync("taskset", ["-a", "-cp", CLIENT_CPU, String(process.pid)], { stdio: "ignore" });
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
 function cpuMs(pid: number | undefined): number {
@@ -41,87 +41,16 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function scenario(
-  pool: Pool,
-  name: string,
-  make: (i: number) => { method: "GET" | "POST"; path: string; body?: string },
-  token: string,
-  okStatus: number,
-  serverPid: number | undefined,
-): Promise<Result> {
-  // Warm-up (not measured): JIT, caches and connections settle before the clock starts.
-  const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
-  let w = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (w < WARMUP) {
-        const r = make(MAX_REQUESTS + w++);
-        const res = await pool.request({
-          method: r.method,
-          path: r.path,
-          headers: {
-            authorization: `bearer ${token}`,
-            ...(r.body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-          },
-          ...(r.body ? { body: r.body } : {}),
-        });
-        await res.body.text();
-      }
-    }),
-  );
-  const lat: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const deadline = Date.now() + MAX_SECONDS * 1000;
-  const t0 = process.hrtime.bigint();
-  const cpu0 = cpuMs(serverPid);
-  const worker = async (): Promise<void> => {
-    while (next < MAX_REQUESTS && Date.now() < deadline) {
-      const r = make(next++);
-      const s = process.hrtime.bigint();
-      const res = await pool.request({
-        method: r.method,
-        path: r.path,
-        headers: {
-          authorization: `bearer ${token}`,
-          ...(r.body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-        },
-        ...(r.body ? { body: r.body } : {}),
-      });
-      await res.body.text();
-      lat.push(Number(process.hrtime.bigint() - s) / 1e6);
-      if (res.statusCode !== okStatus) errors++;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpuUs = ((cpuMs(serverPid) - cpu0) * 1000) / lat.length;
-  lat.sort((a, b) => a - b);
-  return { name, n: lat.length, errors, p50: pct(lat, 50), p99: pct(lat, 99), rps: lat.length / secs, cpuUs };
-}
-
-async function bench(
-  label: string,
-  env: Record<string, string>,
-  cleanup: () => Promise<void>,
-): Promise<Result[]> {
-  const proc = spawn(
+async function startServer(env: Record<string, string>) {
+  const node = [
     process.execPath,
-    [
-      ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
-      "--import",
-      "tsx",
-      join(here, "server.ts"),
-    ],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+    ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+    "--import",
+    "tsx",
+    join(here, "server.ts"),
+  ];
+  const [cmd, ...args] = PIN ? ["taskset", "-c", SERVER_CPU, ...node] : node;
+  const proc = spawn(cmd!, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     proc.stdout!.on("data", (d: Buffer) => {
@@ -131,92 +60,72 @@ async function bench(
     });
     proc.once("exit", (code) => reject(new Error(`bench server exited ${code}`)));
   });
-  const pool = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
-  const call = async (
-    method: "GET" | "POST" | "PUT",
-    path: string,
-    token: string,
-    form?: Record<string, string>,
-    json?: unknown,
-  ) => {
+  return { proc, url };
+}
+
+/** Admin, catalogue, a member of one of two teams, SEED_APPS apps (half of them the other team's). */
+async function seed(pool: Pool): Promise<string> {
+  const call = async (method: "POST", path: string, token: string, body: string, type: string) => {
     const res = await pool.request({
       method,
       path,
-      headers: {
-        authorization: `bearer ${token}`,
-        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-        ...(json ? { "content-type": "application/json" } : {}),
-      },
-      ...(form ? { body: new URLSearchParams(form).toString() } : json ? { body: JSON.stringify(json) } : {}),
+      headers: { authorization: `bearer ${token}`, "content-type": type },
+      body,
     });
     const text = await res.body.text();
     if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
     return text;
   };
-  try {
-    const login = async (email: string, pw: string) => {
-      const r = await pool.request({
-        method: "POST",
-        path: `/1.0/users/${email}/tokens`,
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: `password=${pw}`,
-      });
-      return (JSON.parse(await r.body.text()) as { token: string }).token;
-    };
-    const admin = await login("admin@example.com", "admin-password");
-    await call("POST", "/1.0/pools", admin, { name: "default", default: "true" });
-    await call("POST", "/1.0/plans", admin, {
-      name: "small",
-      memory: "128M",
-      cpushare: "100",
-      default: "true",
+  const form = (path: string, token: string, f: Record<string, string>) =>
+    call("POST", path, token, new URLSearchParams(f).toString(), "application/x-www-form-urlencoded");
+  const login = async (email: string, password: string) =>
+    (JSON.parse(await form(`/1.0/users/${email}/tokens`, "", { password })) as { token: string }).token;
+  const admin = await login("admin@example.com", "admin-password");
+  await form("/1.0/pools", admin, { name: "default", default: "true" });
+  await form("/1.0/plans", admin, { name: "small", memory: "128M", cpushare: "100", default: "true" });
+  await form("/1.0/platforms", admin, { name: "python" });
+  await form("/1.0/users", admin, { email: "dev@example.com", password: "dev-password" });
+  const dev = await login("dev@example.com", "dev-password");
+  await call("POST", "/1.0/teams", dev, JSON.stringify({ name: "benchteam" }), "application/json");
+  await call("POST", "/1.0/teams", admin, JSON.stringify({ name: "otherteam" }), "application/json");
+  for (let i = 0; i < SEED_APPS; i++) {
+    // Half the apps belong to another team, so the member's list is filtered for real.
+    const mine = i % 2 === 0;
+    await form("/1.0/apps", mine ? dev : admin, {
+      name: `seed-${i}`,
+      platform: "python",
+      teamOwner: mine ? "benchteam" : "otherteam",
     });
-    await call("POST", "/1.0/platforms", admin, { name: "python" });
-    await call("POST", "/1.0/users", admin, { email: "dev@example.com", password: "dev-password" });
-    const dev = await login("dev@example.com", "dev-password");
-    await call("POST", "/1.0/teams", dev, undefined, { name: "benchteam" });
-    await call("POST", "/1.0/teams", admin, undefined, { name: "otherteam" });
-    for (let i = 0; i < SEED_APPS; i++) {
-      // Half the apps belong to another team, so the member's list is filtered for real.
-      const team = i % 2 === 0 ? "benchteam" : "otherteam";
-      await call("POST", "/1.0/apps", i % 2 === 0 ? dev : admin, {
-        name: `seed-${i}`,
-        platform: "python",
-        teamOwner: team,
-      });
-    }
+  }
+  return dev;
+}
+
+async function bench(label: string, env: Record<string, string>, cleanup: () => Promise<void>) {
+  const { proc, url } = await startServer(env);
+  const pool = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
+  try {
+    const dev = await seed(pool);
     // BENCH_SCENARIOS=list,info,create (default all) runs a subset, e.g. to profile one.
     const only = (process.env.BENCH_SCENARIOS ?? "list,info,create").split(",");
     const results: Result[] = [];
-    if (only.includes("list"))
+    const serverCpu = () => cpuMs(proc.pid);
+    for (const s of scenarios(SEED_APPS).filter((x) => only.includes(x.key)))
       results.push(
-        await scenario(pool, "GET /apps", () => ({ method: "GET", path: "/1.0/apps?" }), dev, 200, proc.pid),
-      );
-    if (only.includes("info"))
-      results.push(
-        await scenario(
-          pool,
-          "GET /apps/{app}",
-          (i) => ({ method: "GET", path: `/1.0/apps/seed-${(i * 2) % SEED_APPS}` }),
-          dev,
-          200,
-          proc.pid,
-        ),
-      );
-    if (only.includes("create"))
-      results.push(
-        await scenario(
-          pool,
-          "POST /apps",
-          (i) => ({
-            method: "POST",
-            path: "/1.0/apps",
-            body: `name=bench-${i}&platform=python&teamOwner=benchteam&plan=&pool=&description=&router=&routeropts=`,
-          }),
-          dev,
-          201,
-          proc.pid,
-        ),
+        CLIENT === "wrk"
+          ? await runWrk(url, s, dev, {
+              seconds: SECONDS,
+              warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 2),
+              concurrency: CONCURRENCY,
+              pin: PIN ? ["taskset", "-c", CLIENT_CPU] : [],
+              cpuMs: serverCpu,
+            })
+          : await runUndici(pool, s, dev, {
+              maxRequests: MAX_REQUESTS,
+              seconds: SECONDS,
+              warmup: Number(process.env.BENCH_WARMUP ?? 1000),
+              concurrency: CONCURRENCY,
+              cpuMs: serverCpu,
+            }),
       );
     console.log(
       `\n${label}: ${CONCURRENCY} concurrent clients, ${SEED_APPS} seeded apps (member of one of two teams)`,
@@ -235,11 +144,18 @@ async function bench(
   }
 }
 
+console.log(
+  `load generator: ${CLIENT === "wrk" ? "wrk (2 threads)" : "undici in the bench process"}; ` +
+    (PIN
+      ? `pinned to CPU ${CLIENT_CPU}, server pinned to CPU ${SERVER_CPU} (taskset)`
+      : "no CPU pinning (BENCH_PIN=0, one CPU or no taskset)") +
+    `; ${availableParallelism()} CPUs, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+);
 const summary: string[] = [];
 // BENCH_SYNC=FULL|NORMAL runs one SQLite setting, BENCH_SYNC=none skips SQLite.
-const syncs = process.env.BENCH_SYNC
-  ? process.env.BENCH_SYNC.split(",").filter((x) => x !== "none")
-  : ["FULL", "NORMAL"];
+const syncs = (process.env.BENCH_SYNC ?? "FULL,NORMAL").split(",").filter((x) => x !== "none");
 for (const sync of syncs as ("FULL" | "NORMAL")[]) {
   const dir = mkdtempSync(join(tmpdir(), "wharf-bench-"));
   const r = await bench(
