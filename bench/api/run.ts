@@ -23,9 +23,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const SEED_APPS = Number(process.env.BENCH_APPS ?? 100);
 const CLIENT = process.env.BENCH_CLIENT ?? (hasWrk() ? "wrk" : "undici");
 // Pinning needs two CPUs and taskset; BENCH_PIN=0 turns it off (e.g. to compare).
+const CPUS = availableParallelism(); // before pinning narrows this process to one
 const PIN =
   process.env.BENCH_PIN !== "0" &&
-  availableParallelism() >= 2 &&
+  CPUS >= 2 &&
   spawnSync("taskset", ["--version"]).error === undefined;
 const SERVER_CPU = "1";
 const CLIENT_CPU = "0";
@@ -149,7 +150,7 @@ console.log(
     (PIN
       ? `pinned to CPU ${CLIENT_CPU}, server pinned to CPU ${SERVER_CPU} (taskset)`
       : "no CPU pinning (BENCH_PIN=0, one CPU or no taskset)") +
-    `; ${availableParallelism()} CPUs, load average ${loadavg()
+    `; ${CPUS} CPUs, load average ${loadavg()
       .map((x) => x.toFixed(2))
       .join(" ")}`,
 );
