@@ -25,9 +25,7 @@ const CLIENT = process.env.BENCH_CLIENT ?? (hasWrk() ? "wrk" : "undici");
 // Pinning needs two CPUs and taskset; BENCH_PIN=0 turns it off (e.g. to compare).
 const CPUS = availableParallelism(); // before pinning narrows this process to one
 const PIN =
-  process.env.BENCH_PIN !== "0" &&
-  CPUS >= 2 &&
-  spawnSync("taskset", ["--version"]).error === undefined;
+  process.env.BENCH_PIN !== "0" && CPUS >= 2 && spawnSync("taskset", ["--version"]).error === undefined;
 const SERVER_CPU = "1";
 const CLIENT_CPU = "0";
 if (PIN) spawnSync("taskset", ["-a", "-cp", CLIENT_CPU, String(process.pid)], { stdio: "ignore" });
