@@ -3,7 +3,7 @@
 // arrives. Bounded by BENCH_REQUESTS and BENCH_SECONDS. Its own CPU per request is in the
 // tens of µs, so pinned to its own core it still shares nothing with the server.
 import type { Pool } from "undici";
-import type { Result, Scenario } from "./scenarios.js";
+import { probeFigures, type Result, type Scenario, type ServerProbe } from "./scenarios.js";
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -13,7 +13,7 @@ export async function runUndici(
   pool: Pool,
   s: Scenario,
   token: string,
-  o: { maxRequests: number; seconds: number; warmup: number; concurrency: number; cpuMs: () => number },
+  o: { maxRequests: number; seconds: number; warmup: number; concurrency: number; probe: ServerProbe },
 ): Promise<Result> {
   const send = async (i: number, prefix: string) => {
     const r = s.make(i, prefix);
@@ -41,7 +41,7 @@ export async function runUndici(
   let errors = 0;
   const deadline = Date.now() + o.seconds * 1000;
   const t0 = process.hrtime.bigint();
-  const cpu0 = o.cpuMs();
+  const before = { cpu: o.probe.cpuMs(), wait: o.probe.waitMs() };
   const worker = async (): Promise<void> => {
     while (next < o.maxRequests && Date.now() < deadline) {
       const started = process.hrtime.bigint();
@@ -52,7 +52,7 @@ export async function runUndici(
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpuUs = ((o.cpuMs() - cpu0) * 1000) / lat.length;
+  const figures = probeFigures(o.probe, before, lat.length, secs);
   lat.sort((a, b) => a - b);
   return {
     name: s.name,
@@ -61,6 +61,6 @@ export async function runUndici(
     p50: pct(lat, 50),
     p99: pct(lat, 99),
     rps: lat.length / secs,
-    cpuUs,
+    ...figures,
   };
 }

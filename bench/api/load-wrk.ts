@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Result, Scenario } from "./scenarios.js";
+import { probeFigures, type Result, type Scenario, type ServerProbe } from "./scenarios.js";
 
 export function hasWrk(): boolean {
   return spawnSync("wrk", ["--version"]).error === undefined;
@@ -80,11 +80,11 @@ export async function runWrk(
   url: string,
   s: Scenario,
   token: string,
-  o: { seconds: number; warmupSeconds: number; concurrency: number; pin: string[]; cpuMs: () => number },
+  o: { seconds: number; warmupSeconds: number; concurrency: number; pin: string[]; probe: ServerProbe },
 ): Promise<Result> {
   await wrk(url, s, token, o.warmupSeconds, o.concurrency, true, o.pin);
-  const cpu0 = o.cpuMs();
+  const before = { cpu: o.probe.cpuMs(), wait: o.probe.waitMs() };
   const r = await wrk(url, s, token, o.seconds, o.concurrency, false, o.pin);
-  const cpuUs = ((o.cpuMs() - cpu0) * 1000) / r.n;
-  return { name: s.name, n: r.n, errors: r.errors, p50: r.p50, p99: r.p99, rps: r.n / r.secs, cpuUs };
+  const figures = probeFigures(o.probe, before, r.n, r.secs);
+  return { name: s.name, n: r.n, errors: r.errors, p50: r.p50, p99: r.p99, rps: r.n / r.secs, ...figures };
 }

@@ -55,4 +55,31 @@ export interface Result {
   rps: number;
   /** Server CPU (user + system) per measured request, in µs: steadier than latency on a busy machine. */
   cpuUs: number;
+  /**
+   * Share of the measured wall time the server's event-loop thread was runnable but waiting
+   * for a CPU (the kernel's run-queue wait, /proc/<pid>/schedstat), in %. Requests queue
+   * behind that wait, so a large share means the tail comes from the machine, not the server.
+   */
+  waitPct: number;
+}
+
+/** What the load generators sample from the server process around a measured run. */
+export interface ServerProbe {
+  /** CPU time (user + system, ms) the server has used so far. */
+  cpuMs(): number;
+  /** Time (ms) the server's main thread has spent runnable but waiting for a CPU so far. */
+  waitMs(): number;
+}
+
+/** The probe's figures over one measured run of `n` requests that took `secs`. */
+export function probeFigures(
+  probe: ServerProbe,
+  before: { cpu: number; wait: number },
+  n: number,
+  secs: number,
+): { cpuUs: number; waitPct: number } {
+  return {
+    cpuUs: ((probe.cpuMs() - before.cpu) * 1000) / n,
+    waitPct: ((probe.waitMs() - before.wait) / (secs * 1000)) * 100,
+  };
 }
