@@ -5,9 +5,9 @@
 // pinned to one CPU and the load generator to another (taskset). Bounded in time.
 // Goals (SQLite): reads p99 <= 10 ms, writes p99 <= 50 ms.
 //   node --import tsx bench/api/run.ts
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
@@ -16,6 +16,35 @@ import { hasWrk, runWrk } from "./load-wrk.js";
 import { runUndici } from "./load-undici.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
+// The repository, whether this file runs from bench/api (tsx) or from dist/bench/api.
+const top = join(here, "..", "..");
+const repo = basename(top) === "dist" ? dirname(top) : top;
+
+/** Newest modification time (ms) of the .ts files under `dir`. */
+function newestTs(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestTs(p));
+    else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+// The server runs as production does, compiled by tsc (`npm run build`), when dist/ is up to
+// date: under tsx every nested function also pays esbuild's keep-names helper, and module
+// loading goes through tsx's loader thread. Otherwise, or with BENCH_SERVER=tsx, from source.
+const BUILT_SERVER = join(repo, "dist", "bench", "api", "server.js");
+const builtIsCurrent = () =>
+  existsSync(BUILT_SERVER) &&
+  statSync(BUILT_SERVER).mtimeMs >=
+    Math.max(newestTs(join(repo, "src")), newestTs(join(repo, "bench", "api")));
+const SERVER_FROM =
+  process.env.BENCH_SERVER === "tsx" || process.env.BENCH_SERVER === "dist"
+    ? process.env.BENCH_SERVER
+    : builtIsCurrent()
+      ? "dist"
+      : "tsx";
 
 const CONCURRENCY = 50;
 const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20000);
@@ -53,9 +82,9 @@ async function startServer(env: Record<string, string>) {
   const node = [
     process.execPath,
     ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
-    "--import",
-    "tsx",
-    join(here, "server.ts"),
+    ...(SERVER_FROM === "dist"
+      ? [BUILT_SERVER]
+      : ["--import", "tsx", join(repo, "bench", "api", "server.ts")]),
   ];
   const [cmd, ...args] = PIN ? ["taskset", "-c", SERVER_CPU, ...node] : node;
   const proc = spawn(cmd!, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
@@ -154,6 +183,11 @@ async function bench(label: string, env: Record<string, string>, cleanup: () => 
   }
 }
 
+console.log(
+  SERVER_FROM === "dist"
+    ? `server: compiled (${BUILT_SERVER.slice(repo.length + 1)})`
+    : `server: from source under tsx (${process.env.BENCH_SERVER === "tsx" ? "BENCH_SERVER=tsx" : "dist/ missing or older than the sources: run `npm run build` to measure what production runs"})`,
+);
 console.log(
   `load generator: ${CLIENT === "wrk" ? "wrk (2 threads)" : "undici in the bench process"}; ` +
     (PIN
