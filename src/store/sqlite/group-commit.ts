@@ -71,6 +71,11 @@ export class GroupCommitter {
     // `active` must drop in the same tick the queue is seen empty, or a job queued in between
     // would find the drainer "active" and never run.
     try {
+      // A transaction runs entirely in microtasks, so without this pause each batch would hold
+      // only the transaction that started the drain: the requests read in the same turn of
+      // the event loop queue theirs first and share its COMMIT. Under FULL the flush of one
+      // batch gathers the next; under NORMAL (no flush to wait for) this is the only gathering.
+      await new Promise((r) => setImmediate(r));
       while (this.queue.length) {
         this.batches++;
         await this.runBatch(this.queue.splice(0, MAX_BATCH));
