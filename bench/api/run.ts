@@ -38,7 +38,7 @@ const BUILT_SERVER = join(repo, "dist", "bench", "api", "server.js");
 const builtIsCurrent = () =>
   existsSync(BUILT_SERVER) &&
   statSync(BUILT_SERVER).mtimeMs >=
-    Math.max(newestTs(join(repo, "src")), newestTs(join(repo, "bench", "api")));
+    Math.max(newestTs(join(repo, "src")), statSync(join(repo, "bench", "api", "server.ts")).mtimeMs);
 const SERVER_FROM =
   process.env.BENCH_SERVER === "tsx" || process.env.BENCH_SERVER === "dist"
     ? process.env.BENCH_SERVER
