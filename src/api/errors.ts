@@ -2,8 +2,24 @@
 // Client mistakes (bad bodies, oversize, bad names) are always 4xx with a sentence;
 // only genuine faults are 5xx, and those never echo internals to the client.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { WharfError, TooManyRequestsError } from "../domain/errors.js";
+import { WharfError, TooManyRequestsError, ServiceUnavailableError } from "../domain/errors.js";
 import { fromStoreError } from "../domain/services/store-errors.js";
+
+/** Socket errors: a node, registry or broker did not answer (any HTTP status is an answer). */
+const TRANSPORT =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ESOCKETTIMEDOUT|EAI_AGAIN|ENOTFOUND|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET)$/;
+
+/**
+ * An adapter's failure to reach the machine it talks to, as a 503 with a sentence: not the
+ * client's mistake, and not an internal fault either. Addresses stay out of the sentence.
+ */
+export function fromTransportError(e: unknown): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !TRANSPORT.test(code)) return e;
+  return new ServiceUnavailableError(
+    `A node or service this request needs did not answer (${code}): check "wharf node list" and try again.`,
+  );
+}
 
 export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
   const body = message.endsWith("\n") ? message : `${message}\n`;
@@ -44,7 +60,9 @@ function fastifyClientError(
 
 export function errorHandler(bodyLimit: number) {
   return (error: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const e = fromStoreError(error);
+    const stored = fromStoreError(error);
+    const e = fromTransportError(stored);
+    if (e !== stored) req.log.warn({ err: stored }, "a node or service did not answer");
     if (e instanceof TooManyRequestsError) reply.header("retry-after", String(e.retryAfterSeconds));
     if (e instanceof WharfError) {
       if (e.status === 401) reply.header("www-authenticate", 'Bearer realm="tsuru" scope="tsuru"');

@@ -93,14 +93,22 @@ function cacheScope(url: string): "apps" | "all" {
   return url.startsWith("/apps") ? "apps" : "all";
 }
 
-export async function createServer(deps: ServerDeps): Promise<
-  FastifyInstance & {
-    ctx: Ctx;
-    deploy: DeployCtx | null;
-    builtin: BuiltinServices | null;
-    nodeAgents: NodeAgentServices;
-  }
-> {
+/** One registered route as fastify knows it (url with :params and * wildcards). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
+export type WharfServer = FastifyInstance & {
+  ctx: Ctx;
+  deploy: DeployCtx | null;
+  builtin: BuiltinServices | null;
+  nodeAgents: NodeAgentServices;
+  /** Every route registered (HEAD twins of GET routes left out): tests check coverage against it. */
+  routeTable: readonly RouteEntry[];
+};
+
+export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   const { store, config } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const ctx = makeCtx(store, config);
@@ -129,6 +137,10 @@ export async function createServer(deps: ServerDeps): Promise<
     ),
   );
   app.decorateRequest("principal", null);
+  const routeTable: RouteEntry[] = [];
+  app.addHook("onRoute", (r) => {
+    for (const method of [r.method].flat()) if (method !== "HEAD") routeTable.push({ method, url: r.url });
+  });
 
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   await app.register(multipart, {
@@ -172,16 +184,13 @@ export async function createServer(deps: ServerDeps): Promise<
   app.addHook("onRequest", async (req, reply) => {
     reply.header("supported-tsuru", "1.0.1");
     if (req.method !== "GET") clearCaches(ctx, cacheScope(req.url));
-    const started = process.hrtime.bigint();
-    reply.raw.once("finish", () => {
-      const route = req.routeOptions.url ?? "unmatched";
-      const secs = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requests.inc({ method: req.method, route, status: String(reply.raw.statusCode) });
-      metrics.latency.observe({ method: req.method, route }, secs);
-      // Any mutation may revoke tokens, change roles or apps: drop cached reads once it's
-      // answered ("finish" also fires for hijacked x-json-stream replies).
-      if (req.method !== "GET" || req.url.includes("api-key")) clearCaches(ctx, cacheScope(req.url));
-    });
+  });
+  // fastify times every reply and runs onResponse on the raw "finish", hijacked
+  // (x-json-stream) replies included, so no per-request listener or clock is needed here.
+  app.addHook("onResponse", async (req, reply) => {
+    metrics.observe(req.method, req.routeOptions.url ?? "unmatched", reply.raw.statusCode, reply.elapsedTime);
+    // Any mutation may revoke tokens, change roles or apps: drop cached reads once it's answered.
+    if (req.method !== "GET" || req.url.includes("api-key")) clearCaches(ctx, cacheScope(req.url));
   });
   app.addHook("preHandler", authHook(ctx));
 
@@ -216,7 +225,7 @@ export async function createServer(deps: ServerDeps): Promise<
     deploy,
   });
   await app.ready();
-  return Object.assign(app, { ctx, deploy, builtin, nodeAgents });
+  return Object.assign(app, { ctx, deploy, builtin, nodeAgents, routeTable });
 }
 
 const HEARTBEAT_MS = 30_000;

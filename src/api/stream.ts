@@ -3,6 +3,7 @@
 // after it, the failure becomes a final line with "Error" (that's how tsuru does it).
 import type { FastifyReply } from "fastify";
 import { WharfError } from "../domain/errors.js";
+import { fromTransportError } from "./errors.js";
 
 export type Out = (message: string) => void;
 
@@ -31,8 +32,9 @@ export async function jsonStream(
   };
   try {
     await op(out);
-  } catch (e) {
-    if (!started) throw e;
+  } catch (err) {
+    if (!started) throw err;
+    const e = fromTransportError(err);
     const msg = e instanceof WharfError ? e.message : "internal error: the failure was logged";
     if (!(e instanceof WharfError)) reply.log.error({ err: e }, "stream failed");
     line({ Message: "", Error: msg });

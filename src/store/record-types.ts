@@ -200,6 +200,8 @@ export interface AppFilter {
 }
 
 export type QuotaSubject = "user" | "team" | "app";
+/** Quota subjects whose use is the number of apps they own. */
+export type AppCountSubject = Exclude<QuotaSubject, "app">;
 
 /** A node's health as the monitor last recorded it (tsuru's LastSuccess/Failures/LastError). */
 export interface NodeHealthRecord {

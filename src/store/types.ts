@@ -30,6 +30,7 @@ import type {
   AppPatch,
   AppFilter,
   QuotaSubject,
+  AppCountSubject,
   NodeRecord,
   NodePatch,
   NodeHealthRecord,
@@ -206,16 +207,24 @@ export interface StoreOps {
   setAppEnv(app: string, vars: EnvVar[]): Promise<void>;
   unsetAppEnv(app: string, names: string[]): Promise<number>;
 
-  // quotas (user: apps per user; team: apps per team; app: units per app)
+  // quotas (user: apps per user; team: apps per team; app: units per app). Apps per user and
+  // per team are counted from the apps (owner, team_owner); units per app are a kept counter.
   getQuota(subject: QuotaSubject, name: string): Promise<Quota>;
-  /** Atomically add n to inUse; QuotaExceededError when it would pass a non-negative limit. */
-  reserveQuota(subject: QuotaSubject, name: string, n?: number): Promise<Quota>;
-  /** Subtract n from inUse (never below 0). */
-  releaseQuota(subject: QuotaSubject, name: string, n?: number): Promise<Quota>;
+  /**
+   * Inside the transaction that created an app owned by `name` (or moved one to it), after
+   * that write: QuotaExceededError when the subject's apps now pass its non-negative limit,
+   * and the transaction must roll back. Exact under concurrency; unlimited subjects (and
+   * names with no record) cost one read and wait for nobody.
+   */
+  checkAppQuota(subject: AppCountSubject, name: string): Promise<void>;
+  /** Units: atomically add n to inUse; QuotaExceededError when it would pass a non-negative limit. */
+  reserveQuota(subject: "app", name: string, n?: number): Promise<Quota>;
+  /** Units: subtract n from inUse (never below 0). */
+  releaseQuota(subject: "app", name: string, n?: number): Promise<Quota>;
   /** QuotaExceededError when limit >= 0 and below current use. */
   setQuotaLimit(subject: QuotaSubject, name: string, limit: number): Promise<Quota>;
-  /** Overwrite inUse (provisioners report the real unit count). */
-  setQuotaInUse(subject: QuotaSubject, name: string, inUse: number): Promise<Quota>;
+  /** Units: overwrite inUse (provisioners report the real unit count). */
+  setQuotaInUse(subject: "app", name: string, inUse: number): Promise<Quota>;
 
   // events
   /** LockedError (carrying the holder) if lock/extra-target lock is held by a running event. */

@@ -82,7 +82,10 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
   );
   app.get("/apps/:app", { schema: doc("apps", "App info", { params: APP }) }, async (req, reply) =>
-    json(reply, await apps.appInfo(ctx, principal(req), param(req, "app"))),
+    reply
+      .code(200)
+      .type("application/json; charset=utf-8")
+      .send(await apps.appInfoJson(ctx, principal(req), param(req, "app"))),
   );
   app.put(
     "/apps/:app",

@@ -165,8 +165,16 @@ export async function listApps(
   );
 }
 
-export async function appInfo(ctx: Ctx, p: Principal, name: string): Promise<Record<string, unknown>> {
+/**
+ * app-info as a JSON body: the caller's permission is checked on every call, the body (the
+ * same for everyone who may read the app) is cached like the reads it is made of.
+ */
+export async function appInfoJson(ctx: Ctx, p: Principal, name: string): Promise<string> {
   const app = await visibleApp(ctx, p, name, "app.read");
+  return cachedRead(ctx, `appinfo:${app.name}`, async () => JSON.stringify(await infoOf(ctx, app)));
+}
+
+async function infoOf(ctx: Ctx, app: App): Promise<Record<string, unknown>> {
   const [plan, locks] = await Promise.all([planOf(ctx, app.plan), runningAppEvents(ctx)]);
   const routers = routersOf(ctx, app);
   const first = routers[0];

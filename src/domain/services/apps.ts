@@ -136,9 +136,10 @@ export async function createApp(ctx: Ctx, p: Principal, f: CreateAppInput): Prom
     },
     ev(ctx),
     async (t) => {
-      // Quotas, the app row and its event commit together: a crash never leaves a counted ghost.
-      // The quota rows are updated last: on PostgreSQL their row locks serialize every app
-      // creation of a team (and user) until COMMIT, so they should be held as briefly as possible.
+      // The app row, its event and the quota checks commit together: a crash never leaves a
+      // counted ghost. Quotas count apps, so the checks come after the insert (and last: a
+      // limited user's or team's creations are serialized from its check to COMMIT). The
+      // owner of a team token's app is the token's creator, whose quota it counts against.
       const created = await t.createApp({
         name: f.name,
         platform: platform.name,
@@ -151,8 +152,8 @@ export async function createApp(ctx: Ctx, p: Principal, f: CreateAppInput): Prom
         tags: [...new Set(f.tags.filter((x) => x !== ""))],
         routers,
       });
-      if (p.kind === "user") await t.reserveQuota("user", p.email, 1);
-      await t.reserveQuota("team", teamOwner, 1);
+      await t.checkAppQuota("user", p.email);
+      await t.checkAppQuota("team", teamOwner);
       return created;
     },
   );
@@ -229,14 +230,14 @@ export async function updateApp(
     { kind, target: { type: "app", value: name }, lock: true, data: patch },
     ev(ctx),
     async (h) => {
-      if (Object.keys(patch).length) await mapped(() => ctx.store.updateApp(name, patch));
-      if (patch.teamOwner) {
-        await ctx.store.grantAppTeam(name, patch.teamOwner).catch(() => undefined);
-        await ctx.store.tx(async (t) => {
-          await t.releaseQuota("team", app.teamOwner, 1);
-          await t.reserveQuota("team", patch.teamOwner!, 1);
-        });
-      }
+      // A new owner team counts the app from this transaction on (and gets access to it).
+      if (Object.keys(patch).length)
+        await mapped(() =>
+          ctx.store.tx(async (t) => {
+            await t.updateApp(name, patch);
+            if (patch.teamOwner) await t.checkAppQuota("team", patch.teamOwner);
+          }),
+        );
       const msg = `---- Updating app "${name}" ----\n`;
       out(msg);
       await h.log(msg);
@@ -263,13 +264,8 @@ export async function removeApp(
       // Units first: a crash after this leaves an app without units, never units without an app.
       if (ctx.runtime) await ctx.runtime.removeAppUnits(name);
       await unbindAllForRemoval(ctx, app, { user: p.email, eventId: h.id }, h.log, out);
-      await mapped(() =>
-        ctx.store.tx(async (t) => {
-          await t.deleteApp(name);
-          await t.releaseQuota("team", app.teamOwner, 1);
-          if (await t.findUser(app.owner)) await t.releaseQuota("user", app.owner, 1);
-        }),
-      );
+      // The owner's and team's quotas count apps: removing it frees their place.
+      await mapped(() => ctx.store.deleteApp(name));
       if (ctx.runtime) await ctx.runtime.publishRoute(name);
       out("---- Done removing application.\n");
     },

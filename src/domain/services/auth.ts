@@ -1,6 +1,6 @@
 // Authentication: logins (rate-limited), bearer tokens (stored as sha256 only), the
 // first admin, and resolving a bearer token to a Principal.
-import type { Store } from "../../store/types.js";
+import type { Store, Token } from "../../store/types.js";
 import {
   BadRequestError,
   NotFoundError,
@@ -25,18 +25,31 @@ export async function authenticate(ctx: Ctx, token: string): Promise<Principal |
   const now = ctx.now();
   const hit = ctx.authCache.get(hash);
   if (hit && hit.until > now.getTime()) return hit.principal;
-  const p = await resolve(ctx, hash, now);
-  if (p) {
-    if (ctx.authCache.size > 10_000) ctx.authCache.clear();
-    ctx.authCache.set(hash, { principal: p, until: now.getTime() + AUTH_CACHE_MS });
-  }
-  return p;
+  const r = await resolve(ctx, hash, now);
+  if (!r) return null;
+  if (ctx.authCache.size > 10_000) ctx.authCache.clear();
+  // Never past the token's own expiry: an expired token is refused at once, cache or not.
+  const until = Math.min(now.getTime() + AUTH_CACHE_MS, r.expiresAt?.getTime() ?? Infinity);
+  ctx.authCache.set(hash, { principal: r.principal, until });
+  return r.principal;
 }
 
-async function resolve(ctx: Ctx, hash: string, now: Date): Promise<Principal | null> {
+async function resolve(
+  ctx: Ctx,
+  hash: string,
+  now: Date,
+): Promise<{ principal: Principal; expiresAt: Date | null } | null> {
   const t = await ctx.store.findTokenByHash(hash);
-  if (!t) return nodeAgent(ctx, hash);
+  if (!t) {
+    const agent = await nodeAgent(ctx, hash);
+    return agent ? { principal: agent, expiresAt: null } : null;
+  }
   if (t.expiresAt && t.expiresAt.getTime() <= now.getTime()) return null;
+  const principal = await principalOf(ctx, t, now);
+  return principal ? { principal, expiresAt: t.expiresAt } : null;
+}
+
+async function principalOf(ctx: Ctx, t: Token, now: Date): Promise<Principal | null> {
   if (!t.lastAccess || now.getTime() - t.lastAccess.getTime() > TOUCH_EVERY_MS)
     await ctx.store.touchToken(t.tokenId, now).catch(() => undefined);
   if (t.kind === "team") {

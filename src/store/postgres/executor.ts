@@ -22,6 +22,24 @@ export function mapPgError(err: unknown): unknown {
   return err;
 }
 
+/**
+ * Wharf's SQL texts are few and fixed (IN lists aside), so each is a named prepared statement:
+ * PostgreSQL parses and plans it once per connection instead of on every call, and the
+ * client sends Bind/Execute only. Texts past MAX_NAMED (long IN lists) stay unnamed, and so
+ * do texts without parameters (see query).
+ */
+const MAX_NAMED = 2000;
+const named = new Map<string, { name: string; text: string }>();
+
+function statement(sql: string): { name?: string; text: string } {
+  const hit = named.get(sql);
+  if (hit) return hit;
+  if (named.size >= MAX_NAMED) return { text: toDollar(sql) };
+  const s = { name: `wharf_${named.size + 1}`, text: toDollar(sql) };
+  named.set(sql, s);
+  return s;
+}
+
 export class PgExecutor implements Db {
   readonly dialect = "postgres" as const;
   pendingAfterCommit: (() => void)[] | null = null;
@@ -30,10 +48,13 @@ export class PgExecutor implements Db {
 
   private async query(sql: string, params: Param[]): Promise<pg.QueryResult> {
     try {
-      return await this.q.query(
-        toDollar(sql),
-        params.map((p) => (p === undefined ? null : p)),
-      );
+      // Without parameters pg sends a simple query, which may hold several statements
+      // (migrations, test resets): those are never prepared.
+      if (params.length === 0) return await this.q.query(sql);
+      return await this.q.query({
+        ...statement(sql),
+        values: params.map((p) => (p === undefined ? null : p)),
+      });
     } catch (err) {
       throw mapPgError(err);
     }

@@ -64,9 +64,16 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
     }
   }
 
+  // One executor per pooled connection (a connection runs one transaction at a time): the
+  // store's operations over it are built once, not on every transaction (~100 closures each).
+  const executors = new WeakMap<pg.PoolClient, PgExecutor>();
   async function attemptTransaction<T>(fn: (db: PgExecutor) => Promise<T>): Promise<T> {
     const client = await pool.connect();
-    const db = new PgExecutor(client);
+    let db = executors.get(client);
+    if (!db) {
+      db = new PgExecutor(client);
+      executors.set(client, db);
+    }
     db.pendingAfterCommit = [];
     let broken: Error | undefined;
     try {
@@ -103,11 +110,14 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
   const channel = (schema === "public" ? "wharf_changes" : `wharf_changes_${schema}`).slice(0, 63);
   const listener = new ChangeListener(clientConfig, channel);
 
+  // Single statements outside a transaction, on any pooled connection (one executor, so its
+  // operations are built once).
+  const autocommitter = new PgExecutor(pool);
   const driver: Driver = {
     kind: "postgres",
     transaction,
     reader: new PgExecutor(readPool),
-    autocommit: (fn) => fn(new PgExecutor(pool)),
+    autocommit: (fn) => fn(autocommitter),
     signal: {
       // Sequence values are handed out at INSERT but become visible at COMMIT, so two concurrent
       // appenders could commit out of order and a reader at seq N would skip N-1 forever. This

@@ -101,11 +101,14 @@ export function eventOps(db: Db): EventOps {
 
   /** Ends a running event and frees its locks; undefined when it was not running. */
   async function close(id: string, error: string, endData: unknown, at: Date): Promise<Row | undefined> {
-    const row = await db.get(
-      `UPDATE events SET running = ?, end_time = ?, error = ?, end_data = ?, lock_update_time = ?
-       WHERE id = ? AND running = ? RETURNING *`,
-      [false, toMs(at), error, toJson(endData ?? null), toMs(at), id, true],
-    );
+    const params = [false, toMs(at), error, toJson(endData ?? null), toMs(at), id, true];
+    const update = `UPDATE events SET running = ?, end_time = ?, error = ?, end_data = ?, lock_update_time = ?
+       WHERE id = ? AND running = ? RETURNING *`;
+    // PostgreSQL frees the locks in the same statement (one round trip less on every event's
+    // end). Only a running event holds locks, so deleting them unconditionally is the same.
+    if (db.dialect === "postgres")
+      return db.get(`WITH freed AS (DELETE FROM event_locks WHERE event_id = ?) ${update}`, [id, ...params]);
+    const row = await db.get(update, params);
     if (row) await db.run("DELETE FROM event_locks WHERE event_id = ?", [id]);
     return row;
   }

@@ -7,34 +7,94 @@ import { pino } from "pino";
 import type { FastifyInstance } from "fastify";
 import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
-import { createServer, initAdmin } from "../../../src/api/server.js";
+import { createServer, initAdmin, type WharfServer } from "../../../src/api/server.js";
 import { loadConfig, type WharfConfig } from "../../../src/config/config.js";
+import { DockerNodeConnector } from "../../../src/cluster/nodes/connector.js";
+import type Docker from "dockerode";
+import { createServer as createTcpServer } from "node:net";
 
 export interface Harness {
-  app: FastifyInstance;
+  app: WharfServer;
   store: Store;
   config: WharfConfig;
   dir: string;
   close(): Promise<void>;
 }
 
-export async function harness(overrides: Partial<WharfConfig> = {}): Promise<Harness> {
+/**
+ * The real node connector (plain-http engines, no TLS) with a count of every call that
+ * reaches a Docker engine, so a test can tell that a request got no further than
+ * authorization. Nothing listens at the nodes it is given: they are nodes that are down.
+ */
+export class CountingNodeConnector extends DockerNodeConnector {
+  engineCalls = 0;
+  override engineFor(address: string): Docker {
+    this.engineCalls++;
+    return super.engineFor(address);
+  }
+  override probe(address: string) {
+    this.engineCalls++;
+    return super.probe(address);
+  }
+  override watch(address: string): void {
+    this.engineCalls++;
+    super.watch(address);
+  }
+}
+
+/** A loopback port nothing listens on (bound, then closed). */
+export async function deadPort(): Promise<number> {
+  const s = createTcpServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface HarnessOptions {
+  /**
+   * Serve every route group, the cluster ones included (nodes, deploys, units): the real
+   * node connector and deploy context, with a registry and nodes on loopback ports nothing
+   * listens on. Requests that get past authorization reach Docker clients that fail to
+   * connect, as they would with every node down; `connector.engineCalls` counts them.
+   */
+  cluster?: boolean;
+  /** The store to run on (default: SQLite, or PostgreSQL when WHARF_API_TEST_PG=1). */
+  store?: "sqlite" | "postgres";
+}
+
+export async function harness(
+  overrides: Partial<WharfConfig> = {},
+  opts: HarnessOptions = {},
+): Promise<Harness & { connector?: CountingNodeConnector }> {
   const dir = mkdtempSync(join(tmpdir(), "wharf-api-"));
   // WHARF_API_TEST_PG=1 (with WHARF_TEST_PG_URL) runs the API suites on PostgreSQL instead.
-  const pg = process.env.WHARF_API_TEST_PG && process.env.WHARF_TEST_PG_URL;
+  const pgUrl = process.env.WHARF_TEST_PG_URL;
+  if (opts.store === "postgres" && !pgUrl) throw new Error("set WHARF_TEST_PG_URL to run on PostgreSQL");
+  const pg =
+    opts.store === "postgres" ? pgUrl : opts.store === undefined && process.env.WHARF_API_TEST_PG && pgUrl;
   const schema = `api_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const store = pg
     ? await openStore({ kind: "postgres", url: pg, schema, poolSize: 10 })
     : await openStore({ kind: "sqlite", path: join(dir, "wharf.db"), synchronous: "NORMAL" });
-  const config = loadConfig({}, { dataDir: dir, logLevel: "silent", ...overrides });
+  const registry = opts.cluster ? { registry: `127.0.0.1:${await deadPort()}` } : {};
+  const config = loadConfig({}, { dataDir: dir, logLevel: "silent", ...registry, ...overrides });
   await initAdmin(store, "admin@example.com", "admin-password");
-  const app = await createServer({ store, config, logger: pino({ level: "silent" }) });
+  const connector = opts.cluster ? new CountingNodeConnector({ tls: null, probeTimeoutMs: 2000 }) : undefined;
+  const app = await createServer({
+    store,
+    config,
+    logger: pino({ level: "silent" }),
+    ...(connector ? { nodeConnector: connector, engines: connector } : {}),
+  });
   return {
     app,
+    ...(connector ? { connector } : {}),
     store,
     config,
     dir,
     close: async () => {
+      connector?.stop();
       await app.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
@@ -123,7 +183,11 @@ export async function world(app: FastifyInstance, teamA = "blue", teamB = "red")
     }),
     "plan",
   );
-  await must(call(app, "POST", "/1.0/platforms", { token: admin, form: { name: "python" } }), "platform");
+  // With a cluster, platform add builds an image on a node: record the platform directly.
+  const server = app as Partial<WharfServer>;
+  if (server.deploy) await server.ctx!.store.createPlatform({ name: "python" });
+  else
+    await must(call(app, "POST", "/1.0/platforms", { token: admin, form: { name: "python" } }), "platform");
   for (const [u, team] of [
     ["alice@example.com", teamA],
     ["bob@example.com", teamB],

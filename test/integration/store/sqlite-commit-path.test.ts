@@ -1,5 +1,6 @@
 // The SQLite commit path on a real file: WalSync holds readers on the pre-commit snapshot, the
-// store's readers see a write once it is acknowledged, and WAL checkpoints run in a worker.
+// store's readers see a write once it is acknowledged, WAL checkpoints run in a worker, and
+// transactions queued together share one COMMIT.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +9,8 @@ import { it } from "node:test";
 import Database from "better-sqlite3";
 import { openStore } from "../../../src/store/index.js";
 import { Checkpointer } from "../../../src/store/sqlite/checkpointer.js";
+import { SqliteExecutor } from "../../../src/store/sqlite/executor.js";
+import { GroupCommitter } from "../../../src/store/sqlite/group-commit.js";
 import { WalSync } from "../../../src/store/sqlite/wal-sync.js";
 
 function tempDb(): { path: string; done: () => void } {
@@ -74,6 +77,36 @@ it("a write the store acknowledged is visible to its readers at once", async () 
     );
   } finally {
     await store.close();
+    done();
+  }
+});
+
+it("transactions queued in one turn of the event loop share one COMMIT, with no flush to gather them", async () => {
+  // As requests do: each transaction is started from its own callback in the same turn (one
+  // socket's data each), and runs entirely in microtasks. Under synchronous=NORMAL there is no
+  // flush during which others queue, so each would otherwise COMMIT alone.
+  const { path, done } = tempDb();
+  const conn = new Database(path);
+  conn.pragma("journal_mode = WAL");
+  conn.pragma("synchronous = NORMAL");
+  conn.exec("CREATE TABLE t (v INTEGER)");
+  const committer = new GroupCommitter(conn, new SqliteExecutor(conn), async () => {
+    conn.exec("BEGIN IMMEDIATE");
+  });
+  try {
+    const writes = await new Promise<Promise<unknown>[]>((resolve) => {
+      const started: Promise<unknown>[] = [];
+      for (let i = 0; i < 20; i++)
+        setImmediate(() => {
+          started.push(committer.run((db) => db.run("INSERT INTO t VALUES (?)", [i])));
+          if (started.length === 20) resolve(started);
+        });
+    });
+    await Promise.all(writes);
+    assert.equal((conn.prepare("SELECT COUNT(*) AS n FROM t").get() as { n: number }).n, 20);
+    assert.equal(committer.batches, 1, `20 transactions took ${committer.batches} COMMITs`);
+  } finally {
+    conn.close();
     done();
   }
 });

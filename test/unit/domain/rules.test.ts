@@ -145,5 +145,7 @@ test("passwords hash with scrypt and verify; tokens hash deterministically", asy
   assert.equal(t.length, 64);
   assert.equal(hashToken(t), hashToken(t));
   assert.notEqual(hashToken(t), t);
+  // Stored token hashes are sha256 hex: a different digest would lock every existing token out.
+  assert.equal(hashToken("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   assert.ok(isObjectId(newObjectId()));
 });

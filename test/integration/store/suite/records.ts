@@ -271,38 +271,63 @@ export function recordTests(backend: Backend): void {
     await assert.rejects(store.deleteApp("a1"), NotFoundError);
   });
 
-  it("quotas: atomic reservations never pass the limit, even in parallel", async () => {
+  it("quotas: apps per user and team are counted, and parallel creations never pass the limit", async () => {
     await seedCatalog(store);
     await store.setQuotaLimit("user", "alice@example.com", 5);
-    const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () => store.reserveQuota("user", "alice@example.com")),
-    );
+    const create = (name: string) =>
+      store.tx(async (t) => {
+        await t.createApp(appInput(name));
+        await t.checkAppQuota("user", "alice@example.com");
+        await t.checkAppQuota("team", "t1");
+      });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => create(`q${i}`)));
     assert.equal(results.filter((r) => r.status === "fulfilled").length, 5);
     const rej = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    assert.ok(rej.reason instanceof QuotaExceededError);
+    assert.ok(rej.reason instanceof QuotaExceededError, String(rej.reason));
+    assert.equal(
+      (await store.listApps({ owner: "alice@example.com" })).length,
+      5,
+      "refused ones left nothing",
+    );
     assert.deepEqual(await store.getQuota("user", "alice@example.com"), { limit: 5, inUse: 5 });
+    assert.deepEqual(await store.getQuota("team", "t1"), { limit: -1, inUse: 5 });
     await assert.rejects(store.setQuotaLimit("user", "alice@example.com", 4), QuotaExceededError);
-    await store.releaseQuota("user", "alice@example.com", 2);
+    assert.equal((await store.getQuota("user", "alice@example.com")).limit, 5, "a refused limit is not set");
+    const mine = await store.listApps({ owner: "alice@example.com" });
+    for (const a of mine.slice(0, 2)) await store.deleteApp(a.name);
     assert.deepEqual(await store.setQuotaLimit("user", "alice@example.com", 3), { limit: 3, inUse: 3 });
-    await store.releaseQuota("user", "alice@example.com", 10);
-    assert.equal((await store.getQuota("user", "alice@example.com")).inUse, 0);
-    await store.createApp(appInput("a1", { quotaLimit: 2 }));
+    await assert.rejects(create("q-over"), QuotaExceededError);
+    // A team at its limit refuses the next app even for an unlimited user.
+    await store.setQuotaLimit("user", "alice@example.com", -1);
+    await store.setQuotaLimit("team", "t1", 4);
+    await create("q-fourth");
+    await assert.rejects(create("q-fifth"), QuotaExceededError);
+    assert.deepEqual(await store.getQuota("team", "t1"), { limit: 4, inUse: 4 });
+    await assert.rejects(store.getQuota("team", "ghost"), NotFoundError);
+    // An owner with no user record (a removed user) has no quota to enforce.
+    await store.tx(async (t) => {
+      await t.createApp(appInput("orphan", { owner: "gone@example.com", teamOwner: "t2" }));
+      await t.checkAppQuota("user", "gone@example.com");
+    });
+    // Units per app: a kept counter.
+    await store.createApp(appInput("a1", { quotaLimit: 2, teamOwner: "t2" }));
     await store.reserveQuota("app", "a1", 2);
     await assert.rejects(store.reserveQuota("app", "a1", 1), QuotaExceededError);
     assert.deepEqual(await store.setQuotaInUse("app", "a1", 1), { limit: 2, inUse: 1 });
-    await assert.rejects(store.getQuota("team", "ghost"), NotFoundError);
+    await store.releaseQuota("app", "a1", 10);
+    assert.equal((await store.getQuota("app", "a1")).inUse, 0);
   });
 
   it("tx: commits together, rolls back on throw, refuses the outer store inside", async () => {
     await seedCatalog(store);
     await store.tx(async (t) => {
-      await t.reserveQuota("team", "t1");
       await t.createApp(appInput("a1"));
+      await t.checkAppQuota("team", "t1");
     });
     await assert.rejects(
       store.tx(async (t) => {
-        await t.reserveQuota("team", "t1");
         await t.createApp(appInput("a2"));
+        await t.checkAppQuota("team", "t1");
         throw new Error("boom");
       }),
       /boom/,
