@@ -11,6 +11,7 @@ import { platformCases } from "./authz/cases-platform.js";
 import { appCases } from "./authz/cases-apps.js";
 import { serviceCases } from "./authz/cases-services.js";
 import { clusterCases } from "./authz/cases-cluster.js";
+import { logCases } from "./authz/cases-logs.js";
 
 const cases: Case[] = [
   ...identityCases,
@@ -18,6 +19,7 @@ const cases: Case[] = [
   ...appCases,
   ...serviceCases,
   ...clusterCases,
+  ...logCases,
   logoutCase,
 ];
 

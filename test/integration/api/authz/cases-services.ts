@@ -32,7 +32,9 @@ export const serviceCases: Case[] = [
   {
     routes: ["GET /services/instances"],
     run: get("/1.0/services/instances"),
-    expect: { admin: 200, member: 200, outsider: 204 },
+    // The built-in services (postgresql, redis) are offered to every team: an outsider
+    // sees them, with none of team A's instances.
+    expect: { admin: 200, member: 200, outsider: 200 },
   },
   {
     routes: ["GET /services/instances"],
@@ -151,6 +153,22 @@ export const serviceCases: Case[] = [
     echo: [INST],
     expect: TEAM(200, 404),
     broker: [...AUTHORIZED],
+  },
+  {
+    routes: ["PUT /services/:service/instances/permission/:instance/:team"],
+    prepare: () => admin("DELETE", `/1.0/services/${SVC}/instances/permission/${INST}/${C}`),
+    run: (t) =>
+      call(S.h.app, "PUT", `/1.0/services/${SVC}/instances/permission/${INST}/${C}`, t ? { token: t } : {}),
+    echo: [INST],
+    expect: TEAM(200, 404),
+  },
+  {
+    routes: ["DELETE /services/:service/instances/permission/:instance/:team"],
+    prepare: () =>
+      call(S.h.app, "PUT", `/1.0/services/${SVC}/instances/permission/${INST}/${C}`, { token: S.w.admin }),
+    run: del(`/1.0/services/${SVC}/instances/permission/${INST}/${C}`),
+    echo: [INST],
+    expect: TEAM(200, 404),
   },
   // OSB brokers
   { routes: ["GET /brokers"], run: get("/1.7/brokers"), expect: ADMIN_ONLY(200) },
