@@ -6,5 +6,6 @@ import { m004 } from "./004_certificates.js";
 import { m005 } from "./005_running_events.js";
 import { m006 } from "./006_app_constraints.js";
 import { m007 } from "./007_services.js";
+import { m010 } from "./010_unit_healing.js";
 
-export const postgresMigrations = checkMigrations([m001, m002, m003, m004, m005, m006, m007]);
+export const postgresMigrations = checkMigrations([m001, m002, m003, m004, m005, m006, m007, m010]);
