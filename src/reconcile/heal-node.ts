@@ -6,7 +6,7 @@ import type { UnitRecord } from "../store/types.js";
 import { ServiceUnavailableError } from "../domain/errors.js";
 import type { DeployCtx } from "../deploy/context.js";
 import { launchUnits } from "../deploy/units.js";
-import { clusterView, placeUnits } from "../deploy/placement.js";
+import { loadClusterView, placeUnits } from "../deploy/placement.js";
 import { listManagedUnits, removeUnit } from "../provision/docker/index.js";
 import { publishAppRoute } from "./routes.js";
 import { lostUnits, orphanContainers, replacementCounts } from "./heal-plan.js";
@@ -41,7 +41,7 @@ export async function placeable(
   const store = dc.ctx.store;
   const a = await store.findApp(app);
   if (!a) return { n: 0, reason: `app ${app} is gone` };
-  const state = clusterView(await store.listNodes(), await store.listUnits());
+  const state = await loadClusterView(store);
   const plan = await store.getPlan(a.plan);
   const { constraints } = await store.getAppRuntime(app);
   let n = 0;
