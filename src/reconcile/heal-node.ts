@@ -9,7 +9,7 @@ import { launchUnits } from "../deploy/units.js";
 import { loadClusterView, placeUnits } from "../deploy/placement.js";
 import { listManagedUnits, removeUnit } from "../provision/docker/index.js";
 import { publishAppRoute } from "./routes.js";
-import { lostUnits, orphanContainers, replacementCounts } from "./heal-plan.js";
+import { healHistory, lostUnits, orphanContainers, replacementCounts } from "./heal-plan.js";
 import type { HealEvent } from "./app-queue.js";
 
 /**
@@ -69,7 +69,7 @@ export interface RescheduleResult {
 }
 
 /** Replaces `n` units of one process, as many as fit when not all do. */
-async function launchAsMany(
+export async function launchAsMany(
   dc: DeployCtx,
   req: Omit<Parameters<typeof launchUnits>[1], "counts">,
   process: string,
@@ -113,6 +113,8 @@ export async function rescheduleApp(
   for (const u of lost) await ev.log(`unit ${u.id} [${u.process}] lost with node ${u.node}`);
   const fresh: UnitRecord[] = [];
   const gone: UnitRecord[] = [];
+  /** Replacement id → the lost unit whose history it carries on. */
+  const heirs = new Map<string, UnitRecord>();
   for (const [version, counts] of replacementCounts(lost)) {
     // A lost unit of a version since pruned is replaced by the serving version.
     const v =
@@ -129,8 +131,9 @@ export async function rescheduleApp(
         process,
         n,
       );
-      fresh.push(...r.fresh);
       const olds = lost.filter((u) => u.version === version && u.process === process);
+      r.fresh.forEach((f, i) => heirs.set(f.id, olds[i]!));
+      fresh.push(...r.fresh);
       gone.push(...olds.slice(0, r.fresh.length));
       if (r.fresh.length < n) {
         result.short += n - r.fresh.length;
@@ -139,7 +142,14 @@ export async function rescheduleApp(
     }
   }
   await store.tx(async (t) => {
-    for (const u of fresh) await t.updateUnit(u.id, { status: "started", routable: u.process === "web" });
+    for (const u of fresh) {
+      const was = heirs.get(u.id);
+      await t.updateUnit(u.id, {
+        status: "started",
+        routable: u.process === "web",
+        ...(was ? healHistory(was) : {}),
+      });
+    }
     for (const u of gone) await t.deleteUnit(u.id);
     await publishAppRoute(t, app);
   });

@@ -3,7 +3,19 @@
 // between is found and cleaned up by the reconciler).
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { AppVersionRecord, CapacityShortage, StoreOps, UnitRecord } from "../types.js";
-import { type Db, type Param, type Row, Where, bool, fromJson, fromMs, fromMsOrNull, num, str, toJson } from "./db.js";
+import {
+  type Db,
+  type Param,
+  type Row,
+  Where,
+  bool,
+  fromJson,
+  fromMs,
+  fromMsOrNull,
+  num,
+  str,
+  toJson,
+} from "./db.js";
 
 type DeployOps = Pick<
   StoreOps,
@@ -248,7 +260,8 @@ export function deployOps(db: Db): DeployOps {
       if (patch.restarts !== undefined) set("restarts", patch.restarts);
       if (patch.lastExitReason !== undefined) set("last_exit_reason", patch.lastExitReason);
       if (patch.lastExitCode !== undefined) set("last_exit_code", patch.lastExitCode);
-      if (patch.lastExitAt !== undefined) set("last_exit_at", patch.lastExitAt ? patch.lastExitAt.getTime() : null);
+      if (patch.lastExitAt !== undefined)
+        set("last_exit_at", patch.lastExitAt ? patch.lastExitAt.getTime() : null);
       const n = await db.run(`UPDATE units SET ${sets.join(", ")} WHERE id = ?`, [...params, id]);
       if (n === 0) throw new NotFoundError("unit", id);
       return (await findUnit(id))!;
