@@ -19,8 +19,27 @@ export interface UnitScan {
   errors: Array<{ node: string; error: string }>;
 }
 
+/**
+ * How long a pass waits for one node's container list. A node that just went away may
+ * still count as healthy; waiting out the engine client's own timeout would hold up every
+ * other node's healing. A node not listed in time is simply not judged this pass.
+ */
+export const LIST_TIMEOUT_MS = 1500;
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** Lists unit containers on every healthy node and compares them with the store. */
-export async function scanUnits(dc: DeployCtx, nodes: readonly NodeRecord[]): Promise<UnitScan> {
+export async function scanUnits(
+  dc: DeployCtx,
+  nodes: readonly NodeRecord[],
+  listTimeoutMs = LIST_TIMEOUT_MS,
+): Promise<UnitScan> {
   const store = dc.ctx.store;
   // Started units are read BEFORE listing (a unit started after the listing would look
   // missing) and all units AFTER it (a container seen with no row is then an orphan).
@@ -32,7 +51,9 @@ export async function scanUnits(dc: DeployCtx, nodes: readonly NodeRecord[]): Pr
       .filter((n) => n.health.state === "healthy")
       .map(async (n) => {
         try {
-          listed.set(n.address, await listManagedUnits(dc.engines.engineFor(n.address)));
+          const list = listManagedUnits(dc.engines.engineFor(n.address));
+          list.catch(() => undefined); // a late failure after the timeout is not unhandled
+          listed.set(n.address, await within(list, listTimeoutMs, `node ${n.address}`));
         } catch (err) {
           errors.push({ node: n.address, error: (err as Error).message });
         }

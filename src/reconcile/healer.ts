@@ -93,6 +93,8 @@ export class Healer {
         .then((lost) => {
           const n = [...lost.values()].reduce((a, l) => a + l.length, 0);
           if (n) log.warn({ node: address, units: n }, "node unhealthy: its units left the routes");
+          // At once, not after a pass that may be waiting on the lost node's engine.
+          for (const [app, units] of lost) this.reschedule(app, units);
         })
         .catch((err: unknown) =>
           log.error({ err, node: address }, "could not take a lost node's units out of the routes"),
