@@ -12,8 +12,8 @@ import { retireUnits } from "../deploy/units.js";
 import { loadClusterView, planMemoryByApp } from "../deploy/placement.js";
 import { planDrain } from "../scheduler/index.js";
 import { publishAppRoute } from "./routes.js";
-import { launchAsMany } from "./heal-node.js";
-import { healHistory, replacementCounts } from "./heal-plan.js";
+import { launchReplacements } from "./heal-launch.js";
+import { healHistory } from "./heal-plan.js";
 import { type HealEvent, withHealEvent } from "./app-queue.js";
 
 /** Unit states a drain moves: started ones, and those a running operation is starting. */
@@ -50,31 +50,16 @@ export async function drainApp(
     (await store.listNodes()).filter((n) => n.health.state === "unhealthy").map((n) => n.address),
   );
   const out = (line: string) => void ev.log(line).catch(() => undefined);
-  const switched: Array<{ old: UnitRecord; fresh: UnitRecord }> = [];
-  for (const [version, counts] of replacementCounts(olds)) {
-    const v =
-      (await store.findAppVersion(app, version)) ??
-      (rt.routableVersion ? await store.findAppVersion(app, rt.routableVersion) : null);
-    for (const [process, n] of Object.entries(counts)) {
-      const mine = olds.filter((u) => u.version === version && u.process === process);
-      if (!v || v.status !== "ready") {
-        result.left += n;
-        result.reason ||= `version v${version} of ${app} is gone; redeploy the app to move these units`;
-        continue;
-      }
-      const r = await launchAsMany(
-        dc,
-        { app: a, version: v, restartGen: rt.restartGen, out, ...(signal ? { signal } : {}) },
-        process,
-        n,
-      );
-      r.fresh.forEach((fresh, i) => switched.push({ old: mine[i]!, fresh }));
-      if (r.fresh.length < n) {
-        result.left += n - r.fresh.length;
-        result.reason ||= r.reason;
-      }
-    }
-  }
+  const r = await launchReplacements(
+    dc,
+    { app: a, restartGen: rt.restartGen, out, ...(signal ? { signal } : {}) },
+    olds,
+    rt.routableVersion,
+  );
+  const switched = r.pairs;
+  result.left = r.short + r.orphaned.length;
+  result.reason =
+    r.reason || (r.orphaned.length ? `their version is gone; redeploy ${app} to move them` : "");
   if (switched.length === 0) return result;
   await store.tx(async (t) => {
     for (const { old, fresh } of switched) {
