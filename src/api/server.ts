@@ -332,6 +332,7 @@ export async function startServer(
       if (healerSettings.enabled) {
         healer = new Healer(app.deploy, { instanceId: config.instanceId, log, settings: healerSettings });
         healer.start();
+        if (app.ctx.runtime) app.ctx.runtime.nodesChanged = () => healer?.kick();
       }
     }
     const address = await app.listen({ host: config.host, port: config.port });

@@ -8,10 +8,25 @@ import {
   type NodeSpec,
   type SchedulingError,
 } from "../scheduler/index.js";
-import type { NodeRecord, UnitRecord } from "../store/types.js";
+import type { App, NodeRecord, Plan, StoreOps, UnitRecord } from "../store/types.js";
 import { BadRequestError, ServiceUnavailableError } from "../domain/errors.js";
 
-export function clusterView(nodes: readonly NodeRecord[], units: readonly UnitRecord[]): ClusterState {
+/** Bytes each app's units reserve on their node: their plan's memory (0 = unlimited, none). */
+export function planMemoryByApp(apps: readonly App[], plans: readonly Plan[]): Map<string, number> {
+  const memory = new Map(plans.map((p) => [p.name, p.memory]));
+  return new Map(apps.map((a) => [a.name, memory.get(a.plan) ?? 0]));
+}
+
+/**
+ * The scheduler's view: every registered node with the units on it, each unit charged its
+ * app's plan memory (`reserved`; apps missing from it reserve nothing), so a node full of
+ * reservations takes no more units, as Swarm's reservation accounting does.
+ */
+export function clusterView(
+  nodes: readonly NodeRecord[],
+  units: readonly UnitRecord[],
+  reserved: ReadonlyMap<string, number> = new Map(),
+): ClusterState {
   const byNode = new Map<string, UnitRecord[]>();
   for (const u of units) {
     if (u.status === "removing") continue;
@@ -34,9 +49,23 @@ export function clusterView(nodes: readonly NodeRecord[], units: readonly UnitRe
       name: `wharf-${u.id}`,
       app: u.app,
       process: u.process,
+      memory: reserved.get(u.app) || undefined,
     })),
   }));
   return new ClusterState(specs);
+}
+
+/** clusterView from the store (or a transaction), with the plans' memory reservations. */
+export async function loadClusterView(
+  s: Pick<StoreOps, "listNodes" | "listUnits" | "listApps" | "listPlans">,
+): Promise<ClusterState> {
+  const [nodes, units, apps, plans] = [
+    await s.listNodes(),
+    await s.listUnits(),
+    await s.listApps(),
+    await s.listPlans(),
+  ];
+  return clusterView(nodes, units, planMemoryByApp(apps, plans));
 }
 
 export interface PlaceRequest {

@@ -9,6 +9,7 @@ import type { RuntimePort } from "../domain/services/runtime-port.js";
 import { BuildSlots } from "../build/slots.js";
 import { buildCaBundlePath, loadCaBundle } from "../build/ca-bundle.js";
 import { publishAppRoute } from "../reconcile/routes.js";
+import { checkDrain, drainNode } from "../reconcile/heal-drain.js";
 import { DEFAULT_DEPLOY_SETTINGS, type DeployCtx, type NodeEngines } from "./context.js";
 import { buildPlatform } from "./build-version.js";
 import { removeAllUnits, restartApp } from "./unit-ops.js";
@@ -44,6 +45,9 @@ export async function createDeployCtx(
   };
 }
 
+/** How long `node remove` waits for busy apps before giving up (the node stays disabled). */
+const DRAIN_TIMEOUT_MS = 5 * 60_000;
+
 export function runtimePort(dc: DeployCtx): RuntimePort {
   return {
     buildPlatform: (name, dockerfile, out) => buildPlatform(dc, name, dockerfile, out),
@@ -54,5 +58,11 @@ export function runtimePort(dc: DeployCtx): RuntimePort {
     },
     removeAppUnits: (app) => removeAllUnits(dc, app),
     publishRoute: (app) => publishAppRoute(dc.ctx.store, app),
+    checkDrain: (address) => checkDrain(dc, address),
+    drainNode: (address, out) =>
+      drainNode(dc, address, async (line) => out(`${line}\n`), {
+        instanceId: dc.ctx.settings.instanceId,
+        timeoutMs: DRAIN_TIMEOUT_MS,
+      }),
   };
 }

@@ -13,7 +13,7 @@ import {
   unitLogs,
   waitHealthy,
 } from "../provision/docker/index.js";
-import { clusterView, placeUnits } from "./placement.js";
+import { loadClusterView, placeUnits } from "./placement.js";
 import type { DeployCtx } from "./context.js";
 
 /** The port a web process listens on unless the version says otherwise (platforms' default). */
@@ -76,7 +76,7 @@ export interface LaunchRequest {
 /** Places and writes the unit rows (status created) in one transaction. */
 async function reserveUnits(dc: DeployCtx, r: LaunchRequest): Promise<UnitRecord[]> {
   return dc.ctx.store.tx(async (t) => {
-    const state = clusterView(await t.listNodes(), await t.listUnits());
+    const state = await loadClusterView(t);
     const plan = await t.getPlan(r.app.plan);
     const { constraints } = await t.getAppRuntime(r.app.name);
     const rows: UnitRecord[] = [];

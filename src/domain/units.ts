@@ -15,6 +15,12 @@ export interface UnitView {
   Routable: boolean;
   /** Wharf: the node the unit runs on. */
   Node: string;
+  /** Wharf: replacements of this unit's slot by the healer (crashes, OOM kills, lost containers). */
+  Restarts: number;
+  /** Wharf: why the slot's last container stopped ("" = never), its exit code and when (RFC 3339). */
+  LastExitReason: string;
+  LastExitCode: number | null;
+  LastExitAt: string;
 }
 
 export function unitView(u: UnitRecord, platform: string): UnitView {
@@ -33,5 +39,9 @@ export function unitView(u: UnitRecord, platform: string): UnitView {
     Version: u.version,
     Routable: u.routable,
     Node: u.node,
+    Restarts: u.restarts,
+    LastExitReason: u.lastExitReason,
+    LastExitCode: u.lastExitCode,
+    LastExitAt: u.lastExitAt ? u.lastExitAt.toISOString() : "",
   };
 }

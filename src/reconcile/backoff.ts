@@ -41,15 +41,18 @@ export class CrashBackoff {
 
   /**
    * A unit was seen down at `now`. The first sighting of a down unit schedules its
-   * replacement after the current delay; later sightings keep that schedule.
+   * replacement after the current delay; later sightings keep that schedule. `streak` is
+   * how many replacements in a row the slot already had when nothing is known of it here
+   * (a server restarted in the middle of a crash loop carries on where it was).
    */
-  down(unit: string, now: number, reason: string, exitCode: number | null): UnitHealState {
+  down(unit: string, now: number, reason: string, exitCode: number | null, streak = 0): UnitHealState {
     let s = this.slots.get(unit);
     if (!s) {
+      const delayMs = this.delayAfter(streak);
       s = {
-        restarts: 0,
-        notBefore: now + this.policy.baseMs,
-        delayMs: this.policy.baseMs,
+        restarts: streak,
+        notBefore: now + delayMs,
+        delayMs,
         lastReason: reason,
         lastExitCode: exitCode,
         upSince: null,
@@ -63,6 +66,12 @@ export class CrashBackoff {
       s.lastExitCode = exitCode;
     }
     return s;
+  }
+
+  /** The wait before the replacement that follows `n` replacements in a row. */
+  private delayAfter(n: number): number {
+    const { baseMs, maxMs } = this.policy;
+    return n >= 31 ? maxMs : Math.min(baseMs * 2 ** Math.max(0, Math.floor(n)), maxMs);
   }
 
   /** Whether the replacement of a down unit may run now. */

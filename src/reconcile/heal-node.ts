@@ -3,13 +3,12 @@
 // kept); the replacements are switched in and the lost units' rows deleted. Their
 // containers stay on the dead node until it returns, when the orphan sweep removes them.
 import type { UnitRecord } from "../store/types.js";
-import { ServiceUnavailableError } from "../domain/errors.js";
 import type { DeployCtx } from "../deploy/context.js";
-import { launchUnits } from "../deploy/units.js";
-import { clusterView, placeUnits } from "../deploy/placement.js";
+import { loadClusterView, placeUnits } from "../deploy/placement.js";
 import { listManagedUnits, removeUnit } from "../provision/docker/index.js";
 import { publishAppRoute } from "./routes.js";
-import { lostUnits, orphanContainers, replacementCounts } from "./heal-plan.js";
+import { healHistory, lostUnits, orphanContainers } from "./heal-plan.js";
+import { launchReplacements } from "./heal-launch.js";
 import type { HealEvent } from "./app-queue.js";
 
 /**
@@ -41,7 +40,7 @@ export async function placeable(
   const store = dc.ctx.store;
   const a = await store.findApp(app);
   if (!a) return { n: 0, reason: `app ${app} is gone` };
-  const state = clusterView(await store.listNodes(), await store.listUnits());
+  const state = await loadClusterView(store);
   const plan = await store.getPlan(a.plan);
   const { constraints } = await store.getAppRuntime(app);
   let n = 0;
@@ -68,33 +67,6 @@ export interface RescheduleResult {
   shortReason: string;
 }
 
-/** Replaces `n` units of one process, as many as fit when not all do. */
-async function launchAsMany(
-  dc: DeployCtx,
-  req: Omit<Parameters<typeof launchUnits>[1], "counts">,
-  process: string,
-  n: number,
-): Promise<{ fresh: UnitRecord[]; reason: string }> {
-  try {
-    return { fresh: await launchUnits(dc, { ...req, counts: { [process]: n } }), reason: "" };
-  } catch (err) {
-    if (!(err instanceof ServiceUnavailableError) || n === 1) {
-      if (err instanceof ServiceUnavailableError) return { fresh: [], reason: err.message };
-      throw err;
-    }
-    const fresh: UnitRecord[] = [];
-    for (let i = 0; i < n; i++) {
-      try {
-        fresh.push(...(await launchUnits(dc, { ...req, counts: { [process]: 1 } })));
-      } catch (e) {
-        if (!(e instanceof ServiceUnavailableError)) throw e;
-        return { fresh, reason: e.message };
-      }
-    }
-    return { fresh, reason: "" };
-  }
-}
-
 /** Run under the app's lock: replaces the app's units that sit on unhealthy nodes. */
 export async function rescheduleApp(
   dc: DeployCtx,
@@ -111,36 +83,20 @@ export async function rescheduleApp(
   const rt = await store.getAppRuntime(app);
   const out = (line: string) => void ev.log(line).catch(() => undefined);
   for (const u of lost) await ev.log(`unit ${u.id} [${u.process}] lost with node ${u.node}`);
-  const fresh: UnitRecord[] = [];
-  const gone: UnitRecord[] = [];
-  for (const [version, counts] of replacementCounts(lost)) {
-    // A lost unit of a version since pruned is replaced by the serving version.
-    const v =
-      (await store.findAppVersion(app, version)) ??
-      (rt.routableVersion ? await store.findAppVersion(app, rt.routableVersion) : null);
-    if (!v || v.status !== "ready") {
-      gone.push(...lost.filter((u) => u.version === version));
-      continue;
-    }
-    for (const [process, n] of Object.entries(counts)) {
-      const r = await launchAsMany(
-        dc,
-        { app: a, version: v, restartGen: rt.restartGen, out, ...(signal ? { signal } : {}) },
-        process,
-        n,
-      );
-      fresh.push(...r.fresh);
-      const olds = lost.filter((u) => u.version === version && u.process === process);
-      gone.push(...olds.slice(0, r.fresh.length));
-      if (r.fresh.length < n) {
-        result.short += n - r.fresh.length;
-        result.shortReason = r.reason;
-      }
-    }
-  }
+  const r = await launchReplacements(
+    dc,
+    { app: a, restartGen: rt.restartGen, out, ...(signal ? { signal } : {}) },
+    lost,
+    rt.routableVersion,
+  );
+  result.short = r.short;
+  result.shortReason = r.reason;
+  const fresh = r.pairs.map((x) => x.fresh);
   await store.tx(async (t) => {
-    for (const u of fresh) await t.updateUnit(u.id, { status: "started", routable: u.process === "web" });
-    for (const u of gone) await t.deleteUnit(u.id);
+    for (const { old, fresh: u } of r.pairs)
+      await t.updateUnit(u.id, { status: "started", routable: u.process === "web", ...healHistory(old) });
+    // Lost units whose version is gone have nothing to come back as.
+    for (const u of [...r.pairs.map((x) => x.old), ...r.orphaned]) await t.deleteUnit(u.id);
     await publishAppRoute(t, app);
   });
   result.replaced = fresh.map((u) => u.id);

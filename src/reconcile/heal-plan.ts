@@ -1,7 +1,7 @@
 // The healer's decisions, as pure functions of what the store and the nodes report: which
 // units a failed node took down, which containers no unit claims, and which started units
 // on live nodes have lost their container.
-import type { NodeRecord, UnitRecord } from "../store/types.js";
+import type { NodeRecord, UnitHealFields, UnitRecord } from "../store/types.js";
 import type { ManagedUnit } from "../provision/docker/index.js";
 
 /** Started units on nodes the monitor marked unhealthy, by app. */
@@ -16,6 +16,32 @@ export function lostUnits(
     out.set(u.app, [...(out.get(u.app) ?? []), u]);
   }
   return out;
+}
+
+/** Started units on disabled nodes that still answer (unreachable ones are lost units), by app. */
+export function drainingUnits(
+  nodes: readonly NodeRecord[],
+  units: readonly UnitRecord[],
+): Map<string, UnitRecord[]> {
+  const disabled = new Set(
+    nodes.filter((n) => n.disabled && n.health.state !== "unhealthy").map((n) => n.address),
+  );
+  const out = new Map<string, UnitRecord[]>();
+  for (const u of units) {
+    if (u.status !== "started" || !disabled.has(u.node)) continue;
+    out.set(u.app, [...(out.get(u.app) ?? []), u]);
+  }
+  return out;
+}
+
+/** What a unit's replacement inherits so app info keeps the slot's crash history. */
+export function healHistory(u: UnitRecord): UnitHealFields {
+  return {
+    restarts: u.restarts,
+    lastExitReason: u.lastExitReason,
+    lastExitCode: u.lastExitCode,
+    lastExitAt: u.lastExitAt,
+  };
 }
 
 /** How many replacements each (version, process) needs. */

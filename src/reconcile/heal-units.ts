@@ -19,8 +19,27 @@ export interface UnitScan {
   errors: Array<{ node: string; error: string }>;
 }
 
+/**
+ * How long a pass waits for one node's container list. A node that just went away may
+ * still count as healthy; waiting out the engine client's own timeout would hold up every
+ * other node's healing. A node not listed in time is simply not judged this pass.
+ */
+export const LIST_TIMEOUT_MS = 1500;
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** Lists unit containers on every healthy node and compares them with the store. */
-export async function scanUnits(dc: DeployCtx, nodes: readonly NodeRecord[]): Promise<UnitScan> {
+export async function scanUnits(
+  dc: DeployCtx,
+  nodes: readonly NodeRecord[],
+  listTimeoutMs = LIST_TIMEOUT_MS,
+): Promise<UnitScan> {
   const store = dc.ctx.store;
   // Started units are read BEFORE listing (a unit started after the listing would look
   // missing) and all units AFTER it (a container seen with no row is then an orphan).
@@ -32,7 +51,9 @@ export async function scanUnits(dc: DeployCtx, nodes: readonly NodeRecord[]): Pr
       .filter((n) => n.health.state === "healthy")
       .map(async (n) => {
         try {
-          listed.set(n.address, await listManagedUnits(dc.engines.engineFor(n.address)));
+          const list = listManagedUnits(dc.engines.engineFor(n.address));
+          list.catch(() => undefined); // a late failure after the timeout is not unhandled
+          listed.set(n.address, await within(list, listTimeoutMs, `node ${n.address}`));
         } catch (err) {
           errors.push({ node: n.address, error: (err as Error).message });
         }
@@ -55,18 +76,19 @@ export async function scanUnits(dc: DeployCtx, nodes: readonly NodeRecord[]): Pr
   };
 }
 
-/** Why the unit's containers stopped, and what they last printed. */
+/** Why the unit's containers stopped, and (with `logLines`) what they last printed. */
 async function lastExit(
   dc: DeployCtx,
   u: UnitRecord,
   cs: readonly ManagedUnit[],
+  logLines = 10,
 ): Promise<{ info: ExitInfo | null; lines: string[] }> {
   const engine = dc.engines.engineFor(u.node);
   const c = cs.find((x) => x.containerId === u.containerId) ?? cs[0];
   if (!c) return { info: null, lines: [] };
   try {
     const s = (await engine.getContainer(c.containerId).inspect()).State;
-    const lines = await unitLogs(engine, c.containerId, 10).catch(() => []);
+    const lines = logLines ? await unitLogs(engine, c.containerId, logLines).catch(() => []) : [];
     return {
       info: {
         exitCode: typeof s.ExitCode === "number" ? s.ExitCode : null,
@@ -79,6 +101,34 @@ async function lastExit(
   } catch {
     return { info: null, lines: [] };
   }
+}
+
+/**
+ * A started unit just seen down (no lock: it only narrows traffic and writes history): out
+ * of the routes at once, rather than after its backoff, and why it stopped on its row, so
+ * app info shows it while the replacement waits. Returns the reason.
+ */
+export async function noteUnitDown(
+  dc: DeployCtx,
+  u: UnitRecord,
+  container: ManagedUnit | undefined,
+  now: Date,
+): Promise<{ reason: string; exitCode: number | null }> {
+  const { info } = await lastExit(dc, u, container ? [container] : [], 0);
+  const reason = exitReason(info);
+  const exitCode = info?.exitCode ?? null;
+  await dc.ctx.store.tx(async (t) => {
+    const cur = await t.findUnit(u.id);
+    if (!cur || cur.status !== "started") return;
+    await t.updateUnit(u.id, {
+      routable: false,
+      lastExitReason: reason,
+      lastExitCode: exitCode,
+      lastExitAt: now,
+    });
+    if (cur.routable) await publishAppRoute(t, u.app);
+  });
+  return { reason, exitCode };
 }
 
 export interface ReplaceOutcome {
@@ -128,6 +178,12 @@ export async function replaceUnit(
       await t.updateUnit(u.id, { routable: false });
       await publishAppRoute(t, u.app);
     });
+  const history = {
+    restarts: restart,
+    lastExitReason: reason,
+    lastExitCode: outcome.exitCode,
+    lastExitAt: u.lastExitAt ?? new Date(),
+  };
   const app = await store.getApp(u.app);
   const rt = await store.getAppRuntime(u.app);
   const v =
@@ -135,6 +191,7 @@ export async function replaceUnit(
     (rt.routableVersion ? await store.findAppVersion(u.app, rt.routableVersion) : null);
   if (!v || v.status !== "ready") {
     outcome.error = `version v${u.version} of ${u.app} is gone; the unit cannot be replaced`;
+    await store.updateUnit(u.id, history).catch(() => undefined);
     return outcome;
   }
   try {
@@ -147,7 +204,11 @@ export async function replaceUnit(
       ...(signal ? { signal } : {}),
     });
     await store.tx(async (t) => {
-      await t.updateUnit(fresh!.id, { status: "started", routable: fresh!.process === "web" });
+      await t.updateUnit(fresh!.id, {
+        status: "started",
+        routable: fresh!.process === "web",
+        ...history,
+      });
       await t.deleteUnit(u.id);
       await publishAppRoute(t, u.app);
     });
@@ -156,6 +217,8 @@ export async function replaceUnit(
   } catch (err) {
     outcome.error = (err as Error).message;
     await ev.log(`replacement of ${u.id} failed: ${outcome.error}`);
+    // The dead unit stays for the next attempt, counting this one.
+    await store.updateUnit(u.id, history).catch(() => undefined);
     return outcome;
   }
   for (const c of cs) await removeUnit(engine, c.containerId).catch(() => undefined);

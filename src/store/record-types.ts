@@ -282,6 +282,17 @@ export interface AppRuntimeRecord {
   restartGen: number;
   /** Placement constraints (Swarm expressions) for new units. */
   constraints: string[];
+  /** Units lost with a node that no healthy node of the pool can take now (healer). */
+  capacity: CapacityShortage | null;
+}
+
+/** The healer's note that some of an app's lost units have nowhere to go. */
+export interface CapacityShortage {
+  /** Units without a replacement. */
+  missing: number;
+  /** The scheduler's sentence for the first unit that did not fit. */
+  reason: string;
+  since: Date;
 }
 
 export type UnitStatus = "created" | "starting" | "started" | "stopped" | "error" | "removing";
@@ -303,11 +314,20 @@ export interface UnitRecord {
   routable: boolean;
   restartGen: number;
   error: string;
+  /** Replacements of this unit's slot so far (a replacement inherits its predecessor's count). */
+  restarts: number;
+  /** Why the slot's last container stopped ("exited with code 3", "its container disappeared"). */
+  lastExitReason: string;
+  lastExitCode: number | null;
+  lastExitAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export interface UnitPatch {
+/** The healing history a new unit row may start with (createUnit); all default to none. */
+export type UnitHealFields = Pick<UnitRecord, "restarts" | "lastExitReason" | "lastExitCode" | "lastExitAt">;
+
+export interface UnitPatch extends Partial<UnitHealFields> {
   containerId?: string;
   host?: string;
   port?: number;

@@ -39,6 +39,8 @@ import type {
   AppRuntimeRecord,
   UnitRecord,
   UnitPatch,
+  UnitHealFields,
+  CapacityShortage,
   ServiceRecord,
   ServiceBrokerRecord,
   ServiceInstanceRecord,
@@ -272,7 +274,13 @@ export interface StoreOps {
   setAppConstraints(app: string, constraints: string[]): Promise<void>;
   /** Bumps and returns the app's restart generation. */
   bumpRestartGen(app: string): Promise<number>;
-  createUnit(u: Omit<UnitRecord, "createdAt" | "updatedAt">): Promise<UnitRecord>;
+  /** Records (or, with null, clears) the healer's capacity shortage for the app. */
+  setAppCapacity(app: string, shortage: CapacityShortage | null): Promise<void>;
+  /** Apps with a recorded capacity shortage. */
+  listCapacityShortages(): Promise<Array<CapacityShortage & { app: string }>>;
+  createUnit(
+    u: Omit<UnitRecord, "createdAt" | "updatedAt" | keyof UnitHealFields> & Partial<UnitHealFields>,
+  ): Promise<UnitRecord>;
   findUnit(id: string): Promise<UnitRecord | null>;
   listUnits(filter?: {
     app?: string;

@@ -89,13 +89,18 @@ export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnec
 
   app.delete(
     "/node/*",
-    { schema: doc("nodes", "Unregister a node (its units move first unless no-rebalance=true)") },
+    {
+      schema: doc(
+        "nodes",
+        "Unregister a node; its units move to other nodes first unless no-rebalance=true (x-json-stream)",
+      ),
+    },
     async (req, reply) => {
       const i = input(req);
-      await nodes.removeNode(ctx, connector, principal(req), addressParam(req), {
-        noRebalance: i.bool("no-rebalance"),
-      });
-      return reply.code(200).send();
+      const opts = { noRebalance: i.bool("no-rebalance") };
+      return jsonStream(reply, (out) =>
+        nodes.removeNode(ctx, connector, principal(req), addressParam(req), opts, out),
+      );
     },
   );
 }

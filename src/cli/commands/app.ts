@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { query, type FormFields } from "../client/http.js";
 import { apiFor } from "../context.js";
 import { CliError } from "../errors.js";
-import { emit, field, megabytes, print, str, table } from "../output.js";
+import { emit, field, formatTime, megabytes, print, str, table } from "../output.js";
 import {
   appOption,
   collect,
@@ -63,6 +63,12 @@ export function renderAppInfo(app: unknown, extra: { quota?: unknown; services?:
   if (extra.quota !== undefined) {
     const limit = Number(field(extra.quota, "limit") ?? 0);
     out.push(`Quota: ${str(extra.quota, "inuse") || "0"}/${limit > 0 ? limit : "unlimited"} units`);
+  }
+  const capacity = field(app, "capacity");
+  if (capacity && Number(field(capacity, "missing")) > 0) {
+    out.push(
+      `Capacity: ${str(capacity, "missing")} unit(s) missing since ${formatTime(str(capacity, "since"))}: ${str(capacity, "reason")}`,
+    );
   }
   const lock = field(app, "lock");
   if (field(lock, "Locked") === true) {

@@ -65,7 +65,7 @@ export function registerNode(program: Command): void {
   node
     .command("update <address> [metadata...]")
     .description("change a node's metadata (key= removes a key), pool, or enable/disable it")
-    .option("--disable", "place no new units on the node")
+    .option("--disable", "place no new units on the node and move its units to other nodes")
     .option("--enable", "place units on the node again")
     .action(
       async (
@@ -93,7 +93,7 @@ export function registerNode(program: Command): void {
       .option("--no-rebalance", "do not move the node's units away"),
   ).action(async (address: string, opts: { rebalance: boolean; assumeYes?: boolean }, cmd: Command) => {
     await confirm(`Are you sure you want to remove node "${address}"?`, opts.assumeYes);
-    await apiFor(cmd).send("DELETE", `/node/${address}?no-rebalance=${String(!opts.rebalance)}`, {
+    await apiFor(cmd).stream("DELETE", `/node/${address}?no-rebalance=${String(!opts.rebalance)}`, {
       version: "1.2",
     });
     print("Node successfully removed.");

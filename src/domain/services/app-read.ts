@@ -1,7 +1,7 @@
 // Reading apps: visibility (403 for an existing app the caller can't read, as tsuru does),
 // app-list and app-info shapes, and the lock each app shows while an event runs on it.
 import { unitView } from "../units.js";
-import type { App, AppFilter, EventRecord } from "../../store/types.js";
+import type { App, AppFilter, CapacityShortage, EventRecord } from "../../store/types.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
 import { clip } from "../names.js";
 import { appContexts, contextsFor } from "../permissions.js";
@@ -199,5 +199,19 @@ async function infoOf(ctx: Ctx, app: App): Promise<Record<string, unknown>> {
     lock: lockView(locks.get(app.name)),
     tags: app.tags,
     routers,
+    // Wharf: units lost with a node that no healthy node of the pool can take yet.
+    capacity: capacityView(
+      (await cachedRead(ctx, `appruntime:${app.name}`, () => ctx.store.getAppRuntime(app.name))).capacity,
+    ),
   };
+}
+
+export interface CapacityView {
+  missing: number;
+  reason: string;
+  since: string;
+}
+
+function capacityView(c: CapacityShortage | null): CapacityView | null {
+  return c ? { missing: c.missing, reason: c.reason, since: c.since.toISOString() } : null;
 }

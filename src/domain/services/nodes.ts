@@ -1,8 +1,15 @@
 // Nodes through tsuru's node routes: add (register an existing engine; Wharf has no IaaS),
 // update (metadata, pool, enable/disable), remove, list and info. Pool context permissions:
 // node.create/read/update/delete on the node's pool.
-import type { NodeHealthRecord, NodeRecord, Store } from "../../store/types.js";
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
+import type { NodeHealthRecord, NodeRecord, Store, UnitRecord } from "../../store/types.js";
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from "../errors.js";
+import { unitView } from "../units.js";
 import { mergeNodeMetadata, nodeStatus, validateNodeMetadata } from "../nodes.js";
 import { poolContext } from "../permissions.js";
 import type { Ctx } from "./context.js";
@@ -218,27 +225,69 @@ export async function updateNode(
       });
     },
   );
+  // A disabled node takes no new units, and the healer moves its units away (drain).
+  if (f.disable || f.enable) ctx.runtime?.nodesChanged?.();
 }
 
+/** Unit states a node removal must move or leave behind (removing ones are on their way out). */
+const LIVE_UNITS: UnitRecord["status"][] = ["created", "starting", "started"];
+
+/**
+ * tsuru's node-remove: with rebalance (the default) the node is disabled and its units move
+ * to the pool's other nodes (each started and routed before the old one drains) before it
+ * is unregistered; a dry run first refuses, changing nothing, when they have no room.
+ * With no-rebalance the node is unregistered at once and its units stay where they are,
+ * still serving, as tsuru leaves them: Wharf no longer watches that engine, and the app's
+ * next deploy or restart replaces them.
+ */
 export async function removeNode(
   ctx: Ctx,
   nodes: NodeConnector,
   p: Principal,
   raw: string,
   opts: { noRebalance: boolean },
+  out: (line: string) => void = () => undefined,
 ): Promise<void> {
   const node = await findNode(ctx, nodes, raw);
   if (!node) throw new NotFoundError(`Node ${raw} not found.`);
   authorize(p, "node.delete", poolContext(node.pool));
+  const units = await ctx.store.listUnits({ node: node.address, status: LIVE_UNITS });
+  const runtime = ctx.runtime;
+  const move = !opts.noRebalance && units.length > 0;
+  if (move) {
+    if (!runtime)
+      throw new ServiceUnavailableError(
+        "This server runs no cluster side, so it cannot move units: remove the node with --no-rebalance.",
+      );
+    await runtime.checkDrain(node.address);
+  }
   await withEvent(
     ctx.store,
     p,
     { kind: "node.delete", target: { type: "node", value: node.address }, lock: true, data: opts },
     ev(ctx),
     async (e) => {
-      // Units are not placed on nodes yet (deploys come later), so there is nothing to move.
-      if (!opts.noRebalance) await e.log("no units on this node to move");
+      const say = async (line: string) => {
+        out(`${line}\n`);
+        await e.log(line);
+      };
+      if (!opts.noRebalance && runtime) {
+        // Disabled first, so nothing new lands on it while it empties.
+        if (!node.disabled) await ctx.store.updateNode(node.address, { disabled: true });
+        if (move)
+          await say(
+            `Node ${node.address} disabled; moving its ${units.length} unit(s) to other nodes of pool ${node.pool}.`,
+          );
+        await runtime.drainNode(node.address, (line) => void say(line.trimEnd()).catch(() => undefined));
+        if (!move) await say("No units on this node to move.");
+      } else if (units.length) {
+        await say(
+          `${units.length} unit(s) stay on ${node.address} (no-rebalance): they keep running and serving, but ` +
+            "Wharf no longer watches that engine; the app's next deploy or restart replaces them.",
+        );
+      } else if (!opts.noRebalance) await say("No units on this node to move.");
       await ctx.store.deleteNode(node.address);
+      await say(`Node ${node.address} removed.`);
     },
   );
   nodes.unwatch(node.address);
@@ -294,7 +343,7 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
           : checkedAt,
       ),
     },
-    units: [],
+    units: await nodeUnits(ctx, node.address),
     agent: agent
       ? {
           Container: agent.container,
@@ -304,6 +353,15 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
         }
       : null,
   };
+}
+
+/** The node's units as tsuru's node-info lists them (ID, Status, Type, AppName, ProcessName). */
+async function nodeUnits(ctx: Ctx, address: string) {
+  const units = await ctx.store.listUnits({ node: address });
+  const platforms = new Map<string, string>();
+  for (const app of new Set(units.map((u) => u.app)))
+    platforms.set(app, (await ctx.store.findApp(app))?.platform ?? "");
+  return units.map((u) => unitView(u, platforms.get(u.app) ?? ""));
 }
 
 /** Records a health change seen by the monitor: the node's stored health and an event. */

@@ -9,4 +9,13 @@ export interface RuntimePort {
   removeAppUnits(app: string): Promise<void>;
   /** Republishes the app's route (cnames changed). */
   publishRoute(app: string): Promise<void>;
+  /**
+   * Dry run before `node remove` moves a node's units: throws a 503 saying why when some
+   * have no room on the pool's other nodes. Returns how many units the node has.
+   */
+  checkDrain(address: string): Promise<number>;
+  /** Moves every unit off a disabled node (started elsewhere, routed, then drained). */
+  drainNode(address: string, out: (line: string) => void): Promise<void>;
+  /** A node was disabled or enabled: the healer looks at once (set by the server when it heals). */
+  nodesChanged?: () => void;
 }

@@ -2,8 +2,20 @@
 // and units (one row per container, written before the container exists so a crash in
 // between is found and cleaned up by the reconciler).
 import { ConflictError, NotFoundError } from "../errors.js";
-import type { AppVersionRecord, StoreOps, UnitRecord } from "../types.js";
-import { type Db, type Param, type Row, Where, bool, fromJson, fromMs, num, str, toJson } from "./db.js";
+import type { AppVersionRecord, CapacityShortage, StoreOps, UnitRecord } from "../types.js";
+import {
+  type Db,
+  type Param,
+  type Row,
+  Where,
+  bool,
+  fromJson,
+  fromMs,
+  fromMsOrNull,
+  num,
+  str,
+  toJson,
+} from "./db.js";
 
 type DeployOps = Pick<
   StoreOps,
@@ -20,6 +32,8 @@ type DeployOps = Pick<
   | "setRoutableVersion"
   | "bumpRestartGen"
   | "setAppConstraints"
+  | "setAppCapacity"
+  | "listCapacityShortages"
   | "createUnit"
   | "findUnit"
   | "listUnits"
@@ -56,9 +70,22 @@ const unitRow = (r: Row): UnitRecord => ({
   routable: bool(r.routable),
   restartGen: num(r.restart_gen),
   error: str(r.error),
+  restarts: num(r.restarts ?? 0),
+  lastExitReason: str(r.last_exit_reason),
+  lastExitCode: r.last_exit_code === null || r.last_exit_code === undefined ? null : num(r.last_exit_code),
+  lastExitAt: fromMsOrNull(r.last_exit_at),
   createdAt: fromMs(r.created_at),
   updatedAt: fromMs(r.updated_at),
 });
+
+const capacityOf = (r: Row): CapacityShortage | null =>
+  num(r.capacity_missing ?? 0) > 0
+    ? {
+        missing: num(r.capacity_missing),
+        reason: str(r.capacity_reason),
+        since: fromMsOrNull(r.capacity_since) ?? new Date(0),
+      }
+    : null;
 
 export function deployOps(db: Db): DeployOps {
   const findAppVersion = async (app: string, version: number) => {
@@ -148,7 +175,19 @@ export function deployOps(db: Db): DeployOps {
         routableVersion: r ? num(r.routable_version) : 0,
         restartGen: r ? num(r.restart_gen) : 0,
         constraints: r ? fromJson<string[]>(r.constraints, []) : [],
+        capacity: r ? capacityOf(r) : null,
       };
+    },
+    async setAppCapacity(app, c) {
+      await ensureRuntime(app);
+      await db.run(
+        "UPDATE app_runtime SET capacity_missing = ?, capacity_reason = ?, capacity_since = ? WHERE app = ?",
+        c ? [c.missing, c.reason, c.since.getTime(), app] : [0, "", null, app],
+      );
+    },
+    async listCapacityShortages() {
+      const rows = await db.all("SELECT * FROM app_runtime WHERE capacity_missing > 0 ORDER BY app");
+      return rows.map((r) => ({ app: str(r.app), ...capacityOf(r)! }));
     },
     async setRoutableVersion(app, version) {
       await ensureRuntime(app);
@@ -169,8 +208,8 @@ export function deployOps(db: Db): DeployOps {
       const now = Date.now();
       const inserted = await db.run(
         `INSERT INTO units (id, app, process, version, node, container_id, host, port, status, routable, restart_gen,
-                            error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+                            error, restarts, last_exit_reason, last_exit_code, last_exit_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
           u.id,
           u.app,
@@ -184,6 +223,10 @@ export function deployOps(db: Db): DeployOps {
           u.routable,
           u.restartGen,
           u.error,
+          u.restarts ?? 0,
+          u.lastExitReason ?? "",
+          u.lastExitCode ?? null,
+          u.lastExitAt ? u.lastExitAt.getTime() : null,
           now,
           now,
         ],
@@ -214,6 +257,11 @@ export function deployOps(db: Db): DeployOps {
       if (patch.status !== undefined) set("status", patch.status);
       if (patch.routable !== undefined) set("routable", patch.routable);
       if (patch.error !== undefined) set("error", patch.error);
+      if (patch.restarts !== undefined) set("restarts", patch.restarts);
+      if (patch.lastExitReason !== undefined) set("last_exit_reason", patch.lastExitReason);
+      if (patch.lastExitCode !== undefined) set("last_exit_code", patch.lastExitCode);
+      if (patch.lastExitAt !== undefined)
+        set("last_exit_at", patch.lastExitAt ? patch.lastExitAt.getTime() : null);
       const n = await db.run(`UPDATE units SET ${sets.join(", ")} WHERE id = ?`, [...params, id]);
       if (n === 0) throw new NotFoundError("unit", id);
       return (await findUnit(id))!;

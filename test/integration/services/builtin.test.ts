@@ -58,6 +58,8 @@ before(async () => {
     buildPlatform: async () => "",
     removeAppUnits: async () => undefined,
     publishRoute: async () => undefined,
+    checkDrain: async () => 0,
+    drainNode: async () => undefined,
   };
   svc = builtinFor(ctx, info, {}, logged.log);
   ctx.builtin = svc;

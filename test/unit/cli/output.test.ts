@@ -123,6 +123,27 @@ test("app info shows the owner team, quota and units", () => {
   assert.doesNotMatch(out, /App Plan/);
 });
 
+test("app info says when lost units have no healthy capacity, and says nothing when all are placed", () => {
+  const since = new Date(2024, 0, 2, 3, 4, 5).toISOString();
+  const short = renderAppInfo(
+    {
+      name: "web",
+      units: [],
+      capacity: {
+        missing: 2,
+        reason: "Cannot place a unit: no resources available to schedule container",
+        since,
+      },
+    },
+    {},
+  );
+  assert.match(
+    short,
+    /^Capacity: 2 unit\(s\) missing since 2024-01-02 03:04:05: Cannot place a unit: no resources available/m,
+  );
+  assert.doesNotMatch(renderAppInfo({ name: "web", units: [], capacity: null }, {}), /Capacity/);
+});
+
 test("event list shows success, owner up to @, kind and target", () => {
   const out = renderEvents([
     {

@@ -38,6 +38,36 @@ test("units table: id shortened to 12, grouped by process, units without an ID l
   assert.match(rows[1]!, /^\| bbbbbbbbbbbb \| worker +\| 10\.0\.0\.3 \| +\| started +\|$/);
 });
 
+test("units table from a Wharf server: restarts and the last exit's reason and time as two more columns", () => {
+  const at = new Date(2024, 0, 2, 3, 4, 5).toISOString();
+  const out = renderUnits([
+    {
+      ID: "cccccccccccccccc",
+      ProcessName: "worker",
+      IP: "10.0.0.3",
+      Status: "started",
+      Restarts: 0,
+      LastExitReason: "",
+    },
+    {
+      ID: "dddddddddddddddd",
+      ProcessName: "web",
+      IP: "10.0.0.2",
+      Status: "started",
+      Restarts: 4,
+      LastExitReason: "killed for running out of memory (OOM)",
+      LastExitCode: 137,
+      LastExitAt: at,
+    },
+  ]);
+  const lines = out.split("\n");
+  assert.match(lines[2]!, /\| Restarts \| Last exit +\|$/);
+  const web = lines.find((l) => l.includes("dddddddddddd"))!;
+  assert.match(web, /\| 4 +\| killed for running out of memory \(OOM\) \(2024-01-02 03:04:05\) \|$/);
+  const worker = lines.find((l) => l.includes("cccccccccccc"))!;
+  assert.match(worker, /\| 0 +\| +\|$/);
+});
+
 test("unit count must be a whole number of at least 1 (usage error otherwise)", () => {
   assert.equal(unitCount("3"), "3");
   for (const bad of ["0", "-1", "1.5", "two", "", "1e3"]) {

@@ -60,6 +60,16 @@ describe("crash-loop backoff", () => {
     assert.ok(b.get("b"));
   });
 
+  it("a slot first seen with a streak of replacements (server restart mid-loop) waits the grown delay", () => {
+    const b = new CrashBackoff(policy);
+    b.down("u", 0, "exited", 3, 2);
+    assert.equal(b.get("u")!.restarts, 2);
+    assert.equal(b.due("u", 3999), false);
+    assert.equal(b.due("u", 4000), true);
+    b.down("v", 0, "exited", 3, 50);
+    assert.equal(b.get("v")!.delayMs, 5000, "capped at the maximum");
+  });
+
   it("rejects a policy whose maximum is below its base", () => {
     assert.throws(() => new CrashBackoff({ baseMs: 10, maxMs: 5, resetAfterMs: 0 }), /base/);
   });

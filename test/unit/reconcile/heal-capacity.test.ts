@@ -1,7 +1,7 @@
 // The dry run that decides whether rescheduling a lost node's units can start, against a
 // real (in-memory) store and the real scheduler: no healthy room → 0 with the scheduler's
-// reason; a healthy node of the pool → the units that fit. (Units carry no memory in the
-// scheduler's view today, so room means a healthy node big enough for the plan.)
+// reason; a healthy node of the pool → the units that fit, each unit already on it (and
+// each one placed before) charged its plan's memory.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openStore, type Store } from "../../../src/store/index.js";
@@ -103,6 +103,15 @@ describe("rescheduling dry run", () => {
     const r = await placeable(dc(), "web", lost);
     assert.equal(r.n, 0);
     assert.ok(r.reason, "a reason is given");
+  });
+
+  it("units already on the healthy node reserve their plan memory: only the room left is offered", async () => {
+    // 2 GiB (+5% overcommit) holds u3's 1 GiB and one more 1 GiB unit, not two.
+    await store.updateNode(B, { memory: 2 * GiB });
+    const lost = lostUnits(await store.listNodes(), await store.listUnits()).get("web")!;
+    const r = await placeable(dc(), "web", lost);
+    assert.equal(r.n, 1);
+    assert.match(r.reason, /no resources available/);
   });
 
   it("a healthy node big enough: every lost unit fits", async () => {

@@ -3,7 +3,9 @@ import { describe, it } from "node:test";
 import type { NodeRecord, UnitRecord } from "../../../src/store/types.js";
 import type { ManagedUnit } from "../../../src/provision/docker/index.js";
 import {
+  drainingUnits,
   exitReason,
+  healHistory,
   lostUnits,
   orphanContainers,
   replacementCounts,
@@ -44,6 +46,10 @@ function unit(id: string, n: string, o: Partial<UnitRecord> = {}): UnitRecord {
     routable: true,
     restartGen: 0,
     error: "",
+    restarts: 0,
+    lastExitReason: "",
+    lastExitCode: null,
+    lastExitAt: null,
     createdAt: new Date(0),
     updatedAt: new Date(0),
     ...o,
@@ -79,6 +85,44 @@ describe("healer decisions", () => {
         ["other", ["a2"]],
       ],
     );
+  });
+
+  it("draining units are the started units on disabled nodes that still answer (unreachable ones are lost)", () => {
+    const C = "https://10.0.0.3:2376";
+    const nodes = [
+      { ...node(A, "healthy"), disabled: true },
+      { ...node(B, "unhealthy"), disabled: true },
+      node(C, "healthy"),
+    ];
+    const units = [
+      unit("u1", A),
+      unit("u2", A, { status: "removing" }),
+      unit("u3", B),
+      unit("u4", C),
+      unit("u5", A, { app: "other" }),
+    ];
+    const d = drainingUnits(nodes, units);
+    assert.deepEqual(
+      [...d].map(([app, us]) => [app, us.map((u) => u.id)]),
+      [
+        ["app", ["u1"]],
+        ["other", ["u5"]],
+      ],
+    );
+    assert.deepEqual([...lostUnits(nodes, units).keys()], ["app"], "the unreachable node's unit is lost");
+  });
+
+  it("a replacement inherits its predecessor's restarts and last exit, nothing else", () => {
+    const at = new Date(5);
+    const h = healHistory(
+      unit("u1", A, { restarts: 3, lastExitReason: "exited with code 3", lastExitCode: 3, lastExitAt: at }),
+    );
+    assert.deepEqual(h, {
+      restarts: 3,
+      lastExitReason: "exited with code 3",
+      lastExitCode: 3,
+      lastExitAt: at,
+    });
   });
 
   it("replacements are counted per version and process", () => {

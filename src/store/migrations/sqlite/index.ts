@@ -8,5 +8,6 @@ import { m006 } from "./006_app_constraints.js";
 import { m007 } from "./007_services.js";
 import { m008 } from "./008_service_containers.js";
 import { m009 } from "./009_logs_agents.js";
+import { m010 } from "./010_unit_healing.js";
 
-export const sqliteMigrations = checkMigrations([m001, m002, m003, m004, m005, m006, m007, m008, m009]);
+export const sqliteMigrations = checkMigrations([m001, m002, m003, m004, m005, m006, m007, m008, m009, m010]);

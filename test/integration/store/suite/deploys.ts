@@ -79,6 +79,7 @@ export function deployTests(backend: Backend): void {
       routableVersion: 0,
       restartGen: 0,
       constraints: [],
+      capacity: null,
     });
     await store.setAppConstraints("web", ["zone==a", "disk!=hdd"]);
     await store.setRoutableVersion("web", 4);
@@ -89,7 +90,47 @@ export function deployTests(backend: Backend): void {
       routableVersion: 4,
       restartGen: 2,
       constraints: ["zone==a", "disk!=hdd"],
+      capacity: null,
     });
+  });
+
+  it("healing history: a unit row keeps restarts and its last exit; an app keeps its capacity shortage until cleared", async () => {
+    const fresh = await store.createUnit(unit("u1"));
+    assert.deepEqual(
+      [fresh.restarts, fresh.lastExitReason, fresh.lastExitCode, fresh.lastExitAt],
+      [0, "", null, null],
+    );
+    const at = new Date(1_700_000_000_123);
+    const heir = await store.createUnit(
+      unit("u2", { restarts: 3, lastExitReason: "exited with code 3", lastExitCode: 3, lastExitAt: at }),
+    );
+    assert.deepEqual(
+      [heir.restarts, heir.lastExitReason, heir.lastExitCode, heir.lastExitAt],
+      [3, "exited with code 3", 3, at],
+    );
+    const oom = await store.updateUnit("u1", {
+      restarts: 1,
+      lastExitReason: "killed for running out of memory (OOM)",
+      lastExitCode: 137,
+      lastExitAt: at,
+    });
+    assert.deepEqual([oom.restarts, oom.lastExitCode, oom.lastExitAt], [1, 137, at]);
+    const gone = await store.updateUnit("u1", { lastExitCode: null, lastExitAt: null });
+    assert.deepEqual([gone.restarts, gone.lastExitCode, gone.lastExitAt], [1, null, null]);
+
+    const since = new Date(1_700_000_000_000);
+    await store.setAppCapacity("web", { missing: 2, reason: "no healthy node", since });
+    assert.deepEqual((await store.getAppRuntime("web")).capacity, {
+      missing: 2,
+      reason: "no healthy node",
+      since,
+    });
+    assert.deepEqual(await store.listCapacityShortages(), [
+      { app: "web", missing: 2, reason: "no healthy node", since },
+    ]);
+    await store.setAppCapacity("web", null);
+    assert.equal((await store.getAppRuntime("web")).capacity, null);
+    assert.deepEqual(await store.listCapacityShortages(), []);
   });
 
   it("units: unique ids, filters by app/process/node/routable/status, patches, deletion", async () => {

@@ -1,0 +1,92 @@
+// The dry run `node remove` makes before it moves anything, against a real (in-memory)
+// store and the real scheduler: every unit of the node must have room on the pool's other
+// nodes (plan memory counted), else a 503 that names the unit and says what to do.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { openStore, type Store } from "../../../src/store/index.js";
+import type { DeployCtx } from "../../../src/deploy/context.js";
+import { ServiceUnavailableError } from "../../../src/domain/errors.js";
+import { checkDrain } from "../../../src/reconcile/heal-drain.js";
+
+const A = "https://10.0.0.1:2376";
+const B = "https://10.0.0.2:2376";
+const C = "https://10.0.0.3:2376";
+const GiB = 2 ** 30;
+let store: Store;
+
+async function addNode(address: string, memory: number, pool = "main"): Promise<void> {
+  await store.createNode({
+    address,
+    pool,
+    metadata: {},
+    engineId: address,
+    engineName: address,
+    labels: {},
+    cpus: 2,
+    memory,
+    disabled: false,
+  });
+}
+
+async function addUnit(id: string, node: string): Promise<void> {
+  await store.createUnit({
+    id,
+    app: "web",
+    process: "web",
+    version: 1,
+    node,
+    containerId: `c-${id}`,
+    host: "10.0.0.1",
+    port: 30000,
+    status: "started",
+    routable: true,
+    restartGen: 0,
+    error: "",
+  });
+}
+
+before(async () => {
+  store = await openStore({ kind: "sqlite", path: ":memory:" });
+  await store.createTeam({ name: "devs", creatorEmail: "a@b.c" });
+  await store.createPool({ name: "main", isDefault: true });
+  await store.createPool({ name: "other", isDefault: false });
+  await store.createPlatform({ name: "node" });
+  await store.createPlan({ name: "big", memory: GiB, swap: 0, cpuMilli: 0, cpuShare: 100, isDefault: true });
+  await store.createApp({
+    name: "web",
+    platform: "node",
+    plan: "big",
+    pool: "main",
+    teamOwner: "devs",
+    owner: "a@b.c",
+  });
+  await addNode(A, 8 * GiB);
+  await addNode(B, 1.5 * GiB);
+  await addNode(C, 64 * GiB, "other");
+  await addUnit("u1", A);
+  await addUnit("u2", A);
+});
+
+after(async () => {
+  await store?.close();
+});
+
+const dc = () => ({ ctx: { store } }) as unknown as DeployCtx;
+
+describe("node remove dry run", () => {
+  it("refuses with a 503 naming a unit when the pool's other nodes lack room (another pool's room does not count)", async () => {
+    await assert.rejects(checkDrain(dc(), A), (e: unknown) => {
+      assert.ok(e instanceof ServiceUnavailableError);
+      assert.match(e.message, /Cannot move 1 of the 2 units of node https:\/\/10\.0\.0\.1:2376/);
+      assert.match(e.message, /Nothing was changed/);
+      assert.match(e.message, /--no-rebalance/);
+      return true;
+    });
+  });
+
+  it("passes once the pool has room for every unit, and a node without units has nothing to move", async () => {
+    await store.updateNode(B, { memory: 4 * GiB });
+    assert.equal(await checkDrain(dc(), A), 2);
+    assert.equal(await checkDrain(dc(), B), 0);
+  });
+});
