@@ -8,7 +8,7 @@ import {
   type NodeSpec,
   type SchedulingError,
 } from "../scheduler/index.js";
-import type { App, NodeRecord, Plan, StoreOps, UnitRecord } from "../store/types.js";
+import type { App, NodeRecord, Plan, ServiceContainerRecord, StoreOps, UnitRecord } from "../store/types.js";
 import { BadRequestError, ServiceUnavailableError } from "../domain/errors.js";
 
 /** Bytes each app's units reserve on their node: their plan's memory (0 = unlimited, none). */
@@ -20,12 +20,14 @@ export function planMemoryByApp(apps: readonly App[], plans: readonly Plan[]): M
 /**
  * The scheduler's view: every registered node with the units on it, each unit charged its
  * app's plan memory (`reserved`; apps missing from it reserve nothing), so a node full of
- * reservations takes no more units, as Swarm's reservation accounting does.
+ * reservations takes no more units, as Swarm's reservation accounting does. Built-in service
+ * instances' containers share the nodes, so they count too (as app "service:<kind>").
  */
 export function clusterView(
   nodes: readonly NodeRecord[],
   units: readonly UnitRecord[],
   reserved: ReadonlyMap<string, number> = new Map(),
+  services: readonly ServiceContainerRecord[] = [],
 ): ClusterState {
   const byNode = new Map<string, UnitRecord[]>();
   for (const u of units) {
@@ -44,28 +46,40 @@ export function clusterView(
     memory: n.memory,
     enabled: !n.disabled,
     health: n.health.state === "unhealthy" ? 0 : 100,
-    containers: (byNode.get(n.address) ?? []).map((u) => ({
-      id: u.id,
-      name: `wharf-${u.id}`,
-      app: u.app,
-      process: u.process,
-      memory: reserved.get(u.app) || undefined,
-    })),
+    containers: [
+      ...(byNode.get(n.address) ?? []).map((u) => ({
+        id: u.id,
+        name: `wharf-${u.id}`,
+        app: u.app,
+        process: u.process,
+        memory: reserved.get(u.app) || undefined,
+      })),
+      ...services
+        .filter((c) => c.node === n.address && c.phase !== "removing")
+        .map((c) => ({
+          id: c.uuid,
+          name: c.uuid,
+          app: `service:${c.service}`,
+          process: c.instance,
+          memory: c.memory || undefined,
+        })),
+    ],
   }));
   return new ClusterState(specs);
 }
 
 /** clusterView from the store (or a transaction), with the plans' memory reservations. */
 export async function loadClusterView(
-  s: Pick<StoreOps, "listNodes" | "listUnits" | "listApps" | "listPlans">,
+  s: Pick<StoreOps, "listNodes" | "listUnits" | "listApps" | "listPlans" | "listServiceContainers">,
 ): Promise<ClusterState> {
-  const [nodes, units, apps, plans] = [
+  const [nodes, units, apps, plans, services] = [
     await s.listNodes(),
     await s.listUnits(),
     await s.listApps(),
     await s.listPlans(),
+    await s.listServiceContainers(),
   ];
-  return clusterView(nodes, units, planMemoryByApp(apps, plans));
+  return clusterView(nodes, units, planMemoryByApp(apps, plans), services);
 }
 
 export interface PlaceRequest {

@@ -28,6 +28,7 @@ import {
 import { newPassword } from "./credentials.js";
 import { execIn, inspectContainer, succeeded, updateMemory } from "./engine.js";
 import { chooseNode, choosePoolFor, choosePort } from "./placement.js";
+import { planMemoryByApp } from "../../deploy/placement.js";
 import type { BuiltinRuntime } from "./runtime.js";
 import type { ServiceContainerRecord } from "../../store/types.js";
 
@@ -66,12 +67,14 @@ export class BuiltinBroker implements ServiceBroker {
     if (!plan) throw new BadRequestError(`Plan "${i.plan}" not found for service "${this.kind}".`);
     const store = this.rt.deps.store;
     await this.clearName(i.name);
-    const [pools, constraints, nodes, units, containers] = await Promise.all([
+    const [pools, constraints, nodes, units, containers, apps, plans] = await Promise.all([
       store.listPools(),
       store.listPoolConstraints(),
       store.listNodes(),
       store.listUnits(),
       store.listServiceContainers(),
+      store.listApps(),
+      store.listPlans(),
     ]);
     const input = {
       service: this.kind,
@@ -83,6 +86,7 @@ export class BuiltinBroker implements ServiceBroker {
       constraints,
       nodes,
       units,
+      reserved: planMemoryByApp(apps, plans),
       containers,
     };
     const node = chooseNode(input, choosePoolFor(input));

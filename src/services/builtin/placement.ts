@@ -1,10 +1,11 @@
 // Where a new instance goes: a pool its team may use (and that admits the service), then a
 // healthy node of that pool chosen by the pure scheduler (spread, memory reserved by the
-// other instances), then a free host port on that node. Pure: the caller brings the store's
+// apps' units and the other instances), then a free host port on that node. Pure: the caller brings the store's
 // view and turns errors into HTTP answers.
 import { allows, choosePool, type PoolConstraint } from "../../domain/pools.js";
 import { BadRequestError, ServiceUnavailableError } from "../../domain/errors.js";
-import { ClusterState, Scheduler, type NodeSpec } from "../../scheduler/index.js";
+import { Scheduler } from "../../scheduler/index.js";
+import { clusterView } from "../../deploy/placement.js";
 import type { NodeRecord, Pool, ServiceContainerRecord, UnitRecord } from "../../store/types.js";
 
 export interface PlacementInput {
@@ -18,6 +19,8 @@ export interface PlacementInput {
   constraints: readonly PoolConstraint[];
   nodes: readonly NodeRecord[];
   units: readonly UnitRecord[];
+  /** Memory each app's units reserve (deploy/placement's planMemoryByApp). */
+  reserved: ReadonlyMap<string, number>;
   containers: readonly ServiceContainerRecord[];
 }
 
@@ -35,37 +38,11 @@ export function choosePoolFor(i: PlacementInput): string {
   return pool.name;
 }
 
-function nodeSpecs(i: PlacementInput): NodeSpec[] {
-  return i.nodes.map((n) => ({
-    id: n.address,
-    name: n.engineName || n.address,
-    address: n.address,
-    metadata: { ...n.metadata, pool: n.pool },
-    labels: n.labels,
-    cpus: n.cpus,
-    memory: n.memory,
-    enabled: !n.disabled,
-    health: n.health.state === "unhealthy" ? 0 : 100,
-    containers: [
-      ...i.units
-        .filter((u) => u.node === n.address && u.status !== "removing")
-        .map((u) => ({ id: u.id, name: `wharf-${u.id}`, app: u.app, process: u.process })),
-      ...i.containers
-        .filter((c) => c.node === n.address && c.phase !== "removing")
-        .map((c) => ({
-          id: c.uuid,
-          name: c.uuid,
-          app: `service:${c.service}`,
-          process: c.instance,
-          memory: c.memory,
-        })),
-    ],
-  }));
-}
-
 /** The node address for the instance, or a 503 naming what the scheduler found missing. */
 export function chooseNode(i: PlacementInput, pool: string): string {
-  const scheduler = new Scheduler(new ClusterState(nodeSpecs(i)), { strategy: "spread" });
+  const scheduler = new Scheduler(clusterView(i.nodes, i.units, i.reserved, i.containers), {
+    strategy: "spread",
+  });
   const r = scheduler.place({
     id: i.uuid,
     name: i.uuid,

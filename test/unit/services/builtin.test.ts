@@ -157,6 +157,7 @@ const input = (over: Record<string, unknown> = {}) => ({
     node("https://10.0.0.3:2376", "gold"),
   ],
   units: [],
+  reserved: new Map<string, number>(),
   containers: [row("https://10.0.0.1:2376", 20001)],
   ...over,
 });
@@ -180,6 +181,12 @@ test("placement: the team's pool, spread away from other instances, never an unh
       ),
     /Service "postgresql" is not allowed on pool "main"/,
   );
+  // An app whose units' plan fills node 2 leaves no room for the instance's memory there.
+  const full = input({
+    units: [{ id: "u1", app: "big", process: "web", node: "https://10.0.0.2:2376", status: "started" }],
+    reserved: new Map([["big", 2 * 2 ** 30 - 2 ** 20]]),
+  });
+  assert.equal(chooseNode(full, "main"), "https://10.0.0.1:2376");
   assert.throws(
     () => chooseNode(input({ nodes: [] }), "main"),
     (e: Error & { status?: number }) => /Cannot place the instance/.test(e.message),
