@@ -14,6 +14,7 @@ import {
   type LogMarks,
 } from "./protocol.js";
 import { LogShipper } from "./shipper.js";
+import { readStartEvents } from "./start-events.js";
 
 export interface AgentConfig {
   apiUrl: string;
@@ -35,23 +36,7 @@ export function socketSource(docker: DockerSocket): LogSource {
     listUnits: () => docker.listByLabel(["wharf.managed=true"]),
     async watchStarts(onStart, signal) {
       const res = await docker.events("wharf.managed=true", signal);
-      let pending = "";
-      for await (const chunk of res) {
-        pending += String(chunk);
-        let nl: number;
-        while ((nl = pending.indexOf("\n")) >= 0) {
-          const line = pending.slice(0, nl).trim();
-          pending = pending.slice(nl + 1);
-          if (!line) continue;
-          try {
-            const e = JSON.parse(line) as { id?: string; Actor?: { ID?: string } };
-            const id = e.id ?? e.Actor?.ID;
-            if (id) onStart(id);
-          } catch {
-            // A line that is not an event: ignore it.
-          }
-        }
-      }
+      await readStartEvents(res, onStart);
     },
     tty: (id) => docker.tty(id),
     follow: (id, since, signal) => docker.logs(id, since, signal),

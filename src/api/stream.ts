@@ -7,6 +7,16 @@ import { fromTransportError } from "./errors.js";
 
 export type Out = (message: string) => void;
 
+/** Takes the reply from fastify and sends tsuru's streaming head: the body follows as it happens. */
+export function hijackForStream(reply: FastifyReply): void {
+  reply.hijack();
+  reply.raw.writeHead(200, {
+    "content-type": "application/x-json-stream",
+    "supported-tsuru": "1.0.1",
+    "cache-control": "no-cache",
+  });
+}
+
 export async function jsonStream(
   reply: FastifyReply,
   op: (out: Out) => Promise<void>,
@@ -16,12 +26,7 @@ export async function jsonStream(
   const start = (): void => {
     if (started) return;
     started = true;
-    reply.hijack();
-    raw.writeHead(200, {
-      "content-type": "application/x-json-stream",
-      "supported-tsuru": "1.0.1",
-      "cache-control": "no-cache",
-    });
+    hijackForStream(reply);
   };
   const line = (o: Record<string, string>): void => {
     raw.write(`${JSON.stringify({ ...o, Timestamp: new Date().toISOString() })}\n`);

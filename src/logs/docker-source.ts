@@ -4,6 +4,7 @@
 import type Docker from "dockerode";
 import { longLived } from "../provision/docker/streaming.js";
 import type { LogSource } from "../agent/collector.js";
+import { readStartEvents } from "../agent/start-events.js";
 
 const MANAGED = "wharf.managed=true";
 
@@ -25,23 +26,7 @@ export function dockerLogSource(engine: Docker): LogSource {
         filters: JSON.stringify({ type: ["container"], event: ["start"], label: [MANAGED] }),
       })) as NodeJS.ReadableStream;
       closeOn(signal, stream);
-      let pending = "";
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        pending += chunk.toString("utf8");
-        let nl: number;
-        while ((nl = pending.indexOf("\n")) >= 0) {
-          const line = pending.slice(0, nl).trim();
-          pending = pending.slice(nl + 1);
-          if (!line) continue;
-          try {
-            const e = JSON.parse(line) as { id?: string; Actor?: { ID?: string } };
-            const id = e.id ?? e.Actor?.ID;
-            if (id) onStart(id);
-          } catch {
-            // Not an event line: ignore it.
-          }
-        }
-      }
+      await readStartEvents(stream as AsyncIterable<Buffer>, onStart);
     },
     async tty(id) {
       return Boolean((await engine.getContainer(id).inspect()).Config.Tty);

@@ -25,6 +25,7 @@ import { drainApp } from "./heal-drain.js";
 import { drainingUnits } from "./heal-plan.js";
 import { type ReplaceOutcome, noteUnitDown, replaceUnit, rerouteRecovered, scanUnits } from "./heal-units.js";
 import type { HealerSettings } from "./healer-settings.js";
+import { PassLoop } from "./pass-loop.js";
 
 export interface HealerOptions {
   instanceId: string;
@@ -54,10 +55,11 @@ export class Healer {
   private readonly now: () => number;
   /** Aborts replacements still starting when the server stops. */
   private ac = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
+  private readonly loop = new PassLoop(
+    () => this.pass(),
+    () => this.o.settings.intervalMs,
+    (err) => this.o.log.error({ err }, "healer pass failed"),
+  );
 
   constructor(
     private readonly dc: DeployCtx,
@@ -69,24 +71,22 @@ export class Healer {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.loop.active) return;
     if (this.ac.signal.aborted) this.ac = new AbortController();
-    this.kick();
+    this.loop.start();
   }
 
   /** Stops the passes and waits for the jobs under way. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    const passDone = this.loop.stop();
     this.ac.abort(new Error("the server is stopping"));
-    await this.running;
+    await passDone;
     await this.queue.idle();
   }
 
   /** The node monitor's transitions (called after the new state is in the store). */
   nodeChanged(address: string, to: string): void {
-    if (this.stopped) return;
+    if (!this.loop.active) return;
     const log = this.o.log;
     if (to === "unhealthy") {
       unrouteLost(this.dc)
@@ -117,31 +117,13 @@ export class Healer {
 
   /** Runs a pass now, or right after the one under way. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.pass()
-      .catch((err: unknown) => this.o.log.error({ err }, "healer pass failed"))
-      .finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        } else {
-          this.timer = setTimeout(() => this.kick(), this.o.settings.intervalMs);
-          this.timer.unref();
-        }
-      });
+    this.loop.kick();
   }
 
   /** Resolves when no pass and no job is under way (tests). */
   async settle(): Promise<void> {
-    while (this.running || this.pending.size) {
-      await this.running;
+    while (this.loop.busy || this.pending.size) {
+      await this.loop.idle();
       await this.queue.idle();
     }
   }

@@ -25,6 +25,7 @@ import {
 } from "../nodecontainers/model.js";
 import { mintAgentToken } from "../nodecontainers/agents.js";
 import type { NodeContainerPort } from "../nodecontainers/service.js";
+import { PassLoop } from "./pass-loop.js";
 
 export interface NodeContainerReconcilerOptions {
   store: Store;
@@ -55,51 +56,31 @@ export const fingerprint = (tokenHash: string): string =>
   createHash("sha256").update(tokenHash).digest("hex").slice(0, 12);
 
 export class NodeContainerReconciler implements NodeContainerPort {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
+  private readonly loop = new PassLoop(
+    () => this.pass(),
+    () => this.o.intervalMs ?? 10_000,
+    (err) => this.o.log.error({ err }, "node container pass failed"),
+  );
   /** Nodes this server ran node containers on: cleaned when they leave the store. */
   private readonly managed = new Set<string>();
 
   constructor(private readonly o: NodeContainerReconcilerOptions) {}
 
   start(): void {
-    this.stopped = false;
-    this.kick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.pass()
-      .catch((err: unknown) => this.o.log.error({ err }, "node container pass failed"))
-      .finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-          return;
-        }
-        this.timer = setTimeout(() => this.kick(), this.o.intervalMs ?? 10_000);
-        this.timer.unref();
-      });
+    this.loop.kick();
   }
 
   /** Resolves when no pass is running (tests). */
   async settle(): Promise<void> {
-    while (this.running) await this.running;
+    await this.loop.idle();
   }
 
   checkAgentReady(): void {
@@ -110,19 +91,18 @@ export class NodeContainerReconciler implements NodeContainerPort {
   }
 
   async upgrade(name: string, pool: string, out: Out): Promise<void> {
-    // Wait for a pass under way: this one must see the cleared pins.
-    while (this.running) await this.running;
-    const rows = await this.o.store.listNodeContainers({ name });
-    for (const r of rows) {
-      if (pool && r.pool !== pool && r.pool !== "") continue;
-      if (r.spec.PinnedImage) await this.o.store.setNodeContainer(r.pool, { ...r.spec, PinnedImage: "" });
-    }
-    out(
-      `Upgrading ${name}${pool ? ` on pool ${pool}` : ""}: pulling its image again and recreating its containers.\n`,
-    );
-    const run = this.pass({ force: { name, pool }, repull: true, out });
-    this.running = run.finally(() => (this.running = undefined));
-    await run;
+    // In a pass's place: no pass may run between clearing the pins and the forced pass.
+    await this.loop.exclusive(async () => {
+      const rows = await this.o.store.listNodeContainers({ name });
+      for (const r of rows) {
+        if (pool && r.pool !== pool && r.pool !== "") continue;
+        if (r.spec.PinnedImage) await this.o.store.setNodeContainer(r.pool, { ...r.spec, PinnedImage: "" });
+      }
+      out(
+        `Upgrading ${name}${pool ? ` on pool ${pool}` : ""}: pulling its image again and recreating its containers.\n`,
+      );
+      await this.pass({ force: { name, pool }, repull: true, out });
+    });
     out(`${name} upgraded.\n`);
   }
 

@@ -8,6 +8,7 @@ import type { LogHub } from "../../logs/hub.js";
 import { addAppLog, streamAppLog } from "../../logs/service.js";
 import { principal } from "../auth.js";
 import { Input } from "../input.js";
+import { hijackForStream } from "../stream.js";
 import { doc, input, param } from "./util.js";
 
 /** An idle follow stream gets an empty array this often, so proxies and clients keep it open. */
@@ -45,12 +46,7 @@ export function logRoutes(app: FastifyInstance, ctx: Ctx, hub: LogHub): void {
       const send = (lines: AppLogRecord[]): void => {
         if (!started) {
           started = true;
-          reply.hijack();
-          raw.writeHead(200, {
-            "content-type": "application/x-json-stream",
-            "supported-tsuru": "1.0.1",
-            "cache-control": "no-cache",
-          });
+          hijackForStream(reply);
           keepalive = setInterval(() => raw.write("[]\n"), KEEPALIVE_MS);
           keepalive.unref();
         }
