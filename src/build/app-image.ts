@@ -170,18 +170,14 @@ async function dockerBuild(
     contextPrefix = "";
   }
   if (req.caBundle) dockerfile = injectCaBundle(dockerfile);
-  dockerfile = labelStages(dockerfile, buildId);
-  // One LABEL step for the image's identity (the build API's labels option adds one step each).
+  // The image's identity, on the label step right after FROM (a cache hit while the
+  // processes stay the same). The version is in the tag only: a per-build label would cost
+  // a step container on every deploy.
   const processes = Object.keys(manifest.processes).length ? manifest.processes : undefined;
-  const imageLabels: Record<string, string> = {
+  dockerfile = labelStages(dockerfile, buildId, {
     "wharf.app": req.app,
-    "wharf.version": String(req.version),
     ...(processes ? { [PROCESSES_LABEL]: JSON.stringify(processes) } : {}),
-  };
-  dockerfile += `\nLABEL ${Object.entries(imageLabels)
-    // "\$" keeps Dockerfile variable expansion away from commands such as "-p $PORT".
-    .map(([k, v]) => `${k}=${JSON.stringify(v).replace(/\$/g, "\\$")}`)
-    .join(" ")}\n`;
+  });
   const extra: ContextFile[] = [{ name: USER_DOCKERFILE, content: dockerfile }];
   if (req.caBundle) extra.push(caBundleContextFile(req.caBundle));
   const archive = s.archive;
