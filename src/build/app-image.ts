@@ -99,7 +99,18 @@ export function platformDockerfile(platformImage: string, hooks: string[]): stri
   ].join("\n");
 }
 
+/** Builds `<registry>/<app>:v<N>` and pushes it to the cluster registry. */
 export async function buildAppImage(req: AppBuildRequest): Promise<BuildResult> {
+  const built = await buildAppImageLocally(req);
+  const digest = await pushAppImage(req, built.image);
+  return digest ? { ...built, digest } : built;
+}
+
+/**
+ * The build (or re-tag) on the request's node, without the push: the node can run the image
+ * at once, other nodes only after pushAppImage.
+ */
+export async function buildAppImageLocally(req: AppBuildRequest): Promise<Omit<BuildResult, "digest">> {
   validateRequest(req);
   const image = appImageRef(req.registry, req.app, req.version);
   const mask = masker(req.secrets);
@@ -120,10 +131,19 @@ export async function buildAppImage(req: AppBuildRequest): Promise<BuildResult> 
       manifest.processes = processesFromImage(image, info.Config);
     }
   }
+  return { image, manifest };
+}
+
+/** Pushes a built app image from the request's node; returns the digest the registry reported. */
+export async function pushAppImage(
+  req: Pick<AppBuildRequest, "engine" | "log" | "signal" | "secrets">,
+  image: string,
+): Promise<string | undefined> {
+  const mask = masker(req.secrets);
+  const log = (line: string) => req.log(mask(line));
   log(`---- Pushing image "${image}" to the cluster registry ----`);
   try {
-    const digest = await pushWithDigest(req.engine, image, log, req.signal);
-    return digest ? { image, digest, manifest } : { image, manifest };
+    return await pushWithDigest(req.engine, image, log, req.signal);
   } catch (err) {
     if (req.signal?.aborted) throw new BuildCancelledError(req.signal.reason);
     throw err;

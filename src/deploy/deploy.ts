@@ -10,7 +10,7 @@ import { unpackUpload, type CheckedArchive } from "../build/archive.js";
 import type { App, AppVersionRecord } from "../store/types.js";
 import type { DeployCtx } from "./context.js";
 import { rollout } from "./rollout.js";
-import { buildVersion, type BuildSource } from "./build-version.js";
+import { buildVersion, type BuildSource, type BuiltVersion } from "./build-version.js";
 import { pruneVersions } from "./versions.js";
 
 /** tsuru's accepted origins (api/deploy.go). */
@@ -71,28 +71,48 @@ async function run(
   signal: AbortSignal,
 ): Promise<void> {
   const store = dc.ctx.store;
+  const failed = (err: unknown) =>
+    store.updateAppVersion(app.name, v.version, { status: "failed", error: (err as Error).message });
+  let built: BuiltVersion;
   try {
-    const built = await buildVersion(dc, app, v.version, src, s.out, signal);
+    built = await buildVersion(dc, app, v.version, src, s.out, signal);
     await store.updateAppVersion(app.name, v.version, {
-      status: "ready",
       image: built.image,
       processes: built.processes,
       manifest: built.manifest,
     });
   } catch (err) {
-    await store.updateAppVersion(app.name, v.version, { status: "failed", error: (err as Error).message });
+    await failed(err);
     throw err;
   }
-  const ready = (await store.findAppVersion(app.name, v.version))!;
+  // A rollback target ("ready") once the registry holds the image: any node can run it then.
+  // Until then a crash leaves it "building", which a restart fails (and discards its units).
+  const pushed = built.pushed.then(() => store.updateAppVersion(app.name, v.version, { status: "ready" }));
+  pushed.catch(() => undefined);
+  const candidate: AppVersionRecord = {
+    ...v,
+    image: built.image,
+    processes: built.processes,
+    manifest: built.manifest,
+  };
   try {
-    await rollout(dc, app.name, ready, { out: s.out, signal });
+    await rollout(dc, app.name, candidate, {
+      out: s.out,
+      signal,
+      pushing: { node: built.node, pushed },
+      // Counted with the switch: a deploy that serves is counted even if the server dies next.
+      onSwitch: async (t) => {
+        const fresh = await t.getApp(app.name);
+        await t.updateApp(app.name, { deploys: fresh.deploys + 1 });
+      },
+    });
   } catch (err) {
-    // A version that never served (unhealthy, canceled) is no rollback target.
-    await store.updateAppVersion(app.name, v.version, { status: "failed", error: (err as Error).message });
+    // A version that never served (unhealthy, canceled) is no rollback target. The push's own
+    // "ready" must land before this, not after it.
+    await pushed.catch(() => undefined);
+    await failed(err);
     throw err;
   }
-  const fresh = await store.getApp(app.name);
-  await store.updateApp(app.name, { deploys: fresh.deploys + 1 });
   await pruneVersions(dc, app.name);
 }
 
