@@ -63,6 +63,25 @@ describe("waitHealthy", () => {
     assert.ok(checks > 1, "it retried");
   });
 
+  test("attempts come every 10 ms at first while the container exit check runs at most every 200 ms", async () => {
+    let attempts = 0;
+    const closer = createTcpServer((s) => (attempts++, s.destroy()));
+    await new Promise<void>((r) => closer.listen(0, "127.0.0.1", r));
+    let checks = 0;
+    await assert.rejects(
+      waitHealthy({
+        ...fast,
+        address: `127.0.0.1:${(closer.address() as AddressInfo).port}`,
+        timeoutMs: 600,
+        containerExited: async () => (checks++, false),
+      }),
+      UnitUnhealthyError,
+    );
+    closer.close();
+    assert.ok(checks >= 1 && checks <= 4, `exit checks: ${checks}`);
+    assert.ok(attempts > 2 * checks, `attempts ${attempts} outnumber exit checks ${checks}`);
+  });
+
   test("a listener that closes every connection at once (a proxy with no backend) is not healthy", async () => {
     const closer = createTcpServer((s) => s.destroy());
     await new Promise<void>((r) => closer.listen(0, "127.0.0.1", r));
