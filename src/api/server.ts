@@ -23,9 +23,11 @@ import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
 import { reconcileAll } from "../reconcile/units.js";
 import { Healer } from "../reconcile/healer.js";
+import { followLeadership, type LeaderFollower } from "../reconcile/leader.js";
 import { healerSettingsFromEnv } from "../reconcile/healer-settings.js";
 import type { DeployCtx, NodeEngines } from "../deploy/context.js";
 import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
+import { finishServedDeploys } from "../deploy/interrupted.js";
 import { deployRoutes } from "./routes/deploys.js";
 import { startEmbeddedRouter } from "../router/embedded.js";
 import { secretKeyPath } from "../router/secret-box.js";
@@ -246,17 +248,24 @@ export async function startServer(
   let nodeConnector: NodeConnector | undefined;
   // Created once the deploy side exists; node transitions before that are seen by its first pass.
   let healer: Healer | undefined;
+  let leader: LeaderFollower | undefined;
   try {
     const healerSettings = healerSettingsFromEnv();
     // Embedded SQLite has one server: anything still running was left by a crash. On
     // PostgreSQL other servers may be mid-operation, so close only this instance's events
     // and those whose heartbeat stopped long ago.
+    const staleBefore = new Date(Date.now() - STALE_AFTER_MS);
+    // Deploys that died after their route switch serve: they end as succeeded, not failed.
+    await finishServedDeploys(
+      store,
+      (e) => store.kind === "sqlite" || e.instanceId === config.instanceId || e.lockUpdateTime < staleBefore,
+    );
     const closed =
       store.kind === "sqlite"
         ? await store.closeStaleEvents()
         : [
             ...(await store.closeStaleEvents({ instanceId: config.instanceId })),
-            ...(await store.closeStaleEvents({ heartbeatBefore: new Date(Date.now() - STALE_AFTER_MS) })),
+            ...(await store.closeStaleEvents({ heartbeatBefore: staleBefore })),
           ];
     if (closed.length) log.warn({ events: closed.length }, "closed events left running by a previous server");
     await ensureBuiltinRoles(store);
@@ -288,14 +297,29 @@ export async function startServer(
       ...(engines ? { engines } : {}),
     });
     if (app.deploy) {
-      // Converge the nodes to the store before taking requests: a crash mid-deploy ends here.
-      const r = await reconcileAll(app.deploy);
-      log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
-      for (const e of r.errors) log.warn({ error: e }, "reconcile");
-      if (healerSettings.enabled) {
-        healer = new Healer(app.deploy, { instanceId: config.instanceId, log, settings: healerSettings });
-        healer.start();
-      }
+      const dc = app.deploy;
+      // Only the reconciler leader converges and heals (several servers on PostgreSQL). A
+      // leader converges the nodes to the store before taking requests: a crash mid-deploy ends here.
+      leader = await followLeadership(
+        store,
+        {
+          lead: async () => {
+            const r = await reconcileAll(dc);
+            log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
+            for (const e of r.errors) log.warn({ error: e }, "reconcile");
+            if (healerSettings.enabled) {
+              healer = new Healer(dc, { instanceId: config.instanceId, log, settings: healerSettings });
+              healer.start();
+            }
+          },
+          yield: async () => {
+            const h = healer;
+            healer = undefined;
+            await h?.stop();
+          },
+        },
+        { log },
+      );
     }
     const address = await app.listen({ host: config.host, port: config.port });
     // The single-machine default runs the router in the server; WHARF_ROUTER_EMBEDDED=false
@@ -326,7 +350,7 @@ export async function startServer(
       routerUrl,
       close: async () => {
         clearInterval(heartbeat);
-        await healer?.stop();
+        await leader?.stop();
         await router?.close();
         stopConnector(nodeConnector);
         await app.close();
@@ -334,6 +358,7 @@ export async function startServer(
       },
     };
   } catch (e) {
+    await leader?.stop().catch(() => undefined);
     stopConnector(nodeConnector);
     await store.close().catch(() => undefined);
     throw e;
