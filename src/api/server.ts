@@ -1,6 +1,6 @@
 // The tsuru-compatible HTTP API: fastify with tsuru's routes answered bare and under
 // any /1.x/ prefix, form/multipart/JSON bodies, plain-text errors, metrics, OpenAPI.
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
@@ -29,6 +29,7 @@ import type { DeployCtx, NodeEngines } from "../deploy/context.js";
 import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
 import { finishServedDeploys } from "../deploy/interrupted.js";
 import { deployRoutes } from "./routes/deploys.js";
+import { SpooledFile, spoolFilePart } from "./upload-spool.js";
 import { startEmbeddedRouter } from "../router/embedded.js";
 import { secretKeyPath } from "../router/secret-box.js";
 import { setCertificateKeyFile } from "../domain/services/certificates.js";
@@ -135,14 +136,22 @@ export async function createServer(
       parts: 1004,
     },
   });
+  let deploy: DeployCtx | null = null;
   // Multipart fields and files become req.body here rather than with attachFieldsToBody,
   // which never settles on a truncated body; parts() reports it as an error instead.
-  app.addHook("preValidation", async (req) => {
+  app.addHook("preValidation", async (req, reply) => {
     if (!req.isMultipart()) return;
-    const body: Record<string, string | Buffer | (string | Buffer)[]> = {};
+    type Value = string | Buffer | SpooledFile;
+    const body: Record<string, Value | Value[]> = {};
+    const spoolDir = deploy?.settings.tmpDir;
     try {
       for await (const part of req.parts()) {
-        const v = part.type === "file" ? await part.toBuffer() : String(part.value ?? "");
+        const v =
+          part.type !== "file"
+            ? String(part.value ?? "")
+            : part.fieldname === "file" && spoolDir && req.routeOptions.url === DEPLOY_ROUTE
+              ? await spooled(reply, await spoolFilePart(part, spoolDir))
+              : await part.toBuffer();
         const cur = body[part.fieldname];
         body[part.fieldname] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
       }
@@ -196,7 +205,6 @@ export async function createServer(
   app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
 
   registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
-  let deploy: DeployCtx | null = null;
   if (deps.engines && config.registry) {
     deploy = await createDeployCtx(ctx, deps.engines, config, logger);
     ctx.runtime = runtimePort(deploy);
@@ -228,6 +236,15 @@ export interface StartOptions {
   logger?: Logger;
   /** Builds the node connector once the store is open (node routes are off without it). */
   nodeConnector?: (store: Store, log: Logger) => NodeConnector | Promise<NodeConnector>;
+}
+
+/** The route whose `file` part (a code archive up to the upload limit) is spooled to disk. */
+const DEPLOY_ROUTE = "/apps/:app/deploy";
+
+/** A spooled upload lives until its response closes, however the request ended. */
+function spooled(reply: FastifyReply, f: SpooledFile): SpooledFile {
+  reply.raw.once("close", () => void f.dispose().catch(() => undefined));
+  return f;
 }
 
 /** Connectors that monitor nodes expose stop(); the test fakes need not. */

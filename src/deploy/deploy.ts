@@ -16,10 +16,16 @@ import { pruneVersions } from "./versions.js";
 /** tsuru's accepted origins (api/deploy.go). */
 const ORIGINS = ["app-deploy", "git", "rollback", "drag-and-drop", "image", "rebuild", "dockerfile"];
 
+/** An upload the API layer kept on disk (src/api/upload-spool.ts). */
+export interface UploadedFile {
+  open(): NodeJS.ReadableStream;
+  dispose(): Promise<void>;
+}
+
 export interface DeployInput {
   app: string;
-  /** The uploaded tar.gz (multipart `file`). */
-  file?: Buffer;
+  /** The uploaded tar.gz (multipart `file`), in memory or on disk. */
+  file?: Buffer | UploadedFile;
   image?: string;
   /** Dockerfile content (with `file` as its context, when given). */
   dockerfile?: string;
@@ -127,10 +133,16 @@ export async function deployApp(
   // The archive is checked before the event starts: a hostile upload is a plain 400.
   let archive: CheckedArchive | undefined;
   if (f.file) {
-    archive = await unpackUpload(f.file, {
-      limits: { maxBytes: dc.settings.maxArchiveBytes, maxFiles: dc.settings.maxArchiveFiles },
-      tmpDir: dc.settings.tmpDir,
-    });
+    const upload = f.file;
+    try {
+      archive = await unpackUpload(Buffer.isBuffer(upload) ? upload : upload.open(), {
+        limits: { maxBytes: dc.settings.maxArchiveBytes, maxFiles: dc.settings.maxArchiveFiles },
+        tmpDir: dc.settings.tmpDir,
+      });
+    } finally {
+      // The checked copy is what the build reads: the raw upload can go at once.
+      if (!Buffer.isBuffer(upload)) await upload.dispose();
+    }
   }
   try {
     const src: BuildSource = f.image
