@@ -23,7 +23,8 @@ import {
 import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
 import { buildContextTar, type ContextFile } from "./context.js";
 import { parseImageRef, processesFromImage, PROCESSES_LABEL } from "./image-source.js";
-import { APP_YAML_NAMES, buildManifest, type AppManifest } from "./manifest.js";
+import { readImageAppYaml } from "./image-yaml.js";
+import { APP_YAML_NAMES, buildManifest, parseAppYaml, type AppManifest } from "./manifest.js";
 
 export type AppBuildSource =
   | { kind: "archive"; archive: CheckedArchive }
@@ -256,7 +257,16 @@ async function retagImage(
   const processes = processesFromImage(ref.ref, info.Config);
   for (const [name, cmd] of Object.entries(processes))
     log(`  ---> Process "${name}" found with command: ${cmd}`);
+  log(`---- Getting tsuru.yaml from image ----`);
+  const yaml = await readImageAppYaml(req.engine, info.Id, req.app);
+  const extra = yaml
+    ? parseAppYaml(yaml.text, yaml.name)
+    : { hooks: { build: [], restart: { before: [], after: [] } } };
+  if (yaml) log(`  ---> Found ${yaml.name}`);
+  // Wharf does not change an image it is given: its build hooks are recorded, not run.
+  if (extra.hooks.build.length)
+    log(`  ---> hooks.build is not run for image deploys (the image is used as built)`);
   const colon = target.lastIndexOf(":");
   await req.engine.getImage(info.Id).tag({ repo: target.slice(0, colon), tag: target.slice(colon + 1) });
-  return { processes, hooks: { build: [], restart: { before: [], after: [] } } };
+  return { processes, ...extra };
 }

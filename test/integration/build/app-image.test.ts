@@ -216,6 +216,9 @@ describe("app images", () => {
       web: "httpd -f -p $PORT -h .",
       worker: "sleep 1000",
     });
+    // bbapp:v1 carries the archive's tsuru.yaml in /home/application/current.
+    assert.equal(fromRegistry.manifest.hooks.build.length, 3, "the image's tsuru.yaml is read");
+    assert.deepEqual(await buildContainers(n3), [], "the container it was read from is gone");
     await pullImage(n2, fromRegistry.image);
     assert.match(await runOnce(n2, fromRegistry.image, ["cat", "index.html"]), /hello from v1/);
 
@@ -228,6 +231,7 @@ describe("app images", () => {
       log: () => undefined,
     });
     assert.deepEqual(local.manifest.processes, { web: "/bin/sh" }, "entrypoint + cmd become the web process");
+    assert.equal(local.manifest.healthcheck, undefined, "an image without tsuru.yaml has no healthcheck");
 
     const refused = async (image: string, re: RegExp) =>
       assert.rejects(
