@@ -1,6 +1,6 @@
 // The tsuru-compatible HTTP API: fastify with tsuru's routes answered bare and under
 // any /1.x/ prefix, form/multipart/JSON bodies, plain-text errors, metrics, OpenAPI.
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
@@ -23,10 +23,13 @@ import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
 import { reconcileAll } from "../reconcile/units.js";
 import { Healer } from "../reconcile/healer.js";
+import { followLeadership, type LeaderFollower } from "../reconcile/leader.js";
 import { healerSettingsFromEnv } from "../reconcile/healer-settings.js";
 import type { DeployCtx, NodeEngines } from "../deploy/context.js";
 import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
+import { finishServedDeploys } from "../deploy/interrupted.js";
 import { deployRoutes } from "./routes/deploys.js";
+import { SpooledFile, spoolFilePart } from "./upload-spool.js";
 import { startEmbeddedRouter } from "../router/embedded.js";
 import { secretKeyPath } from "../router/secret-box.js";
 import { setCertificateKeyFile } from "../domain/services/certificates.js";
@@ -152,14 +155,22 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
       parts: 1004,
     },
   });
+  let deploy: DeployCtx | null = null;
   // Multipart fields and files become req.body here rather than with attachFieldsToBody,
   // which never settles on a truncated body; parts() reports it as an error instead.
-  app.addHook("preValidation", async (req) => {
+  app.addHook("preValidation", async (req, reply) => {
     if (!req.isMultipart()) return;
-    const body: Record<string, string | Buffer | (string | Buffer)[]> = {};
+    type Value = string | Buffer | SpooledFile;
+    const body: Record<string, Value | Value[]> = {};
+    const spoolDir = deploy?.settings.tmpDir;
     try {
       for await (const part of req.parts()) {
-        const v = part.type === "file" ? await part.toBuffer() : String(part.value ?? "");
+        const v =
+          part.type !== "file"
+            ? String(part.value ?? "")
+            : part.fieldname === "file" && spoolDir && req.routeOptions.url === DEPLOY_ROUTE
+              ? await spooled(reply, await spoolFilePart(part, spoolDir))
+              : await part.toBuffer();
         const cur = body[part.fieldname];
         body[part.fieldname] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
       }
@@ -210,7 +221,6 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
 
   registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
-  let deploy: DeployCtx | null = null;
   let builtin: BuiltinServices | null = null;
   if (deps.engines && config.registry) {
     deploy = await createDeployCtx(ctx, deps.engines, config, logger);
@@ -252,6 +262,15 @@ export interface StartOptions {
   nodeConnector?: (store: Store, log: Logger) => NodeConnector | Promise<NodeConnector>;
 }
 
+/** The route whose `file` part (a code archive up to the upload limit) is spooled to disk. */
+const DEPLOY_ROUTE = "/apps/:app/deploy";
+
+/** A spooled upload lives until its response closes, however the request ended. */
+function spooled(reply: FastifyReply, f: SpooledFile): SpooledFile {
+  reply.raw.once("close", () => void f.dispose().catch(() => undefined));
+  return f;
+}
+
 /** Connectors that monitor nodes expose stop(); the test fakes need not. */
 function stopConnector(c: NodeConnector | undefined): void {
   const s = (c as { stop?: () => void } | undefined)?.stop;
@@ -271,17 +290,24 @@ export async function startServer(
   // Created once the deploy side exists; node transitions before that are seen by its first pass.
   let healer: Healer | undefined;
   let nodeAgents: NodeAgentServices | undefined;
+  let leader: LeaderFollower | undefined;
   try {
     const healerSettings = healerSettingsFromEnv();
     // Embedded SQLite has one server: anything still running was left by a crash. On
     // PostgreSQL other servers may be mid-operation, so close only this instance's events
     // and those whose heartbeat stopped long ago.
+    const staleBefore = new Date(Date.now() - STALE_AFTER_MS);
+    // Deploys that died after their route switch serve: they end as succeeded, not failed.
+    await finishServedDeploys(
+      store,
+      (e) => store.kind === "sqlite" || e.instanceId === config.instanceId || e.lockUpdateTime < staleBefore,
+    );
     const closed =
       store.kind === "sqlite"
         ? await store.closeStaleEvents()
         : [
             ...(await store.closeStaleEvents({ instanceId: config.instanceId })),
-            ...(await store.closeStaleEvents({ heartbeatBefore: new Date(Date.now() - STALE_AFTER_MS) })),
+            ...(await store.closeStaleEvents({ heartbeatBefore: staleBefore })),
           ];
     if (closed.length) log.warn({ events: closed.length }, "closed events left running by a previous server");
     await ensureBuiltinRoles(store);
@@ -316,24 +342,41 @@ export async function startServer(
       ...(engines ? { engines } : {}),
     });
     if (app.deploy) {
-      // Converge the nodes to the store before taking requests: a crash mid-deploy ends here.
-      const r = await reconcileAll(app.deploy);
-      log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
-      for (const e of r.errors) log.warn({ error: e }, "reconcile");
-      // Built-in service instances: resumed, healed and swept in the background (a resumed
-      // provision may have to build its image first).
-      app.builtin?.start().then(
-        (b) => {
-          log.info({ ...b, errors: b.errors.length }, "reconciled built-in service instances");
-          for (const e of b.errors) log.warn({ error: e }, "service reconcile");
+      const dc = app.deploy;
+      const builtin = app.builtin;
+      // Only the reconciler leader converges and heals (several servers on PostgreSQL). A
+      // leader converges the nodes to the store before taking requests: a crash mid-deploy ends here.
+      leader = await followLeadership(
+        store,
+        {
+          lead: async () => {
+            const r = await reconcileAll(dc);
+            log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
+            for (const e of r.errors) log.warn({ error: e }, "reconcile");
+            // Built-in service instances: resumed, healed and swept in the background (a
+            // resumed provision may have to build its image first).
+            builtin?.start().then(
+              (b) => {
+                log.info({ ...b, errors: b.errors.length }, "reconciled built-in service instances");
+                for (const e of b.errors) log.warn({ error: e }, "service reconcile");
+              },
+              (e: unknown) => log.warn({ err: e }, "service reconcile"),
+            );
+            if (healerSettings.enabled) {
+              healer = new Healer(dc, { instanceId: config.instanceId, log, settings: healerSettings });
+              healer.start();
+            }
+          },
+          yield: async () => {
+            const h = healer;
+            healer = undefined;
+            await h?.stop();
+            await builtin?.stop();
+          },
         },
-        (e: unknown) => log.warn({ err: e }, "service reconcile"),
+        { log },
       );
-      if (healerSettings.enabled) {
-        healer = new Healer(app.deploy, { instanceId: config.instanceId, log, settings: healerSettings });
-        healer.start();
-        if (app.ctx.runtime) app.ctx.runtime.nodesChanged = () => healer?.kick();
-      }
+      if (app.ctx.runtime) app.ctx.runtime.nodesChanged = () => healer?.kick();
     }
     const address = await app.listen({ host: config.host, port: config.port });
     nodeAgents = app.nodeAgents;
@@ -368,7 +411,7 @@ export async function startServer(
       routerUrl,
       close: async () => {
         clearInterval(heartbeat);
-        await healer?.stop();
+        await leader?.stop();
         await app.builtin?.stop();
         await nodeAgents?.stop();
         await router?.close();
@@ -378,6 +421,7 @@ export async function startServer(
       },
     };
   } catch (e) {
+    await leader?.stop().catch(() => undefined);
     stopConnector(nodeConnector);
     await store.close().catch(() => undefined);
     throw e;

@@ -23,7 +23,8 @@ import {
 import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
 import { buildContextTar, type ContextFile } from "./context.js";
 import { parseImageRef, processesFromImage, PROCESSES_LABEL } from "./image-source.js";
-import { APP_YAML_NAMES, buildManifest, type AppManifest } from "./manifest.js";
+import { readImageAppYaml } from "./image-yaml.js";
+import { APP_YAML_NAMES, buildManifest, parseAppYaml, type AppManifest } from "./manifest.js";
 
 export type AppBuildSource =
   | { kind: "archive"; archive: CheckedArchive }
@@ -99,7 +100,18 @@ export function platformDockerfile(platformImage: string, hooks: string[]): stri
   ].join("\n");
 }
 
+/** Builds `<registry>/<app>:v<N>` and pushes it to the cluster registry. */
 export async function buildAppImage(req: AppBuildRequest): Promise<BuildResult> {
+  const built = await buildAppImageLocally(req);
+  const digest = await pushAppImage(req, built.image);
+  return digest ? { ...built, digest } : built;
+}
+
+/**
+ * The build (or re-tag) on the request's node, without the push: the node can run the image
+ * at once, other nodes only after pushAppImage.
+ */
+export async function buildAppImageLocally(req: AppBuildRequest): Promise<Omit<BuildResult, "digest">> {
   validateRequest(req);
   const image = appImageRef(req.registry, req.app, req.version);
   const mask = masker(req.secrets);
@@ -120,10 +132,19 @@ export async function buildAppImage(req: AppBuildRequest): Promise<BuildResult> 
       manifest.processes = processesFromImage(image, info.Config);
     }
   }
+  return { image, manifest };
+}
+
+/** Pushes a built app image from the request's node; returns the digest the registry reported. */
+export async function pushAppImage(
+  req: Pick<AppBuildRequest, "engine" | "log" | "signal" | "secrets">,
+  image: string,
+): Promise<string | undefined> {
+  const mask = masker(req.secrets);
+  const log = (line: string) => req.log(mask(line));
   log(`---- Pushing image "${image}" to the cluster registry ----`);
   try {
-    const digest = await pushWithDigest(req.engine, image, log, req.signal);
-    return digest ? { image, digest, manifest } : { image, manifest };
+    return await pushWithDigest(req.engine, image, log, req.signal);
   } catch (err) {
     if (req.signal?.aborted) throw new BuildCancelledError(req.signal.reason);
     throw err;
@@ -170,18 +191,14 @@ async function dockerBuild(
     contextPrefix = "";
   }
   if (req.caBundle) dockerfile = injectCaBundle(dockerfile);
-  dockerfile = labelStages(dockerfile, buildId);
-  // One LABEL step for the image's identity (the build API's labels option adds one step each).
+  // The image's identity, on the label step right after FROM (a cache hit while the
+  // processes stay the same). The version is in the tag only: a per-build label would cost
+  // a step container on every deploy.
   const processes = Object.keys(manifest.processes).length ? manifest.processes : undefined;
-  const imageLabels: Record<string, string> = {
+  dockerfile = labelStages(dockerfile, buildId, {
     "wharf.app": req.app,
-    "wharf.version": String(req.version),
     ...(processes ? { [PROCESSES_LABEL]: JSON.stringify(processes) } : {}),
-  };
-  dockerfile += `\nLABEL ${Object.entries(imageLabels)
-    // "\$" keeps Dockerfile variable expansion away from commands such as "-p $PORT".
-    .map(([k, v]) => `${k}=${JSON.stringify(v).replace(/\$/g, "\\$")}`)
-    .join(" ")}\n`;
+  });
   const extra: ContextFile[] = [{ name: USER_DOCKERFILE, content: dockerfile }];
   if (req.caBundle) extra.push(caBundleContextFile(req.caBundle));
   const archive = s.archive;
@@ -240,7 +257,16 @@ async function retagImage(
   const processes = processesFromImage(ref.ref, info.Config);
   for (const [name, cmd] of Object.entries(processes))
     log(`  ---> Process "${name}" found with command: ${cmd}`);
+  log(`---- Getting tsuru.yaml from image ----`);
+  const yaml = await readImageAppYaml(req.engine, info.Id, req.app);
+  const extra = yaml
+    ? parseAppYaml(yaml.text, yaml.name)
+    : { hooks: { build: [], restart: { before: [], after: [] } } };
+  if (yaml) log(`  ---> Found ${yaml.name}`);
+  // Wharf does not change an image it is given: its build hooks are recorded, not run.
+  if (extra.hooks.build.length)
+    log(`  ---> hooks.build is not run for image deploys (the image is used as built)`);
   const colon = target.lastIndexOf(":");
   await req.engine.getImage(info.Id).tag({ repo: target.slice(0, colon), tag: target.slice(colon + 1) });
-  return { processes, hooks: { build: [], restart: { before: [], after: [] } } };
+  return { processes, ...extra };
 }

@@ -50,14 +50,33 @@ export interface BuildLimits {
   cpuShares?: number;
 }
 
-/** Inserts the build label after every FROM so each stage's step containers carry it. */
-export function labelStages(dockerfile: string, buildId: string): string {
-  const out: string[] = [];
-  for (const line of dockerfile.split("\n")) {
-    out.push(line);
-    if (/^\s*FROM\s/i.test(line)) out.push(`LABEL ${BUILD_LABEL}="${buildId}"`);
-  }
-  return out.join("\n");
+/** A LABEL value as the Dockerfile reads it: JSON-quoted, `$` kept from variable expansion. */
+const labelValue = (v: string) => JSON.stringify(v).replace(/\$/g, "\\$");
+
+/**
+ * Inserts the build label after every FROM so each stage's step containers carry it; the
+ * last stage's label line also carries `imageLabels`. Right after FROM, that step is a cache
+ * hit on every build with the same labels, where a LABEL at the end would cost a step
+ * container (a commit) on every build.
+ */
+export function labelStages(
+  dockerfile: string,
+  buildId: string,
+  imageLabels: Record<string, string> = {},
+): string {
+  const lines = dockerfile.split("\n");
+  const froms = lines.flatMap((line, i) => (/^\s*FROM\s/i.test(line) ? [i] : []));
+  const last = froms.at(-1);
+  const extra = Object.entries(imageLabels)
+    .map(([k, v]) => ` ${k}=${labelValue(v)}`)
+    .join("");
+  return lines
+    .flatMap((line, i) =>
+      froms.includes(i)
+        ? [line, `LABEL ${BUILD_LABEL}=${labelValue(buildId)}${i === last ? extra : ""}`]
+        : [line],
+    )
+    .join("\n");
 }
 
 /**

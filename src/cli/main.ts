@@ -5,7 +5,8 @@ import { buildProgram, commanderExitCode, expandHyphenated } from "./program.js"
 import { CliError } from "./errors.js";
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // Only the topic the command needs is loaded: start-up is part of every command's time.
+  const program = await buildProgram(undefined, argv.slice(2));
   try {
     await program.parseAsync(expandHyphenated(program, argv.slice(2)), { from: "user" });
     return 0;

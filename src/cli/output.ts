@@ -1,7 +1,14 @@
 // Output helpers shared by the commands: ASCII tables in tsuru's style (cli-table3),
 // `--json` for scripts, and small formatters. Functions return strings so they can be
 // tested without a terminal; `print` does the writing.
-import Table from "cli-table3";
+import { createRequire } from "node:module";
+import type TableType from "cli-table3";
+
+// Loaded on the first table: most commands (deploy, unit add) never draw one, and every
+// module a command loads is start-up time.
+let Table: typeof TableType | undefined;
+const loadTable = (): typeof TableType =>
+  (Table ??= createRequire(import.meta.url)("cli-table3") as typeof TableType);
 
 /** tsuru-client draws `+---+` boxes; plain ASCII and no colours keep output scriptable. */
 const ASCII = {
@@ -25,7 +32,11 @@ const ASCII = {
 export type Cell = string | number | boolean | null | undefined;
 
 export function table(head: string[], rows: Cell[][], opts: { separateRows?: boolean } = {}): string {
-  const t = new Table({ head, chars: ASCII, style: { head: [], border: [], compact: !opts.separateRows } });
+  const t = new (loadTable())({
+    head,
+    chars: ASCII,
+    style: { head: [], border: [], compact: !opts.separateRows },
+  });
   for (const row of rows) t.push(row.map((c) => (c === null || c === undefined ? "" : String(c))));
   return `${t.toString()}\n`;
 }

@@ -1,10 +1,17 @@
 // The `wharf` command tree: one module per topic under commands/, each adding its
 // subcommands to the program (see topics.ts).
 import { Command, type CommanderError, type OutputConfiguration } from "commander";
-import { topics } from "./topics.js";
+import { topics, topicsFor } from "./topics.js";
 
-/** `output` redirects commander's own help/error text (tests silence it). */
-export function buildProgram(output?: OutputConfiguration): Command {
+/** Global options that take a value (skipped when looking for the command's first word). */
+const GLOBALS_WITH_VALUE = ["--target", "--verbosity"];
+
+/**
+ * The program with the topics `args` (the command line after `wharf`) needs, or every
+ * topic when `args` is not given. `output` redirects commander's own help/error text
+ * (tests silence it).
+ */
+export async function buildProgram(output?: OutputConfiguration, args?: readonly string[]): Promise<Command> {
   const program = new Command("wharf")
     .description("Wharf: a self-hosted PaaS on Docker, speaking tsuru's API")
     .version("0.1.0")
@@ -20,7 +27,10 @@ export function buildProgram(output?: OutputConfiguration): Command {
     // settings at creation): parse errors then reach main() and become exit code 2.
     .exitOverride();
   if (output) program.configureOutput(output);
-  for (const register of topics) register(program);
+  const wanted = args === undefined ? topics : topicsFor(args, GLOBALS_WITH_VALUE);
+  // Loaded together, registered in help order (some topics add to another's commands).
+  for (const registers of await Promise.all(wanted.map((t) => t.load())))
+    for (const register of registers) register(program);
   return program;
 }
 

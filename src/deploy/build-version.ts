@@ -2,7 +2,7 @@
 // within that node's build slots, from the app's platform image.
 import { BadRequestError, ServiceUnavailableError } from "../domain/errors.js";
 import type { CheckedArchive } from "../build/archive.js";
-import { buildAppImage } from "../build/app-image.js";
+import { buildAppImageLocally, pushAppImage } from "../build/app-image.js";
 import { waitingLine } from "../build/slots.js";
 import { buildPlatformImage } from "../build/platform-image.js";
 import type { App, NodeRecord } from "../store/types.js";
@@ -17,6 +17,13 @@ export interface BuiltVersion {
   image: string;
   processes: Record<string, string>;
   manifest: Record<string, unknown>;
+  /** The node that built it: it has the image before the push ends. */
+  node: string;
+  /**
+   * Settles when the push to the cluster registry ends (rejects when it failed). Always
+   * handled, so a caller may await it late without an unhandled rejection.
+   */
+  pushed: Promise<void>;
 }
 
 /** A healthy, enabled node of the pool with the fewest builds running. */
@@ -64,9 +71,11 @@ export async function buildVersion(
     { onWait: (ahead) => out(`${waitingLine(node.engineName || node.address, ahead)}\n`) },
     signal,
   );
+  let req: Parameters<typeof buildAppImageLocally>[0];
+  let built: Awaited<ReturnType<typeof buildAppImageLocally>>;
   try {
     out(`---- Building on ${node.engineName || node.address} ----\n`);
-    const r = await buildAppImage({
+    req = {
       engine: dc.engines.engineFor(node.address),
       node: node.engineName || node.address,
       // Build output never sees app env, but mask its values anyway should a step print one.
@@ -80,15 +89,25 @@ export async function buildVersion(
       limits: { memory: dc.settings.buildMemory, cpuMilli: dc.settings.buildCpuMilli },
       log: (line: string) => out(line.endsWith("\n") ? line : `${line}\n`),
       signal,
-    });
-    return {
-      image: r.image,
-      processes: r.manifest.processes,
-      manifest: { ...r.manifest } as Record<string, unknown>,
     };
-  } finally {
+    built = await buildAppImageLocally(req);
+  } catch (err) {
     release();
+    throw err;
   }
+  // The push runs while the rollout starts units on this node, which has the image already;
+  // the build slot stays taken until it ends.
+  const pushed = pushAppImage(req, built.image)
+    .then(() => undefined)
+    .finally(release);
+  pushed.catch(() => undefined);
+  return {
+    image: built.image,
+    processes: built.manifest.processes,
+    manifest: { ...built.manifest } as Record<string, unknown>,
+    node: node.address,
+    pushed,
+  };
 }
 
 /** Builds a platform image on a healthy node and pushes it; returns its reference. */

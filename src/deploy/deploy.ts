@@ -10,16 +10,22 @@ import { unpackUpload, type CheckedArchive } from "../build/archive.js";
 import type { App, AppVersionRecord } from "../store/types.js";
 import type { DeployCtx } from "./context.js";
 import { rollout } from "./rollout.js";
-import { buildVersion, type BuildSource } from "./build-version.js";
+import { buildVersion, type BuildSource, type BuiltVersion } from "./build-version.js";
 import { pruneVersions } from "./versions.js";
 
 /** tsuru's accepted origins (api/deploy.go). */
 const ORIGINS = ["app-deploy", "git", "rollback", "drag-and-drop", "image", "rebuild", "dockerfile"];
 
+/** An upload the API layer kept on disk (src/api/upload-spool.ts). */
+export interface UploadedFile {
+  open(): NodeJS.ReadableStream;
+  dispose(): Promise<void>;
+}
+
 export interface DeployInput {
   app: string;
-  /** The uploaded tar.gz (multipart `file`). */
-  file?: Buffer;
+  /** The uploaded tar.gz (multipart `file`), in memory or on disk. */
+  file?: Buffer | UploadedFile;
   image?: string;
   /** Dockerfile content (with `file` as its context, when given). */
   dockerfile?: string;
@@ -71,28 +77,48 @@ async function run(
   signal: AbortSignal,
 ): Promise<void> {
   const store = dc.ctx.store;
+  const failed = (err: unknown) =>
+    store.updateAppVersion(app.name, v.version, { status: "failed", error: (err as Error).message });
+  let built: BuiltVersion;
   try {
-    const built = await buildVersion(dc, app, v.version, src, s.out, signal);
+    built = await buildVersion(dc, app, v.version, src, s.out, signal);
     await store.updateAppVersion(app.name, v.version, {
-      status: "ready",
       image: built.image,
       processes: built.processes,
       manifest: built.manifest,
     });
   } catch (err) {
-    await store.updateAppVersion(app.name, v.version, { status: "failed", error: (err as Error).message });
+    await failed(err);
     throw err;
   }
-  const ready = (await store.findAppVersion(app.name, v.version))!;
+  // A rollback target ("ready") once the registry holds the image: any node can run it then.
+  // Until then a crash leaves it "building", which a restart fails (and discards its units).
+  const pushed = built.pushed.then(() => store.updateAppVersion(app.name, v.version, { status: "ready" }));
+  pushed.catch(() => undefined);
+  const candidate: AppVersionRecord = {
+    ...v,
+    image: built.image,
+    processes: built.processes,
+    manifest: built.manifest,
+  };
   try {
-    await rollout(dc, app.name, ready, { out: s.out, signal });
+    await rollout(dc, app.name, candidate, {
+      out: s.out,
+      signal,
+      pushing: { node: built.node, pushed },
+      // Counted with the switch: a deploy that serves is counted even if the server dies next.
+      onSwitch: async (t) => {
+        const fresh = await t.getApp(app.name);
+        await t.updateApp(app.name, { deploys: fresh.deploys + 1 });
+      },
+    });
   } catch (err) {
-    // A version that never served (unhealthy, canceled) is no rollback target.
-    await store.updateAppVersion(app.name, v.version, { status: "failed", error: (err as Error).message });
+    // A version that never served (unhealthy, canceled) is no rollback target. The push's own
+    // "ready" must land before this, not after it.
+    await pushed.catch(() => undefined);
+    await failed(err);
     throw err;
   }
-  const fresh = await store.getApp(app.name);
-  await store.updateApp(app.name, { deploys: fresh.deploys + 1 });
   await pruneVersions(dc, app.name);
 }
 
@@ -107,10 +133,16 @@ export async function deployApp(
   // The archive is checked before the event starts: a hostile upload is a plain 400.
   let archive: CheckedArchive | undefined;
   if (f.file) {
-    archive = await unpackUpload(f.file, {
-      limits: { maxBytes: dc.settings.maxArchiveBytes, maxFiles: dc.settings.maxArchiveFiles },
-      tmpDir: dc.settings.tmpDir,
-    });
+    const upload = f.file;
+    try {
+      archive = await unpackUpload(Buffer.isBuffer(upload) ? upload : upload.open(), {
+        limits: { maxBytes: dc.settings.maxArchiveBytes, maxFiles: dc.settings.maxArchiveFiles },
+        tmpDir: dc.settings.tmpDir,
+      });
+    } finally {
+      // The checked copy is what the build reads: the raw upload can go at once.
+      if (!Buffer.isBuffer(upload)) await upload.dispose();
+    }
   }
   try {
     const src: BuildSource = f.image

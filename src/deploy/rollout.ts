@@ -2,7 +2,7 @@
 // switch the routes in one transaction (new units routable, old ones marked removing),
 // then drain and stop the old units. A failure before the switch leaves the old version
 // serving and removes every new unit.
-import type { AppVersionRecord, UnitRecord } from "../store/types.js";
+import type { AppVersionRecord, StoreTx, UnitRecord } from "../store/types.js";
 import { publishAppRoute } from "../reconcile/routes.js";
 import { discardUnits, launchUnits, retireUnits } from "./units.js";
 import type { DeployCtx } from "./context.js";
@@ -11,6 +11,14 @@ import { BadRequestError } from "../domain/errors.js";
 export interface RolloutOptions {
   out: (line: string) => void;
   signal?: AbortSignal;
+  /**
+   * A version whose push is still running: units on `node` (which built it) start at once,
+   * others once `pushed` settles; routes switch only after it did. Without it the version
+   * must be ready.
+   */
+  pushing?: { node: string; pushed: Promise<void> };
+  /** More changes that must commit with the route switch (a deploy's count). */
+  onSwitch?: (t: StoreTx) => Promise<void>;
 }
 
 /** Desired units per process of this version: stored counts; a new process starts with 1. */
@@ -40,6 +48,7 @@ export async function switchTo(
   version: number,
   newUnits: readonly UnitRecord[],
   keep: (u: UnitRecord) => boolean = () => false,
+  onSwitch?: (t: StoreTx) => Promise<void>,
 ): Promise<UnitRecord[]> {
   const ids = new Set(newUnits.map((u) => u.id));
   return dc.ctx.store.tx(async (t) => {
@@ -53,6 +62,7 @@ export async function switchTo(
       }
     }
     await t.setRoutableVersion(app, version);
+    await onSwitch?.(t);
     await publishAppRoute(t, app);
     return old;
   });
@@ -64,18 +74,36 @@ export async function rollout(
   v: AppVersionRecord,
   o: RolloutOptions,
 ): Promise<void> {
-  if (v.status !== "ready")
+  const pushing = o.pushing;
+  if (v.status !== "ready" && !pushing)
     throw new BadRequestError(`Version v${v.version} of ${appName} is not ready to run.`);
   const store = dc.ctx.store;
   const app = await store.getApp(appName);
   const counts = await desiredCounts(dc, appName, v);
   const restartGen = (await store.getAppRuntime(appName)).restartGen;
-  const fresh = await launchUnits(dc, { app, version: v, counts, restartGen, out: o.out, signal: o.signal });
+  const fresh = await launchUnits(dc, {
+    app,
+    version: v,
+    counts,
+    restartGen,
+    out: o.out,
+    signal: o.signal,
+    ...(pushing
+      ? { imageOn: (node: string) => (node === pushing.node ? Promise.resolve() : pushing.pushed) }
+      : {}),
+  });
+  // Other nodes (healing, later unit adds) pull the image: it serves only once the registry has it.
+  try {
+    await pushing?.pushed;
+  } catch (err) {
+    await discardUnits(dc, fresh);
+    throw err;
+  }
   if (o.signal?.aborted) {
     await discardUnits(dc, fresh);
     throw new BadRequestError("The deploy was canceled; the previous version keeps serving.");
   }
-  const old = await switchTo(dc, appName, v.version, fresh);
+  const old = await switchTo(dc, appName, v.version, fresh, undefined, o.onSwitch);
   o.out(`\n---- Routes updated: version v${v.version} is serving ----\n`);
   await retireUnits(dc, old, o.out);
 }

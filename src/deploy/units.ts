@@ -71,6 +71,8 @@ export interface LaunchRequest {
   restartGen: number;
   out: (line: string) => void;
   signal?: AbortSignal;
+  /** Settles when the version's image can be pulled on this node (a deploy's push); none: now. */
+  imageOn?: (node: string) => Promise<void>;
 }
 
 /** Places and writes the unit rows (status created) in one transaction. */
@@ -131,6 +133,7 @@ async function startOne(
   r: LaunchRequest,
 ): Promise<UnitRecord> {
   const engine = dc.engines.engineFor(u.node);
+  await r.imageOn?.(u.node);
   const addr = await createUnit(engine, spec, { signal: r.signal });
   const [host, port] = [nodeIp(u.node), addr.hostPort];
   let row = await dc.ctx.store.updateUnit(u.id, {

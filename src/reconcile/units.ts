@@ -8,6 +8,9 @@
 //  - containers with Wharf's labels that no unit row claims are removed (orphans), and so
 //    are step containers of builds no running deploy owns (the engine may outlive the client);
 //  - each process of a deployed app gets back its desired unit count.
+// Apps with an operation still running (on PostgreSQL, another live server's deploy or unit
+// add: this runs after the dead servers' events were closed) are left alone, and only the
+// reconciler leader runs this at all (src/reconcile/leader.ts).
 import type { UnitRecord } from "../store/types.js";
 import { LABELS, listManagedUnits, removeUnit } from "../provision/docker/index.js";
 import { BUILD_LABEL } from "../build/build-run.js";
@@ -22,12 +25,14 @@ export interface ReconcileReport {
   discarded: number;
   orphans: number;
   buildContainers: number;
+  /** Apps skipped because an operation on them is running. */
+  busyApps: number;
   added: number;
   removed: number;
   errors: string[];
 }
 
-/** Apps with a deploy running (on PostgreSQL another server may be building them). */
+/** Apps with an operation running (on PostgreSQL another live server may be running it). */
 async function appsDeploying(dc: DeployCtx): Promise<Set<string>> {
   const running = await dc.ctx.store.listEvents({ running: true, targetType: "app", limit: 1000 });
   return new Set(running.map((e) => e.target.value));
@@ -132,6 +137,24 @@ async function failInterruptedRollout(dc: DeployCtx, app: string): Promise<boole
   return true;
 }
 
+const BUILD_DIED = "the server restarted while this version was building";
+
+/** Versions still "building" whose deploy is not running any more failed with their server. */
+async function failBuilds(dc: DeployCtx, busy: Set<string>): Promise<number> {
+  const store = dc.ctx.store;
+  if (busy.size === 0) return store.failBuildingVersions(BUILD_DIED);
+  let n = 0;
+  for (const a of await store.listApps()) {
+    if (busy.has(a.name)) continue;
+    for (const v of await store.listAppVersions(a.name)) {
+      if (v.status !== "building") continue;
+      await store.updateAppVersion(a.name, v.version, { status: "failed", error: BUILD_DIED });
+      n++;
+    }
+  }
+  return n;
+}
+
 export async function reconcileAll(dc: DeployCtx): Promise<ReconcileReport> {
   const store = dc.ctx.store;
   const report: ReconcileReport = {
@@ -140,14 +163,16 @@ export async function reconcileAll(dc: DeployCtx): Promise<ReconcileReport> {
     discarded: 0,
     orphans: 0,
     buildContainers: 0,
+    busyApps: 0,
     added: 0,
     removed: 0,
     errors: [],
   };
-  report.failedBuilds = await store.failBuildingVersions(
-    "the server restarted while this version was building",
-  );
-  const stale: UnitRecord[] = await store.listUnits({ status: ["created", "starting", "removing", "error"] });
+  const busy = await appsDeploying(dc);
+  report.failedBuilds = await failBuilds(dc, busy);
+  const stale: UnitRecord[] = (
+    await store.listUnits({ status: ["created", "starting", "removing", "error"] })
+  ).filter((u) => !busy.has(u.app));
   const apps = new Set(stale.map((u) => u.app));
   await discardUnits(dc, stale);
   report.discarded = stale.length;
@@ -156,6 +181,10 @@ export async function reconcileAll(dc: DeployCtx): Promise<ReconcileReport> {
   const deployed = new Set((await store.listUnits()).map((u) => u.app));
   for (const a of await store.listApps()) deployed.add(a.name);
   for (const app of deployed) {
+    if (busy.has(app)) {
+      report.busyApps++;
+      continue;
+    }
     try {
       if (await failInterruptedRollout(dc, app)) report.failedRollouts++;
       await converge(dc, app, report);

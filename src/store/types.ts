@@ -410,9 +410,22 @@ export interface Store extends StoreOps {
     onChange: (c: Change) => void | Promise<void>,
     opts?: SubscribeOptions,
   ): Promise<Subscription>;
+  /**
+   * Leadership among the servers sharing this store, for work only one may do at a time (the
+   * reconcilers). PostgreSQL: a session advisory lock on a connection of its own, held until
+   * release() or until that connection drops (then `lost` settles and another server can take
+   * it). SQLite has one server per database file: always granted. Null: another server leads.
+   */
+  tryLeadership(name: string): Promise<Leadership | null>;
   /** Schema versions applied (for diagnostics and tests). */
   migrationVersions(): Promise<number[]>;
   close(): Promise<void>;
+}
+
+export interface Leadership {
+  /** Settles when the leadership ends: its connection dropped, or release(). */
+  readonly lost: Promise<void>;
+  release(): Promise<void>;
 }
 
 export type StoreConfig =

@@ -42,6 +42,7 @@ process.on("SIGTERM", () => process.exit(0));
 }
 
 interface AppInfo {
+  deploys: number;
   units: Array<{ ID: string; Name: string; ProcessName: string; Status: string; Version: number }>;
 }
 
@@ -189,10 +190,16 @@ describe("kill -9 of wharf server during a deploy, then a restart", () => {
     assert.equal((await appInfo()).units[0]!.Version, v, "the last deploy's version serves");
   });
 
-  test(`after the route switch, while old units drain (${RUNS} runs): the new version serves alone`, async () => {
+  test(`after the route switch, while old units drain (${RUNS} runs): the new version serves alone, its deploy succeeded and counts`, async () => {
     for (let i = 0; i < RUNS; i++) {
+      const before = (await appInfo()).deploys;
       const { eventId, version } = await crashDeploy(/Routes updated/, DELAYS[i]! / 5);
       await assertConverged(eventId, `drain run ${i + 1}`);
+      const ev = await w.api("GET", `/events/${eventId}`);
+      const e = JSON.parse(ev.body) as { Error: string; Log: string };
+      assert.equal(e.Error, "", `drain run ${i + 1}: a deploy that serves is not recorded as failed`);
+      assert.match(e.Log, /server restarted after the route switch/);
+      assert.equal((await appInfo()).deploys, before + 1, `drain run ${i + 1}: the deploy is counted`);
       assert.equal(
         (await appInfo()).units[0]!.Version,
         version,

@@ -11,18 +11,19 @@ import { withEvent } from "../../domain/services/events.js";
 import type { Principal } from "../../domain/services/principal.js";
 import { BadRequestError, WharfError } from "../../domain/errors.js";
 import { Input } from "../input.js";
+import { SpooledFile } from "../upload-spool.js";
 import { principal } from "../auth.js";
 import { jsonStream, type Out } from "../stream.js";
 import { doc, input, list, param } from "./util.js";
 
 const APP = { app: "app name" };
 
-/** The multipart `file` part as bytes (kept out of Input, which reads text fields). */
-function uploaded(req: FastifyRequest): { file?: Buffer; fields: Input } {
+/** The multipart `file` part, spooled to disk (kept out of Input, which reads text fields). */
+function uploaded(req: FastifyRequest): { file?: Buffer | SpooledFile; fields: Input } {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const { file, ...rest } = body;
   const f = Array.isArray(file) ? file[0] : file;
-  if (f !== undefined && !Buffer.isBuffer(f))
+  if (f !== undefined && !Buffer.isBuffer(f) && !(f instanceof SpooledFile))
     throw new BadRequestError(
       "The file field must be a file part (multipart/form-data) holding a tar.gz archive.",
     );

@@ -4,8 +4,13 @@
 // application/x-json-stream responses. Commands stay thin: they build a path and a
 // body, call `request`, and print.
 import { randomBytes } from "node:crypto";
-import { Readable } from "node:stream";
-import { getGlobalDispatcher } from "undici";
+import {
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type RequestOptions as NodeRequestOptions,
+} from "node:http";
+import { once } from "node:events";
 import { CliError } from "../errors.js";
 import { consumeJsonStream } from "./stream.js";
 
@@ -38,14 +43,15 @@ export interface Upload {
 
 const UPLOAD_CHUNK = 64 * 1024;
 
-/** Yields `u.data` in chunks; undici pulls the next one when the socket has room. */
-async function* uploadChunks(u: Upload): AsyncGenerator<Buffer> {
+/** Writes `u.data` in chunks, each when the socket has room, reporting progress. */
+async function writeUpload(req: ClientRequest, u: Upload): Promise<void> {
   const total = u.data.length;
   for (let off = 0; off < total; off += UPLOAD_CHUNK) {
     const chunk = u.data.subarray(off, Math.min(off + UPLOAD_CHUNK, total));
-    yield chunk;
+    if (!req.write(chunk)) await once(req, "drain");
     u.onProgress?.(off + chunk.length, total);
   }
+  req.end();
 }
 
 export interface ApiResponse {
@@ -158,6 +164,62 @@ export interface ClientConfig {
   verbosity?: number;
 }
 
+interface SendOptions {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string | Buffer | Upload | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * One HTTP(S) request with node's own client (no connection pool: one request per
+ * process start matters more than reuse); resolves when the answer's head arrives.
+ */
+async function send(origin: string, o: SendOptions): Promise<IncomingMessage> {
+  const u = new URL(origin);
+  const secure = u.protocol === "https:";
+  // node:https (and TLS) is loaded only for https targets.
+  const request = secure ? (await import("node:https")).request : httpRequest;
+  const options: NodeRequestOptions = {
+    method: o.method,
+    host: u.hostname.replace(/^\[|\]$/g, ""),
+    port: u.port || (secure ? 443 : 80),
+    path: o.path,
+    headers: o.headers,
+    agent: false,
+    ...(o.signal ? { signal: o.signal } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    const req = request(options, resolve);
+    // `on`, not `once`: after an early answer (413 mid-upload) the socket may fail more than
+    // once (EPIPE, then the upload writer's destroy), and an unheard error would crash.
+    req.on("error", reject);
+    const b = o.body;
+    if (b === undefined || typeof b === "string" || Buffer.isBuffer(b)) req.end(b);
+    else writeUpload(req, b).catch((err: Error) => req.destroy(err));
+  });
+}
+
+/** The answer's body as chunks, or as text; an abort ends the reading too. */
+function responseBody(res: IncomingMessage, signal: AbortSignal | undefined): ApiResponse["body"] {
+  if (signal) {
+    const onAbort = () => res.destroy(new Error("interrupted"));
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener("abort", onAbort, { once: true });
+      res.once("close", () => signal.removeEventListener("abort", onAbort));
+    }
+  }
+  return Object.assign(res, {
+    async text(): Promise<string> {
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
+  });
+}
+
 export class ApiClient {
   constructor(readonly config: ClientConfig) {}
 
@@ -170,11 +232,10 @@ export class ApiClient {
     const headers: Record<string, string> = { "x-tsuru-verbosity": String(this.config.verbosity ?? 0) };
     if (!opts.noAuth && this.config.token) headers["authorization"] = `bearer ${this.config.token}`;
     if (opts.accept) headers["accept"] = opts.accept;
-    let body: string | Buffer | Readable | undefined;
+    let body: string | Buffer | undefined;
     if (opts.upload) {
       headers["content-type"] = opts.upload.contentType;
       headers["content-length"] = String(opts.upload.data.length);
-      body = Readable.from(uploadChunks(opts.upload), { objectMode: false });
     } else if (opts.form) {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = encodeForm(opts.form);
@@ -192,20 +253,18 @@ export class ApiClient {
     // Like tsuru's -v: the request line (and at 2 the answer's status) on stderr. Headers
     // and bodies are left out on purpose: they carry tokens and passwords.
     if (verbose >= 1) process.stderr.write(`> ${method} ${url}\n`);
-    // The dispatcher takes origin and path apart: undici's URL-based helpers would
-    // normalise the path and drop tsuru's bare trailing `?` (`GET /1.0/apps?`).
+    // Origin and path are taken apart so the path goes out exactly as built: URL-based
+    // helpers would normalise it and drop tsuru's bare trailing `?` (`GET /1.0/apps?`).
     const { origin, path: rawPath } = splitUrl(url);
-    let res;
+    let res: IncomingMessage;
     try {
-      // reset: true closes the connection after the answer, as tsuru's client does
-      // (req.Close), and lets the process exit without waiting for idle sockets.
-      res = await getGlobalDispatcher().request({
-        origin,
+      res = await send(origin, {
+        method,
         path: rawPath,
-        method: method as "GET",
-        headers,
-        body,
-        reset: true,
+        // Closed after the answer, as tsuru's client does (req.Close), so the process
+        // exits without waiting for idle sockets.
+        headers: { ...headers, connection: "close" },
+        body: opts.upload ?? body,
         signal: opts.signal,
       });
     } catch (err) {
@@ -216,10 +275,11 @@ export class ApiClient {
           "Check the target with `wharf target list`.",
       );
     }
-    if (verbose >= 2)
-      process.stderr.write(`< ${res.statusCode} ${String(res.headers["content-type"] ?? "")}\n`);
-    if (res.statusCode === 401) {
-      await res.body.dump();
+    const status = res.statusCode ?? 0;
+    if (verbose >= 2) process.stderr.write(`< ${status} ${String(res.headers["content-type"] ?? "")}\n`);
+    const resBody = responseBody(res, opts.signal);
+    if (status === 401) {
+      res.resume();
       throw new CliError(
         opts.unauthorized ??
           (this.config.token
@@ -227,8 +287,8 @@ export class ApiClient {
             : "not logged in: run `wharf login`"),
       );
     }
-    if (res.statusCode > 399) throw new ApiError(res.statusCode, await res.body.text());
-    return { status: res.statusCode, headers: res.headers, body: res.body };
+    if (status > 399) throw new ApiError(status, await resBody.text());
+    return { status, headers: res.headers, body: resBody };
   }
 
   /** Request and decode a JSON answer; a 204 or empty body gives `undefined`. */

@@ -7,7 +7,6 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { encodeMultipart, type ApiClient, type ApiResponse, type RequestOptions } from "../client/http.js";
 import { apiFor } from "../context.js";
-import { buildArchive } from "../deploy/archive.js";
 import { DeployInterrupt } from "../deploy/interrupt.js";
 import { uploadProgress } from "../deploy/progress.js";
 import { relayDeployOutput, type DeployOutcome } from "../deploy/response.js";
@@ -50,6 +49,8 @@ async function deployRequest(paths: string[], opts: DeployOptions): Promise<Requ
     // Without paths, the Dockerfile's directory is the build context.
     if (!paths.length) context = [df.dir];
   }
+  // tar and ignore rules load only for deploys that upload files (start-up is the user's time).
+  const { buildArchive } = await import("../deploy/archive.js");
   const archive = await buildArchive(context, { warn: (m) => process.stderr.write(`Warning: ${m}\n`) });
   const boundary = randomBytes(30).toString("hex");
   const data = encodeMultipart(
@@ -77,9 +78,12 @@ async function runDeploy(paths: string[], opts: DeployOptions, api: ApiClient): 
     throw usageError("you can't deploy an image and a Dockerfile at the same time");
   }
   const app = resolveApp(opts.app);
-  // tsuru checks the app first: a typo fails before a large upload.
+  // tsuru checks the app first: a typo fails before a large upload. The archive is packed
+  // meanwhile (nothing is sent until the app is known); the app's error comes first.
+  const packing = deployRequest(paths, opts);
+  packing.catch(() => undefined);
   await api.getJson<unknown>("GET", `/apps/${app}`);
-  const req = await deployRequest(paths, opts);
+  const req = await packing;
   const progress = uploadProgress();
   if (req.upload) req.upload.onProgress = (sent, total) => progress.update(sent, total);
   const interrupt = new DeployInterrupt(api, app).install();

@@ -2,7 +2,7 @@
 // path, the unit's port must accept a TCP connection; with one, an HTTP request to it must
 // answer the expected status (200 unless set), redirects not followed, TLS not verified.
 // Connection errors are retried until the deadline; a wrong answer fails at once unless
-// allowed_failures leaves room. A unit whose container exited fails at once.
+// allowed_failures leaves room. A unit whose container exited fails at its next check.
 import { connect } from "node:net";
 import { Agent, request } from "undici";
 import type Docker from "dockerode";
@@ -37,10 +37,13 @@ export interface WaitHealthyOptions {
   healthcheck?: Healthcheck;
   /** Overall deadline; tsuru's docker:healthcheck:max-time defaults to 120 s. */
   timeoutMs?: number;
-  /** Pause between attempts; 500 ms unless set. */
+  /** Pause between attempts after the first second (10 ms pauses before); 500 ms unless set. */
   intervalMs?: number;
   signal?: AbortSignal;
-  /** Checked before each attempt: true fails at once (the unit will never answer). */
+  /**
+   * Checked during the pause after a failed attempt, at most every 200 ms (the caller saw the
+   * container running before the first attempt): true fails at once (it will never answer).
+   */
   containerExited?: () => Promise<boolean>;
   /** The unit's last log lines, put in the error. */
   lastLogs?: () => Promise<string[]>;
@@ -104,6 +107,13 @@ export function healthcheckPath(hc?: Healthcheck): string | null {
 }
 
 type Attempt = { ok: true } | { ok: false; kind: "connect" | "answer"; reason: string };
+
+// Pauses between attempts during the first second of the wait (see waitHealthy). A refused
+// connection costs well under a millisecond, so looking every 10 ms for a second is cheap and
+// finds a unit ready at most 10 ms after it listens.
+const FAST_PHASE_MS = 1000;
+const FAST_INTERVAL_MS = 10;
+const EXIT_CHECK_MS = 200;
 
 // A connection that the peer closes at once is a proxy with no backend (docker-proxy on a
 // local engine), not a listening app.
@@ -231,11 +241,10 @@ export async function waitHealthy(opts: WaitHealthyOptions): Promise<void> {
     throw new UnitUnhealthyError(opts.unitId, reason, lines);
   };
 
+  const started = Date.now();
+  let lastExitCheck = 0;
   for (;;) {
     throwIfAborted(opts.signal);
-    if (opts.containerExited && (await opts.containerExited())) {
-      return fail(`its container exited (last check: ${last})`);
-    }
     const remaining = Math.max(1, deadline - Date.now());
     const perRequest = Math.min(remaining, hc?.timeoutSeconds ? hc.timeoutSeconds * 1000 : 60_000);
     const a =
@@ -252,14 +261,24 @@ export async function waitHealthy(opts: WaitHealthyOptions): Promise<void> {
       if (allowed === 0) return fail(a.reason);
       allowed--;
     }
-    if (Date.now() + intervalMs >= deadline) {
+    // A fresh process usually listens within a second: look often until then, so the unit
+    // is found ready soon after it is; later attempts keep the caller's pace.
+    const pause = Date.now() - started < FAST_PHASE_MS ? Math.min(FAST_INTERVAL_MS, intervalMs) : intervalMs;
+    if (Date.now() + pause >= deadline) {
       return fail(`no healthy answer within ${Math.round(timeoutMs / 1000)}s; last error: ${a.reason}`);
     }
-    if (path !== null) {
-      opts.log?.(
-        ` ---> healthcheck fail(${opts.unitId}): ${a.reason}. Trying again in ${intervalMs / 1000}s`,
-      );
+    // Refused connections of the fast phase are the process still starting: not worth a line each.
+    if (path !== null && (a.kind === "answer" || pause === intervalMs)) {
+      opts.log?.(` ---> healthcheck fail(${opts.unitId}): ${a.reason}. Trying again in ${pause / 1000}s`);
     }
-    await sleep(intervalMs, opts.signal);
+    // The exit check (an engine round trip) runs during the pause, not before each attempt,
+    // and at most every EXIT_CHECK_MS: the engine is busy starting the unit.
+    const check = Date.now() - lastExitCheck >= EXIT_CHECK_MS;
+    if (check) lastExitCheck = Date.now();
+    const [exited] = await Promise.all([
+      check ? (opts.containerExited?.() ?? false) : false,
+      sleep(pause, opts.signal),
+    ]);
+    if (exited) return fail(`its container exited (last check: ${last})`);
   }
 }

@@ -2,7 +2,6 @@
 // Every call is safe to repeat, so a reconciler that crashed half-way can simply run again.
 import type Docker from "dockerode";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
-import { imageExists } from "../../cluster/docker/image.js";
 import { LABELS, unitContainerConfig, validateUnitSpec, type UnitSpec } from "./spec.js";
 import { UnitUnhealthyError } from "./errors.js";
 import { unitLogs } from "./logs.js";
@@ -31,9 +30,8 @@ async function findUnitContainer(engine: Docker, unitId: string): Promise<Docker
   return found[0] ?? null;
 }
 
-/** Reads the published host port of a started container; its bound IP gives the address. */
-export async function readUnitAddress(engine: Docker, containerId: string): Promise<UnitAddress> {
-  const info = await engine.getContainer(containerId).inspect();
+/** The published host port of a container from its inspect answer; its bound IP gives the address. */
+function addressOf(info: Docker.ContainerInspectInfo): UnitAddress {
   for (const bindings of Object.values(info.NetworkSettings.Ports ?? {})) {
     const b = bindings?.find((x) => x.HostPort && x.HostPort !== "0");
     if (b) {
@@ -45,10 +43,46 @@ export async function readUnitAddress(engine: Docker, containerId: string): Prom
   throw new Error(`unit container ${info.Name.replace(/^\//, "")} has no published port (it is ${state})`);
 }
 
+/** Reads the published host port of a started container; its bound IP gives the address. */
+export async function readUnitAddress(engine: Docker, containerId: string): Promise<UnitAddress> {
+  return addressOf(await engine.getContainer(containerId).inspect());
+}
+
+/** Creates the unit's container; a node without the image pulls it (404) and tries once more. */
+async function createContainer(
+  engine: Docker,
+  spec: UnitSpec,
+  log: (line: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  try {
+    return (await engine.createContainer(unitContainerConfig(spec))).id;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  log(`pulling ${spec.image}`);
+  await pullWithProgress(longLived(engine), spec.image, log, signal);
+  throwIfAborted(signal);
+  return (await engine.createContainer(unitContainerConfig(spec))).id;
+}
+
+/** The unit's container after a 409: the engine reserves the name before it shows in its list. */
+async function awaitUnitContainer(engine: Docker, unitId: string): Promise<Docker.ContainerInfo | null> {
+  for (let i = 0; i < 40; i++) {
+    const found = await findUnitContainer(engine, unitId);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return null;
+}
+
 /**
- * Makes the unit exist and run: pulls the image when the node lacks it, creates and starts
- * the container, and reads back its host port. If the unit's container already exists it
- * is reused (started when stopped), never duplicated.
+ * Makes the unit exist and run: creates and starts the container (pulling the image when
+ * the node lacks it) and reads back its host port. If the unit's container already exists
+ * it is reused (started when stopped), never duplicated. Create comes first, without a
+ * lookup: the container name is the unit's, so the engine itself answers "exists" (409) or
+ * "no such image" (404), and a fresh unit costs three engine calls (create, start, inspect),
+ * as a plain `docker run -d` does.
  */
 export async function createUnit(
   engine: Docker,
@@ -59,39 +93,26 @@ export async function createUnit(
   const log = opts.log ?? (() => {});
   throwIfAborted(opts.signal);
 
-  const existing = await findUnitContainer(engine, spec.id);
-  // A dead container (failed removal, broken filesystem) cannot start again: replace it.
-  if (existing && (existing.State === "dead" || existing.State === "removing")) {
-    await removeUnit(engine, existing.Id);
-  } else if (existing) {
-    return adoptExisting(engine, spec, existing);
-  }
-
-  if (!(await imageExists(engine, spec.image))) {
-    log(`pulling ${spec.image}`);
-    await pullWithProgress(longLived(engine), spec.image, log, opts.signal);
-  }
-  throwIfAborted(opts.signal);
-
   let id: string;
   try {
-    id = (await engine.createContainer(unitContainerConfig(spec))).id;
+    id = await createContainer(engine, spec, log, opts.signal);
   } catch (err) {
-    // Another call created it between our lookup and create: adopt that one.
     if ((err as { statusCode?: number }).statusCode !== 409) throw err;
-    // The engine reserves the name before the container shows in its list: look briefly.
-    let raced: Docker.ContainerInfo | null = null;
-    for (let i = 0; i < 40 && !raced; i++) {
-      raced = await findUnitContainer(engine, spec.id);
-      if (!raced) await new Promise((r) => setTimeout(r, 50));
-    }
-    if (!raced) throw err;
-    return adoptExisting(engine, spec, raced);
+    // The name is taken: an earlier attempt (a crash, a retry) or a concurrent call made it.
+    const existing = await awaitUnitContainer(engine, spec.id);
+    if (!existing) throw err;
+    if (existing.State !== "dead" && existing.State !== "removing")
+      return adoptExisting(engine, spec, existing);
+    // A dead container (failed removal, broken filesystem) cannot start again: replace it.
+    await removeUnit(engine, existing.Id);
+    id = await createContainer(engine, spec, log, opts.signal);
   }
   try {
     throwIfAborted(opts.signal);
     await engine.getContainer(id).start();
   } catch (err) {
+    // 304: a concurrent createUnit of the same unit adopted and started it first: it runs.
+    if ((err as { statusCode?: number }).statusCode === 304) return readUnitAddress(engine, id);
     // A container that never started is not a unit: don't leave it for the sweep.
     await engine
       .getContainer(id)
@@ -99,18 +120,19 @@ export async function createUnit(
       .catch(() => {});
     throw err;
   }
-  const state = (await engine.getContainer(id).inspect()).State;
-  if (!state.Running) {
+  // One inspect answers both questions: is it still running, and on which host port.
+  const info = await engine.getContainer(id).inspect();
+  if (!info.State.Running) {
     // It exited before it could be reached: say so with what it printed, as a healthcheck would.
     const lines = await unitLogs(engine, id, 10).catch(() => []);
     throw new UnitUnhealthyError(
       spec.id,
-      `its container exited right after start (code ${state.ExitCode})`,
+      `its container exited right after start (code ${info.State.ExitCode})`,
       lines,
       id,
     );
   }
-  return readUnitAddress(engine, id);
+  return addressOf(info);
 }
 
 async function adoptExisting(engine: Docker, spec: UnitSpec, c: Docker.ContainerInfo): Promise<UnitAddress> {

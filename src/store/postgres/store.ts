@@ -113,6 +113,7 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
   // Single statements outside a transaction, on any pooled connection (one executor, so its
   // operations are built once).
   const autocommitter = new PgExecutor(pool);
+  const leaders = new Set<pg.Client>();
   const driver: Driver = {
     kind: "postgres",
     transaction,
@@ -131,8 +132,40 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
       },
     },
     onChangeHint: (cb) => listener.add(cb),
+    // A session lock dies with its session: a crashed leader's lock is free as soon as
+    // PostgreSQL notices the connection is gone.
+    async tryLeadership(name) {
+      const client = new pg.Client(clientConfig);
+      let settle!: () => void;
+      const lost = new Promise<void>((r) => (settle = r));
+      client.on("error", () => settle());
+      client.on("end", () => settle());
+      try {
+        await client.connect();
+        const r = await client.query<{ ok: boolean }>(
+          `SELECT pg_try_advisory_lock(${lockKey(`leader:${name}`)}) AS ok`,
+        );
+        if (!r.rows[0]?.ok) {
+          await client.end();
+          return null;
+        }
+      } catch (err) {
+        await client.end().catch(() => undefined);
+        throw mapPgError(err);
+      }
+      leaders.add(client);
+      return {
+        lost,
+        async release() {
+          if (!leaders.delete(client)) return;
+          await client.end().catch(() => undefined);
+        },
+      };
+    },
     migrationVersions: () => appliedVersions(new PgExecutor(readPool)),
     async close() {
+      for (const c of [...leaders]) await c.end().catch(() => undefined);
+      leaders.clear();
       await listener.close();
       await Promise.all([pool.end(), readPool.end()]);
     },

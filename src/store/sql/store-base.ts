@@ -4,6 +4,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type {
   Change,
+  Leadership,
   Store,
   StoreKind,
   StoreOps,
@@ -24,6 +25,8 @@ export interface Driver {
   readonly signal: ChangeSignal;
   /** Optional: run a single-statement write without BEGIN/COMMIT (saves two PostgreSQL round trips). */
   autocommit?<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /** Leadership among servers (Store.tryLeadership); absent: one server, always granted. */
+  tryLeadership?(name: string): Promise<Leadership | null>;
   /** Register a wake-up for new changes; returns an unregister function. */
   onChangeHint(cb: () => void): Promise<() => Promise<void>>;
   migrationVersions(): Promise<number[]>;
@@ -71,6 +74,12 @@ export function buildStore(driver: Driver): Store {
           await sub.close();
         },
       };
+    },
+    tryLeadership(name: string): Promise<Leadership | null> {
+      if (!/^[a-z0-9-]{1,64}$/.test(name)) throw new Error(`invalid leadership name "${name}"`);
+      if (driver.tryLeadership) return driver.tryLeadership(name);
+      // Never lost, nothing to release.
+      return Promise.resolve({ lost: new Promise<void>(() => undefined), release: async () => undefined });
     },
     migrationVersions: () => driver.migrationVersions(),
     async close() {

@@ -153,8 +153,11 @@ describe("app images", () => {
     await pullImage(n2, r.image);
     const labels = (await n2.getImage(r.image).inspect()).Config.Labels ?? {};
     assert.equal(labels["wharf.app"], "bbapp");
-    assert.equal(labels["wharf.version"], "1");
     assert.deepEqual(JSON.parse(labels["wharf.processes"]!), processes);
+    // The version is the tag's: a label of its own would be a step container on every build.
+    assert.equal(labels["wharf.version"], undefined);
+    const steps = lines.filter((x) => /^Step \d+\/\d+ :/.test(x));
+    assert.match(steps.at(-1)!, /: RUN .*echo token=/, "the last step is the last hook");
     const out = await runOnce(n2, r.image, [
       "sh",
       "-c",
@@ -213,6 +216,9 @@ describe("app images", () => {
       web: "httpd -f -p $PORT -h .",
       worker: "sleep 1000",
     });
+    // bbapp:v1 carries the archive's tsuru.yaml in /home/application/current.
+    assert.equal(fromRegistry.manifest.hooks.build.length, 3, "the image's tsuru.yaml is read");
+    assert.deepEqual(await buildContainers(n3), [], "the container it was read from is gone");
     await pullImage(n2, fromRegistry.image);
     assert.match(await runOnce(n2, fromRegistry.image, ["cat", "index.html"]), /hello from v1/);
 
@@ -225,6 +231,7 @@ describe("app images", () => {
       log: () => undefined,
     });
     assert.deepEqual(local.manifest.processes, { web: "/bin/sh" }, "entrypoint + cmd become the web process");
+    assert.equal(local.manifest.healthcheck, undefined, "an image without tsuru.yaml has no healthcheck");
 
     const refused = async (image: string, re: RegExp) =>
       assert.rejects(

@@ -24,6 +24,16 @@ async function get(address: string): Promise<{ status: number; body: string }> {
   return { status: res.status, body: await res.text() };
 }
 
+/** The unit's first answer, asked every 100 ms for up to 5 s (its process starts after the container). */
+async function answerOf(address: string): Promise<{ status: number; body: string } | undefined> {
+  for (let i = 0; i < 50; i++) {
+    const answer = await get(address).catch(() => undefined);
+    if (answer) return answer;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
+
 describe("unit containers on a node", () => {
   let info: DevClusterInfo;
   let image: string;
@@ -53,11 +63,7 @@ describe("unit containers on a node", () => {
     );
     assert.equal(u.address, `${addr2}:${u.hostPort}`);
     assert.notEqual(u.hostPort, 8888);
-    let answer: { status: number; body: string } | undefined;
-    for (let i = 0; i < 50 && !answer; i++) {
-      answer = await get(u.address).catch(() => undefined);
-      if (!answer) await new Promise((r) => setTimeout(r, 100));
-    }
+    const answer = await answerOf(u.address);
     assert.equal(answer?.status, 200);
     assert.equal(answer?.body.trim(), `unit ${spec.id} greeting=hello`);
     await removeUnit(node2, u.containerId);
@@ -133,7 +139,8 @@ describe("unit containers on a node", () => {
     const c = await createUnit(node2, spec);
     assert.equal(c.containerId, a.containerId);
     assert.equal((await node2.getContainer(a.containerId).inspect()).State.Running, true);
-    assert.equal((await get(c.address)).status, 200);
+    // Started is not yet listening: createUnit does not wait for the app (waitHealthy does).
+    assert.equal((await answerOf(c.address))?.status, 200);
     await removeUnit(node2, a.containerId);
   });
 

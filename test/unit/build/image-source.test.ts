@@ -62,6 +62,17 @@ test("every stage gets the build label right after its FROM", () => {
   );
 });
 
+test("the image's own labels go on the last stage's build label line, quoted and safe from $ expansion", () => {
+  assert.equal(
+    labelStages("FROM a AS b\nRUN x\nFROM c\nRUN y", "app1", {
+      "wharf.app": "app1",
+      "wharf.processes": '{"web":"serve -p $PORT"}',
+    }),
+    'FROM a AS b\nLABEL wharf.build="app1"\nRUN x\nFROM c\n' +
+      'LABEL wharf.build="app1" wharf.app="app1" wharf.processes="{\\"web\\":\\"serve -p \\$PORT\\"}"\nRUN y',
+  );
+});
+
 test("secret values are masked in build lines, longest first; very short values are left alone", () => {
   const mask = masker(["s3cr3t-value", "s3cr3t", "ab"]);
   assert.equal(mask("token=s3cr3t-value and s3cr3t, ab"), "token=***** and *****, ab");

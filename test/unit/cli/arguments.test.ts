@@ -12,7 +12,7 @@ const silent = { writeOut: () => {}, writeErr: () => {} };
 /** Parses argv with the real command tree; returns the exit code commander's outcome maps to. */
 async function parseExit(...args: string[]): Promise<number> {
   try {
-    await buildProgram(silent).parseAsync(["node", "wharf", ...args]);
+    await (await buildProgram(silent)).parseAsync(["node", "wharf", ...args]);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return commanderExitCode(err);
@@ -81,8 +81,8 @@ test("pool update accepts only true or false for --public and --default", async 
   assert.equal(await parseExit("pool", "update", "p1", "--public", "maybe"), 2);
 });
 
-test("every read command accepts --json", () => {
-  const program = buildProgram(silent);
+test("every read command accepts --json", async () => {
+  const program = await buildProgram(silent);
   const reads = [
     "target list",
     "user info",
@@ -119,8 +119,8 @@ test("every read command accepts --json", () => {
   }
 });
 
-test("commands that act on an app take -a/--app", () => {
-  const program = buildProgram(silent);
+test("commands that act on an app take -a/--app", async () => {
+  const program = await buildProgram(silent);
   for (const path of [
     "app info",
     "app update",
@@ -142,8 +142,8 @@ test("commands that act on an app take -a/--app", () => {
   }
 });
 
-test("tsuru's hyphenated command names expand to the topic grammar", () => {
-  const program = buildProgram(silent);
+test("tsuru's hyphenated command names expand to the topic grammar", async () => {
+  const program = await buildProgram(silent);
   assert.deepEqual(expandHyphenated(program, ["app-create", "web", "python"]), [
     "app",
     "create",
@@ -169,8 +169,8 @@ test("tsuru's hyphenated command names expand to the topic grammar", () => {
   ]);
 });
 
-test("hyphenated expansion leaves real commands, unknown names and arguments alone", () => {
-  const program = buildProgram(silent);
+test("hyphenated expansion leaves real commands, unknown names and arguments alone", async () => {
+  const program = await buildProgram(silent);
   assert.deepEqual(expandHyphenated(program, ["app", "create", "my-app"]), ["app", "create", "my-app"]);
   assert.deepEqual(expandHyphenated(program, ["app-frobnicate-list"]), ["app-frobnicate-list"]);
   assert.deepEqual(expandHyphenated(program, ["--help"]), ["--help"]);

@@ -79,8 +79,8 @@ test("unit count must be a whole number of at least 1 (usage error otherwise)", 
   }
 });
 
-test("tsuru's hyphenated deploy and unit commands expand to the topic grammar", () => {
-  const program = buildProgram({ writeOut: () => {}, writeErr: () => {} });
+test("tsuru's hyphenated deploy and unit commands expand to the topic grammar", async () => {
+  const program = await buildProgram({ writeOut: () => {}, writeErr: () => {} });
   assert.deepEqual(expandHyphenated(program, ["app-deploy-list", "-a", "x"]), [
     "app",
     "deploy",

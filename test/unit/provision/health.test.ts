@@ -7,6 +7,15 @@ import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { BadRequestError } from "../../../src/domain/errors.js";
 import { healthcheckPath, UnitUnhealthyError, waitHealthy } from "../../../src/provision/docker/health.js";
 
+/** An address nothing listens on (a port just freed). */
+async function refusedAddress(): Promise<string> {
+  const probe = createTcpServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  return `127.0.0.1:${port}`;
+}
+
 type Handler = (req: IncomingMessage) => { status: number; body?: string; headers?: Record<string, string> };
 
 describe("waitHealthy", () => {
@@ -52,6 +61,25 @@ describe("waitHealthy", () => {
         e instanceof UnitUnhealthyError && /no healthy answer within .*ECONNREFUSED/.test(e.message),
     );
     assert.ok(checks > 1, "it retried");
+  });
+
+  test("attempts come every 10 ms at first while the container exit check runs at most every 200 ms", async () => {
+    let attempts = 0;
+    const closer = createTcpServer((s) => (attempts++, s.destroy()));
+    await new Promise<void>((r) => closer.listen(0, "127.0.0.1", r));
+    let checks = 0;
+    await assert.rejects(
+      waitHealthy({
+        ...fast,
+        address: `127.0.0.1:${(closer.address() as AddressInfo).port}`,
+        timeoutMs: 600,
+        containerExited: async () => (checks++, false),
+      }),
+      UnitUnhealthyError,
+    );
+    closer.close();
+    assert.ok(checks >= 1 && checks <= 4, `exit checks: ${checks}`);
+    assert.ok(attempts > 2 * checks, `attempts ${attempts} outnumber exit checks ${checks}`);
   });
 
   test("a listener that closes every connection at once (a proxy with no backend) is not healthy", async () => {
@@ -129,36 +157,51 @@ describe("waitHealthy", () => {
     );
   });
 
-  test("an exited container fails at once, and the error names the unit and shows its last log lines", async () => {
-    seen.length = 0;
+  test("an exited container fails at its first check, and the error names the unit and shows its last log lines", async () => {
+    let attempts = 0;
     await assert.rejects(
       waitHealthy({
         ...fast,
-        address,
+        address: await refusedAddress(),
         healthcheck: { path: "/" },
         timeoutMs: 60_000,
-        containerExited: async () => true,
+        containerExited: async () => (attempts++, true),
         lastLogs: async () => ["listening on 8888", "Error: cannot find module 'express'"],
       }),
       (e: unknown) => {
         assert.ok(e instanceof UnitUnhealthyError);
         assert.equal(e.status, 400);
-        assert.equal(
+        assert.match(
           e.message,
-          "unit shop-web-1 did not become healthy: its container exited (last check: no attempt was made)\n" +
-            "last log lines of unit shop-web-1:\n  listening on 8888\n  Error: cannot find module 'express'",
+          /^unit shop-web-1 did not become healthy: its container exited \(last check: .*ECONNREFUSED.*\)\n/,
+        );
+        assert.match(
+          e.message,
+          /last log lines of unit shop-web-1:\n {2}listening on 8888\n {2}Error: cannot find module 'express'$/,
         );
         return true;
       },
     );
-    assert.equal(seen.length, 0);
+    assert.equal(attempts, 1, "the first exit check ends the wait");
+  });
+
+  test("the first attempt comes before any exit check: a unit answering at once is healthy", async () => {
+    let checks = 0;
+    await waitHealthy({
+      ...fast,
+      address,
+      healthcheck: { path: "/" },
+      timeoutMs: 2000,
+      containerExited: async () => (checks++, true),
+    });
+    assert.equal(checks, 0);
   });
 
   test("logs that cannot be read are reported as such instead of hiding the failure", async () => {
     await assert.rejects(
       waitHealthy({
         ...fast,
-        address,
+        address: await refusedAddress(),
         containerExited: async () => true,
         lastLogs: () => Promise.reject(new Error("node unreachable")),
       }),
