@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRouter, startRouter } from "../../src/router/index.js";
+import cluster from "node:cluster";
+import { cpuNs, withChildren } from "./cpu.js";
 import { startNginx, waitForPort } from "./nginx.js";
 import { measurePropagation } from "./propagation.js";
 import { runWrk, type WrkResult } from "./wrk.js";
@@ -19,6 +21,7 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "50" },
     threads: { type: "string", default: "1" },
     workers: { type: "string", default: String(availableParallelism()) },
+    "no-propagation": { type: "boolean", default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -68,7 +71,20 @@ async function main(): Promise<void> {
     apps: [{ app: "bench", backends: [{ id: "b1", host: "127.0.0.1", port: PORTS.backend }] }],
   });
   const targets = { direct: PORTS.backend, nginx: PORTS.nginx, router: PORTS.router } as const;
-  const results: Record<keyof typeof targets, WrkResult[]> = { direct: [], nginx: [], router: [] };
+  type Target = keyof typeof targets;
+  // Processes whose CPU is the target's own cost (the backend's is reported separately).
+  const routerPids =
+    router.workers > 1 ? Object.values(cluster.workers ?? {}).map((w) => w!.process.pid!) : [process.pid];
+  const proxyPids: Record<Target, number[]> = {
+    direct: [],
+    nginx: withChildren(nginx.pid!),
+    router: routerPids,
+  };
+  const results: Record<Target, (WrkResult & { proxyUs: number; backendUs: number })[]> = {
+    direct: [],
+    nginx: [],
+    router: [],
+  };
   const wrk = (port: number, seconds: number) =>
     runWrk({
       url: `http://127.0.0.1:${port}/`,
@@ -86,10 +102,18 @@ async function main(): Promise<void> {
     for (const port of Object.values(targets)) await wrk(port, 2);
     for (let rep = 1; rep <= REPS; rep++) {
       for (const [name, port] of Object.entries(targets) as [keyof typeof targets, number][]) {
-        const r = await wrk(port, SECONDS);
+        const p0 = cpuNs(proxyPids[name]);
+        const b0 = cpuNs([backend.pid!]);
+        const w = await wrk(port, SECONDS);
+        const r = {
+          ...w,
+          proxyUs: (cpuNs(proxyPids[name]) - p0) / 1000 / w.requests,
+          backendUs: (cpuNs([backend.pid!]) - b0) / 1000 / w.requests,
+        };
         results[name].push(r);
         console.log(
           `  rep ${rep} ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms` +
+            `  cpu/req proxy ${r.proxyUs.toFixed(1)} us backend ${r.backendUs.toFixed(1)} us` +
             (r.errors ? `  errors ${r.errors}` : ""),
         );
       }
@@ -106,13 +130,16 @@ async function main(): Promise<void> {
         rps: median(rs.map((r) => r.rps)),
         p50: median(rs.map((r) => r.p50ms)),
         p99: median(rs.map((r) => r.p99ms)),
+        proxyUs: median(rs.map((r) => r.proxyUs)),
+        backendUs: median(rs.map((r) => r.backendUs)),
       },
     ]),
-  ) as Record<keyof typeof targets, { rps: number; p50: number; p99: number }>;
+  ) as Record<Target, { rps: number; p50: number; p99: number; proxyUs: number; backendUs: number }>;
   console.log("\nmedians:");
   for (const [k, m] of Object.entries(med)) {
     console.log(
-      `  ${k.padEnd(6)} ${m.rps.toFixed(0).padStart(8)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms`,
+      `  ${k.padEnd(6)} ${m.rps.toFixed(0).padStart(8)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms` +
+        `  cpu/req proxy ${m.proxyUs.toFixed(1)} us backend ${m.backendUs.toFixed(1)} us`,
     );
   }
   const ratio = med.router.rps / med.nginx.rps;
@@ -122,7 +149,12 @@ async function main(): Promise<void> {
     `router p99 - direct p99: ${added.toFixed(2)} ms (goal <= 1.00) ${added <= 1 ? "MET" : "NOT MET"}`,
   );
   console.log(`nginx p99 - direct p99: ${(med.nginx.p99 - med.direct.p99).toFixed(2)} ms (for reference)`);
+  console.log(
+    `proxy CPU per request, router/nginx: ${(med.router.proxyUs / med.nginx.proxyUs).toFixed(2)} ` +
+      `(${med.router.proxyUs.toFixed(1)} us vs ${med.nginx.proxyUs.toFixed(1)} us)`,
+  );
 
+  if (args["no-propagation"]) return void rmSync(dir, { recursive: true, force: true });
   // Propagation, in-process (a direct table swap) and across the worker processes (IPC broadcast).
   const single = createRouter({ domain: "bench.local", http: { port: 0, host: "127.0.0.1" } });
   await single.listen();

@@ -3,6 +3,8 @@ import { spawn } from "node:child_process";
 
 export interface WrkResult {
   rps: number;
+  /** Requests completed in the run. */
+  requests: number;
   p50ms: number;
   p99ms: number;
   errors: number;
@@ -25,14 +27,21 @@ function toMs(v: string): number {
 
 export function parseWrk(out: string): WrkResult {
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  const requests = /(\d+) requests in /.exec(out);
   const p50 = /^\s+50%\s+(\S+)/m.exec(out);
   const p99 = /^\s+99%\s+(\S+)/m.exec(out);
-  if (!rps || !p50 || !p99) throw new Error(`unexpected wrk output:\n${out}`);
+  if (!rps || !requests || !p50 || !p99) throw new Error(`unexpected wrk output:\n${out}`);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
   const errors =
     (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
-  return { rps: Number(rps[1]), p50ms: toMs(p50[1]!), p99ms: toMs(p99[1]!), errors };
+  return {
+    rps: Number(rps[1]),
+    requests: Number(requests[1]),
+    p50ms: toMs(p50[1]!),
+    p99ms: toMs(p99[1]!),
+    errors,
+  };
 }
 
 export function runWrk(o: WrkOptions): Promise<WrkResult> {

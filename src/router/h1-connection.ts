@@ -1,31 +1,41 @@
 // One keep-alive HTTP/1.1 connection to a backend, carrying one request at a time. Purpose-built for
-// the proxy: the request head is one write of a string, the body is streamed with backpressure, the
-// response is parsed by llhttp straight into the handler (no per-request streams, promises or
-// timers). Timeouts are deadlines checked by one shared sweeper (h1-sweeper.ts).
+// the proxy: the request head is one write of latin1 text, the body is piped from the client with
+// backpressure, the response is parsed by llhttp straight into the handler (no per-request streams,
+// promises, closures or timers). Timeouts are deadlines checked by one shared sweeper (h1-sweeper.ts).
 import { connect, type Socket } from "node:net";
-import type { IncomingMessage } from "node:http";
 import { BodyTooLargeError } from "./errors.js";
+import { responseHead, type ResponseHead } from "./headers.js";
+import type { BodySink } from "./h1-client.js";
 import { responseParser, type NodeHTTPParser } from "./h1-parser.js";
 import { sweeper } from "./h1-sweeper.js";
 
-/** What the proxy hands over per request; the same shape undici's dispatch handler had. */
+/** What the proxy hands over per request. */
 export interface UpstreamHandler {
-  /** Called once the request has a connection; abort() fails it (onError) and drops the socket. */
-  onConnect(abort: (err?: Error) => void): void;
-  onHeaders(status: number, raw: string[], resume: () => void, statusText: string): boolean;
-  /** Return false to pause the backend until resume() is called. */
+  /** The request has a connection; conn.abort(gen)/conn.resume(gen) control this request only. */
+  onConnect(conn: H1Connection, gen: number): void;
+  onHeaders(status: number, statusText: string, head: ResponseHead): void;
+  /** Return false to pause the backend until conn.resume(gen). */
   onData(chunk: Buffer): boolean;
+  /** One backend read is handled and the response is not complete yet: send what is held back. */
+  onFlush(): void;
   onComplete(): void;
   onError(err: Error): void;
 }
 
+/** A request body arriving from the client (h1-client.ts InboundRequest). */
+export interface BodySource {
+  pipe(sink: BodySink): void;
+  resume(): void;
+  unpipe(): void;
+}
+
 export interface UpstreamRequest {
-  method: string;
-  path: string;
-  /** Flat [name, value, ...] pairs, already filtered of hop-by-hop headers. */
-  headers: string[];
-  /** Streamed as it arrives; null = no body. */
-  body: IncomingMessage | null;
+  /** Request line and header lines, each ending in CRLF, without the blank line. */
+  head: string;
+  /** A HEAD request: its response has no body whatever the headers say. */
+  isHead: boolean;
+  /** Piped as it arrives; null = no body. */
+  body: BodySource | null;
   /** The client's body had no content-length: frame it as chunked towards the backend. */
   chunked: boolean;
   maxBodyBytes: number;
@@ -45,15 +55,20 @@ export interface ConnectionOwner {
   removed(c: H1Connection): void;
 }
 
+/** Small chunked-body pieces are framed into one buffer; larger ones go out as a corked writev. */
+const COALESCE_BYTES = 16 * 1024;
+
 function timeoutError(code: string): Error {
   return Object.assign(new Error(`upstream ${code}`), { code });
 }
 
-export class H1Connection {
+export class H1Connection implements BodySink {
   readonly socket: Socket;
   private readonly parser: NodeHTTPParser;
   private h: UpstreamHandler | undefined;
   private req: UpstreamRequest | undefined;
+  /** The body being piped to the backend, while it is. */
+  private body: BodySource | undefined;
   /** Bumped per request so a late abort()/resume() of an earlier request does nothing. */
   private gen = 0;
   private connected = false;
@@ -80,6 +95,7 @@ export class H1Connection {
       else this.setDeadline(owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
     });
     s.on("data", (chunk: Buffer) => this.onSocketData(chunk));
+    s.on("drain", () => this.body?.resume());
     s.on("end", () => {
       // Read-until-close responses complete on EOF; anything else in progress is cut short.
       this.parser.finish();
@@ -116,17 +132,73 @@ export class H1Connection {
     this.keepAlive = false;
     this.informational = false;
     this.sentBytes = 0;
-    h.onConnect((err) => {
-      if (this.gen === gen && this.h) this.fail(err ?? new Error("request aborted"));
-    });
+    h.onConnect(this, gen);
     if (this.h !== h) return; // aborted synchronously
-    let head = `${req.method} ${req.path} HTTP/1.1\r\n`;
-    const hs = req.headers;
-    for (let i = 0; i < hs.length; i += 2) head += `${hs[i]}: ${hs[i + 1]}\r\n`;
-    if (req.body && req.chunked) head += "transfer-encoding: chunked\r\n";
-    this.socket.write(head + "\r\n");
-    if (req.body) this.pumpBody(req.body, req.chunked, req.maxBodyBytes, gen);
-    else this.bodySent();
+    const s = this.socket;
+    const head =
+      req.body && req.chunked ? req.head + "transfer-encoding: chunked\r\n\r\n" : req.head + "\r\n";
+    if (!req.body) {
+      s.write(head, "latin1");
+      return this.bodySent();
+    }
+    this.bodyDone = false;
+    this.body = req.body;
+    if (this.connected) this.setDeadline(this.owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
+    // Body bytes that arrived with the head leave in the same write as the head.
+    s.cork();
+    s.write(head, "latin1");
+    req.body.pipe(this);
+    s.uncork();
+  }
+
+  /** Fails the request `gen` (if it is still this connection's) and drops the socket. */
+  abort(gen: number, err?: Error): void {
+    if (this.gen === gen && this.h) this.fail(err ?? new Error("request aborted"));
+  }
+
+  /** The client took what it was given: read the backend again. */
+  resume(gen: number): void {
+    if (this.gen === gen && this.paused) {
+      this.paused = false;
+      this.socket.resume();
+      this.setDeadline(this.owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
+    }
+  }
+
+  // ---- BodySink: the client's request body ----
+
+  data(c: Buffer): boolean {
+    if (!this.h) return true;
+    const req = this.req!;
+    this.sentBytes += c.length;
+    if (this.sentBytes > req.maxBodyBytes) {
+      this.fail(new BodyTooLargeError(req.maxBodyBytes));
+      return true;
+    }
+    if (this.connected) this.setDeadline(this.owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
+    const s = this.socket;
+    if (!req.chunked) return s.write(c);
+    const size = c.length.toString(16) + "\r\n";
+    if (c.length <= COALESCE_BYTES) {
+      const buf = Buffer.allocUnsafe(size.length + c.length + 2);
+      const o = buf.write(size, 0, "latin1");
+      c.copy(buf, o);
+      buf.write("\r\n", o + c.length, "latin1");
+      return s.write(buf);
+    }
+    s.cork();
+    s.write(size, "latin1");
+    s.write(c);
+    const ok = s.write("\r\n", "latin1");
+    s.uncork();
+    return ok;
+  }
+
+  end(): void {
+    this.body = undefined;
+    if (!this.h) return;
+    if (this.req!.chunked) this.socket.write("0\r\n\r\n", "latin1");
+    this.bodySent();
   }
 
   private bodySent(): void {
@@ -134,52 +206,17 @@ export class H1Connection {
     if (this.connected) this.setDeadline(this.owner.opts.headersTimeoutMs, "UND_ERR_HEADERS_TIMEOUT");
   }
 
-  private pumpBody(body: IncomingMessage, chunked: boolean, limit: number, gen: number): void {
-    this.bodyDone = false;
-    const s = this.socket;
-    if (this.connected) this.setDeadline(this.owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
-    const resume = () => body.resume();
-    const onData = (c: Buffer) => {
-      if (this.gen !== gen || !this.h) return detach();
-      this.sentBytes += c.length;
-      if (this.sentBytes > limit) return this.fail(new BodyTooLargeError(limit));
-      if (this.connected) this.setDeadline(this.owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
-      let ok: boolean;
-      if (chunked) {
-        s.cork();
-        s.write(c.length.toString(16) + "\r\n");
-        s.write(c);
-        ok = s.write("\r\n");
-        s.uncork();
-      } else ok = s.write(c);
-      if (!ok) {
-        body.pause();
-        s.once("drain", resume);
-      }
-    };
-    const onEnd = () => {
-      detach();
-      if (this.gen !== gen || !this.h) return;
-      if (chunked) s.write("0\r\n\r\n");
-      this.bodySent();
-    };
-    const detach = () => {
-      body.off("data", onData);
-      body.off("end", onEnd);
-      s.off("drain", resume);
-    };
-    body.on("data", onData);
-    body.on("end", onEnd);
-  }
-
   private onSocketData(chunk: Buffer): void {
-    if (!this.h) {
+    const h = this.h;
+    if (!h) {
       // Bytes on an idle connection: the backend is confused; never reuse it.
       this.socket.destroy();
       return;
     }
     const r = this.parser.execute(chunk);
-    if (r instanceof Error) this.fail(r);
+    if (r instanceof Error) return this.fail(r);
+    // Still the same response in progress: whatever it produced so far may go to the client.
+    if (this.h === h) h.onFlush();
   }
 
   private onHeaders(status: number, text: string, raw: string[], keepAlive: boolean): boolean {
@@ -190,25 +227,11 @@ export class H1Connection {
     const h = this.h;
     if (!h) return true;
     this.keepAlive = keepAlive;
-    for (let i = 0; i < raw.length; i += 2) {
-      const n = raw[i]!;
-      if (n.length === 10 && n.toLowerCase() === "keep-alive") this.keepAliveHint(raw[i + 1]!);
-    }
+    const head = responseHead(raw);
+    if (head.keepAlive !== undefined) this.keepAliveHint(head.keepAlive);
     this.setDeadline(this.owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
-    const gen = this.gen;
-    h.onHeaders(
-      status,
-      raw,
-      () => {
-        if (this.gen === gen && this.paused) {
-          this.paused = false;
-          this.socket.resume();
-          this.setDeadline(this.owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
-        }
-      },
-      text,
-    );
-    return this.req!.method === "HEAD";
+    h.onHeaders(status, text, head);
+    return this.req!.isHead;
   }
 
   /** A backend announcing "Keep-Alive: timeout=N" closes idle sockets after N s: retire ours first. */
@@ -241,6 +264,10 @@ export class H1Connection {
     this.req = undefined;
     // Reuse only a connection whose request went out whole and whose backend keeps it open.
     const reuse = this.keepAlive && this.bodyDone && this.idleMs > 0;
+    if (!this.bodyDone) {
+      this.body?.unpipe();
+      this.body = undefined;
+    }
     if (this.paused) {
       this.paused = false;
       this.socket.resume();
@@ -258,6 +285,9 @@ export class H1Connection {
     this.h = undefined;
     this.req = undefined;
     this.deadline = 0;
+    const body = this.body;
+    this.body = undefined;
+    body?.unpipe();
     this.socket.destroy();
     h.onError(err);
   }

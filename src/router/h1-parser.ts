@@ -1,5 +1,5 @@
-// Node's own llhttp binding (the parser behind node:http), used directly for upstream responses.
-// It parses in C++ and calls back with flat string header arrays: no IncomingMessage, no stream per
+// Node's own llhttp binding (the parser behind node:http), used directly for client requests and
+// upstream responses. It parses in C++ and calls back with flat string header arrays: no IncomingMessage, no stream per
 // response, which is most of node:http's client cost. `_http_common` is a stable internal module
 // that node:http itself and several proxies use; the shape is checked at load time.
 import { createRequire } from "node:module";
@@ -14,6 +14,7 @@ export interface NodeHTTPParser {
 
 interface ParserCtor {
   new (): NodeHTTPParser;
+  REQUEST: number;
   RESPONSE: number;
   kOnHeaders: number;
   kOnHeadersComplete: number;
@@ -23,8 +24,16 @@ interface ParserCtor {
 }
 
 const require = createRequire(import.meta.url);
-export const HTTPParser = (require("_http_common") as { HTTPParser: ParserCtor }).HTTPParser;
-if (typeof HTTPParser !== "function" || typeof HTTPParser.RESPONSE !== "number") {
+const common = require("_http_common") as { HTTPParser: ParserCtor; methods: string[] };
+export const HTTPParser = common.HTTPParser;
+/** The parser reports a request's method as an index into this list. */
+const METHODS = common.methods;
+if (
+  typeof HTTPParser !== "function" ||
+  typeof HTTPParser.RESPONSE !== "number" ||
+  typeof HTTPParser.REQUEST !== "number" ||
+  !Array.isArray(METHODS)
+) {
   throw new Error("this Node.js build does not expose the HTTP parser the router needs");
 }
 
@@ -61,6 +70,66 @@ export function responseParser(cb: ResponseCallbacks, maxHeaderSize: number): No
       pending = undefined;
     }
     return cb.headers(status, statusText, raw, keepAlive, upgrade) ? 1 : 0;
+  };
+  p[HTTPParser.kOnBody] = (b: Buffer) => cb.body(b);
+  p[HTTPParser.kOnMessageComplete] = () => cb.complete();
+  return p;
+}
+
+export interface RequestCallbacks {
+  /**
+   * A request head is complete. `keepAlive` is llhttp's verdict from the version and Connection
+   * header; `upgrade` is set for Upgrade/CONNECT requests, whose bytes after the head are not HTTP.
+   */
+  headers(
+    method: string,
+    url: string,
+    raw: string[],
+    versionMinor: number,
+    keepAlive: boolean,
+    upgrade: boolean,
+  ): void;
+  body(chunk: Buffer): void;
+  complete(): void;
+}
+
+/**
+ * A request parser for one client connection (keep-alive: it parses request after request). For an
+ * upgrade request execute() returns the number of bytes that belonged to the head; the rest of the
+ * chunk is the tunnel's first bytes.
+ */
+export function requestParser(cb: RequestCallbacks, maxHeaderSize: number): NodeHTTPParser {
+  const p = new HTTPParser();
+  p.initialize(HTTPParser.REQUEST, {}, maxHeaderSize, 0);
+  // A long head arrives in pieces: headers in batches of 32 pairs and the URL in fragments.
+  let pending: string[] | undefined;
+  let pendingUrl = "";
+  p[HTTPParser.kOnHeaders] = (h: string[], url: string) => {
+    pending = pending ? pending.concat(h) : h;
+    pendingUrl += url;
+  };
+  p[HTTPParser.kOnHeadersComplete] = (
+    _maj: number,
+    min: number,
+    h: string[] | undefined,
+    method: number,
+    url: string | undefined,
+    _status: unknown,
+    _statusText: unknown,
+    upgrade: boolean,
+    keepAlive: boolean,
+  ) => {
+    let raw = h ?? [];
+    let u = url ?? "";
+    if (pending) {
+      raw = h ? pending.concat(h) : pending;
+      u = pendingUrl + u;
+      pending = undefined;
+      pendingUrl = "";
+    }
+    cb.headers(METHODS[method] ?? "GET", u, raw, min, keepAlive, upgrade);
+    // 2 = no body and stop: what follows an upgrade head belongs to the new protocol.
+    return upgrade ? 2 : 0;
   };
   p[HTTPParser.kOnBody] = (b: Buffer) => cb.body(b);
   p[HTTPParser.kOnMessageComplete] = () => cb.complete();
