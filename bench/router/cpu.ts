@@ -40,3 +40,21 @@ export function withChildren(pid: number): number[] {
   }
   return out;
 }
+
+/** User and kernel CPU time in ms (clock ticks of 10 ms: use over runs of seconds). */
+export function cpuSplitMs(pids: readonly number[]): { user: number; sys: number } {
+  let user = 0;
+  let sys = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields 14 and 15 (utime, stime), counted from the ")" that closes the command name.
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      user += Number(f[11]) * 10;
+      sys += Number(f[12]) * 10;
+    } catch {
+      // process gone
+    }
+  }
+  return { user, sys };
+}

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRouter, startRouter } from "../../src/router/index.js";
 import cluster from "node:cluster";
-import { cpuNs, withChildren } from "./cpu.js";
+import { cpuNs, cpuSplitMs, withChildren } from "./cpu.js";
 import { startNginx, waitForPort } from "./nginx.js";
 import { measurePropagation } from "./propagation.js";
 import { runWrk, type WrkResult } from "./wrk.js";
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     nginx: withChildren(nginx.pid!),
     router: routerPids,
   };
-  const results: Record<Target, (WrkResult & { proxyUs: number; backendUs: number })[]> = {
+  const results: Record<Target, (WrkResult & { proxyUs: number; backendUs: number; sysShare: number })[]> = {
     direct: [],
     nginx: [],
     router: [],
@@ -103,17 +103,23 @@ async function main(): Promise<void> {
     for (let rep = 1; rep <= REPS; rep++) {
       for (const [name, port] of Object.entries(targets) as [keyof typeof targets, number][]) {
         const p0 = cpuNs(proxyPids[name]);
+        const s0 = cpuSplitMs(proxyPids[name]);
         const b0 = cpuNs([backend.pid!]);
         const w = await wrk(port, SECONDS);
+        const s1 = cpuSplitMs(proxyPids[name]);
         const r = {
           ...w,
           proxyUs: (cpuNs(proxyPids[name]) - p0) / 1000 / w.requests,
           backendUs: (cpuNs([backend.pid!]) - b0) / 1000 / w.requests,
+          sysShare:
+            s1.sys - s0.sys + (s1.user - s0.user) > 0
+              ? (s1.sys - s0.sys) / (s1.sys - s0.sys + s1.user - s0.user)
+              : 0,
         };
         results[name].push(r);
         console.log(
           `  rep ${rep} ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms` +
-            `  cpu/req proxy ${r.proxyUs.toFixed(1)} us backend ${r.backendUs.toFixed(1)} us` +
+            `  cpu/req proxy ${r.proxyUs.toFixed(1)} us (${(r.sysShare * 100).toFixed(0)}% kernel) backend ${r.backendUs.toFixed(1)} us` +
             (r.errors ? `  errors ${r.errors}` : ""),
         );
       }

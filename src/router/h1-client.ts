@@ -6,7 +6,14 @@
 import type { Socket } from "node:net";
 import { STATUS_CODES } from "node:http";
 import { requestHead, type RequestHead } from "./headers.js";
-import { requestParser, type NodeHTTPParser } from "./h1-parser.js";
+import {
+  consumeSocket,
+  currentBuffer,
+  requestParser,
+  setReading,
+  unconsumeSocket,
+  type NodeHTTPParser,
+} from "./h1-parser.js";
 import { sweeper } from "./h1-sweeper.js";
 
 /** Receives a request's body chunks, in order. Returning false pauses the client until resume(). */
@@ -122,6 +129,11 @@ export class ClientConnection {
   private drainCb: (() => void) | undefined;
   deadline = 0;
   private deadlineKind = Deadline.None;
+  /** The parser reads the socket in C++ (h1-parser.ts consumeSocket). */
+  private readonly consumed: boolean;
+  /** Request heads parsed so far, and as of the last read (tells a started head from idle bytes). */
+  private heads = 0;
+  private headsSeen = 0;
   readonly remoteAddress: string;
 
   constructor(
@@ -140,6 +152,9 @@ export class ClientConnection {
       },
       opts.maxHeaderSize,
     );
+    this.consumed = consumeSocket(this.parser, socket, (ret) => this.afterExecute(ret, undefined));
+    // Also the path for sockets that cannot be consumed; a 'data' listener keeps the stream flowing,
+    // which is what makes 'end' fire for consumed ones too.
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onEnd());
     socket.on("error", () => socket.destroy());
@@ -161,11 +176,21 @@ export class ClientConnection {
 
   private onData(chunk: Buffer): void {
     if (this.lingering) return;
-    if (this.deadlineKind === Deadline.Idle) this.setDeadline(Deadline.Headers);
-    const r = this.parser.execute(chunk);
-    if (r instanceof Error) return this.parseError(r as Error & { code?: string });
+    this.afterExecute(this.parser.execute(chunk), chunk);
+  }
+
+  /** After one read was parsed: `chunk` is the read itself when it came through a 'data' event. */
+  private afterExecute(ret: number | Error, chunk: Buffer | undefined): void {
+    if (ret instanceof Error) {
+      if (!this.lingering) this.parseError(ret as Error & { code?: string });
+      return;
+    }
     const up = this.upgradeReq;
-    if (up) this.startUpgrade(up, chunk.subarray(r));
+    if (up) return this.startUpgrade(up, (chunk ?? currentBuffer(this.parser)).subarray(ret));
+    // Idle and no head completed in this read: a request head has started arriving.
+    if (this.heads === this.headsSeen && this.deadlineKind === Deadline.Idle)
+      this.setDeadline(Deadline.Headers);
+    this.headsSeen = this.heads;
   }
 
   private onHead(
@@ -176,6 +201,7 @@ export class ClientConnection {
     keepAlive: boolean,
     upgrade: boolean,
   ): void {
+    this.heads++;
     const head = requestHead(method, url, raw, this.remoteAddress, this.encrypted);
     const req = new InboundRequest(this, method, url, raw, minor, keepAlive, head);
     if (upgrade) {
@@ -248,11 +274,17 @@ export class ClientConnection {
     const stop = this.bodyBlocked || this.queue.length > 0;
     if (stop && !this.paused) {
       this.paused = true;
-      this.socket.pause();
+      this.pauseSocket(true);
     } else if (!stop && this.paused) {
       this.paused = false;
-      this.socket.resume();
+      this.pauseSocket(false);
     }
+  }
+
+  private pauseSocket(pause: boolean): void {
+    if (this.consumed) setReading(this.socket, !pause);
+    else if (pause) this.socket.pause();
+    else this.socket.resume();
   }
 
   private parseError(err: Error & { code?: string }): void {
@@ -323,6 +355,10 @@ export class ClientConnection {
     s.removeAllListeners("drain");
     s.removeAllListeners("close");
     s.removeAllListeners("error");
+    if (this.consumed) {
+      unconsumeSocket(this.parser, s);
+      setReading(s, true);
+    }
     this.parser.close();
     this.closed = true;
     this.onClose(this);
@@ -489,7 +525,7 @@ export class ClientConnection {
     this.queue.length = 0;
     if (this.paused) {
       this.paused = false;
-      this.socket.resume();
+      this.pauseSocket(false);
     }
     this.socket.end();
     this.setDeadline(Deadline.Linger);

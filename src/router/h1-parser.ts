@@ -3,6 +3,7 @@
 // response, which is most of node:http's client cost. `_http_common` is a stable internal module
 // that node:http itself and several proxies use; the shape is checked at load time.
 import { createRequire } from "node:module";
+import type { Socket } from "node:net";
 
 export interface NodeHTTPParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
@@ -134,4 +135,68 @@ export function requestParser(cb: RequestCallbacks, maxHeaderSize: number): Node
   p[HTTPParser.kOnBody] = (b: Buffer) => cb.body(b);
   p[HTTPParser.kOnMessageComplete] = () => cb.complete();
   return p;
+}
+
+/** The native stream handle under a net.Socket (TCPWrap, TLSWrap): what node:http's server consumes. */
+interface StreamHandle {
+  isStreamBase?: boolean;
+  _consumed?: boolean;
+  reading?: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+
+interface ConsumingParser extends NodeHTTPParser {
+  consume?(handle: StreamHandle): void;
+  unconsume?(): void;
+  getCurrentBuffer?(): Buffer;
+}
+
+function handleOf(socket: Socket): StreamHandle | undefined {
+  return (socket as unknown as { _handle?: StreamHandle | null })._handle ?? undefined;
+}
+
+/**
+ * Let the parser read the socket itself, in C++, as node:http's server does: no JS 'data' event, no
+ * Buffer and no stream bookkeeping per read; `onExecute` gets each read's result (bytes parsed, or
+ * the parse error). False when this socket cannot be consumed: feed execute() from 'data' events.
+ * End of stream still reaches the socket's 'end' event.
+ */
+export function consumeSocket(
+  parser: NodeHTTPParser,
+  socket: Socket,
+  onExecute: (ret: number | Error) => void,
+): boolean {
+  const p = parser as ConsumingParser;
+  const h = handleOf(socket);
+  if (!h?.isStreamBase || h._consumed || typeof p.consume !== "function") return false;
+  h._consumed = true;
+  p[HTTPParser.kOnExecute] = onExecute;
+  p.consume(h);
+  return true;
+}
+
+/** The bytes of the read being executed (consumed sockets only; for an upgrade's first bytes). */
+export function currentBuffer(parser: NodeHTTPParser): Buffer {
+  return (parser as ConsumingParser).getCurrentBuffer?.() ?? Buffer.alloc(0);
+}
+
+/** Give reads back to the socket's JS stream (before handing the socket to a tunnel). */
+export function unconsumeSocket(parser: NodeHTTPParser, socket: Socket): void {
+  (parser as ConsumingParser).unconsume?.();
+  const h = handleOf(socket);
+  if (h) h._consumed = false;
+}
+
+/** Start or stop reading a consumed socket (socket.pause() does not reach a consumed handle). */
+export function setReading(socket: Socket, on: boolean): void {
+  const h = handleOf(socket);
+  if (!h) return;
+  if (on && !h.reading) {
+    h.reading = true;
+    h.readStart();
+  } else if (!on && h.reading) {
+    h.reading = false;
+    h.readStop();
+  }
 }
