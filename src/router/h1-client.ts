@@ -15,6 +15,7 @@ import {
   type NodeHTTPParser,
 } from "./h1-parser.js";
 import { sweeper } from "./h1-sweeper.js";
+import { SocketWriter } from "./socket-writer.js";
 
 /** Receives a request's body chunks, in order. Returning false pauses the client until resume(). */
 export interface BodySink {
@@ -126,7 +127,7 @@ export class ClientConnection {
   private closed = false;
   private readonly out: (string | Buffer)[] = [];
   private outBytes = 0;
-  private drainCb: (() => void) | undefined;
+  private readonly writer: SocketWriter;
   deadline = 0;
   private deadlineKind = Deadline.None;
   /** The parser reads the socket in C++ (h1-parser.ts consumeSocket). */
@@ -144,6 +145,7 @@ export class ClientConnection {
     private readonly onClose: (c: ClientConnection) => void,
   ) {
     this.remoteAddress = socket.remoteAddress ?? "";
+    this.writer = new SocketWriter(socket, !encrypted);
     this.parser = requestParser(
       {
         headers: (m, u, raw, minor, ka, up) => this.onHead(m, u, raw, minor, ka, up),
@@ -159,7 +161,6 @@ export class ClientConnection {
     socket.on("end", () => this.onEnd());
     socket.on("error", () => socket.destroy());
     socket.on("close", () => this.onSocketClose());
-    socket.on("drain", () => this.drainCb?.());
     this.setDeadline(Deadline.Idle);
     sweeper.add(this);
   }
@@ -258,7 +259,7 @@ export class ClientConnection {
       return this.text(405, "method not allowed: the router does not tunnel CONNECT\n", true);
     }
     if (req.head.expectContinue && req.versionMinor >= 1) {
-      this.socket.write("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
+      this.writer.write("HTTP/1.1 100 Continue\r\n\r\n");
     }
     this.handler.request(this, req);
   }
@@ -409,15 +410,12 @@ export class ClientConnection {
       this.push("\r\n");
     } else this.push(chunk);
     if (this.outBytes >= FLUSH_BYTES) this.flush();
-    return !this.socket.writableNeedDrain;
+    return !this.writer.needDrain;
   }
 
   /** Called once when the client has taken what was written (after write() returned false). */
   onDrain(cb: () => void): void {
-    this.drainCb = () => {
-      this.drainCb = undefined;
-      cb();
-    };
+    this.writer.onDrain(cb);
   }
 
   /** Send what is held back (the backend's current read is handled). */
@@ -426,17 +424,16 @@ export class ClientConnection {
     const n = out.length;
     if (n === 0 || this.closed) return;
     this.headSent = true;
-    const s = this.socket;
     if (n === 1) {
-      const x = out[0]!;
-      if (typeof x === "string") s.write(x, "latin1");
-      else s.write(x);
+      this.writer.write(out[0]!);
     } else if (this.outBytes <= COALESCE_BYTES) {
       const buf = Buffer.allocUnsafe(this.outBytes);
       let o = 0;
       for (const x of out) o += typeof x === "string" ? buf.write(x, o, "latin1") : x.copy(buf, o);
-      s.write(buf);
+      this.writer.write(buf);
     } else {
+      // Large: one writev through the socket's Writable (ordered after any direct write still queued).
+      const s = this.socket;
       s.cork();
       for (const x of out) {
         if (typeof x === "string") s.write(x, "latin1");
@@ -455,7 +452,7 @@ export class ClientConnection {
     if (this.chunked) this.push("0\r\n\r\n");
     this.flush();
     req.exchange = undefined;
-    this.drainCb = undefined;
+    this.writer.onDrain(undefined);
     if (this.closeAfter || this.closed) {
       this.active = undefined;
       this.linger();

@@ -6,8 +6,9 @@ import { connect, type Socket } from "node:net";
 import { BodyTooLargeError } from "./errors.js";
 import { responseHead, type ResponseHead } from "./headers.js";
 import type { BodySink } from "./h1-client.js";
-import { responseParser, type NodeHTTPParser } from "./h1-parser.js";
+import { consumeSocket, responseParser, setReading, type NodeHTTPParser } from "./h1-parser.js";
 import { sweeper } from "./h1-sweeper.js";
+import { SocketWriter } from "./socket-writer.js";
 
 /** What the proxy hands over per request. */
 export interface UpstreamHandler {
@@ -65,6 +66,11 @@ function timeoutError(code: string): Error {
 export class H1Connection implements BodySink {
   readonly socket: Socket;
   private readonly parser: NodeHTTPParser;
+  private readonly writer: SocketWriter;
+  /** The parser reads the socket in C++ (h1-parser.ts consumeSocket). */
+  private readonly consumed: boolean;
+  /** Response bytes arrived while no request was out: the backend is confused; never reuse it. */
+  private stray = false;
   private h: UpstreamHandler | undefined;
   private req: UpstreamRequest | undefined;
   /** The body being piped to the backend, while it is. */
@@ -87,6 +93,7 @@ export class H1Connection implements BodySink {
     this.idleMs = owner.opts.keepAliveTimeoutMs;
     const s = connect({ host: owner.host, port: owner.port, noDelay: true });
     this.socket = s;
+    this.writer = new SocketWriter(s, true);
     this.setDeadline(owner.opts.connectTimeoutMs, "UND_ERR_CONNECT_TIMEOUT");
     s.on("connect", () => {
       this.connected = true;
@@ -94,8 +101,10 @@ export class H1Connection implements BodySink {
       else if (this.bodyDone) this.setDeadline(owner.opts.headersTimeoutMs, "UND_ERR_HEADERS_TIMEOUT");
       else this.setDeadline(owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
     });
+    // Also the path for a socket that cannot be consumed; the listener keeps the stream flowing,
+    // which is what makes 'end' fire for a consumed one too.
     s.on("data", (chunk: Buffer) => this.onSocketData(chunk));
-    s.on("drain", () => this.body?.resume());
+    this.writer.onDrain(() => this.onDrain());
     s.on("end", () => {
       // Read-until-close responses complete on EOF; anything else in progress is cut short.
       this.parser.finish();
@@ -117,7 +126,14 @@ export class H1Connection implements BodySink {
       },
       owner.opts.maxHeaderSize,
     );
+    this.consumed = consumeSocket(this.parser, s, (ret) => this.afterRead(ret));
     sweeper.add(this);
+  }
+
+  private onDrain(): void {
+    // Re-armed for the next time a body write fills the socket.
+    this.writer.onDrain(() => this.onDrain());
+    this.body?.resume();
   }
 
   /** Usable for a new request: idle, open, not half-closed by the backend. */
@@ -138,7 +154,7 @@ export class H1Connection implements BodySink {
     const head =
       req.body && req.chunked ? req.head + "transfer-encoding: chunked\r\n\r\n" : req.head + "\r\n";
     if (!req.body) {
-      s.write(head, "latin1");
+      this.writer.write(head);
       return this.bodySent();
     }
     this.bodyDone = false;
@@ -160,9 +176,15 @@ export class H1Connection implements BodySink {
   resume(gen: number): void {
     if (this.gen === gen && this.paused) {
       this.paused = false;
-      this.socket.resume();
+      this.pauseSocket(false);
       this.setDeadline(this.owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
     }
+  }
+
+  private pauseSocket(pause: boolean): void {
+    if (this.consumed) setReading(this.socket, !pause);
+    else if (pause) this.socket.pause();
+    else this.socket.resume();
   }
 
   // ---- BodySink: the client's request body ----
@@ -176,28 +198,28 @@ export class H1Connection implements BodySink {
       return true;
     }
     if (this.connected) this.setDeadline(this.owner.opts.bodyTimeoutMs, "UND_ERR_BODY_TIMEOUT");
-    const s = this.socket;
-    if (!req.chunked) return s.write(c);
+    if (!req.chunked) return this.writer.write(c);
     const size = c.length.toString(16) + "\r\n";
     if (c.length <= COALESCE_BYTES) {
       const buf = Buffer.allocUnsafe(size.length + c.length + 2);
       const o = buf.write(size, 0, "latin1");
       c.copy(buf, o);
       buf.write("\r\n", o + c.length, "latin1");
-      return s.write(buf);
+      return this.writer.write(buf);
     }
+    const s = this.socket;
     s.cork();
     s.write(size, "latin1");
     s.write(c);
     const ok = s.write("\r\n", "latin1");
     s.uncork();
-    return ok;
+    return ok && !this.writer.needDrain;
   }
 
   end(): void {
     this.body = undefined;
     if (!this.h) return;
-    if (this.req!.chunked) this.socket.write("0\r\n\r\n", "latin1");
+    if (this.req!.chunked) this.writer.write("0\r\n\r\n");
     this.bodySent();
   }
 
@@ -207,25 +229,32 @@ export class H1Connection implements BodySink {
   }
 
   private onSocketData(chunk: Buffer): void {
-    const h = this.h;
-    if (!h) {
+    if (!this.h) {
       // Bytes on an idle connection: the backend is confused; never reuse it.
       this.socket.destroy();
       return;
     }
-    const r = this.parser.execute(chunk);
-    if (r instanceof Error) return this.fail(r);
-    // Still the same response in progress: whatever it produced so far may go to the client.
-    if (this.h === h) h.onFlush();
+    this.afterRead(this.parser.execute(chunk));
+  }
+
+  /** After one backend read was parsed (the callbacks below ran during it). */
+  private afterRead(ret: number | Error): void {
+    if (this.stray) return void this.socket.destroy();
+    if (ret instanceof Error) return this.fail(ret);
+    // A response in progress: whatever it produced so far may go to the client.
+    this.h?.onFlush();
   }
 
   private onHeaders(status: number, text: string, raw: string[], keepAlive: boolean): boolean {
+    const h = this.h;
+    if (!h) {
+      this.stray = true;
+      return true;
+    }
     if (status < 200) {
       this.informational = true; // 100/103: nothing to forward, the real response follows
       return false;
     }
-    const h = this.h;
-    if (!h) return true;
     this.keepAlive = keepAlive;
     const head = responseHead(raw);
     if (head.keepAlive !== undefined) this.keepAliveHint(head.keepAlive);
@@ -248,7 +277,7 @@ export class H1Connection implements BodySink {
     if (!h.onData(chunk) && !this.paused) {
       // The client is slower than the backend: stop reading; its idle time is not the backend's.
       this.paused = true;
-      this.socket.pause();
+      this.pauseSocket(true);
       this.deadline = 0;
     }
   }
@@ -270,7 +299,7 @@ export class H1Connection implements BodySink {
     }
     if (this.paused) {
       this.paused = false;
-      this.socket.resume();
+      this.pauseSocket(false);
     }
     h.onComplete();
     if (reuse) {
