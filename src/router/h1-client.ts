@@ -547,7 +547,7 @@ export class ClientConnection {
           : kind === Deadline.Linger
             ? LINGER_MS
             : 0;
-    this.deadline = ms > 0 ? Date.now() + ms : 0;
+    this.deadline = ms > 0 ? sweeper.deadline(ms) : 0;
   }
 
   /** Called by the sweeper when the deadline passed. */

@@ -106,13 +106,18 @@ export class H1Connection implements BodySink {
     s.on("data", (chunk: Buffer) => this.onSocketData(chunk));
     this.writer.onDrain(() => this.onDrain());
     s.on("end", () => {
+      this.gone = true;
       // Read-until-close responses complete on EOF; anything else in progress is cut short.
       this.parser.finish();
       if (this.h) this.fail(this.closedError());
       s.destroy();
     });
-    s.on("error", (err) => (this.lastError = err));
+    s.on("error", (err) => {
+      this.gone = true;
+      this.lastError = err;
+    });
     s.on("close", () => {
+      this.gone = true;
       sweeper.remove(this);
       if (this.h) this.fail(this.closedError());
       this.parser.close();
@@ -136,9 +141,12 @@ export class H1Connection implements BodySink {
     this.body?.resume();
   }
 
+  /** Set once the backend ended, errored or closed (cheaper than the stream's getters per request). */
+  private gone = false;
+
   /** Usable for a new request: idle, open, not half-closed by the backend. */
   get reusable(): boolean {
-    return !this.h && !this.socket.destroyed && this.socket.readable && this.socket.writable;
+    return !this.h && !this.gone;
   }
 
   dispatch(req: UpstreamRequest, h: UpstreamHandler): void {
@@ -231,7 +239,7 @@ export class H1Connection implements BodySink {
   private onSocketData(chunk: Buffer): void {
     if (!this.h) {
       // Bytes on an idle connection: the backend is confused; never reuse it.
-      this.socket.destroy();
+      this.destroy();
       return;
     }
     this.afterRead(this.parser.execute(chunk));
@@ -239,7 +247,7 @@ export class H1Connection implements BodySink {
 
   /** After one backend read was parsed (the callbacks below ran during it). */
   private afterRead(ret: number | Error): void {
-    if (this.stray) return void this.socket.destroy();
+    if (this.stray) return void this.destroy();
     if (ret instanceof Error) return this.fail(ret);
     // A response in progress: whatever it produced so far may go to the client.
     this.h?.onFlush();
@@ -263,8 +271,13 @@ export class H1Connection implements BodySink {
     return this.req!.isHead;
   }
 
+  /** The last Keep-Alive value seen: a backend sends the same one on every response. */
+  private lastHint: string | undefined;
+
   /** A backend announcing "Keep-Alive: timeout=N" closes idle sockets after N s: retire ours first. */
   private keepAliveHint(v: string): void {
+    if (v === this.lastHint) return;
+    this.lastHint = v;
     const m = /timeout=(\d+)/i.exec(v);
     if (m)
       this.idleMs = Math.max(0, Math.min(this.owner.opts.keepAliveTimeoutMs, Number(m[1]) * 1000 - 1000));
@@ -305,7 +318,7 @@ export class H1Connection implements BodySink {
     if (reuse) {
       this.setDeadline(this.idleMs, "");
       this.owner.release(this);
-    } else this.socket.destroy();
+    } else this.destroy();
   }
 
   private fail(err: Error): void {
@@ -317,7 +330,7 @@ export class H1Connection implements BodySink {
     const body = this.body;
     this.body = undefined;
     body?.unpipe();
-    this.socket.destroy();
+    this.destroy();
     h.onError(err);
   }
 
@@ -328,7 +341,7 @@ export class H1Connection implements BodySink {
   }
 
   private setDeadline(ms: number, code: string): void {
-    this.deadline = ms > 0 ? Date.now() + ms : 0;
+    this.deadline = ms > 0 ? sweeper.deadline(ms) : 0;
     this.deadlineCode = code;
   }
 
@@ -336,10 +349,11 @@ export class H1Connection implements BodySink {
   expire(): void {
     this.deadline = 0;
     if (this.h) this.fail(timeoutError(this.deadlineCode));
-    else this.socket.destroy(); // idle keep-alive socket past its lifetime
+    else this.destroy(); // idle keep-alive socket past its lifetime
   }
 
   destroy(): void {
+    this.gone = true;
     this.socket.destroy();
   }
 

@@ -17,11 +17,13 @@ interface ParserCtor {
   new (): NodeHTTPParser;
   REQUEST: number;
   RESPONSE: number;
+  kOnMessageBegin: number;
   kOnHeaders: number;
   kOnHeadersComplete: number;
   kOnBody: number;
   kOnMessageComplete: number;
   kOnExecute: number;
+  kOnTimeout: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -45,10 +47,29 @@ export interface ResponseCallbacks {
   complete(): void;
 }
 
+/**
+ * The native side looks every callback up by index on each message, unset ones included. An unset
+ * slot is a hole, and looking a hole up walks the prototype chain: every slot gets a value.
+ */
+function newParser(type: number, maxHeaderSize: number): NodeHTTPParser {
+  const p = new HTTPParser();
+  p.initialize(type, {}, maxHeaderSize, 0);
+  for (const k of [
+    HTTPParser.kOnMessageBegin,
+    HTTPParser.kOnHeaders,
+    HTTPParser.kOnHeadersComplete,
+    HTTPParser.kOnBody,
+    HTTPParser.kOnMessageComplete,
+    HTTPParser.kOnExecute,
+    HTTPParser.kOnTimeout,
+  ])
+    p[k] = null;
+  return p;
+}
+
 /** A response parser bound to one connection's callbacks for its whole life (keep-alive reuse). */
 export function responseParser(cb: ResponseCallbacks, maxHeaderSize: number): NodeHTTPParser {
-  const p = new HTTPParser();
-  p.initialize(HTTPParser.RESPONSE, {}, maxHeaderSize, 0);
+  const p = newParser(HTTPParser.RESPONSE, maxHeaderSize);
   // Headers beyond llhttp's 32-pair batch arrive here first, the rest in headersComplete.
   let pending: string[] | undefined;
   p[HTTPParser.kOnHeaders] = (h: string[]) => {
@@ -100,8 +121,7 @@ export interface RequestCallbacks {
  * chunk is the tunnel's first bytes.
  */
 export function requestParser(cb: RequestCallbacks, maxHeaderSize: number): NodeHTTPParser {
-  const p = new HTTPParser();
-  p.initialize(HTTPParser.REQUEST, {}, maxHeaderSize, 0);
+  const p = newParser(HTTPParser.REQUEST, maxHeaderSize);
   // A long head arrives in pieces: headers in batches of 32 pairs and the URL in fragments.
   let pending: string[] | undefined;
   let pendingUrl = "";

@@ -9,6 +9,7 @@ import type { H1Connection, UpstreamHandler } from "./h1-connection.js";
 import type { RouterMetrics } from "./metrics.js";
 import type { AppEntry, RouteTable } from "./table.js";
 import type { UpstreamBackend } from "./upstream.js";
+import { sweeper } from "./h1-sweeper.js";
 
 export interface ProxyOptions {
   /** Largest request body accepted, counted on the streamed bytes (413 beyond it). */
@@ -85,7 +86,7 @@ class ProxyRequest implements UpstreamHandler, Exchange {
 
   private attempt(): void {
     const backends = this.entry.backends;
-    const b = pick(backends, Date.now(), this.tried);
+    const b = pick(backends, sweeper.clock(), this.tried);
     if (!b) {
       const status = backends.length === 0 ? 503 : 502;
       const msg =
