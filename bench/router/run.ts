@@ -1,6 +1,7 @@
 // Router benchmark: wrk on loopback against the same backend, directly, through nginx and through
 // Wharf's router, interleaved in the same run; then route propagation times.
 // Usage: node --import tsx bench/router/run.ts [--seconds 10] [--reps 3] [--connections 50]
+//        [--workers N[,M...]]   (each worker count is a separate round: nginx and router alike)
 import { execSync, spawnSync, fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -26,7 +27,9 @@ const { values: args } = parseArgs({
 });
 const SECONDS = Number(args.seconds);
 const REPS = Number(args.reps);
-const WORKERS = Number(args.workers);
+const WORKER_COUNTS = args.workers.split(",").map(Number);
+if (WORKER_COUNTS.some((n) => !Number.isInteger(n) || n < 1))
+  throw new Error(`--workers takes whole numbers ≥ 1 separated by commas, got ${args.workers}`);
 const HOST = "bench.bench.local";
 const PORTS = { backend: 18081, nginx: 18082, router: 18083 };
 
@@ -56,22 +59,22 @@ async function startBackend(): Promise<ChildProcess> {
   return p;
 }
 
-async function main(): Promise<void> {
-  ensureTools();
-  const dir = mkdtempSync(join(tmpdir(), "wharf-bench-router-"));
-  const backend = await startBackend();
-  const nginx = await startNginx(join(dir, "nginx"), PORTS.nginx, PORTS.backend, WORKERS);
+type Target = "direct" | "nginx" | "router";
+type Medians = Record<Target, { rps: number; p50: number; p99: number; proxyUs: number; backendUs: number }>;
+
+/** One round: nginx and the router with `workers` each, interleaved with direct, REPS times. */
+async function round(dir: string, backend: ChildProcess, workers: number): Promise<Medians> {
+  const nginx = await startNginx(join(dir, `nginx-${workers}`), PORTS.nginx, PORTS.backend, workers);
   const router = await startRouter({
     domain: "bench.local",
     http: { port: PORTS.router, host: "127.0.0.1" },
-    workers: WORKERS,
+    workers,
     accessLog: false, // as nginx: access_log off
   });
   router.snapshot({
     apps: [{ app: "bench", backends: [{ id: "b1", host: "127.0.0.1", port: PORTS.backend }] }],
   });
-  const targets = { direct: PORTS.backend, nginx: PORTS.nginx, router: PORTS.router } as const;
-  type Target = keyof typeof targets;
+  const targets: Record<Target, number> = { direct: PORTS.backend, nginx: PORTS.nginx, router: PORTS.router };
   // Processes whose CPU is the target's own cost (the backend's is reported separately).
   const routerPids =
     router.workers > 1 ? Object.values(cluster.workers ?? {}).map((w) => w!.process.pid!) : [process.pid];
@@ -95,13 +98,13 @@ async function main(): Promise<void> {
     });
   try {
     console.log(
-      `wrk -t${args.threads} -c${args.connections} -d${SECONDS}s, ${REPS} reps interleaved; ` +
-        `nginx and router with ${WORKERS} workers; backend: node:http (1 process)`,
+      `\nwrk -t${args.threads} -c${args.connections} -d${SECONDS}s, ${REPS} reps interleaved; ` +
+        `nginx and router with ${workers} worker${workers > 1 ? "s" : ""}; backend: node:http (1 process)`,
     );
     // Warm up every target (JIT, connection pools) before anything is recorded.
     for (const port of Object.values(targets)) await wrk(port, 2);
     for (let rep = 1; rep <= REPS; rep++) {
-      for (const [name, port] of Object.entries(targets) as [keyof typeof targets, number][]) {
+      for (const [name, port] of Object.entries(targets) as [Target, number][]) {
         const p0 = cpuNs(proxyPids[name]);
         const s0 = cpuSplitMs(proxyPids[name]);
         const b0 = cpuNs([backend.pid!]);
@@ -126,8 +129,9 @@ async function main(): Promise<void> {
     }
   } finally {
     await router.close();
+    const exited = new Promise((r) => nginx.once("exit", r));
     nginx.kill("SIGQUIT");
-    backend.kill();
+    await exited;
   }
   const med = Object.fromEntries(
     Object.entries(results).map(([k, rs]) => [
@@ -140,25 +144,43 @@ async function main(): Promise<void> {
         backendUs: median(rs.map((r) => r.backendUs)),
       },
     ]),
-  ) as Record<Target, { rps: number; p50: number; p99: number; proxyUs: number; backendUs: number }>;
-  console.log("\nmedians:");
+  ) as Medians;
+  console.log(`medians (${workers} worker${workers > 1 ? "s" : ""}):`);
   for (const [k, m] of Object.entries(med)) {
     console.log(
       `  ${k.padEnd(6)} ${m.rps.toFixed(0).padStart(8)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms` +
         `  cpu/req proxy ${m.proxyUs.toFixed(1)} us backend ${m.backendUs.toFixed(1)} us`,
     );
   }
+  return med;
+}
+
+function verdicts(workers: number, med: Medians): void {
   const ratio = med.router.rps / med.nginx.rps;
   const added = med.router.p99 - med.direct.p99;
-  console.log(`\nrouter/nginx req/s: ${ratio.toFixed(2)} (goal >= 0.80) ${ratio >= 0.8 ? "MET" : "NOT MET"}`);
+  console.log(`\n${workers} worker${workers > 1 ? "s" : ""} each:`);
+  console.log(`  router/nginx req/s: ${ratio.toFixed(2)} (goal >= 0.80) ${ratio >= 0.8 ? "MET" : "NOT MET"}`);
   console.log(
-    `router p99 - direct p99: ${added.toFixed(2)} ms (goal <= 1.00) ${added <= 1 ? "MET" : "NOT MET"}`,
+    `  router p99 - direct p99: ${added.toFixed(2)} ms (goal <= 1.00) ${added <= 1 ? "MET" : "NOT MET"}`,
   );
-  console.log(`nginx p99 - direct p99: ${(med.nginx.p99 - med.direct.p99).toFixed(2)} ms (for reference)`);
+  console.log(`  nginx p99 - direct p99: ${(med.nginx.p99 - med.direct.p99).toFixed(2)} ms (for reference)`);
   console.log(
-    `proxy CPU per request, router/nginx: ${(med.router.proxyUs / med.nginx.proxyUs).toFixed(2)} ` +
+    `  proxy CPU per request, router/nginx: ${(med.router.proxyUs / med.nginx.proxyUs).toFixed(2)} ` +
       `(${med.router.proxyUs.toFixed(1)} us vs ${med.nginx.proxyUs.toFixed(1)} us)`,
   );
+}
+
+async function main(): Promise<void> {
+  ensureTools();
+  const dir = mkdtempSync(join(tmpdir(), "wharf-bench-router-"));
+  const backend = await startBackend();
+  const all: [number, Medians][] = [];
+  try {
+    for (const workers of WORKER_COUNTS) all.push([workers, await round(dir, backend, workers)]);
+  } finally {
+    backend.kill();
+  }
+  for (const [workers, med] of all) verdicts(workers, med);
 
   if (args["no-propagation"]) return void rmSync(dir, { recursive: true, force: true });
   // Propagation, in-process (a direct table swap) and across the worker processes (IPC broadcast).
@@ -170,15 +192,16 @@ async function main(): Promise<void> {
     `\npropagation in-process (update call → first request on the new backend), ${p1.trials} trials: ` +
       `p50 ${p1.p50ms.toFixed(2)} ms, max ${p1.maxms.toFixed(2)} ms`,
   );
+  const workers = Math.max(2, ...WORKER_COUNTS);
   const multi = await startRouter({
     domain: "bench.local",
     http: { port: 0, host: "127.0.0.1" },
-    workers: WORKERS,
+    workers,
   });
   const p2 = await measurePropagation(multi, multi.addresses.http!.port, 20);
   await multi.close();
   console.log(
-    `propagation with ${WORKERS} workers (primary → workers over IPC), ${p2.trials} trials: ` +
+    `propagation with ${workers} workers (primary → workers over IPC), ${p2.trials} trials: ` +
       `p50 ${p2.p50ms.toFixed(2)} ms, max ${p2.maxms.toFixed(2)} ms`,
   );
   rmSync(dir, { recursive: true, force: true });
