@@ -1,5 +1,15 @@
 // Runs wrk and parses its --latency output into numbers.
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+/** A wrk Lua script whose delay() makes every connection wait `ms` before each request. */
+function pacingScript(ms: number): string {
+  const file = join(mkdtempSync(join(tmpdir(), "wharf-wrk-")), "pace.lua");
+  writeFileSync(file, `function delay()\n  return ${Math.round(ms)}\nend\n`);
+  return file;
+}
 
 export interface WrkResult {
   rps: number;
@@ -16,6 +26,11 @@ export interface WrkOptions {
   seconds: number;
   threads: number;
   connections: number;
+  /**
+   * Pause each connection this long between requests (wrk's Lua delay() hook): the offered load
+   * is then about connections / (delay + latency), below saturation, so latency is not queueing.
+   */
+  delayMs?: number;
 }
 
 function toMs(v: string): number {
@@ -46,7 +61,9 @@ export function parseWrk(out: string): WrkResult {
 
 export function runWrk(o: WrkOptions): Promise<WrkResult> {
   return new Promise((resolve, reject) => {
+    const script = o.delayMs ? pacingScript(o.delayMs) : undefined;
     const args = [
+      ...(script ? ["-s", script] : []),
       `-t${o.threads}`,
       `-c${o.connections}`,
       `-d${o.seconds}s`,
@@ -60,6 +77,7 @@ export function runWrk(o: WrkOptions): Promise<WrkResult> {
     p.stdout.on("data", (d) => (out += d));
     p.on("error", reject);
     p.on("exit", (code) => {
+      if (script) rmSync(dirname(script), { recursive: true, force: true });
       if (code !== 0) return reject(new Error(`wrk exited with ${code}:\n${out}`));
       try {
         resolve(parseWrk(out));
