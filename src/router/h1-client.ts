@@ -7,6 +7,7 @@ import type { Socket } from "node:net";
 import { STATUS_CODES } from "node:http";
 import { requestHead, type RequestHead } from "./headers.js";
 import {
+  closeParser,
   consumeSocket,
   currentBuffer,
   requestParser,
@@ -337,7 +338,7 @@ export class ClientConnection {
     this.active = undefined;
     a?.exchange?.clientClosed();
     for (const q of this.queue.splice(0)) q.exchange?.clientClosed();
-    this.parser.close();
+    closeParser(this.parser);
     this.onClose(this);
   }
 
@@ -360,7 +361,7 @@ export class ClientConnection {
       unconsumeSocket(this.parser, s);
       setReading(s, true);
     }
-    this.parser.close();
+    closeParser(this.parser);
     this.closed = true;
     this.onClose(this);
     // Paused until the tunnel pipes it: bytes arriving before then must wait, not be dropped.

@@ -6,7 +6,7 @@ import { connect, type Socket } from "node:net";
 import { BodyTooLargeError } from "./errors.js";
 import { responseHead, type ResponseHead } from "./headers.js";
 import type { BodySink } from "./h1-client.js";
-import { consumeSocket, responseParser, setReading, type NodeHTTPParser } from "./h1-parser.js";
+import { closeParser, consumeSocket, responseParser, setReading, type NodeHTTPParser } from "./h1-parser.js";
 import { sweeper } from "./h1-sweeper.js";
 import { SocketWriter } from "./socket-writer.js";
 
@@ -120,7 +120,7 @@ export class H1Connection implements BodySink {
       this.gone = true;
       sweeper.remove(this);
       if (this.h) this.fail(this.closedError());
-      this.parser.close();
+      closeParser(this.parser);
       owner.removed(this);
     });
     this.parser = responseParser(

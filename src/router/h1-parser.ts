@@ -220,3 +220,13 @@ export function setReading(socket: Socket, on: boolean): void {
     h.readStop();
   }
 }
+
+/**
+ * Frees a parser's native side on the next turn of the loop, never now: the callback asking may be
+ * running inside that parser's own execute (a consumed socket's read, or the tick queue drained when
+ * its callback returns), and freeing it there is a use-after-free that crashes the process.
+ * node:http's server defers the same way (closeParserInstance).
+ */
+export function closeParser(parser: NodeHTTPParser): void {
+  setImmediate(() => parser.close());
+}
