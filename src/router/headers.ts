@@ -49,46 +49,80 @@ const enum H {
   Replaced,
 }
 
-const REQUEST_HEADERS = new Map<string, H>([
-  ["host", H.Host],
-  // The router answers 100-continue itself; the backend must not wait for one.
-  ["expect", H.Expect],
-  ["connection", H.Connection],
-  ["x-request-id", H.RequestId],
-  ["content-length", H.ContentLength],
-  ["transfer-encoding", H.TransferEncoding],
-  ["x-forwarded-for", H.ForwardedFor],
-  // Set by the router itself, never taken from the client as-is.
-  ["x-forwarded-proto", H.Replaced],
-  ["x-forwarded-host", H.Replaced],
-  ["keep-alive", H.Drop],
-  ["proxy-connection", H.Drop],
-  ["proxy-authenticate", H.Drop],
-  ["proxy-authorization", H.Drop],
-  ["te", H.Drop],
-  ["trailer", H.Drop],
-  ["upgrade", H.Drop],
-]);
+/** `name` equals `lower` (a lower-case token) ignoring ASCII case, without allocating a copy. */
+function is(name: string, lower: string): boolean {
+  // Header names are tokens (llhttp checks), so `| 0x20` only folds A-Z onto a-z here.
+  for (let i = 0; i < lower.length; i++)
+    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
 
-/** Response headers that describe the backend connection, not the response. */
-const RESPONSE_HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
-
-/** Lengths of every name above: most headers (accept, user-agent, cookie...) skip the lower-casing. */
-const SPECIAL_LENGTHS = new Set(
-  [...REQUEST_HEADERS.keys(), ...RESPONSE_HOP_BY_HOP, "content-length"].map((n) => n.length),
-);
-
+/**
+ * How a client request header is treated, by length first: most headers (accept, user-agent,
+ * cookie...) have a length no special name has and are passed on after one switch.
+ */
 function requestHeaderKind(name: string): H {
-  if (!SPECIAL_LENGTHS.has(name.length)) return H.Pass;
-  return REQUEST_HEADERS.get(name.toLowerCase()) ?? H.Pass;
+  switch (name.length) {
+    case 2:
+      return is(name, "te") ? H.Drop : H.Pass;
+    case 4:
+      return is(name, "host") ? H.Host : H.Pass;
+    case 6:
+      // The router answers 100-continue itself; the backend must not wait for one.
+      return is(name, "expect") ? H.Expect : H.Pass;
+    case 7:
+      return is(name, "trailer") || is(name, "upgrade") ? H.Drop : H.Pass;
+    case 10:
+      return is(name, "connection") ? H.Connection : is(name, "keep-alive") ? H.Drop : H.Pass;
+    case 12:
+      return is(name, "x-request-id") ? H.RequestId : H.Pass;
+    case 14:
+      return is(name, "content-length") ? H.ContentLength : H.Pass;
+    case 15:
+      return is(name, "x-forwarded-for") ? H.ForwardedFor : H.Pass;
+    case 16:
+      // X-Forwarded-Proto/Host are set by the router itself, never taken from the client as-is.
+      return is(name, "x-forwarded-host") ? H.Replaced : is(name, "proxy-connection") ? H.Drop : H.Pass;
+    case 17:
+      return is(name, "transfer-encoding")
+        ? H.TransferEncoding
+        : is(name, "x-forwarded-proto")
+          ? H.Replaced
+          : H.Pass;
+    case 18:
+      return is(name, "proxy-authenticate") ? H.Drop : H.Pass;
+    case 19:
+      return is(name, "proxy-authorization") ? H.Drop : H.Pass;
+    default:
+      return H.Pass;
+  }
+}
+
+/** How a backend response header is treated: hop-by-hop ones describe the backend connection. */
+const enum R {
+  Pass,
+  Drop,
+  KeepAlive,
+  ContentLength,
+}
+
+function responseHeaderKind(name: string): R {
+  switch (name.length) {
+    case 7:
+      return is(name, "trailer") || is(name, "upgrade") ? R.Drop : R.Pass;
+    case 10:
+      return is(name, "connection") ? R.Drop : is(name, "keep-alive") ? R.KeepAlive : R.Pass;
+    case 14:
+      return is(name, "content-length") ? R.ContentLength : R.Pass;
+    case 16:
+      return is(name, "proxy-connection") ? R.Drop : R.Pass;
+    case 17:
+      return is(name, "transfer-encoding") ? R.Drop : R.Pass;
+    case 18:
+      return is(name, "proxy-authenticate") ? R.Drop : R.Pass;
+    default:
+      return R.Pass;
+  }
 }
 
 /**
@@ -194,13 +228,17 @@ export function responseHead(raw: readonly string[]): ResponseHead {
   let keepAlive: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (SPECIAL_LENGTHS.has(name.length)) {
-      const l = name.toLowerCase();
-      if (l === "content-length") contentLength = true;
-      else if (RESPONSE_HOP_BY_HOP.has(l)) {
-        if (l === "keep-alive") keepAlive = raw[i + 1];
+    switch (responseHeaderKind(name)) {
+      case R.Drop:
         continue;
-      }
+      case R.KeepAlive:
+        keepAlive = raw[i + 1];
+        continue;
+      case R.ContentLength:
+        contentLength = true;
+        break;
+      case R.Pass:
+        break;
     }
     lines += name + ": " + raw[i + 1] + "\r\n";
   }
