@@ -24,26 +24,26 @@ function usable(b: UpstreamBackend, now: number): boolean {
 export function pick(
   backends: readonly UpstreamBackend[],
   now: number,
-  tried?: ReadonlySet<UpstreamBackend>,
+  tried?: readonly UpstreamBackend[],
 ): UpstreamBackend | undefined {
   const n = backends.length;
   if (n === 0) return undefined;
   if (n === 1) {
     const only = backends[0]!;
-    return tried?.has(only) || only.closed ? undefined : only;
+    return tried?.includes(only) || only.closed ? undefined : only;
   }
   const start = rr++ % n;
   if (rr > 1e9) rr = 0;
   let best: UpstreamBackend | undefined;
   for (let i = 0; i < n; i++) {
     const b = backends[(start + i) % n]!;
-    if (tried?.has(b) || !usable(b, now)) continue;
+    if (tried?.includes(b) || !usable(b, now)) continue;
     if (!best || b.outstanding < best.outstanding) best = b;
   }
   if (best) return best;
   for (let i = 0; i < n; i++) {
     const b = backends[(start + i) % n]!;
-    if (!tried?.has(b) && !b.closed) return b;
+    if (!tried?.includes(b) && !b.closed) return b;
   }
   return undefined;
 }

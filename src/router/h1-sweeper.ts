@@ -11,10 +11,25 @@ interface Expirable {
 class Sweeper {
   private readonly live = new Set<Expirable>();
   private timer: NodeJS.Timeout | undefined;
+  private now = 0;
+
+  /**
+   * An absolute deadline `ms` from now, never early and at most two ticks late. Reads the clock of
+   * the last tick instead of the system clock: deadlines are set several times per request.
+   */
+  deadline(ms: number): number {
+    return this.clock() + ms + TICK_MS;
+  }
+
+  /** Milliseconds since the epoch as of the last tick (normally at most one tick old). */
+  clock(): number {
+    return this.timer ? this.now : Date.now();
+  }
 
   add(c: Expirable): void {
     this.live.add(c);
     if (!this.timer) {
+      this.now = Date.now();
       this.timer = setInterval(() => this.sweep(), TICK_MS);
       this.timer.unref();
     }
@@ -29,7 +44,7 @@ class Sweeper {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = (this.now = Date.now());
     for (const c of this.live) if (c.deadline !== 0 && c.deadline <= now) c.expire();
   }
 }

@@ -2,7 +2,7 @@
 // the unit's own pool. A unit failing the check leaves rotation until a check passes again.
 import type { RouteTable } from "./table.js";
 import type { UpstreamBackend } from "./upstream.js";
-import type { UpstreamHandler } from "./h1-connection.js";
+import type { H1Connection, UpstreamHandler } from "./h1-connection.js";
 
 export interface ActiveHealthOptions {
   intervalMs: number;
@@ -59,17 +59,21 @@ export class ActiveHealthChecker {
 
 /** GET path through the unit's pool; resolves the status, or 0 on error or after timeoutMs. */
 function probe(b: UpstreamBackend, path: string, app: string, timeoutMs: number): Promise<number> {
+  // The path goes into a request line as is: anything but visible ASCII would change the request.
+  if (/[^\x21-\x7e]/.test(path)) return Promise.resolve(0);
   return new Promise((resolve) => {
     let status = 0;
-    let abort: ((e?: Error) => void) | undefined;
+    let conn: H1Connection | undefined;
+    let gen = 0;
     const timer = setTimeout(() => {
-      abort?.(new Error("health check timed out"));
+      conn?.abort(gen, new Error("health check timed out"));
       resolve(0);
     }, timeoutMs);
     const h: UpstreamHandler = {
-      onConnect: (a) => (abort = a),
-      onHeaders: (s) => ((status = s), true),
+      onConnect: (c, g) => ((conn = c), (gen = g)),
+      onHeaders: (s) => (status = s),
       onData: () => true,
+      onFlush: () => undefined,
       onComplete: () => {
         clearTimeout(timer);
         resolve(status);
@@ -81,9 +85,8 @@ function probe(b: UpstreamBackend, path: string, app: string, timeoutMs: number)
     };
     b.pool.dispatch(
       {
-        method: "GET",
-        path,
-        headers: ["host", `${app}.healthcheck`, "user-agent", "wharf-router-healthcheck"],
+        head: `GET ${path} HTTP/1.1\r\nhost: ${app}.healthcheck\r\nuser-agent: wharf-router-healthcheck\r\n`,
+        isHead: false,
         body: null,
         chunked: false,
         maxBodyBytes: 0,

@@ -1,14 +1,15 @@
-// The HTTP request path: Host → app → backend, then stream the request and response through the
+// The HTTP request path: Host → app → backend, then the request and response stream through the
 // backend's H1Pool (no buffering: backpressure goes both ways). Retries only what is safe.
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { pick, recordFailure, recordSuccess, type PassiveHealthOptions } from "./balancer.js";
-import { BodyTooLargeError, TotalTimeoutError, classify, errorResponse, sendText } from "./errors.js";
-import { forwardedHeaders, responseHeaders } from "./headers.js";
+import { BodyTooLargeError, TotalTimeoutError, classify, errorResponse } from "./errors.js";
+import type { ResponseHead } from "./headers.js";
+import type { ClientConnection, Exchange, InboundRequest } from "./h1-client.js";
+import type { H1Connection, UpstreamHandler } from "./h1-connection.js";
 import type { RouterMetrics } from "./metrics.js";
 import type { AppEntry, RouteTable } from "./table.js";
 import type { UpstreamBackend } from "./upstream.js";
-import type { UpstreamHandler } from "./h1-connection.js";
+import { sweeper } from "./h1-sweeper.js";
 
 export interface ProxyOptions {
   /** Largest request body accepted, counted on the streamed bytes (413 beyond it). */
@@ -34,66 +35,49 @@ export interface ProxyContext {
 // Idempotent per RFC 9110; POST/PATCH are never retried.
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
-export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    const entry = ctx.table.resolve(req.headers.host);
-    if (!entry) {
-      const host = (req.headers.host ?? "").slice(0, 255);
-      sendText(res, 404, `no app is routed for host "${host}"\n`);
-      log(ctx, req, undefined, undefined, 404, 0, performance.now());
-      return;
-    }
-    const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
-    if (entry.route.httpsRedirect && !encrypted) {
-      const host = req.headers.host ?? "";
-      res.writeHead(308, { location: `https://${host}${req.url ?? "/"}`, "content-length": 0 });
-      res.end();
-      log(ctx, req, entry, undefined, 308, 0, performance.now());
-      return;
-    }
-    new ProxyRequest(ctx, req, res, entry, encrypted).start();
-  };
+/** Serves one parsed request on its client connection. */
+export function proxyRequest(ctx: ProxyContext, conn: ClientConnection, req: InboundRequest): void {
+  const host = req.head.host;
+  const entry = ctx.table.resolve(host);
+  if (!entry) {
+    conn.text(404, `no app is routed for host "${(host ?? "").slice(0, 255)}"\n`);
+    return log(ctx, req, undefined, undefined, 404, 0, performance.now());
+  }
+  if (entry.route.httpsRedirect && !conn.encrypted) {
+    const location = `https://${host ?? ""}${req.url}`;
+    conn.respond(308, "", `location: ${location}\r\ncontent-length: 0\r\n`, true);
+    conn.end();
+    return log(ctx, req, entry, undefined, 308, 0, performance.now());
+  }
+  new ProxyRequest(ctx, conn, req, entry).start();
 }
 
-class ProxyRequest implements UpstreamHandler {
+class ProxyRequest implements UpstreamHandler, Exchange {
   private readonly t0 = performance.now();
-  private readonly hasBody: boolean;
-  private readonly tried = new Set<UpstreamBackend>();
+  private tried: UpstreamBackend[] | undefined;
   private backend: UpstreamBackend | undefined;
-  private abortUpstream: ((err?: Error) => void) | undefined;
-  private resumeUpstream: (() => void) | undefined;
+  private upstream: H1Connection | undefined;
+  private gen = 0;
   private timer: NodeJS.Timeout | undefined;
   private bytes = 0;
+  private status = 0;
   private done = false;
-  private readonly headers: string[];
 
   constructor(
     private readonly ctx: ProxyContext,
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    private readonly conn: ClientConnection,
+    private readonly req: InboundRequest,
     private readonly entry: AppEntry<UpstreamBackend>,
-    encrypted: boolean,
-  ) {
-    const h = req.headers;
-    this.hasBody = h["transfer-encoding"] !== undefined || (h["content-length"] ?? "0") !== "0";
-    this.headers = forwardedHeaders(req, encrypted);
-  }
+  ) {}
 
   start(): void {
-    const { ctx, req, res } = this;
+    const { ctx, req } = this;
     ctx.inflight.n++;
-    const len = Number(req.headers["content-length"] ?? 0);
-    if (len > ctx.opts.maxBodyBytes) {
+    req.exchange = this;
+    if (req.head.contentLength > ctx.opts.maxBodyBytes) {
       // Refuse before reading; close so the unread body does not poison the keep-alive connection.
       return this.finish(413, new BodyTooLargeError(ctx.opts.maxBodyBytes), true);
     }
-    res.once("close", () => {
-      // Client went away (or response finished): stop the upstream side if still running.
-      if (!this.done) {
-        this.abortUpstream?.(new Error("client closed the connection"));
-        this.complete(499);
-      }
-    });
     if (ctx.opts.totalTimeoutMs > 0) {
       this.timer = setTimeout(() => this.onTimeout(), ctx.opts.totalTimeoutMs);
     }
@@ -101,61 +85,75 @@ class ProxyRequest implements UpstreamHandler {
   }
 
   private attempt(): void {
-    const b = pick(this.entry.backends, Date.now(), this.tried);
+    const backends = this.entry.backends;
+    const b = pick(backends, sweeper.clock(), this.tried);
     if (!b) {
-      const status = this.entry.backends.length === 0 ? 503 : 502;
+      const status = backends.length === 0 ? 503 : 502;
       const msg =
-        this.entry.backends.length === 0
+        backends.length === 0
           ? `service unavailable: app "${this.entry.route.app}" has no running units\n`
           : "bad gateway: no unit of the app could be reached\n";
-      sendText(this.res, status, msg);
+      this.conn.text(status, msg);
       return this.complete(status);
     }
     this.backend = b;
-    this.tried.add(b);
+    // Most requests are served by their first pick: the tried list exists only for retries.
+    if (this.tried) this.tried.push(b);
     b.outstanding++;
     const req = this.req;
+    const hasBody = req.hasBody;
     b.pool.dispatch(
       {
-        method: req.method ?? "GET",
-        path: req.url ?? "/",
-        headers: this.headers,
-        body: this.hasBody ? req : null,
-        chunked: this.hasBody && req.headers["content-length"] === undefined,
+        head: req.head.upstream,
+        isHead: req.method === "HEAD",
+        body: hasBody ? req : null,
+        chunked: hasBody && req.head.chunked,
         maxBodyBytes: this.ctx.opts.maxBodyBytes,
       },
       this,
     );
   }
 
-  // ---- UpstreamHandler (h1-connection.ts): raw header strings, callbacks, no promises ----
+  // ---- Exchange (h1-client.ts) ----
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.abortUpstream = abort;
-    if (this.done) abort(new Error("client closed the connection"));
+  clientClosed(): void {
+    if (this.done) return;
+    this.upstream?.abort(this.gen, new Error("client closed the connection"));
+    this.complete(499);
   }
 
-  onHeaders(status: number, raw: string[], resume: () => void, statusText: string): boolean {
-    if (status < 200) return true; // 1xx other than 101: nothing to forward
-    this.resumeUpstream = resume;
-    if (this.done) return false;
-    this.res.writeHead(status, statusText, responseHeaders(raw));
-    return true;
+  // ---- UpstreamHandler (h1-connection.ts): raw callbacks, no promises ----
+
+  onConnect(conn: H1Connection, gen: number): void {
+    this.upstream = conn;
+    this.gen = gen;
+    if (this.done) conn.abort(gen, new Error("client closed the connection"));
+  }
+
+  onHeaders(status: number, statusText: string, head: ResponseHead): void {
+    if (this.done) return;
+    this.status = status;
+    this.conn.respond(status, statusText, head.lines, head.contentLength);
   }
 
   onData(chunk: Buffer): boolean {
     this.bytes += chunk.length;
-    if (this.res.write(chunk)) return true;
-    this.res.once("drain", this.resumeUpstream!);
+    if (this.conn.write(chunk)) return true;
+    this.conn.onDrain(() => this.upstream?.resume(this.gen));
     return false;
+  }
+
+  onFlush(): void {
+    if (!this.done) this.conn.flush();
   }
 
   onComplete(): void {
     const b = this.backend!;
     b.outstanding--;
     recordSuccess(b);
-    this.res.end();
-    this.complete(this.res.statusCode);
+    if (this.done) return;
+    this.conn.end();
+    this.complete(this.status);
   }
 
   onError(err: Error): void {
@@ -171,15 +169,19 @@ class ProxyRequest implements UpstreamHandler {
     // Safe to replay: idempotent, nothing of the body consumed, nothing sent to the client yet.
     const retryable =
       (kind === "connect" || kind === "connect_timeout") &&
-      !this.hasBody &&
-      !this.res.headersSent &&
-      IDEMPOTENT.has(this.req.method ?? "GET") &&
-      this.tried.size <= this.ctx.opts.retries;
-    if (retryable) return this.attempt();
-    if (this.res.headersSent) {
+      !this.req.hasBody &&
+      !this.conn.headersSent &&
+      IDEMPOTENT.has(this.req.method) &&
+      (this.tried?.length ?? 1) <= this.ctx.opts.retries;
+    if (retryable) {
+      this.tried ??= [b];
+      this.upstream = undefined;
+      return this.attempt();
+    }
+    if (this.conn.headersSent) {
       // Mid-body failure: the only honest signal left is to cut the response.
-      this.res.destroy();
-      return this.complete(this.res.statusCode);
+      this.conn.destroy();
+      return this.complete(this.status);
     }
     const [status] = errorResponse(kind, err);
     this.finish(status, err, kind === "too_large");
@@ -188,16 +190,14 @@ class ProxyRequest implements UpstreamHandler {
   private onTimeout(): void {
     this.timer = undefined;
     if (this.done) return;
-    this.abortUpstream?.(new TotalTimeoutError(this.ctx.opts.totalTimeoutMs));
-    if (!this.abortUpstream) {
-      // Still queued in the pool: answer now; the late dispatch is aborted in onConnect.
-      this.finish(504, new TotalTimeoutError(this.ctx.opts.totalTimeoutMs));
-    }
+    if (this.upstream) this.upstream.abort(this.gen, new TotalTimeoutError(this.ctx.opts.totalTimeoutMs));
+    // Still queued in the pool: answer now; the late dispatch is aborted in onConnect.
+    else this.finish(504, new TotalTimeoutError(this.ctx.opts.totalTimeoutMs));
   }
 
   private finish(status: number, err: unknown, close = false): void {
     const [, body] = errorResponse(classify(err), err);
-    sendText(this.res, status, body, close);
+    this.conn.text(status, body, close);
     this.complete(status);
   }
 
@@ -212,7 +212,7 @@ class ProxyRequest implements UpstreamHandler {
 
 function log(
   ctx: ProxyContext,
-  req: IncomingMessage,
+  req: InboundRequest,
   entry: AppEntry<UpstreamBackend> | undefined,
   backend: UpstreamBackend | undefined,
   status: number,
@@ -224,7 +224,7 @@ function log(
   ctx.metrics?.request(app || "-", status, ms / 1000);
   // Only non-secret fields: never headers such as Authorization or Cookie.
   ctx.accessLog?.info({
-    host: req.headers.host,
+    host: req.head.host,
     method: req.method,
     path: req.url,
     app,

@@ -1,13 +1,14 @@
 // One router instance in one process: table + upstream pools + HTTP/HTTPS listeners + admin port.
 // createRouter() builds it without listening (for embedding); listen()/close() manage the sockets.
-import { createServer, type Server } from "node:http";
-import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { Server as HttpServer } from "node:http";
+import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import pino, { type Logger } from "pino";
 import { resolveConfig, type ResolvedConfig, type RouterConfig } from "./config.js";
 import { ActiveHealthChecker } from "./health.js";
 import { RouterMetrics } from "./metrics.js";
-import { createRequestHandler, type ProxyContext } from "./proxy.js";
+import { ClientConnection, type ClientOptions, type ConnectionHandler } from "./h1-client.js";
+import { proxyRequest, type ProxyContext } from "./proxy.js";
 import type { RouteSink } from "./source.js";
 import { RouteTable } from "./table.js";
 import { StaticCertificateSource, sniCallback, type CertificateSource } from "./tls.js";
@@ -63,34 +64,26 @@ export function createRouter(config: RouterConfig): Router {
     },
   };
   const health = new ActiveHealthChecker(table, cfg.activeHealth);
-  const onRequest = createRequestHandler(ctx);
-  const onUpgrade = createUpgradeHandler(ctx);
-  const servers: (Server | HttpsServer)[] = [];
-  const addresses: Router["addresses"] = {};
-  let admin: Server | undefined;
-
-  const serverOpts = {
+  const handler: ConnectionHandler = {
+    request: (conn, req) => proxyRequest(ctx, conn, req),
+    upgrade: createUpgradeHandler(ctx),
+  };
+  const clientOpts: ClientOptions = {
     maxHeaderSize: cfg.maxHeaderSize,
-    keepAliveTimeout: cfg.keepAliveTimeoutMs,
-    // Node's default 300 s requestTimeout would cut long uploads; the proxy has its own timeouts.
-    requestTimeout: 0,
-    headersTimeout: 60_000,
+    keepAliveTimeoutMs: cfg.keepAliveTimeoutMs,
+    // Slow-loris guard, as node:http's headersTimeout; the proxy has its own upstream timeouts.
+    headersTimeoutMs: 60_000,
+  };
+  const servers: Server[] = [];
+  const conns = new Set<ClientConnection>();
+  const addresses: Router["addresses"] = {};
+  let admin: HttpServer | undefined;
+
+  const accept = (socket: Socket, encrypted: boolean) => {
+    conns.add(new ClientConnection(socket, encrypted, handler, clientOpts, (c) => conns.delete(c)));
   };
 
-  function setup(s: Server | HttpsServer): void {
-    s.on("request", onRequest);
-    s.on("upgrade", onUpgrade);
-    // Clients with broken requests (bad headers, too large headers) get Node's 400/431 and a close.
-    s.on("clientError", (err: NodeJS.ErrnoException, socket) => {
-      if (!socket.writable) return void socket.destroy();
-      const status =
-        err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
-      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    });
-    servers.push(s);
-  }
-
-  async function bind(s: Server | HttpsServer, port: number, host: string): Promise<AddressInfo> {
+  async function bind(s: Server, port: number, host: string): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       s.once("error", reject);
       s.listen(port, host, () => {
@@ -98,6 +91,7 @@ export function createRouter(config: RouterConfig): Router {
         resolve();
       });
     });
+    servers.push(s);
     return s.address() as AddressInfo;
   }
 
@@ -113,17 +107,22 @@ export function createRouter(config: RouterConfig): Router {
     inflight: () => inflight.n,
     async listen() {
       if (cfg.http) {
-        const s = createServer(serverOpts);
-        setup(s);
+        // allowHalfOpen: a client that half-closes after its request still gets the answer.
+        const s = createNetServer({ allowHalfOpen: true, noDelay: true }, (sock) => accept(sock, false));
         addresses.http = await bind(s, cfg.http.port, cfg.http.host ?? "0.0.0.0");
       }
       if (cfg.https) {
-        const s = createHttpsServer({
-          ...serverOpts,
+        const s = createTlsServer({
+          allowHalfOpen: true,
           SNICallback: sniCallback(certificates),
           ...(cfg.https.defaultCert ?? {}),
         });
-        setup(s);
+        s.on("secureConnection", (sock: TLSSocket) => {
+          sock.setNoDelay(true);
+          accept(sock, true);
+        });
+        // Failed handshakes (no certificate for the name, plain HTTP on the TLS port) just close.
+        s.on("tlsClientError", (_err, sock) => sock.destroy());
         addresses.https = await bind(s, cfg.https.port, cfg.https.host ?? "0.0.0.0");
       }
       if (cfg.admin) {
@@ -137,11 +136,9 @@ export function createRouter(config: RouterConfig): Router {
       for (const s of servers) s.close();
       const deadline = Date.now() + cfg.drainTimeoutMs;
       // Keep-alive clients between requests are closed at once; busy ones after their response.
-      while (inflight.n > 0 && Date.now() < deadline) {
-        for (const s of servers) s.closeIdleConnections();
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      for (const s of servers) s.closeAllConnections();
+      for (const c of conns) c.shutdown();
+      while (inflight.n > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const c of conns) c.destroy();
       // Upgraded connections are no longer tracked by the HTTP servers: end them explicitly.
       for (const t of ctx.tunnels) t.destroy();
       admin?.close();

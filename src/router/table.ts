@@ -12,7 +12,15 @@ export interface AppEntry<B> {
 interface State<B> {
   readonly apps: ReadonlyMap<string, AppEntry<B>>;
   readonly cnames: ReadonlyMap<string, AppEntry<B>>;
+  /**
+   * Host header as received → result, for this state only (a swap starts a new one). Clients send the
+   * same few Host values over and over; one lookup beats re-normalising the header per request.
+   */
+  readonly seen: Map<string, AppEntry<B> | null>;
 }
+
+/** Distinct Host values remembered per state; beyond it the memo starts over (a host scan cannot grow it). */
+const SEEN_MAX = 4096;
 
 export interface TableHooks<B> {
   /** Turn a backend description into its runtime object (reusing the existing one by id). */
@@ -22,7 +30,7 @@ export interface TableHooks<B> {
 }
 
 export class RouteTable<B = Backend> {
-  private state: State<B> = { apps: new Map(), cnames: new Map() };
+  private state: State<B> = { apps: new Map(), cnames: new Map(), seen: new Map() };
   private readonly suffix: string;
   /** Bumped on every swap; lets tests and the propagation bench see that an update landed. */
   version = 0;
@@ -37,6 +45,16 @@ export class RouteTable<B = Backend> {
   /** Host header (any case, optional :port) → app entry, or undefined. */
   resolve(hostHeader: string | undefined): AppEntry<B> | undefined {
     if (!hostHeader) return undefined;
+    const seen = this.state.seen;
+    const hit = seen.get(hostHeader);
+    if (hit !== undefined) return hit ?? undefined;
+    const entry = this.lookup(hostHeader);
+    if (seen.size >= SEEN_MAX) seen.clear();
+    seen.set(hostHeader, entry ?? null);
+    return entry;
+  }
+
+  private lookup(hostHeader: string): AppEntry<B> | undefined {
     let host = hostHeader;
     // Strip the port, but keep IPv6 literals ("[::1]:80") intact up to their bracket.
     const colon = host.lastIndexOf(":");
@@ -96,7 +114,7 @@ export class RouteTable<B = Backend> {
       for (const b of entry.backends) live.add(b);
       for (const c of route.cnames ?? []) cnames.set(c, entry);
     }
-    this.state = { apps, cnames };
+    this.state = { apps, cnames, seen: new Map() };
     this.version++;
     this.hooks.retain?.(live);
   }

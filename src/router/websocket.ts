@@ -1,77 +1,116 @@
-// Upgrade requests (WebSocket and any other protocol switch): forward the handshake to a backend,
-// relay its 101 answer, then splice the two sockets together. Frames are never parsed.
-import { request, type IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
+// Upgrade requests (WebSocket and any other protocol switch): forward the handshake to a backend on a
+// dedicated connection (a long-lived tunnel would pin a pooled one), relay its answer, and on 101
+// splice the two sockets together. Frames are never parsed.
+import { connect, type Socket } from "node:net";
 import { pick, recordFailure, recordSuccess } from "./balancer.js";
 import { classify, errorResponse } from "./errors.js";
-import { forwardedHeaders } from "./headers.js";
+import { requestHead } from "./headers.js";
+import type { InboundRequest } from "./h1-client.js";
+import { responseParser } from "./h1-parser.js";
 import type { ProxyContext } from "./proxy.js";
+
+/** The backend must answer the handshake within this (or the total timeout, when set). */
+const HANDSHAKE_TIMEOUT_MS = 30_000;
 
 export function createUpgradeHandler(
   ctx: ProxyContext,
-): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
-  return (req, socket, head) => {
+): (socket: Socket, req: InboundRequest, head: Buffer, encrypted: boolean) => void {
+  return (socket, req, head, encrypted) => {
     socket.on("error", () => socket.destroy());
-    const entry = ctx.table.resolve(req.headers.host);
-    if (!entry) return reject(socket, 404, `no app is routed for host "${req.headers.host ?? ""}"\n`);
-    const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+    const host = req.head.host;
+    const entry = ctx.table.resolve(host);
+    if (!entry) return reject(socket, 404, `no app is routed for host "${(host ?? "").slice(0, 255)}"\n`);
     const b = pick(entry.backends, Date.now());
     if (!b)
       return reject(socket, 503, `service unavailable: app "${entry.route.app}" has no running units\n`);
-    const headers = forwardedHeaders(req, encrypted, req.headers.upgrade ?? "websocket");
-    const up = request({
-      host: b.backend.host,
-      port: b.backend.port,
-      method: req.method,
-      path: req.url,
-      headers,
-      // A long-lived tunnel would pin a pooled socket forever: use a dedicated connection.
-      agent: false,
-    });
-    up.setTimeout(ctx.opts.totalTimeoutMs || 0, () =>
+    const protocol = upgradeValue(req.raw) ?? "websocket";
+    const upstreamHead = requestHead(
+      req.method,
+      req.url,
+      req.raw,
+      req.conn.remoteAddress,
+      encrypted,
+      protocol,
+    );
+    const up = connect({ host: b.backend.host, port: b.backend.port, noDelay: true });
+    up.setTimeout(ctx.opts.totalTimeoutMs || HANDSHAKE_TIMEOUT_MS, () =>
       up.destroy(Object.assign(new Error("timeout"), { code: "UND_ERR_HEADERS_TIMEOUT" })),
     );
-    up.on("upgrade", (res, upSocket, upHead) => {
-      up.setTimeout(0);
-      recordSuccess(b);
-      let head101 = `HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? "Switching Protocols"}\r\n`;
-      for (let i = 0; i < res.rawHeaders.length; i += 2)
-        head101 += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
-      socket.write(head101 + "\r\n");
-      if (upHead.length) socket.write(upHead);
-      if (head.length) upSocket.write(head);
-      upSocket.on("error", () => socket.destroy());
-      socket.on("close", () => upSocket.destroy());
-      upSocket.on("close", () => socket.destroy());
-      ctx.tunnels.add(socket);
-      socket.once("close", () => ctx.tunnels.delete(socket));
-      socket.pipe(upSocket).pipe(socket);
-      ctx.metrics?.request(entry.route.app, 101, 0);
-    });
-    up.on("response", (res) => {
-      // The backend declined the upgrade: relay its answer as-is and close.
-      let text = `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\n`;
-      for (let i = 0; i < res.rawHeaders.length; i += 2) {
-        const n = res.rawHeaders[i]!.toLowerCase();
-        if (n === "connection" || n === "transfer-encoding") continue;
-        text += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
+    let state: "head" | "tunnel" | "refused" = "head";
+    let refusalDone = false;
+    const parser = responseParser(
+      {
+        headers(status, _text, _raw, _keepAlive, upgrade) {
+          state = status === 101 && upgrade ? "tunnel" : "refused";
+          if (state === "tunnel") {
+            up.setTimeout(0);
+            recordSuccess(b);
+            ctx.metrics?.request(entry.route.app, 101, 0);
+          }
+          return false;
+        },
+        body: () => undefined,
+        complete: () => {
+          if (state === "refused") refusalDone = true;
+        },
+      },
+      16 * 1024,
+    );
+    const received: Buffer[] = [];
+    const onData = (chunk: Buffer) => {
+      const r = parser.execute(chunk);
+      if (r instanceof Error && state !== "tunnel") return up.destroy(r);
+      if (state === "head") return void received.push(chunk); // the head is still arriving
+      // Relay the backend's answer byte for byte: a 101 head and tunnel bytes, or a refusal.
+      for (const c of received.splice(0)) socket.write(c);
+      socket.write(chunk);
+      if (state === "tunnel") {
+        up.off("data", onData);
+        parser.close();
+        splice(ctx, socket, up);
+        if (head.length) up.write(head);
+      } else if (refusalDone) {
+        // The backend declined the upgrade: its answer is complete, and so is this connection.
+        up.destroy();
+        socket.end();
       }
-      socket.write(text + "connection: close\r\n\r\n");
-      res.pipe(socket);
+    };
+    up.on("data", onData);
+    up.on("end", () => {
+      if (state === "refused") socket.end();
     });
     up.on("error", (err) => {
+      if (state !== "head") return socket.destroy();
+      parser.close();
       const kind = classify(err);
       if (recordFailure(b, Date.now(), ctx.opts.passive)) ctx.metrics?.ejection(entry.route.app);
       ctx.metrics?.upstreamError(entry.route.app, kind);
       const [status, body] = errorResponse(kind, err);
       reject(socket, status, body);
     });
+    up.on("close", () => {
+      if (state === "head") reject(socket, 502, "bad gateway: the app's unit closed the connection\n");
+    });
     socket.on("close", () => up.destroy());
-    up.end();
+    up.write(upstreamHead.upstream + "\r\n", "latin1");
   };
 }
 
-function reject(socket: Duplex, status: number, body: string): void {
+/** Both directions flow with backpressure; either side closing closes the other. */
+function splice(ctx: ProxyContext, client: Socket, up: Socket): void {
+  up.on("close", () => client.destroy());
+  client.on("close", () => up.destroy());
+  ctx.tunnels.add(client);
+  client.once("close", () => ctx.tunnels.delete(client));
+  client.pipe(up).pipe(client);
+}
+
+function upgradeValue(raw: readonly string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === "upgrade") return raw[i + 1];
+  return undefined;
+}
+
+function reject(socket: Socket, status: number, body: string): void {
   if (!socket.writable) return void socket.destroy();
   const reason = { 404: "Not Found", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" }[
     status
@@ -80,4 +119,7 @@ function reject(socket: Duplex, status: number, body: string): void {
     `HTTP/1.1 ${status} ${reason ?? "Error"}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
+  // Drop whatever the client still sends, and do not wait forever for its side to close.
+  socket.resume();
+  setTimeout(() => socket.destroy(), 5_000).unref();
 }

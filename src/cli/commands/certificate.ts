@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { query } from "../client/http.js";
 import { apiFor } from "../context.js";
 import { CliError } from "../errors.js";
-import { emit, print, table } from "../output.js";
+import { emit, formatTime, print, table } from "../output.js";
 import { appOption, resolveApp } from "../options.js";
 
 async function readPem(path: string, what: string): Promise<string> {
@@ -18,16 +18,32 @@ async function readPem(path: string, what: string): Promise<string> {
   }
 }
 
-/** Expiry, issuer and subject of a PEM, or "-" when none (as tsuru's certificate-list shows them). */
+/**
+ * A distinguished name the way tsuru's certificate-list prints it: country, state, locality,
+ * organization and common name, repeated attributes joined by commas, empty ones kept.
+ */
+function formatName(dn: string): string {
+  const attrs = new Map<string, string[]>();
+  for (const line of dn.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) attrs.set(line.slice(0, eq), [...(attrs.get(line.slice(0, eq)) ?? []), line.slice(eq + 1)]);
+  }
+  const v = (k: string) => (attrs.get(k) ?? []).join(",");
+  return `C=${v("C")}; ST=${v("ST")}; \nL=${v("L")}; O=${v("O")};\nCN=${v("CN")}`;
+}
+
+/** Expires (local time), issuer and subject of a PEM; "-" for a cname without one (as tsuru shows them). */
 function describe(pem: string): [string, string, string] {
   if (!pem) return ["-", "-", "-"];
   try {
     const c = new X509Certificate(pem);
-    return [new Date(c.validTo).toISOString(), c.issuer.replace(/\n/g, ", "), c.subject.replace(/\n/g, ", ")];
+    return [formatTime(new Date(c.validTo).toISOString()), formatName(c.issuer), formatName(c.subject)];
   } catch {
-    return ["(unparsable)", "-", "-"];
+    return ["failed to parse certificate data", "-", "-"];
   }
 }
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function registerCertificate(program: Command): void {
   const cert = program
@@ -66,17 +82,30 @@ export function registerCertificate(program: Command): void {
     cert
       .command("list")
       .description("list the app's cnames with their certificates")
+      .option("-r, --raw", "print the certificates themselves (PEM)")
       .option("--json", "print JSON"),
-  ).action(async (opts: { app?: string; json?: boolean }, cmd: Command) => {
+  ).action(async (opts: { app?: string; raw?: boolean; json?: boolean }, cmd: Command) => {
     const app = resolveApp(opts.app);
     const data =
       (await apiFor(cmd).getJson<Record<string, Record<string, string>>>("GET", `/apps/${app}/certificate`, {
         version: "1.2",
       })) ?? {};
+    // Routers and cnames in name order, as tsuru sorts them.
+    const entries = Object.keys(data)
+      .sort(byName)
+      .map((router) => [router, Object.keys(data[router] ?? {}).sort(byName)] as const);
+    if (opts.raw && !opts.json) {
+      let out = "";
+      for (const [router, cnames] of entries) {
+        out += `${router}:\n`;
+        for (const cname of cnames) out += `${cname}:\n${data[router]![cname] || "No certificate.\n"}`;
+      }
+      return void process.stdout.write(out);
+    }
     emit(opts, data, () => {
       const rows: string[][] = [];
-      for (const [router, byCname] of Object.entries(data))
-        for (const [cname, pem] of Object.entries(byCname)) rows.push([router, cname, ...describe(pem)]);
+      for (const [router, cnames] of entries)
+        for (const cname of cnames) rows.push([router, cname, ...describe(data[router]![cname] ?? "")]);
       return table(["Router", "CName", "Expires", "Issuer", "Subject"], rows, { separateRows: true });
     });
   });

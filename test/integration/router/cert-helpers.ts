@@ -4,12 +4,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type PeerCertificate } from "node:tls";
 
-export function makeCert(dir: string, name: string): { cert: string; key: string } {
+/** A one-day self-signed certificate for `name`; `subject` defaults to just its common name. */
+export function makeCert(dir: string, name: string, subject = `/CN=${name}`): { cert: string; key: string } {
   const key = join(dir, `${name}.key`);
   const crt = join(dir, `${name}.crt`);
   execFileSync(
     "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${name}`].concat([
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", subject].concat([
       "-addext",
       `subjectAltName=DNS:${name}`,
       "-keyout",

@@ -28,6 +28,8 @@ test("with two worker processes every worker gets the table and each broadcast u
   const m = await get(router.addresses.admin!.port, "localhost", { path: "/metrics" });
   const count = /wharf_router_requests_total\{app="multi",code="200"\} (\d+)/.exec(m.body);
   assert.ok(count && Number(count[1]) >= 20, m.body.slice(0, 500));
+  const observed = /wharf_router_request_duration_seconds_count\{app="multi"\} (\d+)/.exec(m.body);
+  assert.equal(observed?.[1], count[1], "the latency histogram is summed across workers too");
   await router.close();
   await Promise.all([b1.close(), b2.close()]);
 });
