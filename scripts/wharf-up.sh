@@ -59,24 +59,37 @@ NODES=$(wharf node list --json)
 for addr in $(field 'c.nodes.map((n) => `https://${n.address}:2376`).join(" ")'); do
   grep -q "$addr" <<<"$NODES" || wharf node add "address=$addr" pool=main --register >/dev/null
 done
+# A cluster made anew (`wharf dev cluster down`, then up) has an empty registry: the
+# platform and the app are built again on it.
+CLUSTER_ID=$(sha256sum "$(field 'c.tls.ca')" | cut -c1-16)
+NEW_CLUSTER=
+[ "$(cat "$STATE/cluster.id" 2>/dev/null)" = "$CLUSTER_ID" ] || NEW_CLUSTER=1
 if ! wharf platform list --json | grep -q '"node"'; then
   echo "building the node platform (first run only, a few minutes)"
   wharf platform add node -d platforms/node/Dockerfile >/dev/null
+elif [ -n "$NEW_CLUSTER" ]; then
+  echo "rebuilding the node platform on the new cluster"
+  wharf platform update node -d platforms/node/Dockerfile >/dev/null
 fi
 wharf plan list --json | grep -q '"default"' || wharf plan create default -c 1000 -m 512M --default >/dev/null
 wharf team list --json | grep -q '"admin"' || wharf team create admin >/dev/null
 wharf app info -a "$APP" >/dev/null 2>&1 || wharf app create "$APP" node -t admin >/dev/null
 STAMP="$STATE/$APP.deployed"
 SRC_HASH=$(cat examples/hello/* | sha256sum | cut -c1-16)
-if [ "$(cat "$STAMP" 2>/dev/null)" != "$SRC_HASH" ] || ! wharf app info -a "$APP" --json | grep -q '"started"'; then
+if [ -n "$NEW_CLUSTER" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$SRC_HASH" ] ||
+  ! wharf app info -a "$APP" --json | grep -q '"started"'; then
   echo "deploying examples/hello"
   (cd examples/hello && wharf app deploy -a "$APP" . >/dev/null)
   echo "$SRC_HASH" >"$STAMP"
 fi
+echo "$CLUSTER_ID" >"$STATE/cluster.id"
 
 URL="http://$APP.wharf.localhost:$ROUTER_PORT/"
 echo
 echo "Wharf is running: API http://127.0.0.1:$API_PORT (admin $ADMIN, password in $PASSWORD_FILE)"
 echo "Example app \"$APP\": $URL"
 echo
+# After a reboot the node's containers are gone; the healer replaces the unit within seconds.
+serve() { curl -fsS --resolve "$APP.wharf.localhost:$ROUTER_PORT:127.0.0.1" "$URL" 2>/dev/null; }
+for _ in $(seq 1 60); do serve && exit 0; sleep 0.5; done
 curl -fsS --resolve "$APP.wharf.localhost:$ROUTER_PORT:127.0.0.1" "$URL"
