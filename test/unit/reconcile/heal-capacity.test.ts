@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openStore, type Store } from "../../../src/store/index.js";
 import type { DeployCtx } from "../../../src/deploy/context.js";
+import { addNode, addUnit } from "./store-fixtures.js";
 import { placeable } from "../../../src/reconcile/heal-node.js";
 import { lostUnits } from "../../../src/reconcile/heal-plan.js";
 
@@ -13,37 +14,6 @@ const A = "https://10.0.0.1:2376";
 const B = "https://10.0.0.2:2376";
 const GiB = 2 ** 30;
 let store: Store;
-
-async function addNode(address: string, memory: number): Promise<void> {
-  await store.createNode({
-    address,
-    pool: "main",
-    metadata: {},
-    engineId: address,
-    engineName: address,
-    labels: {},
-    cpus: 2,
-    memory,
-    disabled: false,
-  });
-}
-
-async function addUnit(id: string, node: string): Promise<void> {
-  await store.createUnit({
-    id,
-    app: "web",
-    process: "web",
-    version: 1,
-    node,
-    containerId: `c-${id}`,
-    host: "10.0.0.1",
-    port: 30000,
-    status: "started",
-    routable: true,
-    restartGen: 0,
-    error: "",
-  });
-}
 
 const health = (state: "healthy" | "unhealthy") => ({
   state,
@@ -68,11 +38,11 @@ before(async () => {
     teamOwner: "devs",
     owner: "a@b.c",
   });
-  await addNode(A, 4 * GiB);
-  await addNode(B, GiB);
-  await addUnit("u1", A);
-  await addUnit("u2", A);
-  await addUnit("u3", B);
+  await addNode(store, A, 4 * GiB);
+  await addNode(store, B, GiB);
+  await addUnit(store, "u1", A);
+  await addUnit(store, "u2", A);
+  await addUnit(store, "u3", B);
   await store.setNodeHealth(A, health("unhealthy"));
   await store.setNodeHealth(B, health("unhealthy"));
 });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openStore, type Store } from "../../../src/store/index.js";
 import type { DeployCtx } from "../../../src/deploy/context.js";
+import { addNode, addUnit } from "./store-fixtures.js";
 import { ServiceUnavailableError } from "../../../src/domain/errors.js";
 import { checkDrain } from "../../../src/reconcile/heal-drain.js";
 
@@ -13,37 +14,6 @@ const B = "https://10.0.0.2:2376";
 const C = "https://10.0.0.3:2376";
 const GiB = 2 ** 30;
 let store: Store;
-
-async function addNode(address: string, memory: number, pool = "main"): Promise<void> {
-  await store.createNode({
-    address,
-    pool,
-    metadata: {},
-    engineId: address,
-    engineName: address,
-    labels: {},
-    cpus: 2,
-    memory,
-    disabled: false,
-  });
-}
-
-async function addUnit(id: string, node: string): Promise<void> {
-  await store.createUnit({
-    id,
-    app: "web",
-    process: "web",
-    version: 1,
-    node,
-    containerId: `c-${id}`,
-    host: "10.0.0.1",
-    port: 30000,
-    status: "started",
-    routable: true,
-    restartGen: 0,
-    error: "",
-  });
-}
 
 before(async () => {
   store = await openStore({ kind: "sqlite", path: ":memory:" });
@@ -60,11 +30,11 @@ before(async () => {
     teamOwner: "devs",
     owner: "a@b.c",
   });
-  await addNode(A, 8 * GiB);
-  await addNode(B, 1.5 * GiB);
-  await addNode(C, 64 * GiB, "other");
-  await addUnit("u1", A);
-  await addUnit("u2", A);
+  await addNode(store, A, 8 * GiB);
+  await addNode(store, B, 1.5 * GiB);
+  await addNode(store, C, 64 * GiB, "other");
+  await addUnit(store, "u1", A);
+  await addUnit(store, "u2", A);
 });
 
 after(async () => {
