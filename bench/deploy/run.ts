@@ -5,12 +5,15 @@
 //      + `docker run -d -p` + first 200 from the container.
 //  (b) `wharf unit add 1` → first request through the router answered by the new unit, vs
 //      `docker run -d` of the same app image (already on the node) → first 200.
-// Usage: WHARF_TEST_SLOT=6 node --import tsx bench/deploy/run.ts [--reps 3] [--keep]
-import { writeFileSync } from "node:fs";
+// Each reference runs twice per repetition: with Debian's docker CLI (a process per command,
+// as `wharf` is) and through the Engine API inside this process (no client start-up at all).
+// Usage: WHARF_TEST_SLOT=6 node --import tsx bench/deploy/run.ts [--reps 3] [--unit-samples 3] [--keep]
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { APP, ok, setUp, tearDown, type Bench } from "./setup.js";
 import { cleanReference, refBuildAndRun, refRun, type RefTimes } from "./reference.js";
+import { cliBuildAndRun, cliRunOnly, dockerCli } from "./reference-cli.js";
 import { servingVersion, webUnits, wharfDeploy, wharfUnitAdd, type WharfTimes } from "./wharf.js";
 import { breakdown, median, runs, table, type Phase, type Row } from "./report.js";
 import { problems, readServerLog, requestMarks } from "./server-log.js";
@@ -19,12 +22,18 @@ import { cli } from "./setup.js";
 const { values: args } = parseArgs({
   options: {
     reps: { type: "string", default: "3" },
+    // (b) is short and noisy (container start varies by 100 ms): more samples per repetition.
+    "unit-samples": { type: "string", default: "3" },
     keep: { type: "boolean", default: false },
   },
 });
-const REPS = Number(args.reps);
-if (!Number.isInteger(REPS) || REPS < 1)
-  throw new Error(`--reps must be a whole number ≥ 1, got ${args.reps}`);
+const wholeNumber = (name: string, v: string | undefined): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, got ${v}`);
+  return n;
+};
+const REPS = wholeNumber("reps", args.reps);
+const UNIT_SAMPLES = wholeNumber("unit-samples", args["unit-samples"]);
 // The example app's Procfile command, for the reference containers.
 const WEB_COMMAND = "node server.js";
 
@@ -33,6 +42,12 @@ const say = (s: string) => console.log(`# ${s}`);
 /** A change both sides copy in, so neither build can reuse the previous code layer. */
 function writeRevision(b: Bench, rev: string): void {
   for (const dir of [b.appDir, b.refDir]) writeFileSync(join(dir, "revision.txt"), `${rev}\n`);
+}
+
+/** The sides in an order that rotates with `i`, so none is always first after the other. */
+function rotated<T>(xs: readonly T[], i: number): T[] {
+  const k = i % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
 }
 
 const DEPLOY_PHASES: Phase[] = [
@@ -84,19 +99,26 @@ async function main(): Promise<void> {
     );
     await node.getContainer(warm.containerId).remove({ force: true });
 
-    const deploys: { wharf: WharfTimes[]; ref: RefTimes[] } = { wharf: [], ref: [] };
-    const units: { wharf: WharfTimes[]; ref: RefTimes[] } = { wharf: [], ref: [] };
+    const docker = dockerCli(bench.info, join(bench.dir, "docker-config"));
+    mkdirSync(join(bench.dir, "docker-config"));
+    type Sides = { wharf: WharfTimes[]; cli: RefTimes[]; api: RefTimes[] };
+    const deploys: Sides = { wharf: [], cli: [], api: [] };
+    const units: Sides = { wharf: [], cli: [], api: [] };
     // What starting the CLI alone costs (node + the CLI's imports), measured alongside.
     const cliStart: number[] = [];
     for (let i = 0; i < REPS; i++) {
-      const wharfFirst = i % 2 === 0;
       writeRevision(bench, `rep-${i}`);
       cliStart.push((await cli(bench, ["--version"])).ms);
-      say(`rep ${i + 1}/${REPS}: (a) deploy, ${wharfFirst ? "wharf first" : "reference first"}`);
+      say(`rep ${i + 1}/${REPS}: (a) deploy`);
       const a = [
         async () => {
           w = await wharfDeploy(bench, await servingVersion(bench));
           deploys.wharf.push(w);
+        },
+        async () => {
+          const r = await cliBuildAndRun(docker, refDir, `wharf-bench-ref:c${i}`, platformImage, WEB_COMMAND);
+          await node.getContainer(r.containerId).remove({ force: true });
+          deploys.cli.push(r);
         },
         async () => {
           const r = await refBuildAndRun(
@@ -108,26 +130,31 @@ async function main(): Promise<void> {
             WEB_COMMAND,
           );
           await node.getContainer(r.containerId).remove({ force: true });
-          deploys.ref.push(r);
+          deploys.api.push(r);
         },
       ];
-      for (const f of wharfFirst ? a : a.reverse()) await f();
+      for (const f of rotated(a, i)) await f();
 
-      say(`rep ${i + 1}/${REPS}: (b) one more unit, ${wharfFirst ? "wharf first" : "reference first"}`);
+      say(`rep ${i + 1}/${REPS}: (b) one more unit, ${UNIT_SAMPLES} samples`);
       const image = lastImage(w);
-      const bSide = [
+      const b = [
         async () => {
           const u = await wharfUnitAdd(bench, await webUnits(bench));
           units.wharf.push(u);
           await ok(bench, ["unit", "remove", "1", "-a", APP, "-p", "web"]);
         },
         async () => {
+          const r = await cliRunOnly(docker, image, WEB_COMMAND);
+          await node.getContainer(r.containerId).remove({ force: true });
+          units.cli.push(r);
+        },
+        async () => {
           const r = await refRun(node, nodeIp, image, WEB_COMMAND);
           await node.getContainer(r.containerId).remove({ force: true });
-          units.ref.push(r);
+          units.api.push(r);
         },
       ];
-      for (const f of wharfFirst ? bSide : bSide.reverse()) await f();
+      for (let k = 0; k < UNIT_SAMPLES; k++) for (const f of rotated(b, i * UNIT_SAMPLES + k)) await f();
     }
 
     const log = readServerLog(bench.serverLog);
@@ -141,34 +168,47 @@ async function main(): Promise<void> {
         .filter(Number.isFinite);
     const rows: Row[] = [
       {
-        name: "(a) upload → serving",
+        name: "(a) upload → serving, vs docker CLI",
         wharf: deploys.wharf.map((x) => x.ms),
-        reference: deploys.ref.map((x) => x.ms),
+        reference: deploys.cli.map((x) => x.ms),
         goal: 1.3,
       },
       {
-        name: "(b) unit add 1 → routable",
+        name: "(b) unit add 1 → routable, vs docker CLI",
         wharf: units.wharf.map((x) => x.ms),
-        reference: units.ref.map((x) => x.ms),
+        reference: units.cli.map((x) => x.ms),
+        goal: 1.2,
+      },
+      {
+        name: "(a) the same, vs Engine API in-process",
+        wharf: deploys.wharf.map((x) => x.ms),
+        reference: deploys.api.map((x) => x.ms),
+        goal: 1.3,
+      },
+      {
+        name: "(b) the same, vs Engine API in-process",
+        wharf: units.wharf.map((x) => x.ms),
+        reference: units.api.map((x) => x.ms),
         goal: 1.2,
       },
       {
         name: "(a) from POST deploy reaching the server",
         wharf: fromRequest(deploys.wharf, "POST", `/apps/${APP}/deploy`),
-        reference: deploys.ref.map((x) => x.ms),
+        reference: deploys.api.map((x) => x.ms),
       },
       {
         name: "(b) from PUT units reaching the server",
         wharf: fromRequest(units.wharf, "PUT", `/apps/${APP}/units`),
-        reference: units.ref.map((x) => x.ms),
+        reference: units.api.map((x) => x.ms),
       },
     ];
     console.log("");
     console.log(
-      `command: WHARF_TEST_SLOT=${process.env.WHARF_TEST_SLOT ?? ""} node --import tsx bench/deploy/run.ts --reps ${REPS}`,
+      `command: WHARF_TEST_SLOT=${process.env.WHARF_TEST_SLOT ?? ""} node --import tsx bench/deploy/run.ts --reps ${REPS} --unit-samples ${UNIT_SAMPLES}`,
     );
     console.log(
-      `one-node pool, node ${nodeIp}; ${REPS} interleaved repetitions (order alternates); polls every 10 ms`,
+      `one-node pool, node ${nodeIp}; ${REPS} interleaved repetitions, (b) ${UNIT_SAMPLES} samples each ` +
+        "(order rotates); polls every 10 ms; reference containers are removed between runs (not timed)",
     );
     console.log("");
     console.log(table(rows));
@@ -197,20 +237,24 @@ async function main(): Promise<void> {
         })),
       ),
     );
-    console.log(
-      breakdown(
-        "reference build + run",
-        [],
-        deploys.ref.map((x) => ({
-          lines: [],
-          extra: {
-            "docker build done": x.marks.built!,
-            "container started": x.marks.started!,
-            "first 200": x.ms,
-          },
-        })),
-      ),
-    );
+    for (const [side, xs] of [
+      ["docker CLI", deploys.cli],
+      ["Engine API", deploys.api],
+    ] as const)
+      console.log(
+        breakdown(
+          `reference build + run (${side})`,
+          [],
+          xs.map((x) => ({
+            lines: [],
+            extra: {
+              "docker build done": x.marks.built!,
+              "container started": x.marks.started!,
+              "first 200": x.ms,
+            },
+          })),
+        ),
+      );
     console.log(
       breakdown(
         "wharf unit add 1",
@@ -225,16 +269,17 @@ async function main(): Promise<void> {
         })),
       ),
     );
-    console.log(
-      breakdown(
-        "reference docker run",
-        [],
-        units.ref.map((x) => ({
-          lines: [],
-          extra: { "container started": x.marks.started!, "first 200": x.ms },
-        })),
-      ),
-    );
+    for (const [side, xs] of [
+      ["docker CLI", units.cli],
+      ["Engine API", units.api],
+    ] as const)
+      console.log(
+        breakdown(
+          `reference docker run (${side})`,
+          [],
+          xs.map((x) => ({ lines: [], extra: { "container started": x.marks.started!, "first 200": x.ms } })),
+        ),
+      );
     const sample = deploys.wharf.at(-1);
     if (sample) {
       console.log("\nlast wharf deploy's output with arrival times:");

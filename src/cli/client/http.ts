@@ -3,7 +3,6 @@
 // `bearer` tokens, form bodies with sorted keys, plain-text error bodies and
 // application/x-json-stream responses. Commands stay thin: they build a path and a
 // body, call `request`, and print.
-import { randomBytes } from "node:crypto";
 import {
   request as httpRequest,
   type ClientRequest,
@@ -240,7 +239,8 @@ export class ApiClient {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = encodeForm(opts.form);
     } else if (opts.multipart) {
-      const boundary = randomBytes(30).toString("hex");
+      // node:crypto costs every command a few ms at start-up; only multipart bodies need it.
+      const boundary = (await import("node:crypto")).randomBytes(30).toString("hex");
       headers["content-type"] = `multipart/form-data; boundary=${boundary}`;
       body = encodeMultipart(opts.multipart, boundary);
     } else if (opts.json !== undefined) {
