@@ -2,6 +2,7 @@
 // ingestion, the agent registry (feeding node health), the node container reconciler and
 // the server's own log collectors, with their routes. server.ts creates it with the API and
 // starts its loops once the API listens (agents need its address).
+import { RunWhen } from "../reconcile/run-when.js";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { WharfConfig } from "../config/config.js";
@@ -33,6 +34,8 @@ export interface NodeAgentServices {
   onUnitsDown: (node: string) => void;
   start(listening: string): void;
   stop(): Promise<void>;
+  /** The node-container reconciler runs only on the reconciler leader (and once listening). */
+  setLeading(on: boolean): Promise<void>;
 }
 
 /** Without a cluster, node containers can be configured but run nowhere yet. */
@@ -81,6 +84,8 @@ export function createNodeAgentServices(
   });
   const ingest = new LogIngest(store, hub);
   const health = healthPort(o.nodeConnector);
+  // Set with the node-container reconciler (a cluster): it runs while listening and leading.
+  let gate: RunWhen<"listening" | "leading"> | undefined;
   const services: NodeAgentServices = {
     hub,
     ingest,
@@ -89,17 +94,20 @@ export function createNodeAgentServices(
     collectors: null,
     apiUrl: config.agentApiUrl,
     onUnitsDown: () => undefined,
-    start(listening) {
-      if (!services.apiUrl) services.apiUrl = reachableUrl(listening);
+    start(at) {
+      if (!services.apiUrl) services.apiUrl = reachableUrl(at);
       services.agents.start();
-      services.nodeContainers?.start();
+      void gate?.set("listening", true);
       services.collectors?.start();
     },
     async stop() {
       services.agents.stop();
       services.collectors?.stop();
-      await services.nodeContainers?.stop();
+      await gate?.set("listening", false);
       hub.close();
+    },
+    async setLeading(on) {
+      await gate?.set("leading", on);
     },
   };
   services.agents = new AgentRegistry({
@@ -140,6 +148,7 @@ export function createNodeAgentServices(
       agentIntervalMs: config.agentIntervalMs,
       agentImage,
     });
+    gate = new RunWhen(services.nodeContainers, ["listening", "leading"]);
     nodeContainerRoutes(app, ctx, services.nodeContainers);
     if (config.logCollector)
       services.collectors = new ServerLogCollectors({

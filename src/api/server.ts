@@ -21,13 +21,12 @@ import { createMetrics } from "./metrics.js";
 import { registerRoutes } from "./routes/index.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
-import { reconcileAll } from "../reconcile/units.js";
-import { Healer } from "../reconcile/healer.js";
 import { followLeadership, type LeaderFollower } from "../reconcile/leader.js";
 import { healerSettingsFromEnv } from "../reconcile/healer-settings.js";
+import { LeaderWork } from "./leader-work.js";
 import type { DeployCtx, NodeEngines } from "../deploy/context.js";
 import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
-import { finishServedDeploys } from "../deploy/interrupted.js";
+import { closeAbandonedEvents } from "../deploy/interrupted.js";
 import { deployRoutes } from "./routes/deploys.js";
 import { SpooledFile, spoolFilePart } from "./upload-spool.js";
 import { startEmbeddedRouter } from "../router/embedded.js";
@@ -288,28 +287,24 @@ export async function startServer(
   const store = await openStore(storeConfigFor(config));
   let nodeConnector: NodeConnector | undefined;
   // Created once the deploy side exists; node transitions before that are seen by its first pass.
-  let healer: Healer | undefined;
+  let work: LeaderWork | undefined;
   let nodeAgents: NodeAgentServices | undefined;
   let leader: LeaderFollower | undefined;
   try {
-    const healerSettings = healerSettingsFromEnv();
     // Embedded SQLite has one server: anything still running was left by a crash. On
     // PostgreSQL other servers may be mid-operation, so close only this instance's events
-    // and those whose heartbeat stopped long ago.
-    const staleBefore = new Date(Date.now() - STALE_AFTER_MS);
-    // Deploys that died after their route switch serve: they end as succeeded, not failed.
-    await finishServedDeploys(
+    // and those whose heartbeat stopped long ago (the reconciler leader keeps checking).
+    const left = await closeAbandonedEvents(
       store,
-      (e) => store.kind === "sqlite" || e.instanceId === config.instanceId || e.lockUpdateTime < staleBefore,
-    );
-    const closed =
       store.kind === "sqlite"
-        ? await store.closeStaleEvents()
-        : [
-            ...(await store.closeStaleEvents({ instanceId: config.instanceId })),
-            ...(await store.closeStaleEvents({ heartbeatBefore: staleBefore })),
-          ];
-    if (closed.length) log.warn({ events: closed.length }, "closed events left running by a previous server");
+        ? { all: true }
+        : { instanceId: config.instanceId, heartbeatBefore: new Date(Date.now() - STALE_AFTER_MS) },
+    );
+    if (left.served.length + left.failed.length)
+      log.warn(
+        { served: left.served.length, failed: left.failed.length },
+        "closed events left running by a previous server",
+      );
     await ensureBuiltinRoles(store);
     if (config.adminEmail && config.adminPassword) {
       const r = await initAdmin(store, config.adminEmail, config.adminPassword);
@@ -328,7 +323,7 @@ export async function startServer(
             failureThreshold: config.nodeFailureThreshold,
           },
           onTransition: (address, to) => {
-            healer?.nodeChanged(address, to);
+            work?.healer?.nodeChanged(address, to);
             if (to === "healthy") nodeAgents?.nodeContainers?.kick();
           },
         });
@@ -342,45 +337,23 @@ export async function startServer(
       ...(engines ? { engines } : {}),
     });
     if (app.deploy) {
-      const dc = app.deploy;
-      const builtin = app.builtin;
       // Only the reconciler leader converges and heals (several servers on PostgreSQL). A
       // leader converges the nodes to the store before taking requests: a crash mid-deploy ends here.
-      leader = await followLeadership(
-        store,
-        {
-          lead: async () => {
-            const r = await reconcileAll(dc);
-            log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
-            for (const e of r.errors) log.warn({ error: e }, "reconcile");
-            // Built-in service instances: resumed, healed and swept in the background (a
-            // resumed provision may have to build its image first).
-            builtin?.start().then(
-              (b) => {
-                log.info({ ...b, errors: b.errors.length }, "reconciled built-in service instances");
-                for (const e of b.errors) log.warn({ error: e }, "service reconcile");
-              },
-              (e: unknown) => log.warn({ err: e }, "service reconcile"),
-            );
-            if (healerSettings.enabled) {
-              healer = new Healer(dc, { instanceId: config.instanceId, log, settings: healerSettings });
-              healer.start();
-            }
-          },
-          yield: async () => {
-            const h = healer;
-            healer = undefined;
-            await h?.stop();
-            await builtin?.stop();
-          },
-        },
-        { log },
-      );
-      if (app.ctx.runtime) app.ctx.runtime.nodesChanged = () => healer?.kick();
+      const w = new LeaderWork({
+        dc: app.deploy,
+        builtin: app.builtin,
+        nodeAgents: app.nodeAgents,
+        instanceId: config.instanceId,
+        healerSettings: healerSettingsFromEnv(),
+        log,
+      });
+      work = w;
+      leader = await followLeadership(store, w, { log });
+      if (app.ctx.runtime) app.ctx.runtime.nodesChanged = () => w.healer?.kick();
     }
     const address = await app.listen({ host: config.host, port: config.port });
     nodeAgents = app.nodeAgents;
-    nodeAgents.onUnitsDown = () => healer?.kick();
+    nodeAgents.onUnitsDown = () => work?.healer?.kick();
     nodeAgents.start(address);
     // The single-machine default runs the router in the server; WHARF_ROUTER_EMBEDDED=false
     // leaves routing to separate `wharf router` processes.
@@ -402,6 +375,8 @@ export async function startServer(
       store
         .touchRunningEvents(config.instanceId)
         .catch((e) => log.warn({ err: e }, "event heartbeat failed"));
+      if (store.kind !== "sqlite")
+        void work?.sweepAbandoned(new Date(Date.now() - STALE_AFTER_MS), () => leader?.leading ?? false);
     }, HEARTBEAT_MS);
     heartbeat.unref();
     return {

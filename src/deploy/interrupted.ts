@@ -1,4 +1,4 @@
-// Deploys a dead server left running, settled before its stale events are closed as failed.
+// Events a dead server left running. Deploys are settled first, then the rest closed as failed.
 // A deploy whose route switch committed serves its new version: the version is ready and
 // counted (both commit with the switch), only the old units' drain was cut short, and the
 // startup reconciler removes those (units marked removing) before the server takes requests,
@@ -33,4 +33,31 @@ export async function finishServedDeploys(
     }
   }
   return done;
+}
+
+/**
+ * Which running events no live server works on: on SQLite (one server, just restarted) all of
+ * them; on PostgreSQL this instance's own (it restarted) and those whose heartbeat stopped.
+ */
+export type Abandoned = { all: true } | { instanceId?: string; heartbeatBefore: Date };
+
+/**
+ * Ends the abandoned events: deploys whose route switch committed as succeeded, every other
+ * one as failed (which also releases its app's lock). Returns the ids of both kinds.
+ */
+export async function closeAbandonedEvents(
+  store: Store,
+  who: Abandoned,
+): Promise<{ served: string[]; failed: string[] }> {
+  const abandoned = (e: EventRecord) =>
+    "all" in who || e.instanceId === who.instanceId || e.lockUpdateTime < who.heartbeatBefore;
+  const served = await finishServedDeploys(store, abandoned);
+  const failed =
+    "all" in who
+      ? await store.closeStaleEvents()
+      : [
+          ...(who.instanceId ? await store.closeStaleEvents({ instanceId: who.instanceId }) : []),
+          ...(await store.closeStaleEvents({ heartbeatBefore: who.heartbeatBefore })),
+        ];
+  return { served, failed };
 }

@@ -1,0 +1,89 @@
+// What the reconciler leader runs (src/reconcile/leader.ts decides who leads): the startup
+// convergence, the healer, the built-in service reconciler and the node-container reconciler.
+// Each assumes it is the only one changing what it manages, so none runs on a follower.
+// On PostgreSQL the leader also closes events a dead server left running once their heartbeat
+// is stale, and converges again: until then the reconciler skips those apps as busy.
+import type { Logger } from "pino";
+import type { DeployCtx } from "../deploy/context.js";
+import { closeAbandonedEvents } from "../deploy/interrupted.js";
+import { Healer } from "../reconcile/healer.js";
+import type { HealerSettings } from "../reconcile/healer-settings.js";
+import type { LeaderHooks } from "../reconcile/leader.js";
+import { reconcileAll } from "../reconcile/units.js";
+import type { BuiltinServices } from "../services/builtin/index.js";
+import type { NodeAgentServices } from "./node-agents.js";
+
+export interface LeaderWorkOptions {
+  dc: DeployCtx;
+  builtin: BuiltinServices | null;
+  nodeAgents: NodeAgentServices;
+  instanceId: string;
+  healerSettings: HealerSettings;
+  log: Logger;
+}
+
+export class LeaderWork implements LeaderHooks {
+  private current: Healer | undefined;
+  private sweeping = false;
+
+  constructor(private readonly o: LeaderWorkOptions) {}
+
+  /** The running healer (leader only), for the events that should wake it. */
+  get healer(): Healer | undefined {
+    return this.current;
+  }
+
+  async lead(): Promise<void> {
+    const { dc, log } = this.o;
+    const r = await reconcileAll(dc);
+    log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
+    for (const e of r.errors) log.warn({ error: e }, "reconcile");
+    // Built-in service instances: resumed, healed and swept in the background (a resumed
+    // provision may have to build its image first).
+    this.o.builtin?.start().then(
+      (b) => {
+        log.info({ ...b, errors: b.errors.length }, "reconciled built-in service instances");
+        for (const e of b.errors) log.warn({ error: e }, "service reconcile");
+      },
+      (e: unknown) => log.warn({ err: e }, "service reconcile"),
+    );
+    if (this.o.healerSettings.enabled) {
+      this.current = new Healer(dc, { instanceId: this.o.instanceId, log, settings: this.o.healerSettings });
+      this.current.start();
+    }
+    await this.o.nodeAgents.setLeading(true);
+  }
+
+  async yield(): Promise<void> {
+    const h = this.current;
+    this.current = undefined;
+    await h?.stop();
+    await this.o.builtin?.stop();
+    await this.o.nodeAgents.setLeading(false);
+  }
+
+  /**
+   * Closes the events whose heartbeat stopped before `staleBefore` (their server is gone) and,
+   * when there were any, converges again as a takeover does. Called periodically while leading.
+   */
+  async sweepAbandoned(staleBefore: Date, leading: () => boolean): Promise<void> {
+    if (this.sweeping || !leading()) return;
+    this.sweeping = true;
+    try {
+      const left = await closeAbandonedEvents(this.o.dc.ctx.store, { heartbeatBefore: staleBefore });
+      if (left.served.length + left.failed.length === 0) return;
+      this.o.log.warn(
+        { served: left.served.length, failed: left.failed.length },
+        "closed events a stopped server left running; reconciling their apps",
+      );
+      await this.yield();
+      if (leading()) await this.lead();
+      // The leadership went while lead() ran: its yield may have come before this lead.
+      if (!leading()) await this.yield();
+    } catch (err) {
+      this.o.log.warn({ err }, "closing events a stopped server left running failed");
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}
