@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { BadRequestError, ConflictError, NotFoundError } from "../../domain/errors.js";
 import { imageExists } from "../../cluster/docker/image.js";
-import { Demuxer, LineSplitter, type StreamName } from "./logs.js";
+import { pumpOutput, type StreamName } from "./logs.js";
 import { pullWithProgress } from "./pull.js";
 import {
   isolatedHostConfig,
@@ -24,26 +24,6 @@ export type OneOffSpec = Pick<UnitSpec, "app" | "version" | "image" | "env"> & {
   limits: UnitLimits;
   extraLabels?: Record<string, string>;
 };
-
-/** Feeds a multiplexed Docker stream to `log` line by line; resolves when it ends. */
-function pumpOutput(stream: NodeJS.ReadableStream, log: OutputLog): Promise<void> {
-  const demux = new Demuxer();
-  const lines: Record<StreamName, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-  return new Promise((resolve, reject) => {
-    stream.on("data", (chunk: Buffer) => {
-      for (const f of demux.push(chunk)) {
-        for (const l of lines[f.stream].push(f.data.toString("utf8"))) log(l, f.stream);
-      }
-    });
-    const finish = () => {
-      for (const s of ["stdout", "stderr"] as const) for (const l of lines[s].flush()) log(l, s);
-      resolve();
-    };
-    stream.once("end", finish);
-    stream.once("close", finish);
-    stream.once("error", reject);
-  });
-}
 
 /** tsuru's one-off env: the app's env and names, with an empty process name. */
 function oneOffEnv(spec: OneOffSpec): string[] {
