@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { pumpOutput } from "../provision/docker/logs.js";
+import { removeAndWait } from "../provision/docker/streaming.js";
 import {
   BUILD_LABEL,
   BuildCancelledError,
@@ -141,6 +142,7 @@ export async function runImageHooks(req: RunImageHooksRequest): Promise<string> 
     throw err;
   } finally {
     req.signal?.removeEventListener("abort", onAbort);
-    await remove().catch(() => undefined);
+    // Waits out a removal the abort started, so nothing of the hook is left when this returns.
+    await removeAndWait(req.engine, created.id).catch(() => undefined);
   }
 }

@@ -15,7 +15,7 @@ import {
   type UnitLimits,
   type UnitSpec,
 } from "./spec.js";
-import { abortable, abortError, isNotFound, longLived, throwIfAborted } from "./streaming.js";
+import { abortable, abortError, isNotFound, longLived, removeAndWait, throwIfAborted } from "./streaming.js";
 
 export type OutputLog = (line: string, stream: StreamName) => void;
 
@@ -108,21 +108,6 @@ export async function runOnce(
     throw err;
   } finally {
     await removeAndWait(engine, container.id);
-  }
-}
-
-/** Removes a container and waits until it is gone (AutoRemove may already be removing it). */
-async function removeAndWait(engine: Docker, id: string): Promise<void> {
-  const c = engine.getContainer(id);
-  await c.remove({ force: true }).catch(() => {});
-  for (let i = 0; i < 100; i++) {
-    try {
-      await c.inspect();
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
