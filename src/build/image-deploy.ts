@@ -53,10 +53,10 @@ export async function deployImage(
       `image ${ref.ref} is neither in the cluster registry (${req.registry}) nor on node ${req.node ?? "the build node"}; push it to ${req.registry} first`,
     );
   }
-  log(`---- Inspecting image "${ref.ref}" ----`);
-  // Procfile and tsuru.yaml come out of one created container, before anything is logged.
-  const files = await readImageAppFiles(req.engine, info.Id, req.app);
+  // tsuru's order of lines. Procfile and tsuru.yaml come out of one created container.
   log(`---- Getting process from image ----`);
+  const files = await readImageAppFiles(req.engine, info.Id, req.app);
+  log(`---- Inspecting image "${ref.ref}" ----`);
   const { processes, from } = imageProcesses(ref.ref, info.Config, files.procfile);
   log(processesSourceLine(from));
   for (const [name, cmd] of Object.entries(processes))
