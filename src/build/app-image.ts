@@ -3,7 +3,8 @@
 //  - archive: platform image + code. A generated Dockerfile copies the code into
 //    /home/application/current (owned by `application`), runs the platform's
 //    /var/lib/wharf/build, then each hooks.build command as its own step.
-//  - image: an image from the cluster registry or already on the node, re-tagged.
+//  - image: an image from the cluster registry or already on the node, re-tagged, or, when
+//    its tsuru.yaml has hooks.build, the hooks run in it and the result committed (image-hooks.ts).
 //  - dockerfile: the user's Dockerfile with the archive (if any) as its context.
 // App env is never given to a build (no build args), so build output holds no app secrets;
 // `secrets` masks any further values the caller knows of, as defence in depth.
@@ -22,9 +23,9 @@ import {
 } from "./build-run.js";
 import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
 import { buildContextTar, type ContextFile } from "./context.js";
-import { parseImageRef, processesFromImage, PROCESSES_LABEL } from "./image-source.js";
-import { readImageAppYaml } from "./image-yaml.js";
-import { APP_YAML_NAMES, buildManifest, parseAppYaml, type AppManifest } from "./manifest.js";
+import { deployImage } from "./image-deploy.js";
+import { processesFromImage, PROCESSES_LABEL } from "./image-source.js";
+import { APP_YAML_NAMES, buildManifest, type AppManifest } from "./manifest.js";
 
 export type AppBuildSource =
   | { kind: "archive"; archive: CheckedArchive }
@@ -119,7 +120,7 @@ export async function buildAppImageLocally(req: AppBuildRequest): Promise<Omit<B
   const s = req.source;
   let manifest: AppManifest;
   if (s.kind === "image") {
-    manifest = await retagImage(req, s.image, image, log);
+    manifest = await deployImage(req, s.image, image, mask, log);
   } else {
     manifest = archiveManifest(s.archive);
     if (s.kind === "dockerfile" && s.archive?.readText("Procfile") === undefined) {
@@ -225,48 +226,4 @@ async function dockerBuild(
       ...(limits.cpuMilli ? { cpuperiod: 100_000, cpuquota: Math.round(limits.cpuMilli * 100) } : {}),
     },
   });
-}
-
-/** Image deploys: only the cluster registry's images or images already on the node. */
-async function retagImage(
-  req: AppBuildRequest,
-  source: string,
-  target: string,
-  log: (l: string) => void,
-): Promise<AppManifest> {
-  const ref = parseImageRef(source);
-  if (ref.domain !== undefined) {
-    if (ref.domain.toLowerCase() !== req.registry.toLowerCase()) {
-      throw new BadRequestError(
-        `image ${ref.ref} is not in the cluster registry (${req.registry}); Wharf does not pull from other registries: push it to ${req.registry} first`,
-      );
-    }
-    log(`---- Pulling ${ref.ref} from the cluster registry ----`);
-    await ensureImage(req.engine, ref.ref, log);
-  }
-  let info: Docker.ImageInspectInfo;
-  try {
-    info = await req.engine.getImage(ref.ref).inspect();
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-    throw new BadRequestError(
-      `image ${ref.ref} is neither in the cluster registry (${req.registry}) nor on node ${req.node ?? "the build node"}; push it to ${req.registry} first`,
-    );
-  }
-  log(`---- Inspecting image "${ref.ref}" ----`);
-  const processes = processesFromImage(ref.ref, info.Config);
-  for (const [name, cmd] of Object.entries(processes))
-    log(`  ---> Process "${name}" found with command: ${cmd}`);
-  log(`---- Getting tsuru.yaml from image ----`);
-  const yaml = await readImageAppYaml(req.engine, info.Id, req.app);
-  const extra = yaml
-    ? parseAppYaml(yaml.text, yaml.name)
-    : { hooks: { build: [], restart: { before: [], after: [] } } };
-  if (yaml) log(`  ---> Found ${yaml.name}`);
-  // Wharf does not change an image it is given: its build hooks are recorded, not run.
-  if (extra.hooks.build.length)
-    log(`  ---> hooks.build is not run for image deploys (the image is used as built)`);
-  const colon = target.lastIndexOf(":");
-  await req.engine.getImage(info.Id).tag({ repo: target.slice(0, colon), tag: target.slice(colon + 1) });
-  return { processes, ...extra };
 }

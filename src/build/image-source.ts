@@ -1,6 +1,6 @@
 // Image deploys: which references are allowed (the cluster registry's, or images already on
-// the build node; never Docker Hub or any other registry), and what an image says about its
-// processes (a Wharf label, else its entrypoint + cmd as `web`).
+// the build node; never Docker Hub or any other registry), and which processes an image has
+// (a Wharf label, a Procfile in the image, a Procfile label, else its entrypoint + cmd as `web`).
 import { BadRequestError } from "../domain/errors.js";
 import { parseProcfile } from "./manifest.js";
 
@@ -63,24 +63,58 @@ interface ImageConfigLike {
   Cmd?: string[] | string | null;
 }
 
+/** Where an image's processes came from, for the deploy log. */
+export type ProcessesSource =
+  | { kind: "processes-label" }
+  | { kind: "procfile"; path: string }
+  | { kind: "procfile-label" }
+  | { kind: "command" };
+
+export interface ImageProcesses {
+  processes: Record<string, string>;
+  from: ProcessesSource;
+}
+
 /**
- * The processes an image declares: the wharf.processes label (JSON, set by Wharf builds), else
- * the wharf.procfile label (Procfile text), else `web` = entrypoint + cmd.
+ * The processes of an image, first found of: the wharf.processes label (JSON, set by Wharf's
+ * own builds, so redeploying or rolling back to a Wharf image keeps its processes even when its
+ * code has no Procfile), a Procfile file in the image (tsuru's rule), the wharf.procfile label
+ * (Procfile text), else `web` = entrypoint + cmd. A blank Procfile counts as none, as in tsuru.
  */
-export function processesFromImage(ref: string, config: ImageConfigLike | undefined): Record<string, string> {
+export function imageProcesses(
+  ref: string,
+  config: ImageConfigLike | undefined,
+  procfile?: { name: string; text: string },
+): ImageProcesses {
   const labels = config?.Labels ?? {};
   const json = labels[PROCESSES_LABEL];
-  if (json !== undefined) return parseProcessesLabel(ref, json);
-  const procfile = labels[PROCFILE_LABEL];
-  if (procfile !== undefined) return parseProcfile(procfile);
+  if (json !== undefined)
+    return { processes: parseProcessesLabel(ref, json), from: { kind: "processes-label" } };
+  if (procfile && procfile.text.trim() !== "") {
+    let processes: Record<string, string>;
+    try {
+      processes = parseProcfile(procfile.text);
+    } catch (err) {
+      // Say which file: the user did not send it, it was found in their image.
+      throw new BadRequestError(`image ${ref}, ${procfile.name}: ${(err as Error).message}`);
+    }
+    return { processes, from: { kind: "procfile", path: procfile.name } };
+  }
+  const label = labels[PROCFILE_LABEL];
+  if (label !== undefined) return { processes: parseProcfile(label), from: { kind: "procfile-label" } };
   const asList = (v: string[] | string | null | undefined) => (v == null ? [] : Array.isArray(v) ? v : [v]);
   const argv = [...asList(config?.Entrypoint), ...asList(config?.Cmd)];
   if (argv.length === 0) {
     throw new BadRequestError(
-      `image ${ref} has no Procfile label, entrypoint or cmd, so Wharf does not know how to start it; set CMD in its Dockerfile`,
+      `image ${ref} has no Procfile, Procfile label, entrypoint or cmd, so Wharf does not know how to start it; add a Procfile or set CMD in its Dockerfile`,
     );
   }
-  return { web: argv.map(shellQuote).join(" ") };
+  return { processes: { web: argv.map(shellQuote).join(" ") }, from: { kind: "command" } };
+}
+
+/** imageProcesses without a Procfile file (images Wharf built from a Dockerfile). */
+export function processesFromImage(ref: string, config: ImageConfigLike | undefined): Record<string, string> {
+  return imageProcesses(ref, config).processes;
 }
 
 export function parseProcessesLabel(ref: string, json: string): Record<string, string> {

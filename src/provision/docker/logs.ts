@@ -55,6 +55,29 @@ export class LineSplitter {
   }
 }
 
+/** Feeds a multiplexed Docker stream to `log` line by line; resolves when it ends. */
+export function pumpOutput(
+  stream: NodeJS.ReadableStream,
+  log: (line: string, stream: StreamName) => void,
+): Promise<void> {
+  const demux = new Demuxer();
+  const lines: Record<StreamName, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+  return new Promise((resolve, reject) => {
+    stream.on("data", (chunk: Buffer) => {
+      for (const f of demux.push(chunk)) {
+        for (const l of lines[f.stream].push(f.data.toString("utf8"))) log(l, f.stream);
+      }
+    });
+    const finish = () => {
+      for (const s of ["stdout", "stderr"] as const) for (const l of lines[s].flush()) log(l, s);
+      resolve();
+    };
+    stream.once("end", finish);
+    stream.once("close", finish);
+    stream.once("error", reject);
+  });
+}
+
 /** The last `lines` lines a container wrote (stdout and stderr, in order), without Docker's framing. */
 export async function unitLogs(engine: Docker, containerId: string, lines = 10): Promise<string[]> {
   const container = engine.getContainer(containerId);

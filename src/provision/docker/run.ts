@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { BadRequestError, ConflictError, NotFoundError } from "../../domain/errors.js";
 import { imageExists } from "../../cluster/docker/image.js";
-import { Demuxer, LineSplitter, type StreamName } from "./logs.js";
+import { pumpOutput, type StreamName } from "./logs.js";
 import { pullWithProgress } from "./pull.js";
 import {
   isolatedHostConfig,
@@ -15,7 +15,7 @@ import {
   type UnitLimits,
   type UnitSpec,
 } from "./spec.js";
-import { abortable, abortError, isNotFound, longLived, throwIfAborted } from "./streaming.js";
+import { abortable, abortError, isNotFound, longLived, removeAndWait, throwIfAborted } from "./streaming.js";
 
 export type OutputLog = (line: string, stream: StreamName) => void;
 
@@ -24,26 +24,6 @@ export type OneOffSpec = Pick<UnitSpec, "app" | "version" | "image" | "env"> & {
   limits: UnitLimits;
   extraLabels?: Record<string, string>;
 };
-
-/** Feeds a multiplexed Docker stream to `log` line by line; resolves when it ends. */
-function pumpOutput(stream: NodeJS.ReadableStream, log: OutputLog): Promise<void> {
-  const demux = new Demuxer();
-  const lines: Record<StreamName, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-  return new Promise((resolve, reject) => {
-    stream.on("data", (chunk: Buffer) => {
-      for (const f of demux.push(chunk)) {
-        for (const l of lines[f.stream].push(f.data.toString("utf8"))) log(l, f.stream);
-      }
-    });
-    const finish = () => {
-      for (const s of ["stdout", "stderr"] as const) for (const l of lines[s].flush()) log(l, s);
-      resolve();
-    };
-    stream.once("end", finish);
-    stream.once("close", finish);
-    stream.once("error", reject);
-  });
-}
 
 /** tsuru's one-off env: the app's env and names, with an empty process name. */
 function oneOffEnv(spec: OneOffSpec): string[] {
@@ -128,21 +108,6 @@ export async function runOnce(
     throw err;
   } finally {
     await removeAndWait(engine, container.id);
-  }
-}
-
-/** Removes a container and waits until it is gone (AutoRemove may already be removing it). */
-async function removeAndWait(engine: Docker, id: string): Promise<void> {
-  const c = engine.getContainer(id);
-  await c.remove({ force: true }).catch(() => {});
-  for (let i = 0; i < 100; i++) {
-    try {
-      await c.inspect();
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -58,3 +58,21 @@ export function throwIfAborted(signal?: AbortSignal): void {
 export function isNotFound(err: unknown): boolean {
   return (err as { statusCode?: number } | null)?.statusCode === 404;
 }
+
+/**
+ * Removes a container and waits until it is gone: AutoRemove, or an abort handler, may already
+ * be removing it, and then the engine answers the removal at once while the container lingers.
+ */
+export async function removeAndWait(engine: Docker, id: string): Promise<void> {
+  const c = engine.getContainer(id);
+  await c.remove({ force: true }).catch(() => {});
+  for (let i = 0; i < 100; i++) {
+    try {
+      await c.inspect();
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

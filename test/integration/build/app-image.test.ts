@@ -216,7 +216,8 @@ describe("app images", () => {
       web: "httpd -f -p $PORT -h .",
       worker: "sleep 1000",
     });
-    // bbapp:v1 carries the archive's tsuru.yaml in /home/application/current.
+    // bbapp:v1 carries the archive's tsuru.yaml in /home/application/current; its hooks run
+    // again in the image (as in tsuru), which app-image-deploy.test.ts covers.
     assert.equal(fromRegistry.manifest.hooks.build.length, 3, "the image's tsuru.yaml is read");
     assert.deepEqual(await buildContainers(n3), [], "the container it was read from is gone");
     await pullImage(n2, fromRegistry.image);

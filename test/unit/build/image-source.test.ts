@@ -1,8 +1,13 @@
-// Image references allowed for image deploys, processes read from an image, and the pure
+// Image references allowed for image deploys, an image's processes and their precedence, and the pure
 // helpers of the build runner (stage labels, secret masking).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseImageRef, processesFromImage, shellQuote } from "../../../src/build/image-source.js";
+import {
+  imageProcesses,
+  parseImageRef,
+  processesFromImage,
+  shellQuote,
+} from "../../../src/build/image-source.js";
 import { labelStages, masker } from "../../../src/build/build-run.js";
 import { platformDockerfile } from "../../../src/build/app-image.js";
 import { BadRequestError } from "../../../src/domain/errors.js";
@@ -26,10 +31,34 @@ test("image references are split into registry domain and the rest; bad ones are
   }
 });
 
-test("an image's processes come from the wharf.processes label, then wharf.procfile, then entrypoint + cmd", () => {
+test("an image's processes: the wharf.processes label, then a Procfile in the image, then wharf.procfile, then entrypoint + cmd", () => {
+  const procfile = { name: "/app/user/Procfile", text: "web: ./f\nworker: ./w\n" };
+  const both = { "wharf.processes": '{"web":"./a","worker":"./b"}', "wharf.procfile": "web: ./p\n" };
+  // A Wharf image keeps the processes its build recorded, even with a Procfile in its code.
+  assert.deepEqual(imageProcesses("i", { Labels: both, Cmd: ["x"] }, procfile), {
+    processes: { web: "./a", worker: "./b" },
+    from: { kind: "processes-label" },
+  });
   assert.deepEqual(
-    processesFromImage("i", { Labels: { "wharf.processes": '{"web":"./a","worker":"./b"}' }, Cmd: ["x"] }),
-    { web: "./a", worker: "./b" },
+    imageProcesses("i", { Labels: { "wharf.procfile": "web: ./p\n" }, Cmd: ["x"] }, procfile),
+    {
+      processes: { web: "./f", worker: "./w" },
+      from: { kind: "procfile", path: "/app/user/Procfile" },
+    },
+  );
+  assert.deepEqual(imageProcesses("i", { Labels: { "wharf.procfile": "web: ./p\n" }, Cmd: ["x"] }), {
+    processes: { web: "./p" },
+    from: { kind: "procfile-label" },
+  });
+  // A blank Procfile is tsuru's "Procfile not found".
+  assert.deepEqual(imageProcesses("i", { Cmd: ["x", "y z"] }, { name: "/Procfile", text: " \n" }), {
+    processes: { web: "x 'y z'" },
+    from: { kind: "command" },
+  });
+  assert.throws(
+    () => imageProcesses("reg/i:1", { Cmd: ["x"] }, { name: "/Procfile", text: "web ./nocolon\n" }),
+    (e: unknown) =>
+      e instanceof BadRequestError && /^image reg\/i:1, \/Procfile: Procfile line 1/.test(e.message),
   );
   assert.deepEqual(processesFromImage("i", { Labels: { "wharf.procfile": "web: ./p\n" } }), { web: "./p" });
   assert.deepEqual(
@@ -37,7 +66,10 @@ test("an image's processes come from the wharf.processes label, then wharf.procf
     { web: `/bin/sh -c 'echo '\\''hi'\\'' && sleep 1'` },
   );
   assert.deepEqual(processesFromImage("i", { Cmd: "npm start" }), { web: "'npm start'" });
-  assert.throws(() => processesFromImage("i", { Labels: {} }), /no Procfile label, entrypoint or cmd/);
+  assert.throws(
+    () => processesFromImage("i", { Labels: {} }),
+    /no Procfile, Procfile label, entrypoint or cmd/,
+  );
   assert.throws(
     () => processesFromImage("i", { Labels: { "wharf.processes": "[1]" } }),
     /invalid wharf\.processes/,

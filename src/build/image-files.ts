@@ -1,16 +1,25 @@
-// tsuru.yaml inside an image, for image deploys (tsuru's "Getting tsuru.yaml from image"):
-// tsuru.yml, tsuru.yaml, app.yml or app.yaml in /home/application/current, /app/user or /,
-// the first found. tsuru runs `cat` in a container of the image; here the file is copied out
-// of a created, never started container (GET /containers/{id}/archive), so none of the
-// image's code runs. The image is user input: only a regular file of at most 256 KiB counts.
+// Reading small files out of an image without running any of its code: the image is put in a
+// created, never started container and each file is copied out (GET /containers/{id}/archive).
+// tsuru runs `cat` in a container of the image instead; copying keeps a hostile image's
+// entrypoint, shell or binaries out of it. The image is user input: only a regular file of at
+// most 256 KiB counts (a symlink, directory or larger file is passed over).
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import { extract as tarExtract } from "tar-stream";
 import { BUILD_LABEL } from "./build-run.js";
 
-export const IMAGE_YAML_DIRS = ["/home/application/current", "/app/user", ""];
-export const IMAGE_YAML_NAMES = ["tsuru.yml", "tsuru.yaml", "app.yml", "app.yaml"];
-const MAX_BYTES = 256 * 1024;
+export const MAX_IMAGE_FILE_BYTES = 256 * 1024;
+
+export interface ImageFile {
+  /** Absolute path inside the image. */
+  name: string;
+  text: string;
+}
+
+export interface ImageFiles {
+  /** The first of `paths` that is a small regular file in the image, else undefined. */
+  first(paths: readonly string[]): Promise<ImageFile | undefined>;
+}
 
 /** The single entry of a one-file archive when it is a small regular file, else undefined. */
 async function regularFile(stream: NodeJS.ReadableStream): Promise<Buffer | undefined> {
@@ -19,7 +28,7 @@ async function regularFile(stream: NodeJS.ReadableStream): Promise<Buffer | unde
   let first = true;
   const done = new Promise<void>((resolve, reject) => {
     ex.on("entry", (h, body, next) => {
-      const take = first && h.type === "file" && (h.size ?? 0) <= MAX_BYTES;
+      const take = first && h.type === "file" && (h.size ?? 0) <= MAX_IMAGE_FILE_BYTES;
       first = false;
       const chunks: Buffer[] = [];
       body.on("data", (c: unknown) => {
@@ -39,15 +48,19 @@ async function regularFile(stream: NodeJS.ReadableStream): Promise<Buffer | unde
   return found;
 }
 
-/** The image's app YAML (its path and text), or undefined when it has none. */
-export async function readImageAppYaml(
+/**
+ * Runs `use` with a reader of the image's files; every read shares one created container,
+ * which is removed when `use` settles.
+ */
+export async function withImageFiles<T>(
   engine: Docker,
   image: string,
   app: string,
-): Promise<{ name: string; text: string } | undefined> {
+  use: (files: ImageFiles) => Promise<T>,
+): Promise<T> {
   const c = await engine.createContainer({
     Image: image,
-    name: `wharf-yaml-${randomBytes(6).toString("hex")}`,
+    name: `wharf-files-${randomBytes(6).toString("hex")}`,
     // Never started; an entrypoint is still needed for images that have none.
     Entrypoint: ["/bin/true"],
     Cmd: [],
@@ -55,10 +68,9 @@ export async function readImageAppYaml(
     // A crash before the removal leaves it to the startup sweep of build containers.
     Labels: { [BUILD_LABEL]: app },
   });
-  try {
-    for (const dir of IMAGE_YAML_DIRS) {
-      for (const name of IMAGE_YAML_NAMES) {
-        const path = `${dir}/${name}`;
+  const files: ImageFiles = {
+    async first(paths) {
+      for (const path of paths) {
         let stream: NodeJS.ReadableStream;
         try {
           stream = await c.getArchive({ path });
@@ -69,8 +81,11 @@ export async function readImageAppYaml(
         const content = await regularFile(stream);
         if (content) return { name: path, text: content.toString("utf8") };
       }
-    }
-    return undefined;
+      return undefined;
+    },
+  };
+  try {
+    return await use(files);
   } finally {
     await c.remove({ force: true }).catch(() => undefined);
   }
