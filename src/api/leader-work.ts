@@ -25,6 +25,8 @@ export interface LeaderWorkOptions {
 export class LeaderWork implements LeaderHooks {
   private current: Healer | undefined;
   private sweeping = false;
+  /** A sweep stopped the reconcilers and lead() has not yet succeeded after it. */
+  private relead = false;
 
   constructor(private readonly o: LeaderWorkOptions) {}
 
@@ -34,6 +36,15 @@ export class LeaderWork implements LeaderHooks {
   }
 
   async lead(): Promise<void> {
+    await this.startReconcilers();
+    this.relead = false;
+  }
+
+  async yield(): Promise<void> {
+    await this.stopReconcilers();
+  }
+
+  protected async startReconcilers(): Promise<void> {
     const { dc, log } = this.o;
     const r = await reconcileAll(dc);
     log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
@@ -48,13 +59,15 @@ export class LeaderWork implements LeaderHooks {
       (e: unknown) => log.warn({ err: e }, "service reconcile"),
     );
     if (this.o.healerSettings.enabled) {
+      // Never two healers, whoever calls lead() twice.
+      await this.current?.stop();
       this.current = new Healer(dc, { instanceId: this.o.instanceId, log, settings: this.o.healerSettings });
       this.current.start();
     }
     await this.o.nodeAgents.setLeading(true);
   }
 
-  async yield(): Promise<void> {
+  protected async stopReconcilers(): Promise<void> {
     const h = this.current;
     this.current = undefined;
     await h?.stop();
@@ -64,24 +77,28 @@ export class LeaderWork implements LeaderHooks {
 
   /**
    * Closes the events whose heartbeat stopped before `staleBefore` (their server is gone) and,
-   * when there were any, converges again as a takeover does. Called periodically while leading.
+   * when there were any, converges again as a takeover does. Called periodically while leading;
+   * a convergence that failed is tried again on the next call.
    */
   async sweepAbandoned(staleBefore: Date, leading: () => boolean): Promise<void> {
     if (this.sweeping || !leading()) return;
     this.sweeping = true;
     try {
-      const left = await closeAbandonedEvents(this.o.dc.ctx.store, { heartbeatBefore: staleBefore });
-      if (left.served.length + left.failed.length === 0) return;
-      this.o.log.warn(
-        { served: left.served.length, failed: left.failed.length },
-        "closed events a stopped server left running; reconciling their apps",
-      );
-      await this.yield();
+      if (!this.relead) {
+        const left = await closeAbandonedEvents(this.o.dc.ctx.store, { heartbeatBefore: staleBefore });
+        if (left.served.length + left.failed.length === 0) return;
+        this.o.log.warn(
+          { served: left.served.length, failed: left.failed.length },
+          "closed events a stopped server left running; reconciling their apps",
+        );
+        await this.yield();
+        this.relead = true;
+      }
       if (leading()) await this.lead();
       // The leadership went while lead() ran: its yield may have come before this lead.
       if (!leading()) await this.yield();
     } catch (err) {
-      this.o.log.warn({ err }, "closing events a stopped server left running failed");
+      this.o.log.warn({ err }, "closing events a stopped server left running failed; trying again");
     } finally {
       this.sweeping = false;
     }
