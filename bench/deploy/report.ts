@@ -20,7 +20,7 @@ export interface Row {
 
 export function table(rows: readonly Row[]): string {
   const out = [
-    "scenario".padEnd(44) +
+    "scenario".padEnd(52) +
       "wharf (median)".padStart(16) +
       "reference (median)".padStart(20) +
       "ratio".padStart(8) +
@@ -32,7 +32,7 @@ export function table(rows: readonly Row[]): string {
     const ref = median(r.reference);
     const ratio = w / ref;
     out.push(
-      r.name.padEnd(44) +
+      r.name.padEnd(52) +
         sec(w).padStart(16) +
         sec(ref).padStart(20) +
         `${ratio.toFixed(2)}x`.padStart(8) +

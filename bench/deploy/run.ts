@@ -167,30 +167,25 @@ async function main(): Promise<void> {
         })
         .filter(Number.isFinite);
     const rows: Row[] = [
-      {
-        name: "(a) upload → serving, vs docker CLI",
-        wharf: deploys.wharf.map((x) => x.ms),
-        reference: deploys.cli.map((x) => x.ms),
-        goal: 1.3,
-      },
-      {
-        name: "(b) unit add 1 → routable, vs docker CLI",
-        wharf: units.wharf.map((x) => x.ms),
-        reference: units.cli.map((x) => x.ms),
-        goal: 1.2,
-      },
-      {
-        name: "(a) the same, vs Engine API in-process",
-        wharf: deploys.wharf.map((x) => x.ms),
-        reference: deploys.api.map((x) => x.ms),
-        goal: 1.3,
-      },
-      {
-        name: "(b) the same, vs Engine API in-process",
-        wharf: units.wharf.map((x) => x.ms),
-        reference: units.api.map((x) => x.ms),
-        goal: 1.2,
-      },
+      ...(
+        [
+          ["vs docker CLI", "cli"],
+          ["vs Engine API in-process", "api"],
+        ] as const
+      ).flatMap(([against, side]) => [
+        {
+          name: `(a) upload → serving, ${against}`,
+          wharf: deploys.wharf.map((x) => x.ms),
+          reference: deploys[side].map((x) => x.ms),
+          goal: 1.3,
+        },
+        {
+          name: `(b) unit add 1 → routable, ${against}`,
+          wharf: units.wharf.map((x) => x.ms),
+          reference: units[side].map((x) => x.ms),
+          goal: 1.2,
+        },
+      ]),
       {
         name: "(a) from POST deploy reaching the server",
         wharf: fromRequest(deploys.wharf, "POST", `/apps/${APP}/deploy`),

@@ -8,11 +8,12 @@ import { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { down, up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import { buildAppImage } from "../../../src/build/app-image.js";
-import { BUILD_LABEL, BuildCancelledError, BuildFailedError } from "../../../src/build/build-run.js";
+import { BuildCancelledError, BuildFailedError } from "../../../src/build/build-run.js";
 import { buildContextTar, type ContextFile } from "../../../src/build/context.js";
 import { followProgress, pullImage } from "../../../src/cluster/docker/image.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
 import { nodeClient, testLayout } from "../../support/dev-cluster.js";
+import { buildContainers, runOnce } from "../../support/containers.js";
 
 const l = testLayout();
 const BUSYBOX = "wharf-test/busybox:imagedeploy";
@@ -20,22 +21,6 @@ const BUSYBOX = "wharf-test/busybox:imagedeploy";
 async function buildUserImage(docker: Docker, tag: string, files: ContextFile[]): Promise<void> {
   const context = await buildContextTar(files);
   await followProgress(docker, await docker.buildImage(Readable.from([context]), { t: tag }));
-}
-
-/** Runs a throwaway container (Tty, so output is raw) and returns what it printed. */
-async function runOnce(docker: Docker, image: string): Promise<string> {
-  const c = await docker.createContainer({ Image: image, Tty: true });
-  try {
-    await c.start();
-    await c.wait();
-    return (await c.logs({ stdout: true, stderr: true })).toString().replace(/\r/g, "");
-  } finally {
-    await c.remove({ force: true });
-  }
-}
-
-async function buildContainers(docker: Docker): Promise<Docker.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: JSON.stringify({ label: [BUILD_LABEL] }) });
 }
 
 async function exists(docker: Docker, image: string): Promise<boolean> {

@@ -12,7 +12,7 @@ import { pack } from "tar-stream";
 import { down, up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import { unpackUpload, type CheckedArchive } from "../../../src/build/archive.js";
 import { buildAppImage } from "../../../src/build/app-image.js";
-import { BUILD_LABEL, BuildCancelledError, BuildFailedError } from "../../../src/build/build-run.js";
+import { BuildCancelledError, BuildFailedError } from "../../../src/build/build-run.js";
 import { buildPlatformImage } from "../../../src/build/platform-image.js";
 import { DEFAULT_BUILD_CA_BUNDLE, loadCaBundle } from "../../../src/build/ca-bundle.js";
 import { PLATFORM_START } from "../../../src/build/manifest.js";
@@ -20,6 +20,7 @@ import { pullImage } from "../../../src/cluster/docker/image.js";
 import { BadRequestError } from "../../../src/domain/errors.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
 import { nodeClient, testLayout } from "../../support/dev-cluster.js";
+import { buildContainers, runOnce } from "../../support/containers.js";
 
 const l = testLayout();
 const BUSYBOX = "wharf-test/busybox:appimage";
@@ -58,22 +59,6 @@ async function gzTar(files: Array<{ name: string; content?: string; linkname?: s
   p.finalize();
   await done;
   return gzipSync(Buffer.concat(chunks));
-}
-
-/** Runs a throwaway container (Tty, so output is raw) and returns what it printed. */
-async function runOnce(docker: Docker, image: string, cmd?: string[]): Promise<string> {
-  const c = await docker.createContainer({ Image: image, Tty: true, ...(cmd ? { Cmd: cmd } : {}) });
-  try {
-    await c.start();
-    await c.wait();
-    return (await c.logs({ stdout: true, stderr: true })).toString().replace(/\r/g, "");
-  } finally {
-    await c.remove({ force: true });
-  }
-}
-
-async function buildContainers(docker: Docker): Promise<Docker.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: JSON.stringify({ label: [BUILD_LABEL] }) });
 }
 
 describe("app images", () => {
