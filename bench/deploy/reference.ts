@@ -6,7 +6,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type Docker from "dockerode";
-import { followProgress } from "../../src/cluster/docker/image.js";
+import { followProgress } from "../../src/cluster/docker/images.js";
 import { pollUntil } from "./probe.js";
 import { PLAN_MEMORY } from "./setup.js";
 

@@ -3,7 +3,7 @@
 // periodic listing, in case an event was missed); a container that stops and starts again
 // is followed again from the last line seen, so nothing is read twice or skipped. Used by
 // the node agent (over the node's socket) and by the server for nodes without an agent.
-import { Demuxer, LineSplitter } from "../provision/docker/logs.js";
+import { Demuxer, LineSplitter } from "../cluster/docker/frames.js";
 import type { AgentLogLine, LogMarks } from "./protocol.js";
 import { sinceParam, splitTimestamp } from "./protocol.js";
 

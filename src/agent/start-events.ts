@@ -1,5 +1,5 @@
 // Docker's /events stream, filtered to container starts, is one JSON object per line; both
-// log sources (the agent's raw socket and the server's dockerode client) read it here. No
+// log sources (the agent's raw socket and the server's engine adapter) read it here. No
 // imports: the agent image carries this file as it is.
 
 /** Calls onStart with each started container's ID until the stream ends. */

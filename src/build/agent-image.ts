@@ -6,11 +6,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Readable } from "node:stream";
-import type Docker from "dockerode";
+import type { Engine } from "../cluster/docker/engine.js";
 import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
 import { buildContextTar, type ContextFile } from "./context.js";
-import { followProgress, imageExists, pullImage, pushImage } from "../cluster/docker/image.js";
-import { buildClient } from "./build-run.js";
 
 // The first RUN is the node platform's (platforms/node/Dockerfile) byte for byte, so a node
 // that built that platform reuses the layer instead of installing Node.js again.
@@ -87,9 +85,9 @@ export interface AgentImageBuild {
 }
 
 /** Whether the registry already holds `ref` (pushed by another server, or before a restart). */
-async function pulled(docker: Docker, ref: string): Promise<boolean> {
+async function pulled(engine: Engine, ref: string): Promise<boolean> {
   try {
-    await pullImage(docker, ref);
+    await engine.images.pull(ref);
     return true;
   } catch {
     // Not there yet (manifest unknown) or the registry is unreachable: building tells which.
@@ -101,30 +99,32 @@ async function pulled(docker: Docker, ref: string): Promise<boolean> {
  * The agent image's reference in the cluster registry: the engine's copy, else the
  * registry's (same tag = same files), else built here and pushed.
  */
-export async function buildAgentImage(engine: Docker, b: AgentImageBuild): Promise<string> {
+export async function buildAgentImage(engine: Engine, b: AgentImageBuild): Promise<string> {
   const { files, tag } = agentContext(b.root);
   const ref = `${b.registry}/wharf/agent:${tag}`;
-  const docker = buildClient(engine);
-  if (await imageExists(docker, ref)) {
-    await pushImage(docker, ref, b.onLine);
+  const progress = { ...(b.onLine ? { onLine: b.onLine } : {}), ...(b.signal ? { signal: b.signal } : {}) };
+  if (await engine.images.exists(ref)) {
+    await engine.images.push(ref, progress);
     return ref;
   }
-  if (await pulled(docker, ref)) return ref;
+  if (await pulled(engine, ref)) return ref;
   const context: ContextFile[] = [
     { name: "Dockerfile", content: b.caBundle ? injectCaBundle(AGENT_DOCKERFILE) : AGENT_DOCKERFILE },
     ...files,
   ];
   if (b.caBundle) context.push(caBundleContextFile(b.caBundle));
-  const stream = await docker.buildImage(Readable.from([await buildContextTar(context)]), {
-    t: ref,
-    rm: true,
-    forcerm: true,
-    pull: false,
-    buildargs: { BASE_IMAGE: b.baseImage },
-    labels: { "wharf.agent": tag },
-    abortSignal: b.signal,
-  } as Docker.ImageBuildOptions);
-  await followProgress(docker, stream, b.onLine);
-  await pushImage(docker, ref, b.onLine);
+  await engine.images.build(
+    Readable.from([await buildContextTar(context)]),
+    {
+      t: ref,
+      rm: true,
+      forcerm: true,
+      pull: false,
+      buildargs: { BASE_IMAGE: b.baseImage },
+      labels: { "wharf.agent": tag },
+    },
+    progress,
+  );
+  await engine.images.push(ref, progress);
   return ref;
 }

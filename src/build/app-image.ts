@@ -8,7 +8,7 @@
 //  - dockerfile: the user's Dockerfile with the archive (if any) as its context.
 // App env is never given to a build (no build args), so build output holds no app secrets;
 // `secrets` masks any further values the caller knows of, as defence in depth.
-import type Docker from "dockerode";
+import type { Engine } from "../cluster/docker/engine.js";
 import { Readable } from "node:stream";
 import { BadRequestError } from "../domain/errors.js";
 import type { CheckedArchive } from "./archive.js";
@@ -34,7 +34,7 @@ export type AppBuildSource =
 
 export interface AppBuildRequest {
   /** The node engine the build runs on. */
-  engine: Docker;
+  engine: Engine;
   /** The node's name, for messages only. */
   node?: string;
   /** Cluster registry host:port. */
@@ -129,7 +129,7 @@ export async function buildAppImageLocally(req: AppBuildRequest): Promise<Omit<B
     }
     await dockerBuild(req, image, manifest, mask, log);
     if (Object.keys(manifest.processes).length === 0) {
-      const info = await req.engine.getImage(image).inspect();
+      const info = await req.engine.images.inspect(image);
       manifest.processes = processesFromImage(image, info.Config);
     }
   }

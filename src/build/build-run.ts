@@ -5,10 +5,10 @@
 // the generated Dockerfile sets right after FROM (step containers inherit it), which also
 // catches a container created just before the cancel. The label's value is the app, not the
 // build, so it does not defeat the layer cache; the deploy service builds an app once at a time.
-import Docker from "dockerode";
 import type { Readable } from "node:stream";
+import type { Engine } from "../cluster/docker/engine.js";
+import { isNotFound, type ImageBuildOptions, type ProgressEvent } from "../cluster/docker/types.js";
 import { BadRequestError } from "../domain/errors.js";
-import { pullImage } from "../cluster/docker/image.js";
 
 export const BUILD_LABEL = "wharf.build";
 /** How many lines of a failing step's output the error keeps. */
@@ -79,20 +79,6 @@ export function labelStages(
     .join("\n");
 }
 
-/**
- * Docker's client timeout is an idle timeout on the whole request, and build steps (npm ci)
- * can be silent for minutes. Builds use a client of their own with the same connection
- * settings and no idle timeout; cancelling is the AbortSignal's job.
- */
-export function buildClient(docker: Docker): Docker {
-  const m = docker.modem as unknown as Record<string, unknown>;
-  const opts: Record<string, unknown> = {};
-  for (const k of ["socketPath", "host", "port", "protocol", "ca", "cert", "key", "version", "agent"]) {
-    if (m[k] !== undefined) opts[k] = m[k];
-  }
-  return new Docker(opts as Docker.DockerOptions);
-}
-
 /** Masks secret values in a line before it leaves the build. */
 export function masker(secrets: readonly string[] = []): (line: string) => string {
   const values = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
@@ -100,28 +86,18 @@ export function masker(secrets: readonly string[] = []): (line: string) => strin
   return (line) => values.reduce((acc, v) => acc.split(v).join("*****"), line);
 }
 
-interface StreamEvent {
-  id?: string;
-  stream?: string;
-  status?: string;
-  error?: string;
-  errorDetail?: { message?: string };
-  aux?: { ID?: string; Digest?: string };
-}
-
 export interface RunBuildOptions {
   context: Readable;
   buildId: string;
   /** Build options without abortSignal (given separately). */
-  options: Docker.ImageBuildOptions;
+  options: ImageBuildOptions;
   log: (line: string) => void;
   signal?: AbortSignal;
   mask: (line: string) => string;
 }
 
 /** Runs the build to completion; returns the image id the engine reported. */
-export async function runBuild(docker: Docker, o: RunBuildOptions): Promise<string | undefined> {
-  const client = buildClient(docker);
+export async function runBuild(engine: Engine, o: RunBuildOptions): Promise<string | undefined> {
   const stepOutput: string[] = [];
   const stepContainers = new Set<string>();
   let imageId: string | undefined;
@@ -141,34 +117,32 @@ export async function runBuild(docker: Docker, o: RunBuildOptions): Promise<stri
   };
   try {
     if (o.signal?.aborted) throw new BuildCancelledError(o.signal.reason);
-    const stream = (await client.buildImage(o.context, {
-      ...o.options,
-      abortSignal: o.signal,
-    })) as NodeJS.ReadableStream;
-    await new Promise<void>((resolve, reject) => {
-      client.modem.followProgress(
-        stream,
-        (err: Error | null) => (err ? reject(err) : resolve()),
-        (e: StreamEvent) => {
-          if (e.aux?.ID) imageId = e.aux.ID;
-          if (e.error || e.errorDetail) {
-            failure = e.errorDetail?.message ?? e.error;
-            return;
-          }
-          // Build output arrives in chunks that may hold several lines or half of one.
-          const text = partial + (e.stream ?? (e.status ? `${e.status}\n` : ""));
-          const lines = text.split("\n");
-          partial = lines.pop() ?? "";
-          lines.forEach(emit);
-        },
-      );
-    });
+    const onEvent = (e: ProgressEvent) => {
+      if (e.error || e.errorDetail) {
+        failure = e.errorDetail?.message ?? e.error;
+        return;
+      }
+      // Build output arrives in chunks that may hold several lines or half of one.
+      const text = partial + (e.stream ?? (e.status ? `${e.status}\n` : ""));
+      const lines = text.split("\n");
+      partial = lines.pop() ?? "";
+      lines.forEach(emit);
+    };
+    try {
+      imageId = await engine.images.build(o.context, o.options, {
+        onEvent,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+    } catch (err) {
+      // A failing step is an error event (kept in `failure`); anything else is the engine's.
+      if (failure === undefined) throw err;
+    }
     if (partial) emit(partial);
     if (o.signal?.aborted) throw new BuildCancelledError(o.signal.reason);
     if (failure !== undefined) throw new BuildFailedError(o.mask(failure), [...stepOutput]);
     return imageId;
   } catch (err) {
-    await removeBuildContainers(docker, o.buildId, stepContainers);
+    await removeBuildContainers(engine, o.buildId, stepContainers);
     if (o.signal?.aborted && !(err instanceof BuildCancelledError))
       throw new BuildCancelledError(o.signal.reason);
     throw err;
@@ -181,23 +155,18 @@ export async function runBuild(docker: Docker, o: RunBuildOptions): Promise<stri
  * "nothing left running" hold when this returns.
  */
 export async function removeBuildContainers(
-  docker: Docker,
+  engine: Engine,
   buildId: string,
   known: Iterable<string> = [],
 ): Promise<void> {
-  const filters = JSON.stringify({ label: [`${BUILD_LABEL}=${buildId}`] });
-  const remove = (id: string) =>
-    docker
-      .getContainer(id)
-      .remove({ force: true })
-      .catch(() => undefined);
+  const remove = (id: string) => engine.containers.remove(id, { force: true }).catch(() => undefined);
   await Promise.all([...known].map(remove));
   for (let attempt = 0; attempt < 20; attempt++) {
     // The app image carries the label too, so the app's units (wharf.managed) and one-off
     // runs (wharf.oneoff) match the filter: they are not this build's and must survive.
-    const found = (await docker.listContainers({ all: true, filters }).catch(() => [])).filter(
-      (c) => !c.Labels?.["wharf.managed"] && !c.Labels?.["wharf.oneoff"],
-    );
+    const found = (
+      await engine.containers.list({ all: true, labels: [`${BUILD_LABEL}=${buildId}`] }).catch(() => [])
+    ).filter((c) => !c.Labels?.["wharf.managed"] && !c.Labels?.["wharf.oneoff"]);
     if (found.length === 0 && attempt > 0) return;
     await Promise.all(found.map((c) => remove(c.Id)));
     // The engine may still be creating the next step's container: look again briefly.
@@ -206,42 +175,37 @@ export async function removeBuildContainers(
 }
 
 /** Makes sure the node has `ref` locally, pulling it from the cluster registry if needed. */
-export async function ensureImage(docker: Docker, ref: string, log: (line: string) => void): Promise<void> {
+export async function ensureImage(engine: Engine, ref: string, log: (line: string) => void): Promise<void> {
   try {
-    await docker.getImage(ref).inspect();
+    await engine.images.inspect(ref);
     return;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    if (!isNotFound(err)) throw err;
   }
   log(`pulling ${ref}`);
-  await pullImage(docker, ref);
+  await engine.images.pull(ref);
 }
 
 /** Pushes `ref` and returns the manifest digest the registry reported, when it did. */
 export async function pushWithDigest(
-  docker: Docker,
+  engine: Engine,
   ref: string,
   log: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  const stream = (await docker
-    .getImage(ref)
-    .push({ authconfig: {}, abortSignal: signal } as Docker.ImagePushOptions)) as NodeJS.ReadableStream;
-  let digest: string | undefined;
   let failure: string | undefined;
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(
-      stream,
-      (err: Error | null) => (err ? reject(err) : resolve()),
-      (e: StreamEvent) => {
+  try {
+    return await engine.images.push(ref, {
+      onEvent: (e) => {
         if (e.error || e.errorDetail) failure = e.errorDetail?.message ?? e.error;
-        if (e.aux?.Digest) digest = e.aux.Digest;
         // Per-layer progress bars are noise in a deploy log; keep the layer outcomes.
         if (e.status && /Pushed|already exists|digest:/.test(e.status))
           log(e.id ? `${e.id}: ${e.status}` : e.status);
       },
-    ),
-  );
-  if (failure !== undefined) throw new Error(`pushing ${ref} to the cluster registry failed: ${failure}`);
-  return digest;
+      ...(signal ? { signal } : {}),
+    });
+  } catch (err) {
+    if (failure === undefined) throw err;
+    throw new Error(`pushing ${ref} to the cluster registry failed: ${failure}`);
+  }
 }

@@ -2,7 +2,7 @@
 // Procfile ("Getting process from image") and tsuru.yaml ("Getting tsuru.yaml from image"),
 // each the first found in /home/application/current, /app/user or /. Both are copied out of
 // one created container (image-files.ts).
-import type Docker from "dockerode";
+import type { Engine } from "../cluster/docker/engine.js";
 import { withImageFiles, type ImageFile } from "./image-files.js";
 
 export const IMAGE_APP_DIRS = ["/home/application/current", "/app/user", ""];
@@ -18,7 +18,7 @@ export interface ImageAppFiles {
   appYaml?: ImageFile;
 }
 
-export async function readImageAppFiles(engine: Docker, image: string, app: string): Promise<ImageAppFiles> {
+export async function readImageAppFiles(engine: Engine, image: string, app: string): Promise<ImageAppFiles> {
   return withImageFiles(engine, image, app, async (files) => {
     const procfile = await files.first(IMAGE_PROCFILE_PATHS);
     const appYaml = await files.first(IMAGE_YAML_PATHS);

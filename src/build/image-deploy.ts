@@ -2,7 +2,7 @@
 // already on the build node becomes `<registry>/<app>:v<N>`. Its processes and tsuru.yaml are
 // read out of it; with hooks.build the hooks run in it and the result is committed, without
 // them the image is only re-tagged (Wharf never changes an image that asks for nothing).
-import type Docker from "dockerode";
+import type { ImageInspect } from "../cluster/docker/types.js";
 import { BadRequestError } from "../domain/errors.js";
 import type { AppBuildRequest } from "./app-image.js";
 import { ensureImage } from "./build-run.js";
@@ -44,9 +44,9 @@ export async function deployImage(
     log(`---- Pulling ${ref.ref} from the cluster registry ----`);
     await ensureImage(req.engine, ref.ref, log);
   }
-  let info: Docker.ImageInspectInfo;
+  let info: ImageInspect;
   try {
-    info = await req.engine.getImage(ref.ref).inspect();
+    info = await req.engine.images.inspect(ref.ref);
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     throw new BadRequestError(
@@ -83,7 +83,7 @@ export async function deployImage(
     });
   } else {
     const colon = target.lastIndexOf(":");
-    await req.engine.getImage(info.Id).tag({ repo: target.slice(0, colon), tag: target.slice(colon + 1) });
+    await req.engine.images.tag(info.Id, target.slice(0, colon), target.slice(colon + 1));
   }
   return { processes, ...extra };
 }

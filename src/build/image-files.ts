@@ -4,7 +4,8 @@
 // entrypoint, shell or binaries out of it. The image is user input: only a regular file of at
 // most 256 KiB counts (a symlink, directory or larger file is passed over).
 import { randomBytes } from "node:crypto";
-import type Docker from "dockerode";
+import type { Engine } from "../cluster/docker/engine.js";
+import { isNotFound } from "../cluster/docker/types.js";
 import { extract as tarExtract } from "tar-stream";
 import { BUILD_LABEL } from "./build-run.js";
 
@@ -53,12 +54,12 @@ async function regularFile(stream: NodeJS.ReadableStream): Promise<Buffer | unde
  * which is removed when `use` settles.
  */
 export async function withImageFiles<T>(
-  engine: Docker,
+  engine: Engine,
   image: string,
   app: string,
   use: (files: ImageFiles) => Promise<T>,
 ): Promise<T> {
-  const c = await engine.createContainer({
+  const id = await engine.containers.create({
     Image: image,
     name: `wharf-files-${randomBytes(6).toString("hex")}`,
     // Never started; an entrypoint is still needed for images that have none.
@@ -73,9 +74,9 @@ export async function withImageFiles<T>(
       for (const path of paths) {
         let stream: NodeJS.ReadableStream;
         try {
-          stream = await c.getArchive({ path });
+          stream = await engine.containers.archive(id, path);
         } catch (err) {
-          if ((err as { statusCode?: number }).statusCode === 404) continue;
+          if (isNotFound(err)) continue;
           throw err;
         }
         const content = await regularFile(stream);
@@ -87,6 +88,6 @@ export async function withImageFiles<T>(
   try {
     return await use(files);
   } finally {
-    await c.remove({ force: true }).catch(() => undefined);
+    await engine.containers.remove(id, { force: true }).catch(() => undefined);
   }
 }

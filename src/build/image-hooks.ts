@@ -6,22 +6,16 @@
 // the image's own USER, as a RUN step of that image would: a user image need not have the
 // platforms' `application` user.
 import { randomBytes } from "node:crypto";
-import type Docker from "dockerode";
-import { pumpOutput } from "../provision/docker/logs.js";
-import { removeAndWait } from "../provision/docker/streaming.js";
-import {
-  BUILD_LABEL,
-  BuildCancelledError,
-  BuildFailedError,
-  buildClient,
-  type BuildLimits,
-} from "./build-run.js";
+import type { Engine } from "../cluster/docker/engine.js";
+import { pumpOutput } from "../cluster/docker/frames.js";
+import type { ContainerCreateOptions, HostConfig } from "../cluster/docker/types.js";
+import { BUILD_LABEL, BuildCancelledError, BuildFailedError, type BuildLimits } from "./build-run.js";
 
 /** How many lines of a failing hook's output the error keeps (as for a failing build step). */
 const HOOK_TAIL = 40;
 
 export interface RunImageHooksRequest {
-  engine: Docker;
+  engine: Engine;
   /** The image id the hooks run in. */
   image: string;
   /** The original image's config: its entrypoint and cmd are restored on the commit. */
@@ -44,7 +38,7 @@ export function hookCommand(hooks: readonly string[]): string {
 }
 
 /** Same limits as a build step (app-image.ts dockerBuild): memory without swap, CPU caps. */
-export function hookHostConfig(limits: BuildLimits = {}): Docker.HostConfig {
+export function hookHostConfig(limits: BuildLimits = {}): HostConfig {
   return {
     Privileged: false,
     Binds: [],
@@ -59,7 +53,7 @@ export function hookHostConfig(limits: BuildLimits = {}): Docker.HostConfig {
 export function hookContainerOptions(
   req: Pick<RunImageHooksRequest, "image" | "hooks" | "app" | "limits">,
   name: string,
-): Docker.ContainerCreateOptions {
+): ContainerCreateOptions {
   return {
     name,
     Image: req.image,
@@ -94,12 +88,10 @@ export function commitConfig(config: RunImageHooksRequest["config"]): {
 export async function runImageHooks(req: RunImageHooksRequest): Promise<string> {
   const cancelled = () => new BuildCancelledError(req.signal?.reason);
   if (req.signal?.aborted) throw cancelled();
-  // Hooks (npm ci, asset builds) can be silent for minutes: no idle timeout on the waits.
-  const client = buildClient(req.engine);
+  const engine = req.engine;
   const name = `wharf-hooks-${req.app}-${randomBytes(5).toString("hex")}`;
-  const created = await req.engine.createContainer(hookContainerOptions(req, name));
-  const c = client.getContainer(created.id);
-  const remove = () => req.engine.getContainer(created.id).remove({ force: true });
+  const id = await engine.containers.create(hookContainerOptions(req, name));
+  const remove = () => engine.containers.remove(id, { force: true });
   // Removing the container ends the attach stream and the wait at once.
   const onAbort = () => void remove().catch(() => undefined);
   req.signal?.addEventListener("abort", onAbort, { once: true });
@@ -114,17 +106,18 @@ export async function runImageHooks(req: RunImageHooksRequest): Promise<string> 
     // An abort during the create came before the listener: it would not fire.
     if (req.signal?.aborted) throw cancelled();
     req.log(`  ---> Running ${JSON.stringify(hookCommand(req.hooks))}`);
-    // Attach and wait before start, so no output and no exit can be missed.
-    const output = (await c.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    // Attach and wait before start (hooks may be silent for minutes: these have no idle
+    // timeout), so no output and no exit can be missed.
+    const output = await engine.containers.attach(id);
     const pumped = pumpOutput(output, emit);
-    const exited = c.wait({ condition: "next-exit" }) as Promise<{ StatusCode: number }>;
+    const exited = engine.containers.wait(id);
     exited.catch(() => undefined); // an abort removes the container under it
-    await c.start();
-    const { StatusCode } = await exited;
+    await engine.containers.start(id);
+    const StatusCode = await exited;
     await pumped;
     if (req.signal?.aborted) throw cancelled();
     if (StatusCode !== 0) {
-      const oom = (await c.inspect().catch(() => undefined))?.State?.OOMKilled;
+      const oom = (await engine.containers.inspect(id).catch(() => undefined))?.State?.OOMKilled;
       throw new BuildFailedError(
         `hooks.build exited with code ${StatusCode}` +
           (oom ? " (killed for using more than the build memory limit)" : ""),
@@ -132,17 +125,17 @@ export async function runImageHooks(req: RunImageHooksRequest): Promise<string> 
       );
     }
     const colon = req.target.lastIndexOf(":");
-    const committed = (await c.commit({
-      _query: { container: created.id, repo: req.target.slice(0, colon), tag: req.target.slice(colon + 1) },
-      _body: commitConfig(req.config),
-    })) as { Id: string };
-    return committed.Id;
+    return await engine.containers.commit(id, {
+      repo: req.target.slice(0, colon),
+      tag: req.target.slice(colon + 1),
+      config: commitConfig(req.config),
+    });
   } catch (err) {
     if (req.signal?.aborted) throw cancelled();
     throw err;
   } finally {
     req.signal?.removeEventListener("abort", onAbort);
     // Waits out a removal the abort started, so nothing of the hook is left when this returns.
-    await removeAndWait(req.engine, created.id).catch(() => undefined);
+    await engine.containers.removeAndWait(id).catch(() => undefined);
   }
 }

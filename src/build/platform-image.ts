@@ -1,11 +1,9 @@
 // Building a platform image on a node from its Dockerfile (tsuru's `dockerfile_content`)
 // and pushing it to the cluster registry, so every node can pull it.
-import type Docker from "dockerode";
 import { Readable } from "node:stream";
+import type { Engine } from "../cluster/docker/engine.js";
 import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
 import { buildContextTar, type ContextFile } from "./context.js";
-import { followProgress, pushImage } from "../cluster/docker/image.js";
-import { buildClient } from "./build-run.js";
 
 export interface PlatformBuild {
   /** Platform name (already validated by the caller). */
@@ -28,26 +26,27 @@ export function platformImageRef(registry: string, name: string, version: number
   return `${registry}/wharf/platform-${name}:v${version}`;
 }
 
-export async function buildPlatformImage(engine: Docker, b: PlatformBuild): Promise<string> {
-  // Without the engine client's idle timeout: a silent step (apt-get) may run for minutes.
-  const docker = buildClient(engine);
+export async function buildPlatformImage(engine: Engine, b: PlatformBuild): Promise<string> {
   const ref = platformImageRef(b.registry, b.name, b.version);
   const files: ContextFile[] = [
     { name: "Dockerfile", content: b.caBundle ? injectCaBundle(b.dockerfile) : b.dockerfile },
   ];
   if (b.caBundle) files.push(caBundleContextFile(b.caBundle));
-  const stream = await docker.buildImage(Readable.from([await buildContextTar(files)]), {
-    t: ref,
-    rm: true,
-    forcerm: true,
-    pull: false,
-    buildargs: { BASE_IMAGE: b.baseImage },
-    memory: b.limits?.memoryBytes,
-    cpushares: b.limits?.cpuShares,
-    labels: { "wharf.platform": b.name, "wharf.platform.version": String(b.version) },
-    abortSignal: b.signal,
-  } as Docker.ImageBuildOptions);
-  await followProgress(docker, stream, b.onLine);
-  await pushImage(docker, ref, b.onLine);
+  const progress = { ...(b.onLine ? { onLine: b.onLine } : {}), ...(b.signal ? { signal: b.signal } : {}) };
+  await engine.images.build(
+    Readable.from([await buildContextTar(files)]),
+    {
+      t: ref,
+      rm: true,
+      forcerm: true,
+      pull: false,
+      buildargs: { BASE_IMAGE: b.baseImage },
+      memory: b.limits?.memoryBytes,
+      cpushares: b.limits?.cpuShares,
+      labels: { "wharf.platform": b.name, "wharf.platform.version": String(b.version) },
+    },
+    progress,
+  );
+  await engine.images.push(ref, progress);
   return ref;
 }

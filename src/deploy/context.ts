@@ -1,14 +1,11 @@
 // What deploys and unit operations need besides the domain context: a Docker client per
 // node, the cluster registry, and the build settings.
-import type Docker from "dockerode";
 import type { Logger } from "pino";
+import type { NodeEngines } from "../cluster/docker/engine.js";
 import type { Ctx } from "../domain/services/context.js";
 import type { BuildSlots } from "../build/slots.js";
 
-export interface NodeEngines {
-  /** A client for the node at this address (https://HOST:PORT), over Wharf's mutual TLS. */
-  engineFor(address: string): Docker;
-}
+export type { NodeEngines };
 
 export interface DeploySettings {
   /** host:port of the cluster registry app images are pushed to. */

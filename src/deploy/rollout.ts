@@ -3,7 +3,6 @@
 // then drain and stop the old units. A failure before the switch leaves the old version
 // serving and removes every new unit.
 import type { AppVersionRecord, StoreTx, UnitRecord } from "../store/types.js";
-import { publishAppRoute } from "../reconcile/routes.js";
 import { discardUnits, launchUnits, retireUnits } from "./units.js";
 import type { DeployCtx } from "./context.js";
 import { BadRequestError } from "../domain/errors.js";
@@ -63,7 +62,6 @@ export async function switchTo(
     }
     await t.setRoutableVersion(app, version);
     await onSwitch?.(t);
-    await publishAppRoute(t, app);
     return old;
   });
 }

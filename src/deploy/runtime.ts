@@ -8,7 +8,6 @@ import type { Ctx } from "../domain/services/context.js";
 import type { RuntimePort } from "../domain/services/runtime-port.js";
 import { BuildSlots } from "../build/slots.js";
 import { buildCaBundlePath, loadCaBundle } from "../build/ca-bundle.js";
-import { publishAppRoute } from "../reconcile/routes.js";
 import { checkDrain, drainNode } from "../reconcile/heal-drain.js";
 import { DEFAULT_DEPLOY_SETTINGS, type DeployCtx, type NodeEngines } from "./context.js";
 import { buildPlatform } from "./build-version.js";
@@ -57,7 +56,6 @@ export function runtimePort(dc: DeployCtx): RuntimePort {
       await restartApp(dc, await dc.ctx.store.getApp(app), "", out);
     },
     removeAppUnits: (app) => removeAllUnits(dc, app),
-    publishRoute: (app) => publishAppRoute(dc.ctx.store, app),
     checkDrain: (address) => checkDrain(dc, address),
     drainNode: (address, out) =>
       drainNode(dc, address, async (line) => out(`${line}\n`), {

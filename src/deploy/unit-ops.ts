@@ -2,7 +2,6 @@
 // then converges the app's units to it (scheduler for placement, rollout for restarts).
 import type { App, AppVersionRecord, UnitRecord } from "../store/types.js";
 import { BadRequestError } from "../domain/errors.js";
-import { publishAppRoute } from "../reconcile/routes.js";
 import { clusterView, unitsToRemove } from "./placement.js";
 import { discardUnits, launchUnits, retireUnits } from "./units.js";
 import { rollout, switchTo } from "./rollout.js";
@@ -48,7 +47,6 @@ export async function addUnits(dc: DeployCtx, app: App, process: string, n: numb
   await dc.ctx.store.tx(async (t) => {
     for (const u of fresh) await t.updateUnit(u.id, { status: "started", routable: u.process === "web" });
     await t.setAppProcess({ app: app.name, process: proc, units: live.length + n, stopped: false });
-    await publishAppRoute(t, app.name);
   });
   out(`\n---- ${n} unit${n === 1 ? "" : "s"} added to ${proc}: now ${live.length + n} ----\n`);
 }
@@ -77,7 +75,6 @@ export async function removeUnits(
       await t.updateUnit(u.id, { status: "removing", routable: false });
     }
     await t.setAppProcess({ app: app.name, process: proc, units: live.length - n, stopped: false });
-    await publishAppRoute(t, app.name);
     return out2;
   });
   await retireUnits(dc, victims, out);
@@ -123,7 +120,6 @@ export async function stopApp(dc: DeployCtx, app: App, process: string, out: Out
         await t.updateUnit(u.id, { status: "removing", routable: false });
       }
     }
-    await publishAppRoute(t, app.name);
     return list;
   });
   out(`---- Stopping ${victims.length} unit${victims.length === 1 ? "" : "s"} ----\n`);
@@ -150,7 +146,6 @@ export async function startApp(dc: DeployCtx, app: App, process: string, out: Ou
     for (const u of fresh) await t.updateUnit(u.id, { status: "started", routable: u.process === "web" });
     for (const [proc, units] of Object.entries(counts))
       await t.setAppProcess({ app: app.name, process: proc, units, stopped: false });
-    await publishAppRoute(t, app.name);
   });
   out(`---- Started ${fresh.length} unit${fresh.length === 1 ? "" : "s"} ----\n`);
 }

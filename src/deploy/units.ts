@@ -116,7 +116,7 @@ async function reserveUnits(dc: DeployCtx, r: LaunchRequest): Promise<UnitRecord
 /** A process without a port (worker) is healthy when it is still running after a moment. */
 async function stillRunning(dc: DeployCtx, u: UnitRecord, containerId: string): Promise<void> {
   await new Promise((res) => setTimeout(res, 1500));
-  const info = await dc.engines.engineFor(u.node).getContainer(containerId).inspect();
+  const info = await dc.engines.engineFor(u.node).containers.inspect(containerId);
   if (!info.State.Running) {
     const lines = await unitLogs(dc.engines.engineFor(u.node), containerId, 10).catch(() => []);
     throw new Error(
@@ -152,7 +152,7 @@ async function startOne(
       // A fresh process usually listens within a few hundred ms: look often.
       intervalMs: 100,
       ...(r.signal ? { signal: r.signal } : {}),
-      containerExited: async () => !(await engine.getContainer(addr.containerId).inspect()).State.Running,
+      containerExited: async () => !(await engine.containers.inspect(addr.containerId)).State.Running,
       lastLogs: () => unitLogs(engine, addr.containerId, 10),
     });
   } else {

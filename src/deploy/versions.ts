@@ -124,8 +124,7 @@ export async function pruneVersions(dc: DeployCtx, app: string): Promise<void> {
     for (const n of nodes) {
       await dc.engines
         .engineFor(n.address)
-        .getImage(v.image)
-        .remove()
+        .images.remove(v.image)
         .catch(() => undefined);
     }
   }

@@ -11,7 +11,6 @@ import type { DeployCtx } from "../deploy/context.js";
 import { retireUnits } from "../deploy/units.js";
 import { loadClusterView, planMemoryByApp } from "../deploy/placement.js";
 import { planDrain } from "../scheduler/index.js";
-import { publishAppRoute } from "./routes.js";
 import { launchReplacements } from "./heal-launch.js";
 import { healHistory } from "./heal-plan.js";
 import { type HealEvent, withHealEvent } from "./app-queue.js";
@@ -71,7 +70,6 @@ export async function drainApp(
       if (down.has(old.node)) await t.deleteUnit(old.id);
       else await t.updateUnit(old.id, { status: "removing", routable: false });
     }
-    await publishAppRoute(t, app);
   });
   for (const { old, fresh } of switched)
     await ev.log(`unit ${old.id} [${old.process}] moved from ${old.node} to ${fresh.node} as ${fresh.id}`);

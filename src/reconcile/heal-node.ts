@@ -6,7 +6,6 @@ import type { UnitRecord } from "../store/types.js";
 import type { DeployCtx } from "../deploy/context.js";
 import { loadClusterView, placeUnits } from "../deploy/placement.js";
 import { listManagedUnits, removeUnit } from "../provision/docker/index.js";
-import { publishAppRoute } from "./routes.js";
 import { healHistory, lostUnits, orphanContainers } from "./heal-plan.js";
 import { launchReplacements } from "./heal-launch.js";
 import type { HealEvent } from "./app-queue.js";
@@ -18,11 +17,10 @@ import type { HealEvent } from "./app-queue.js";
 export async function unrouteLost(dc: DeployCtx): Promise<Map<string, UnitRecord[]>> {
   const store = dc.ctx.store;
   const lost = lostUnits(await store.listNodes(), await store.listUnits({ status: ["started"] }));
-  for (const [app, units] of lost) {
+  for (const units of lost.values()) {
     if (!units.some((u) => u.routable)) continue;
     await store.tx(async (t) => {
       for (const u of units) if (u.routable) await t.updateUnit(u.id, { routable: false });
-      await publishAppRoute(t, app);
     });
   }
   return lost;
@@ -97,7 +95,6 @@ export async function rescheduleApp(
       await t.updateUnit(u.id, { status: "started", routable: u.process === "web", ...healHistory(old) });
     // Lost units whose version is gone have nothing to come back as.
     for (const u of [...r.pairs.map((x) => x.old), ...r.orphaned]) await t.deleteUnit(u.id);
-    await publishAppRoute(t, app);
   });
   result.replaced = fresh.map((u) => u.id);
   for (const u of fresh) await ev.log(`unit ${u.id} [${u.process}] started on ${u.node}`);

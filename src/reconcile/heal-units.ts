@@ -6,7 +6,6 @@ import type { NodeRecord, UnitRecord } from "../store/types.js";
 import type { DeployCtx } from "../deploy/context.js";
 import { launchUnits } from "../deploy/units.js";
 import { type ManagedUnit, listManagedUnits, removeUnit, unitLogs } from "../provision/docker/index.js";
-import { publishAppRoute } from "./routes.js";
 import { type ExitInfo, type UnitVerdict, exitReason, orphanContainers, unitVerdicts } from "./heal-plan.js";
 import type { HealEvent } from "./app-queue.js";
 
@@ -87,7 +86,7 @@ async function lastExit(
   const c = cs.find((x) => x.containerId === u.containerId) ?? cs[0];
   if (!c) return { info: null, lines: [] };
   try {
-    const s = (await engine.getContainer(c.containerId).inspect()).State;
+    const s = (await engine.containers.inspect(c.containerId)).State;
     const lines = logLines ? await unitLogs(engine, c.containerId, logLines).catch(() => []) : [];
     return {
       info: {
@@ -126,7 +125,6 @@ export async function noteUnitDown(
       lastExitCode: exitCode,
       lastExitAt: now,
     });
-    if (cur.routable) await publishAppRoute(t, u.app);
   });
   return { reason, exitCode };
 }
@@ -176,7 +174,6 @@ export async function replaceUnit(
   if (u.routable)
     await store.tx(async (t) => {
       await t.updateUnit(u.id, { routable: false });
-      await publishAppRoute(t, u.app);
     });
   const history = {
     restarts: restart,
@@ -210,7 +207,6 @@ export async function replaceUnit(
         ...history,
       });
       await t.deleteUnit(u.id);
-      await publishAppRoute(t, u.app);
     });
     outcome.replacement = fresh!;
     await ev.log(`unit ${u.id} replaced by ${fresh!.id} on ${fresh!.node}`);
@@ -233,14 +229,13 @@ export async function rerouteRecovered(dc: DeployCtx, units: readonly UnitRecord
   const back = units.filter((u) => u.process === "web" && !u.routable && u.status === "started");
   const byApp = new Map<string, UnitRecord[]>();
   for (const u of back) byApp.set(u.app, [...(byApp.get(u.app) ?? []), u]);
-  for (const [app, list] of byApp)
+  for (const list of byApp.values())
     await dc.ctx.store.tx(async (t) => {
       // Re-read: a deploy may have retired the unit since the scan.
       for (const u of list) {
         const cur = await t.findUnit(u.id);
         if (cur?.status === "started" && !cur.routable) await t.updateUnit(u.id, { routable: true });
       }
-      await publishAppRoute(t, app);
     });
   return back.length;
 }

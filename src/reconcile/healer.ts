@@ -25,7 +25,7 @@ import { drainApp } from "./heal-drain.js";
 import { drainingUnits } from "./heal-plan.js";
 import { type ReplaceOutcome, noteUnitDown, replaceUnit, rerouteRecovered, scanUnits } from "./heal-units.js";
 import type { HealerSettings } from "./healer-settings.js";
-import { PassLoop } from "./pass-loop.js";
+import { PassLoop } from "../util/pass-loop.js";
 
 export interface HealerOptions {
   instanceId: string;

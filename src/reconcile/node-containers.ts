@@ -7,14 +7,11 @@
 // of the token, so a token minted by a pass that died before creating the container is
 // noticed and the agent recreated with a working one.
 import { createHash } from "node:crypto";
-import type Docker from "dockerode";
 import type { Logger } from "pino";
 import type { NodeContainerSpec, NodeRecord, Store } from "../store/types.js";
-import type { NodeEngines } from "../deploy/context.js";
+import type { Engine, NodeEngines } from "../cluster/docker/engine.js";
+import { engineStatus, type ContainerCreateOptions, type ContainerSummary } from "../cluster/docker/types.js";
 import { BadRequestError } from "../domain/errors.js";
-import { imageExists } from "../cluster/docker/image.js";
-import { pullWithProgress } from "../provision/docker/pull.js";
-import { longLived } from "../provision/docker/streaming.js";
 import {
   AGENT_NAME,
   NC_LABELS,
@@ -25,7 +22,7 @@ import {
 } from "../nodecontainers/model.js";
 import { mintAgentToken } from "../nodecontainers/agents.js";
 import type { NodeContainerPort } from "../nodecontainers/service.js";
-import { PassLoop } from "./pass-loop.js";
+import { PassLoop } from "../util/pass-loop.js";
 
 export interface NodeContainerReconcilerOptions {
   store: Store;
@@ -142,10 +139,7 @@ export class NodeContainerReconciler implements NodeContainerPort {
   ): Promise<void> {
     const engine = this.o.engines.engineFor(n.address);
     const out = p.out ?? quiet;
-    const existing = await engine.listContainers({
-      all: true,
-      filters: JSON.stringify({ label: [NC_LABELS.name] }),
-    });
+    const existing = await engine.containers.list({ all: true, labels: [NC_LABELS.name] });
     const desired = new Map<string, NodeContainerSpec>();
     for (const [name, entries] of byName) {
       const spec = effectiveSpec(entries, n.pool);
@@ -180,12 +174,12 @@ export class NodeContainerReconciler implements NodeContainerPort {
   }
 
   private async one(
-    engine: Docker,
+    engine: Engine,
     node: NodeFacts,
     name: string,
     spec: NodeContainerSpec,
     entries: Entries,
-    current: Docker.ContainerInfo[],
+    current: ContainerSummary[],
     o: { forced: boolean; repull: boolean; pinned: Map<string, string>; out: Out },
   ): Promise<void> {
     const agent = name === AGENT_NAME;
@@ -218,12 +212,9 @@ export class NodeContainerReconciler implements NodeContainerPort {
       (!agent || (fp !== "" && first.Labels[NC_LABELS.token] === fp));
     if (upToDate) {
       if (first.State !== "running") {
-        await engine
-          .getContainer(first.Id)
-          .start()
-          .catch((err: { statusCode?: number }) => {
-            if (err.statusCode !== 304) throw err;
-          });
+        await engine.containers.start(first.Id).catch((err: unknown) => {
+          if (engineStatus(err) !== 304) throw err;
+        });
         o.out(`${node.address}: started ${name}\n`);
       }
       return;
@@ -237,22 +228,17 @@ export class NodeContainerReconciler implements NodeContainerPort {
       body = createBody(spec, node, image, { ...env, WHARF_AGENT_TOKEN: token }, fingerprint(hash));
     }
     const { name: containerName, ...config } = body;
-    let created: Docker.Container;
+    const options = { name: containerName, ...config } as ContainerCreateOptions;
+    let created: string;
     try {
-      created = await engine.createContainer({
-        name: containerName,
-        ...config,
-      } as Docker.ContainerCreateOptions);
+      created = await engine.containers.create(options);
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      if (engineStatus(err) !== 409) throw err;
       // A container of that name without our labels (or from a crashed pass): replace it.
       await remove(engine, containerName);
-      created = await engine.createContainer({
-        name: containerName,
-        ...config,
-      } as Docker.ContainerCreateOptions);
+      created = await engine.containers.create(options);
     }
-    await created.start();
+    await engine.containers.start(created);
     o.out(`${node.address}: ${first ? "recreated" : "started"} ${name} (${image})\n`);
     this.o.log.info(
       { node: node.address, nodeContainer: name, image },
@@ -265,7 +251,7 @@ export class NodeContainerReconciler implements NodeContainerPort {
    * configured image pulled now and pinned on the entry that names it.
    */
   private async image(
-    engine: Docker,
+    engine: Engine,
     node: NodeFacts,
     name: string,
     spec: NodeContainerSpec,
@@ -282,11 +268,11 @@ export class NodeContainerReconciler implements NodeContainerPort {
     }
     const ref = spec.Config.Image || (name === AGENT_NAME ? await this.o.agentImage(o.out) : "");
     if (!ref) throw new Error(`node container ${name} has no image`);
-    if (o.repull || !(await imageExists(engine, ref))) {
+    if (o.repull || !(await engine.images.exists(ref))) {
       o.out(`${node.address}: pulling ${ref}\n`);
-      await pullWithProgress(longLived(engine), ref, quiet);
+      await pull(engine, ref);
     }
-    const digest = pickDigest(ref, (await engine.getImage(ref).inspect()).RepoDigests ?? []);
+    const digest = pickDigest(ref, (await engine.images.inspect(ref)).RepoDigests ?? []);
     if (!digest) return ref;
     o.pinned.set(key, digest);
     const entry = entries.get(owner);
@@ -299,27 +285,32 @@ export class NodeContainerReconciler implements NodeContainerPort {
 
   private async removeAll(address: string): Promise<void> {
     const engine = this.o.engines.engineFor(address);
-    const cs = await engine.listContainers({
-      all: true,
-      filters: JSON.stringify({ label: [NC_LABELS.name] }),
-    });
+    const cs = await engine.containers.list({ all: true, labels: [NC_LABELS.name] });
     for (const c of cs) await remove(engine, c.Id);
   }
 }
 
-async function remove(engine: Docker, id: string): Promise<void> {
+async function remove(engine: Engine, id: string): Promise<void> {
   try {
-    await engine.getContainer(id).remove({ force: true });
+    await engine.containers.remove(id, { force: true });
   } catch (err) {
-    const code = (err as { statusCode?: number }).statusCode;
+    const code = engineStatus(err);
     if (code !== 404 && code !== 409) throw err;
   }
 }
 
-async function ensureImage(engine: Docker, ref: string, node: string, out: Out): Promise<void> {
-  if (await imageExists(engine, ref)) return;
+async function ensureImage(engine: Engine, ref: string, node: string, out: Out): Promise<void> {
+  if (await engine.images.exists(ref)) return;
   out(`${node}: pulling ${ref}\n`);
-  await pullWithProgress(longLived(engine), ref, quiet);
+  await pull(engine, ref);
+}
+
+async function pull(engine: Engine, ref: string): Promise<void> {
+  try {
+    await engine.images.pull(ref);
+  } catch (err) {
+    throw new Error(`pulling ${ref} failed: ${(err as Error).message}`);
+  }
 }
 
 /** The repo@sha256 digest of `ref` among an image's RepoDigests. */

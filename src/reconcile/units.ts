@@ -14,10 +14,10 @@
 import type { UnitRecord } from "../store/types.js";
 import { LABELS, listManagedUnits, removeUnit } from "../provision/docker/index.js";
 import { BUILD_LABEL } from "../build/build-run.js";
+import { isNotFound } from "../cluster/docker/types.js";
 import type { DeployCtx } from "../deploy/context.js";
 import { discardUnits, launchUnits } from "../deploy/units.js";
 import { clusterView, unitsToRemove } from "../deploy/placement.js";
-import { publishAppRoute } from "./routes.js";
 
 export interface ReconcileReport {
   failedBuilds: number;
@@ -49,20 +49,14 @@ async function sweepOrphans(dc: DeployCtx, known: Set<string>, report: Reconcile
         await removeUnit(engine, c.containerId);
         report.orphans++;
       }
-      const builds = await engine.listContainers({
-        all: true,
-        filters: JSON.stringify({ label: [BUILD_LABEL] }),
-      });
+      const builds = await engine.containers.list({ all: true, labels: [BUILD_LABEL] });
       for (const c of builds) {
         // Units and one-off containers inherit the label from the app image they run.
         if (c.Labels[LABELS.managed] || c.Labels[LABELS.oneoff]) continue;
         if (deploying.has(c.Labels[BUILD_LABEL] ?? "")) continue;
-        await engine
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch((err: { statusCode?: number }) => {
-            if (err.statusCode !== 404) throw err;
-          });
+        await engine.containers.remove(c.Id, { force: true }).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
         report.buildContainers++;
       }
     } catch (err) {
@@ -99,7 +93,6 @@ async function converge(dc: DeployCtx, app: string, report: ReconcileReport): Pr
       });
       await store.tx(async (t) => {
         for (const u of fresh) await t.updateUnit(u.id, { status: "started", routable: u.process === "web" });
-        await publishAppRoute(t, app);
       });
       report.added += fresh.length;
     } else if (mine.length > want) {
@@ -110,7 +103,6 @@ async function converge(dc: DeployCtx, app: string, report: ReconcileReport): Pr
       const victims = mine.filter((u) => ids.has(u.id));
       await store.tx(async (t) => {
         for (const u of victims) await t.updateUnit(u.id, { status: "removing", routable: false });
-        await publishAppRoute(t, app);
       });
       await discardUnits(dc, victims);
       report.removed += victims.length;
@@ -173,10 +165,8 @@ export async function reconcileAll(dc: DeployCtx): Promise<ReconcileReport> {
   const stale: UnitRecord[] = (
     await store.listUnits({ status: ["created", "starting", "removing", "error"] })
   ).filter((u) => !busy.has(u.app));
-  const apps = new Set(stale.map((u) => u.app));
   await discardUnits(dc, stale);
   report.discarded = stale.length;
-  for (const app of apps) await publishAppRoute(store, app);
   await sweepOrphans(dc, new Set((await store.listUnits()).map((u) => u.id)), report);
   const deployed = new Set((await store.listUnits()).map((u) => u.app));
   for (const a of await store.listApps()) deployed.add(a.name);

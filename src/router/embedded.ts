@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import type { WharfConfig } from "../config/config.js";
 import type { Store } from "../store/types.js";
+import { loadRouteSnapshot } from "../store/routes.js";
 import type { RouteSnapshot } from "./types.js";
 import { secretKeyPath } from "./secret-box.js";
 import { routerSettingsFromEnv, startStoreRouter, type StoreRouter } from "./store-router.js";
@@ -24,12 +25,7 @@ export async function startEmbeddedRouter(
     https: { host: "127.0.0.1", port: 8443 },
     workers: 1,
   });
-  let loadSnapshot = opts.loadSnapshot;
-  if (!loadSnapshot) {
-    // Imported lazily: the reconcile layer knows the store's unit records, the router does not.
-    const { loadRouteSnapshot } = await import("../reconcile/routes.js");
-    loadSnapshot = () => loadRouteSnapshot(store);
-  }
+  const loadSnapshot = opts.loadSnapshot ?? (() => loadRouteSnapshot(store));
   const router = await startStoreRouter({
     ...settings,
     store,

@@ -2,6 +2,7 @@
 // sink; when it loses its feed the router keeps serving the last table, and the source resends a
 // full snapshot when the feed returns (resync), so missed updates never linger.
 import type { RouteSnapshot, RouteUpdate } from "./types.js";
+import { ROUTE_CHANGE_KIND } from "../store/routes.js";
 
 export interface RouteSink {
   snapshot(s: RouteSnapshot): void;
@@ -66,7 +67,7 @@ export interface StoreRouteSourceOptions {
   onError?(err: unknown): void;
 }
 
-export const ROUTE_CHANGE_KIND = "router.routes";
+export { ROUTE_CHANGE_KIND };
 export const ROUTE_RESYNC_KIND = "router.resync";
 
 /**

@@ -1,19 +1,11 @@
 // Route data as the control plane describes it. Plain JSON so it crosses IPC, HTTP and the store's
-// change feed unchanged.
+// change feed unchanged. The store publishes routes (src/store/routes.ts); these are the same
+// records with what only the router's own API sets.
+import type { PublishedRoute, RouteBackend } from "../store/routes.js";
 
-export interface Backend {
-  /** Unit id: stable across updates so a backend's pool and health state survive table swaps. */
-  id: string;
-  host: string;
-  port: number;
-}
+export type Backend = RouteBackend;
 
-export interface AppRoute {
-  app: string;
-  backends: Backend[];
-  cnames?: string[];
-  /** Path probed by active health checks (tsuru.yaml healthcheck.path); none = no active checks. */
-  healthcheckPath?: string;
+export interface AppRoute extends PublishedRoute {
   /** Answer plain-HTTP requests with a redirect to https. */
   httpsRedirect?: boolean;
 }

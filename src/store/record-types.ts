@@ -334,6 +334,8 @@ export interface UnitPatch extends Partial<UnitHealFields> {
   status?: UnitStatus;
   routable?: boolean;
   error?: string;
+  /** A restart of other processes re-stamps this process's units with the new generation. */
+  restartGen?: number;
 }
 
 /** A tsuru service API registered from a manifest (service-create). */

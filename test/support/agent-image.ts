@@ -4,9 +4,10 @@
 import type Docker from "dockerode";
 import { buildAgentImage } from "../../src/build/agent-image.js";
 import { buildCaBundlePath, loadCaBundle } from "../../src/build/ca-bundle.js";
+import { engineOf } from "./engines.js";
 
 export async function ensureHostAgentImage(host: Docker, registry: string): Promise<string> {
-  return buildAgentImage(host, {
+  return buildAgentImage(engineOf(host), {
     registry,
     baseImage: process.env.WHARF_BASE_IMAGE ?? "wharf/base:bookworm",
     caBundle: await loadCaBundle(buildCaBundlePath()),

@@ -3,7 +3,7 @@ import type Docker from "dockerode";
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { buildContextTar } from "../../src/build/context.js";
-import { followProgress } from "../../src/cluster/docker/image.js";
+import { followProgress } from "./engines.js";
 
 export async function buildBusyboxImage(docker: Docker, tag: string): Promise<void> {
   const context = await buildContextTar([

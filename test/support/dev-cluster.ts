@@ -1,7 +1,7 @@
 // A dev cluster layout used only by tests: its own prefix, subnet and directories, so the
 // suite never touches a cluster a developer has up, and its `down` removes only its own.
 import { defaultLayout, type DevClusterLayout } from "../../src/cluster/dev/layout.js";
-import { connectEngine } from "../../src/cluster/docker/engine.js";
+import { dockerClient } from "../../src/cluster/docker/engine.js";
 import type { DevClusterInfo } from "../../src/cluster/dev/cluster.js";
 import { readFileSync } from "node:fs";
 import type Docker from "dockerode";
@@ -28,7 +28,7 @@ export function testLayout(): DevClusterLayout {
 export function nodeClient(info: DevClusterInfo, index: number): Docker {
   const node = info.nodes[index];
   if (!node) throw new Error(`no node ${index} in the test cluster`);
-  return connectEngine({
+  return dockerClient({
     kind: "tcp",
     host: node.dockerHost,
     port: node.dockerPort,
@@ -40,4 +40,4 @@ export function nodeClient(info: DevClusterInfo, index: number): Docker {
   });
 }
 
-export const hostEngine = (): Docker => connectEngine({ kind: "socket", socketPath: "/var/run/docker.sock" });
+export const hostEngine = (): Docker => dockerClient({ kind: "socket", socketPath: "/var/run/docker.sock" });

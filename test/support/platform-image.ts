@@ -6,12 +6,13 @@ import { join, resolve } from "node:path";
 import type Docker from "dockerode";
 import { buildPlatformImage } from "../../src/build/platform-image.js";
 import { buildCaBundlePath, loadCaBundle } from "../../src/build/ca-bundle.js";
+import { engineOf } from "./engines.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 
 export async function ensureHostPlatformImage(host: Docker, name: string, registry: string): Promise<string> {
   const dockerfile = readFileSync(join(ROOT, "platforms", name, "Dockerfile"), "utf8");
-  return buildPlatformImage(host, {
+  return buildPlatformImage(engineOf(host), {
     name: `${name}-host`,
     dockerfile,
     registry,

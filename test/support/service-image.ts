@@ -5,6 +5,7 @@ import type Docker from "dockerode";
 import { buildCaBundlePath, loadCaBundle } from "../../src/build/ca-bundle.js";
 import { buildServiceImage, imageRef, imageSource } from "../../src/services/builtin/images.js";
 import type { BuiltinKind } from "../../src/services/builtin/catalog.js";
+import { engineOf } from "./engines.js";
 
 export async function ensureHostServiceImage(
   host: Docker,
@@ -13,7 +14,7 @@ export async function ensureHostServiceImage(
 ): Promise<string> {
   const src = imageSource(kind);
   await buildServiceImage(
-    host,
+    engineOf(host),
     kind,
     {
       registry,

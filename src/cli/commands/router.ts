@@ -58,7 +58,7 @@ export function registerRouter(program: Command): void {
         ]);
       const { routerDomain } = await import("../../router/embedded.js");
       const { secretKeyPath } = await import("../../router/secret-box.js");
-      const { loadRouteSnapshot } = await import("../../reconcile/routes.js");
+      const { loadRouteSnapshot } = await import("../../store/routes.js");
       const { default: pino } = await import("pino");
       const overrides: Record<string, unknown> = {};
       if (flags.dataDir) overrides.dataDir = flags.dataDir;

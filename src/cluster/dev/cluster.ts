@@ -4,7 +4,6 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { run } from "../../util/exec.js";
 import { Pki } from "../tls/pki.js";
 import { connectEngine } from "../docker/engine.js";
-import { imageExists, pushImage, tagImage } from "../docker/image.js";
 import { cgroupPids, controllers, killAndRemoveCgroup } from "./cgroups.js";
 import { alive, readPid } from "./daemon.js";
 import {
@@ -109,11 +108,11 @@ export async function up(count: number, l = defaultLayout()): Promise<DevCluster
 /** Makes the host's base image pullable by every node (a no-op push when already there). */
 async function publishBaseImage(l: DevClusterLayout): Promise<string | null> {
   const host = connectEngine({ kind: "socket", socketPath: "/var/run/docker.sock" });
-  if (!(await imageExists(host, BASE_IMAGE))) return null;
+  if (!(await host.images.exists(BASE_IMAGE))) return null;
   const [repo, tag] = BASE_IMAGE.split(":") as [string, string];
   const target = `${registryAddress(l)}/${repo}`;
-  await tagImage(host, BASE_IMAGE, target, tag);
-  await pushImage(host, `${target}:${tag}`);
+  await host.images.tag(BASE_IMAGE, target, tag);
+  await host.images.push(`${target}:${tag}`);
   return `${target}:${tag}`;
 }
 

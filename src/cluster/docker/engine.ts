@@ -1,7 +1,29 @@
-// The one adapter to Docker engines. Node engines are reached over mutual TLS; plain TCP
-// only when the caller explicitly opts into it (`--insecure`), never by default.
+// The one adapter to Docker engines: an Engine is one node's engine, as one small client per
+// Docker concern (testcontainers-node style). Everything outside this folder reaches Docker
+// through it; dockerode appears nowhere else (the build checks it). Node engines are reached
+// over mutual TLS; plain TCP only when the caller explicitly opts into it (`--insecure`).
 import Docker from "dockerode";
 import type { TlsMaterial } from "../tls/pki.js";
+import { connection, onTransport, type RegistryAuthFor } from "./connection.js";
+import { containerClient, type ContainerClient } from "./containers.js";
+import { eventClient, type EventClient } from "./events.js";
+import { execClient, type ExecClient } from "./exec.js";
+import { imageClient, type ImageClient } from "./images.js";
+import { networkClient, type NetworkClient } from "./networks.js";
+import { systemClient, type SystemClient } from "./system.js";
+import { volumeClient, type VolumeClient } from "./volumes.js";
+
+export type { RegistryAuthFor };
+
+export interface Engine {
+  readonly containers: ContainerClient;
+  readonly images: ImageClient;
+  readonly exec: ExecClient;
+  readonly events: EventClient;
+  readonly networks: NetworkClient;
+  readonly volumes: VolumeClient;
+  readonly system: SystemClient;
+}
 
 export type EngineAddress =
   | { kind: "socket"; socketPath: string }
@@ -10,7 +32,17 @@ export type EngineAddress =
 
 export class InsecureEngineError extends Error {}
 
-export function connectEngine(addr: EngineAddress, timeoutMs = 30_000): Docker {
+export interface EngineOptions {
+  /** Idle timeout of ordinary calls (long calls have none). */
+  timeoutMs?: number;
+  /** Auth for pulls and pushes (src/registry). */
+  authFor?: RegistryAuthFor;
+  /** Told of every request's transport outcome: the error, or null when the engine answered. */
+  onTransport?: (err: unknown) => void;
+}
+
+/** A raw dockerode client: for this adapter, and for tests that inspect an engine directly. */
+export function dockerClient(addr: EngineAddress, timeoutMs = 30_000): Docker {
   if (addr.kind === "socket") return new Docker({ socketPath: addr.socketPath, timeout: timeoutMs });
   if ("tls" in addr) {
     return new Docker({
@@ -29,6 +61,25 @@ export function connectEngine(addr: EngineAddress, timeoutMs = 30_000): Docker {
     );
   }
   return new Docker({ protocol: "http", host: addr.host, port: addr.port, timeout: timeoutMs });
+}
+
+/** The Engine of a dockerode client. */
+export function dockerEngine(docker: Docker, o: Pick<EngineOptions, "authFor" | "onTransport"> = {}): Engine {
+  if (o.onTransport) onTransport(docker, o.onTransport);
+  const c = connection(docker, o.authFor);
+  return {
+    containers: containerClient(c),
+    images: imageClient(c),
+    exec: execClient(c),
+    events: eventClient(c),
+    networks: networkClient(c),
+    volumes: volumeClient(c),
+    system: systemClient(c),
+  };
+}
+
+export function connectEngine(addr: EngineAddress, o: EngineOptions = {}): Engine {
+  return dockerEngine(dockerClient(addr, o.timeoutMs), o);
 }
 
 /**
@@ -54,4 +105,10 @@ export function parseEngineUrl(
     return { kind: "tcp", host, port, insecure: true };
   }
   return { kind: "tcp", host, port, tls: opts.tls };
+}
+
+/** What deploys, units, builds and services need: an Engine per registered node address. */
+export interface NodeEngines {
+  /** The engine of the node at this address (https://HOST:PORT), over Wharf's mutual TLS. */
+  engineFor(address: string): Engine;
 }

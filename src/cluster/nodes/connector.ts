@@ -1,10 +1,15 @@
 // The cluster side of node management: canonical engine addresses, probing engines over
 // mutual TLS with Wharf's client certificate, and health monitoring of registered nodes.
-import type Docker from "dockerode";
 import type { NodeConnector, ProbedNode } from "../../domain/services/node-port.js";
 import { BadRequestError } from "../../domain/errors.js";
 import type { NodeHealthRecord } from "../../store/types.js";
-import { connectEngine, parseEngineUrl } from "../docker/engine.js";
+import {
+  connectEngine,
+  parseEngineUrl,
+  type Engine,
+  type NodeEngines,
+  type RegistryAuthFor,
+} from "../docker/engine.js";
 import type { TlsMaterial } from "../tls/pki.js";
 import { NodeMonitor, type MonitorOptions } from "../health/monitor.js";
 import type { HealthTransition } from "../health/tracker.js";
@@ -18,15 +23,17 @@ export interface DockerNodeConnectorOptions {
   onHealthChange?: (address: string, health: NodeHealthRecord, t: HealthTransition) => void;
   /** A probe at node add must answer within this. */
   probeTimeoutMs?: number;
+  /** Registry auth for the nodes' pulls and pushes (src/registry). */
+  authFor?: RegistryAuthFor;
 }
 
 /** Errors that mean the node did not answer at all (HTTP error statuses are answers). */
 const TRANSPORT_ERRORS =
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ESOCKETTIMEDOUT|EAI_AGAIN|ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED)/;
 
-export class DockerNodeConnector implements NodeConnector {
+export class DockerNodeConnector implements NodeConnector, NodeEngines {
   private readonly monitor: NodeMonitor;
-  private readonly engines = new Map<string, Docker>();
+  private readonly engines = new Map<string, Engine>();
 
   constructor(private readonly opts: DockerNodeConnectorOptions) {
     this.monitor = new NodeMonitor({
@@ -55,23 +62,25 @@ export class DockerNodeConnector implements NodeConnector {
   }
 
   /** A client for a registered node, over Wharf's mutual TLS (cached per address). */
-  engineFor(address: string): Docker {
+  engineFor(address: string): Engine {
     return this.engine(address);
   }
 
-  private engine(address: string, timeoutMs?: number): Docker {
+  private engine(address: string, timeoutMs?: number): Engine {
     const cached = timeoutMs === undefined ? this.engines.get(address) : undefined;
     if (cached) return cached;
     const a = parseEngineUrl(address, {
       tls: this.opts.tls ?? undefined,
       insecure: address.startsWith("http://"),
     });
-    const docker = connectEngine(a, timeoutMs ?? 5000);
-    if (timeoutMs === undefined) {
-      this.countRequestErrors(address, docker);
-      this.engines.set(address, docker);
-    }
-    return docker;
+    if (timeoutMs !== undefined) return connectEngine(a, { timeoutMs });
+    const engine = connectEngine(a, {
+      timeoutMs: 5000,
+      ...(this.opts.authFor ? { authFor: this.opts.authFor } : {}),
+      onTransport: (err) => this.countRequest(address, err),
+    });
+    this.engines.set(address, engine);
+    return engine;
   }
 
   /**
@@ -79,21 +88,13 @@ export class DockerNodeConnector implements NodeConnector {
    * health: a transport failure is a failure, any answer (even an HTTP error) a success.
    * A dead node is then noticed between polls too.
    */
-  private countRequestErrors(address: string, docker: Docker): void {
-    const modem = docker.modem as unknown as {
-      dial: (o: unknown, cb: (err: unknown, data: unknown) => void) => void;
-    };
-    const dial = modem.dial.bind(modem);
-    modem.dial = (o, cb) =>
-      dial(o, (err, data) => {
-        const code = (err as { code?: string } | null)?.code;
-        if (err && typeof code === "string" && TRANSPORT_ERRORS.test(code)) {
-          this.monitor.reportFailure(address, `${code}: ${(err as Error).message}`);
-        } else {
-          this.monitor.reportSuccess(address);
-        }
-        cb(err, data);
-      });
+  private countRequest(address: string, err: unknown): void {
+    const code = (err as { code?: string } | null)?.code;
+    if (err && typeof code === "string" && TRANSPORT_ERRORS.test(code)) {
+      this.monitor.reportFailure(address, `${code}: ${(err as Error).message}`);
+    } else {
+      this.monitor.reportSuccess(address);
+    }
   }
 
   async probe(address: string): Promise<ProbedNode> {
@@ -114,8 +115,8 @@ export class DockerNodeConnector implements NodeConnector {
   }
 
   watch(address: string): void {
-    const docker = this.engine(address);
-    this.monitor.add(address, () => pingNode(docker, address));
+    const engine = this.engine(address);
+    this.monitor.add(address, () => pingNode(engine, address));
   }
 
   unwatch(address: string): void {

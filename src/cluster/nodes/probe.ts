@@ -1,6 +1,6 @@
 // Reaching a node's engine for the first time (node add) or again (health checks), turning
 // transport failures into sentences an operator can act on.
-import type Docker from "dockerode";
+import type { Engine } from "../docker/engine.js";
 import { specsFromInfo, type EngineInfo, type NodeSpecs } from "./specs.js";
 
 export class NodeUnreachableError extends Error {
@@ -56,19 +56,19 @@ export function explainEngineError(address: string, err: unknown): NodeUnreachab
   return new NodeUnreachableError(`${address} failed: ${e.message ?? String(err)}`, "other");
 }
 
-export async function probeNode(docker: Docker, address: string): Promise<NodeSpecs> {
+export async function probeNode(engine: Engine, address: string): Promise<NodeSpecs> {
   let info: EngineInfo;
   try {
-    info = (await docker.info()) as EngineInfo;
+    info = (await engine.system.info()) as unknown as EngineInfo;
   } catch (err) {
     throw explainEngineError(address, err);
   }
   return specsFromInfo(info);
 }
 
-export async function pingNode(docker: Docker, address: string): Promise<void> {
+export async function pingNode(engine: Engine, address: string): Promise<void> {
   try {
-    await docker.ping();
+    await engine.system.ping();
   } catch (err) {
     throw explainEngineError(address, err);
   }

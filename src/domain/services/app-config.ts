@@ -118,7 +118,6 @@ export async function addCnames(ctx: Ctx, p: Principal, app: string, cnames: str
         if (e instanceof ConflictError) throw new BadRequestError("cname already exists!");
         throw e;
       }
-      if (ctx.runtime) await ctx.runtime.publishRoute(app);
     },
   );
 }
@@ -135,7 +134,6 @@ export async function removeCnames(ctx: Ctx, p: Principal, app: string, cnames: 
     ev(ctx),
     async () => {
       await mapped(() => ctx.store.removeAppCnames(app, cnames));
-      if (ctx.runtime) await ctx.runtime.publishRoute(app);
     },
   );
 }

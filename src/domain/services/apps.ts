@@ -266,7 +266,6 @@ export async function removeApp(
       await unbindAllForRemoval(ctx, app, { user: p.email, eventId: h.id }, h.log, out);
       // The owner's and team's quotas count apps: removing it frees their place.
       await mapped(() => ctx.store.deleteApp(name));
-      if (ctx.runtime) await ctx.runtime.publishRoute(name);
       out("---- Done removing application.\n");
     },
   );

@@ -7,8 +7,6 @@ export interface RuntimePort {
   restartApp(app: string, out: (line: string) => void): Promise<void>;
   /** Removes every unit of the app from the nodes (app remove). */
   removeAppUnits(app: string): Promise<void>;
-  /** Republishes the app's route (cnames changed). */
-  publishRoute(app: string): Promise<void>;
   /**
    * Dry run before `node remove` moves a node's units: throws a 503 saying why when some
    * have no room on the pool's other nodes. Returns how many units the node has.

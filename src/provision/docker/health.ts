@@ -5,13 +5,13 @@
 // allowed_failures leaves room. A unit whose container exited fails at its next check.
 import { connect } from "node:net";
 import { Agent, request } from "undici";
-import type Docker from "dockerode";
+import type { Engine } from "../../cluster/docker/engine.js";
 import { BadRequestError } from "../../domain/errors.js";
 import { UnitUnhealthyError } from "./errors.js";
 
 export { UnitUnhealthyError };
 import { unitLogs } from "./logs.js";
-import { abortError, throwIfAborted } from "./streaming.js";
+import { abortError, throwIfAborted } from "../../util/abort.js";
 
 export interface Healthcheck {
   /** Required to use HTTP; leading "/" and spaces are trimmed as tsuru does. */
@@ -52,14 +52,14 @@ export interface WaitHealthyOptions {
 
 /** containerExited and lastLogs for a unit container, for waitHealthy. */
 export function containerProbes(
-  engine: Docker,
+  engine: Engine,
   containerId: string,
   lines = 10,
 ): Pick<WaitHealthyOptions, "containerExited" | "lastLogs"> {
   return {
     containerExited: async () => {
       try {
-        const s = (await engine.getContainer(containerId).inspect()).State;
+        const s = (await engine.containers.inspect(containerId)).State;
         return !s.Running && !s.Restarting;
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode === 404) return true;

@@ -1,5 +1,5 @@
 // The docker provisioner's unit operations on one node: what the deploy service and the
-// reconciler call, each with the node's dockerode client. No store, no scheduling here.
+// reconciler call, each with the node's Engine (src/cluster/docker). No store, no scheduling here.
 export {
   type UnitSpec,
   type UnitLimits,
@@ -31,5 +31,5 @@ export {
   containerProbes,
   validateHealthcheck,
 } from "./health.js";
-export { type OneOffSpec, type OutputLog, runOnce, execInUnit } from "./run.js";
-export { unitLogs, demultiplex, Demuxer, type Frame, type StreamName } from "./logs.js";
+export { type OneOffSpec, type OutputLog, runOnce, execInUnit, execInContainer } from "./run.js";
+export { unitLogs } from "./logs.js";

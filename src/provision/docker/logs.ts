@@ -1,99 +1,10 @@
-// Docker multiplexes stdout and stderr of a container without a TTY into frames:
-// [stream(1) 0 0 0 size(4, big-endian)] payload. This splits them back apart.
-import type Docker from "dockerode";
+// A unit's last log lines, without Docker's framing (src/cluster/docker/frames.ts).
+import type { Engine } from "../../cluster/docker/engine.js";
+import { logLines } from "../../cluster/docker/frames.js";
 
-export type StreamName = "stdout" | "stderr";
-export interface Frame {
-  stream: StreamName;
-  data: Buffer;
-}
-
-/**
- * Incremental demultiplexer: push chunks as they arrive (frames may span chunks), get the
- * complete frames. Stream type 0 (stdin echo) is reported as stdout.
- */
-export class Demuxer {
-  private pending: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): Frame[] {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    const frames: Frame[] = [];
-    while (this.pending.length >= 8) {
-      const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) break;
-      const type = this.pending[0];
-      frames.push({ stream: type === 2 ? "stderr" : "stdout", data: this.pending.subarray(8, 8 + size) });
-      this.pending = this.pending.subarray(8 + size);
-    }
-    return frames;
-  }
-
-  /** Bytes of an incomplete last frame (a truncated stream). */
-  get leftover(): number {
-    return this.pending.length;
-  }
-}
-
-export function demultiplex(buf: Buffer): Frame[] {
-  return new Demuxer().push(buf);
-}
-
-/** Splits text into lines as they complete, so output is logged line by line. */
-export class LineSplitter {
-  private partial = "";
-
-  push(text: string): string[] {
-    const parts = (this.partial + text).split("\n");
-    this.partial = parts.pop() ?? "";
-    return parts.map((l) => l.replace(/\r$/, ""));
-  }
-
-  flush(): string[] {
-    const rest = this.partial;
-    this.partial = "";
-    return rest ? [rest] : [];
-  }
-}
-
-/** Feeds a multiplexed Docker stream to `log` line by line; resolves when it ends. */
-export function pumpOutput(
-  stream: NodeJS.ReadableStream,
-  log: (line: string, stream: StreamName) => void,
-): Promise<void> {
-  const demux = new Demuxer();
-  const lines: Record<StreamName, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-  return new Promise((resolve, reject) => {
-    stream.on("data", (chunk: Buffer) => {
-      for (const f of demux.push(chunk)) {
-        for (const l of lines[f.stream].push(f.data.toString("utf8"))) log(l, f.stream);
-      }
-    });
-    const finish = () => {
-      for (const s of ["stdout", "stderr"] as const) for (const l of lines[s].flush()) log(l, s);
-      resolve();
-    };
-    stream.once("end", finish);
-    stream.once("close", finish);
-    stream.once("error", reject);
-  });
-}
-
-/** The last `lines` lines a container wrote (stdout and stderr, in order), without Docker's framing. */
-export async function unitLogs(engine: Docker, containerId: string, lines = 10): Promise<string[]> {
-  const container = engine.getContainer(containerId);
-  const info = await container.inspect();
-  const raw = (await container.logs({
-    stdout: true,
-    stderr: true,
-    follow: false,
-    tail: lines,
-  })) as unknown as Buffer;
-  const text = info.Config.Tty
-    ? raw.toString("utf8")
-    : demultiplex(raw)
-        .map((f) => f.data.toString("utf8"))
-        .join("");
-  const out = text.split("\n").map((l) => l.replace(/\r$/, ""));
-  if (out.at(-1) === "") out.pop();
-  return out.slice(-lines);
+/** The last `lines` lines a container wrote (stdout and stderr, in order). */
+export async function unitLogs(engine: Engine, containerId: string, lines = 10): Promise<string[]> {
+  const info = await engine.containers.inspect(containerId);
+  const raw = await engine.containers.logs(containerId, { tail: lines });
+  return logLines(raw, Boolean(info.Config.Tty), lines);
 }

@@ -1,10 +1,12 @@
 // `app run`: a command in a fresh container of the app image (`--once`), or inside a
 // running unit. Output streams line by line as it happens; the exit code is returned.
 import { randomBytes } from "node:crypto";
-import type Docker from "dockerode";
+import type { Engine } from "../../cluster/docker/engine.js";
+import { execExitCode } from "../../cluster/docker/exec.js";
+import { Demuxer, LineSplitter, pumpOutput, type StreamName } from "../../cluster/docker/frames.js";
+import { engineStatus, isNotFound } from "../../cluster/docker/types.js";
+import { abortable, abortError, throwIfAborted } from "../../util/abort.js";
 import { BadRequestError, ConflictError, NotFoundError } from "../../domain/errors.js";
-import { imageExists } from "../../cluster/docker/image.js";
-import { pumpOutput, type StreamName } from "./logs.js";
 import { pullWithProgress } from "./pull.js";
 import {
   isolatedHostConfig,
@@ -15,7 +17,6 @@ import {
   type UnitLimits,
   type UnitSpec,
 } from "./spec.js";
-import { abortable, abortError, isNotFound, longLived, removeAndWait, throwIfAborted } from "./streaming.js";
 
 export type OutputLog = (line: string, stream: StreamName) => void;
 
@@ -52,7 +53,7 @@ function oneOffEnv(spec: OneOffSpec): string[] {
  * afterwards, and Docker removes it by itself (AutoRemove) if Wharf dies meanwhile.
  */
 export async function runOnce(
-  engine: Docker,
+  engine: Engine,
   spec: OneOffSpec,
   cmd: string,
   opts: { log?: OutputLog; signal?: AbortSignal; pullLog?: (line: string) => void } = {},
@@ -69,13 +70,12 @@ export async function runOnce(
   validateCommand(cmd);
   validateEnv(spec.env);
   const log = opts.log ?? (() => {});
-  const streaming = longLived(engine);
-  if (!(await imageExists(engine, spec.image))) {
-    await pullWithProgress(streaming, spec.image, opts.pullLog ?? ((l) => log(l, "stderr")), opts.signal);
+  if (!(await engine.images.exists(spec.image))) {
+    await pullWithProgress(engine, spec.image, opts.pullLog ?? ((l) => log(l, "stderr")), opts.signal);
   }
   throwIfAborted(opts.signal);
 
-  const container = await engine.createContainer({
+  const id = await engine.containers.create({
     name: `wharf-run-${spec.app}-${randomBytes(5).toString("hex")}`,
     Image: spec.image,
     Entrypoint: ["/bin/sh", "-c"],
@@ -92,28 +92,78 @@ export async function runOnce(
     Tty: false,
     HostConfig: { ...isolatedHostConfig(spec.limits), AutoRemove: true },
   });
-  const live = streaming.getContainer(container.id);
   try {
     // Attach and wait before start, so no output and no exit can be missed.
-    const output = (await live.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    const output = await engine.containers.attach(id);
     const pumped = pumpOutput(output, log);
-    const exited = live.wait({ condition: "next-exit" }) as Promise<{ StatusCode: number }>;
+    const exited = engine.containers.wait(id);
     exited.catch(() => {}); // observed below; avoid an unhandled rejection on abort
-    await engine.getContainer(container.id).start();
-    const { StatusCode } = await abortable(exited, opts.signal);
+    await engine.containers.start(id);
+    const code = await abortable(exited, opts.signal);
     await abortable(pumped, opts.signal);
-    return StatusCode;
+    return code;
   } catch (err) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
     throw err;
   } finally {
-    await removeAndWait(engine, container.id);
+    await engine.containers.removeAndWait(id);
   }
 }
 
-/** Runs `cmd` via `/bin/sh -c` inside a running unit; streams output, returns the exit code. */
+/**
+ * Runs argv inside a running unit, with or without a TTY; output goes to the writers as it
+ * comes (without a TTY stdout and stderr apart), stdin is piped in; returns the exit code.
+ */
+export async function execInContainer(
+  engine: Engine,
+  containerId: string,
+  o: {
+    command: string[];
+    tty: boolean;
+    stdin?: NodeJS.ReadableStream;
+    stdout: (chunk: Buffer, stream: StreamName) => void;
+    size?: { width: number; height: number };
+    signal?: AbortSignal;
+  },
+): Promise<number> {
+  let id: string;
+  try {
+    id = await engine.exec.create(containerId, { cmd: o.command, tty: o.tty, stdin: Boolean(o.stdin) });
+  } catch (err) {
+    if (isNotFound(err)) throw new NotFoundError(`unit container ${containerId} does not exist on this node`);
+    if (engineStatus(err) === 409) {
+      throw new ConflictError(`unit container ${containerId} is not running; start the app first`);
+    }
+    throw err;
+  }
+  const stream = await engine.exec.start(id, { stdin: Boolean(o.stdin), tty: o.tty });
+  if (o.tty && o.size) await engine.exec.resize(id, o.size).catch(() => undefined);
+  if (o.stdin) o.stdin.pipe(stream);
+  const onAbort = () => (stream as unknown as { destroy: () => void }).destroy();
+  o.signal?.addEventListener("abort", onAbort, { once: true });
+  const demux = new Demuxer();
+  try {
+    await abortable(
+      new Promise<void>((resolve, reject) => {
+        stream.on("data", (chunk: Buffer) => {
+          if (o.tty) o.stdout(chunk, "stdout");
+          else for (const f of demux.push(chunk)) o.stdout(f.data, f.stream);
+        });
+        stream.once("end", resolve);
+        stream.once("close", resolve);
+        stream.once("error", reject);
+      }),
+      o.signal,
+    );
+  } finally {
+    o.signal?.removeEventListener("abort", onAbort);
+  }
+  return execExitCode(engine.exec, id);
+}
+
+/** Runs `cmd` via `/bin/sh -c` inside a running unit; streams output by line, returns the exit code. */
 export async function execInUnit(
-  engine: Docker,
+  engine: Engine,
   containerId: string,
   cmd: string,
   opts: { log?: OutputLog; signal?: AbortSignal } = {},
@@ -121,33 +171,15 @@ export async function execInUnit(
   validateCommand(cmd);
   if (!cmd.trim()) throw new BadRequestError("the command is empty");
   const log = opts.log ?? (() => {});
-  let exec: Docker.Exec;
-  try {
-    exec = await engine.getContainer(containerId).exec({
-      Cmd: ["/bin/sh", "-c", cmd],
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-    });
-  } catch (err) {
-    if (isNotFound(err)) throw new NotFoundError(`unit container ${containerId} does not exist on this node`);
-    if ((err as { statusCode?: number }).statusCode === 409) {
-      throw new ConflictError(`unit container ${containerId} is not running; start the app first`);
-    }
-    throw err;
-  }
-  const stream = await longLived(engine).getExec(exec.id).start({ hijack: true, stdin: false });
-  const onAbort = () => (stream as unknown as { destroy: () => void }).destroy();
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    await abortable(pumpOutput(stream, log), opts.signal);
-  } finally {
-    opts.signal?.removeEventListener("abort", onAbort);
-  }
-  // The stream can end a moment before the engine records the exit code.
-  for (let i = 0; ; i++) {
-    const info = await exec.inspect();
-    if (!info.Running || i >= 50) return info.ExitCode ?? -1;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const lines: Record<StreamName, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+  const code = await execInContainer(engine, containerId, {
+    command: ["/bin/sh", "-c", cmd],
+    tty: false,
+    stdout: (chunk, stream) => {
+      for (const l of lines[stream].push(chunk.toString("utf8"))) log(l, stream);
+    },
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  for (const s of ["stdout", "stderr"] as const) for (const l of lines[s].flush()) log(l, s);
+  return code;
 }

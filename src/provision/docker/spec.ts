@@ -1,6 +1,6 @@
 // What a unit is, and how it becomes a Docker container config. Pure: no I/O, so every rule
 // here (env, labels, limits, isolation) is tested without an engine.
-import type Docker from "dockerode";
+import type { ContainerCreateOptions, HostConfig } from "../../cluster/docker/types.js";
 import { BadRequestError } from "../../domain/errors.js";
 
 export interface UnitLimits {
@@ -174,8 +174,8 @@ export function unitCommand(command: string | string[] | undefined): { Entrypoin
  * Limits and isolation shared by units and one-off containers: no privileges, no host
  * mounts, no Docker restarts (Wharf heals), bounded logs so a chatty app cannot fill a node.
  */
-export function isolatedHostConfig(limits: UnitLimits): Docker.HostConfig {
-  const hc: Docker.HostConfig = {
+export function isolatedHostConfig(limits: UnitLimits): HostConfig {
+  const hc: HostConfig = {
     Privileged: false,
     Binds: [],
     Mounts: [],
@@ -197,7 +197,7 @@ export function isolatedHostConfig(limits: UnitLimits): Docker.HostConfig {
 }
 
 /** The full create config for a unit container. */
-export function unitContainerConfig(spec: UnitSpec): Docker.ContainerCreateOptions {
+export function unitContainerConfig(spec: UnitSpec): ContainerCreateOptions {
   const portKey = `${spec.port}/tcp`;
   return {
     name: containerName(spec.id),

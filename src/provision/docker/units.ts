@@ -1,12 +1,18 @@
 // Unit lifecycle on one node's engine: create (idempotent), start, stop, restart, remove.
 // Every call is safe to repeat, so a reconciler that crashed half-way can simply run again.
-import type Docker from "dockerode";
+import type { Engine } from "../../cluster/docker/engine.js";
+import {
+  engineStatus,
+  isNotFound,
+  type ContainerInspect,
+  type ContainerSummary,
+} from "../../cluster/docker/types.js";
+import { throwIfAborted } from "../../util/abort.js";
 import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import { LABELS, unitContainerConfig, validateUnitSpec, type UnitSpec } from "./spec.js";
 import { UnitUnhealthyError } from "./errors.js";
 import { unitLogs } from "./logs.js";
 import { pullWithProgress } from "./pull.js";
-import { isNotFound, longLived, throwIfAborted } from "./streaming.js";
 
 export interface UnitAddress {
   containerId: string;
@@ -22,16 +28,16 @@ export interface CreateUnitOptions {
 }
 
 /** The unit's container (any state), found by its unit label, or null. */
-async function findUnitContainer(engine: Docker, unitId: string): Promise<Docker.ContainerInfo | null> {
-  const found = await engine.listContainers({
+async function findUnitContainer(engine: Engine, unitId: string): Promise<ContainerSummary | null> {
+  const found = await engine.containers.list({
     all: true,
-    filters: JSON.stringify({ label: [`${LABELS.managed}=true`, `${LABELS.unit}=${unitId}`] }),
+    labels: [`${LABELS.managed}=true`, `${LABELS.unit}=${unitId}`],
   });
   return found[0] ?? null;
 }
 
 /** The published host port of a container from its inspect answer; its bound IP gives the address. */
-function addressOf(info: Docker.ContainerInspectInfo): UnitAddress {
+function addressOf(info: ContainerInspect): UnitAddress {
   for (const bindings of Object.values(info.NetworkSettings.Ports ?? {})) {
     const b = bindings?.find((x) => x.HostPort && x.HostPort !== "0");
     if (b) {
@@ -44,30 +50,30 @@ function addressOf(info: Docker.ContainerInspectInfo): UnitAddress {
 }
 
 /** Reads the published host port of a started container; its bound IP gives the address. */
-export async function readUnitAddress(engine: Docker, containerId: string): Promise<UnitAddress> {
-  return addressOf(await engine.getContainer(containerId).inspect());
+export async function readUnitAddress(engine: Engine, containerId: string): Promise<UnitAddress> {
+  return addressOf(await engine.containers.inspect(containerId));
 }
 
 /** Creates the unit's container; a node without the image pulls it (404) and tries once more. */
 async function createContainer(
-  engine: Docker,
+  engine: Engine,
   spec: UnitSpec,
   log: (line: string) => void,
   signal: AbortSignal | undefined,
 ): Promise<string> {
   try {
-    return (await engine.createContainer(unitContainerConfig(spec))).id;
+    return await engine.containers.create(unitContainerConfig(spec));
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
   log(`pulling ${spec.image}`);
-  await pullWithProgress(longLived(engine), spec.image, log, signal);
+  await pullWithProgress(engine, spec.image, log, signal);
   throwIfAborted(signal);
-  return (await engine.createContainer(unitContainerConfig(spec))).id;
+  return engine.containers.create(unitContainerConfig(spec));
 }
 
 /** The unit's container after a 409: the engine reserves the name before it shows in its list. */
-async function awaitUnitContainer(engine: Docker, unitId: string): Promise<Docker.ContainerInfo | null> {
+async function awaitUnitContainer(engine: Engine, unitId: string): Promise<ContainerSummary | null> {
   for (let i = 0; i < 40; i++) {
     const found = await findUnitContainer(engine, unitId);
     if (found) return found;
@@ -85,7 +91,7 @@ async function awaitUnitContainer(engine: Docker, unitId: string): Promise<Docke
  * as a plain `docker run -d` does.
  */
 export async function createUnit(
-  engine: Docker,
+  engine: Engine,
   spec: UnitSpec,
   opts: CreateUnitOptions = {},
 ): Promise<UnitAddress> {
@@ -97,7 +103,7 @@ export async function createUnit(
   try {
     id = await createContainer(engine, spec, log, opts.signal);
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+    if (engineStatus(err) !== 409) throw err;
     // The name is taken: an earlier attempt (a crash, a retry) or a concurrent call made it.
     const existing = await awaitUnitContainer(engine, spec.id);
     if (!existing) throw err;
@@ -109,19 +115,16 @@ export async function createUnit(
   }
   try {
     throwIfAborted(opts.signal);
-    await engine.getContainer(id).start();
+    await engine.containers.start(id);
   } catch (err) {
     // 304: a concurrent createUnit of the same unit adopted and started it first: it runs.
-    if ((err as { statusCode?: number }).statusCode === 304) return readUnitAddress(engine, id);
+    if (engineStatus(err) === 304) return readUnitAddress(engine, id);
     // A container that never started is not a unit: don't leave it for the sweep.
-    await engine
-      .getContainer(id)
-      .remove({ force: true })
-      .catch(() => {});
+    await engine.containers.remove(id, { force: true }).catch(() => {});
     throw err;
   }
   // One inspect answers both questions: is it still running, and on which host port.
-  const info = await engine.getContainer(id).inspect();
+  const info = await engine.containers.inspect(id);
   if (!info.State.Running) {
     // It exited before it could be reached: say so with what it printed, as a healthcheck would.
     const lines = await unitLogs(engine, id, 10).catch(() => []);
@@ -135,7 +138,7 @@ export async function createUnit(
   return addressOf(info);
 }
 
-async function adoptExisting(engine: Docker, spec: UnitSpec, c: Docker.ContainerInfo): Promise<UnitAddress> {
+async function adoptExisting(engine: Engine, spec: UnitSpec, c: ContainerSummary): Promise<UnitAddress> {
   if (c.Labels[LABELS.version] !== String(spec.version) || c.Labels[LABELS.app] !== spec.app) {
     throw new ConflictError(
       `unit ${spec.id} already exists as ${c.Labels[LABELS.app]} v${c.Labels[LABELS.version]}; use a new unit id for ${spec.app} v${spec.version}`,
@@ -146,12 +149,12 @@ async function adoptExisting(engine: Docker, spec: UnitSpec, c: Docker.Container
 }
 
 /** Starts a stopped unit (no-op when running) and returns its possibly new host port. */
-export async function startUnit(engine: Docker, containerId: string): Promise<UnitAddress> {
+export async function startUnit(engine: Engine, containerId: string): Promise<UnitAddress> {
   try {
-    await engine.getContainer(containerId).start();
+    await engine.containers.start(containerId);
   } catch (err) {
     if (isNotFound(err)) throw new NotFoundError(`unit container ${containerId} does not exist on this node`);
-    if ((err as { statusCode?: number }).statusCode !== 304) throw err; // 304: already running
+    if (engineStatus(err) !== 304) throw err; // 304: already running
   }
   return readUnitAddress(engine, containerId);
 }
@@ -161,22 +164,21 @@ export async function startUnit(engine: Docker, containerId: string): Promise<Un
  * already stopped or gone counts as stopped.
  */
 export async function stopUnit(
-  engine: Docker,
+  engine: Engine,
   containerId: string,
   opts: { graceSeconds?: number } = {},
 ): Promise<void> {
-  const t = Math.max(0, Math.floor(opts.graceSeconds ?? 10));
   try {
-    await longLived(engine).getContainer(containerId).stop({ t });
+    await engine.containers.stop(containerId, opts.graceSeconds ?? 10);
   } catch (err) {
-    const code = (err as { statusCode?: number }).statusCode;
+    const code = engineStatus(err);
     if (code !== 304 && code !== 404) throw err;
   }
 }
 
 /** Stop (with grace) and start again; the host port may change, so it is read back. */
 export async function restartUnit(
-  engine: Docker,
+  engine: Engine,
   containerId: string,
   opts: { graceSeconds?: number } = {},
 ): Promise<UnitAddress> {
@@ -185,11 +187,11 @@ export async function restartUnit(
 }
 
 /** Removes the unit's container whatever its state; no error when it is already gone. */
-export async function removeUnit(engine: Docker, containerId: string): Promise<void> {
+export async function removeUnit(engine: Engine, containerId: string): Promise<void> {
   try {
-    await engine.getContainer(containerId).remove({ force: true, v: true });
+    await engine.containers.remove(containerId, { force: true, volumes: true });
   } catch (err) {
-    const code = (err as { statusCode?: number }).statusCode;
+    const code = engineStatus(err);
     // 409: removal already in progress elsewhere, which ends the same way.
     if (code !== 404 && code !== 409) throw err;
   }
@@ -212,11 +214,8 @@ export interface ManagedUnit {
 }
 
 /** Every Wharf unit container on the node (by the wharf.managed label), running or not. */
-export async function listManagedUnits(engine: Docker): Promise<ManagedUnit[]> {
-  const list = await engine.listContainers({
-    all: true,
-    filters: JSON.stringify({ label: [`${LABELS.managed}=true`] }),
-  });
+export async function listManagedUnits(engine: Engine): Promise<ManagedUnit[]> {
+  const list = await engine.containers.list({ all: true, labels: [`${LABELS.managed}=true`] });
   return list.map((c) => {
     const port = c.Ports.find((p) => p.PublicPort);
     const ip = port?.IP && port.IP !== "0.0.0.0" ? port.IP : null;

@@ -215,7 +215,7 @@ export class BuiltinBroker implements ServiceBroker {
 
   /** Runs admin commands in the container; a failure is a BrokerError without any secret. */
   private async run(
-    engine: import("dockerode"),
+    engine: import("../../cluster/docker/engine.js").Engine,
     c: ServiceContainerRecord,
     cmds: AdminCommand[],
     what: string,

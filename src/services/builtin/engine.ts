@@ -2,9 +2,10 @@
 // (a fixed host port on the node's address, the plan's memory, restarted by Docker when it
 // dies), and commands run inside it. Every call is idempotent: a provision or removal that
 // crashed half-way is simply run again.
-import type Docker from "dockerode";
-import { Demuxer } from "../../provision/docker/logs.js";
-import { isNotFound } from "../../provision/docker/streaming.js";
+import type { Engine } from "../../cluster/docker/engine.js";
+import { execExitCode } from "../../cluster/docker/exec.js";
+import { Demuxer } from "../../cluster/docker/frames.js";
+import { engineStatus, isNotFound, type ContainerCreateOptions } from "../../cluster/docker/types.js";
 import type { AdminCommand } from "./admin-commands.js";
 import { BUILTIN_SERVICES, SERVICE_LABELS, type BuiltinKind } from "./catalog.js";
 
@@ -37,21 +38,15 @@ export function labels(s: Pick<InstanceSpec, "service" | "instance" | "uuid" | "
   };
 }
 
-export async function ensureVolume(engine: Docker, s: InstanceSpec): Promise<void> {
-  // Creating an existing named volume is a no-op that returns it.
-  await engine.createVolume({ Name: s.name, Labels: labels(s) });
+export async function ensureVolume(engine: Engine, s: InstanceSpec): Promise<void> {
+  await engine.volumes.create(s.name, labels(s));
 }
 
-export async function removeVolume(engine: Docker, name: string): Promise<void> {
-  await engine
-    .getVolume(name)
-    .remove()
-    .catch((e: unknown) => {
-      if (!isNotFound(e)) throw e;
-    });
+export async function removeVolume(engine: Engine, name: string): Promise<void> {
+  await engine.volumes.remove(name);
 }
 
-export function containerConfig(s: InstanceSpec): Docker.ContainerCreateOptions {
+export function containerConfig(s: InstanceSpec): ContainerCreateOptions {
   const portKey = `${BUILTIN_SERVICES[s.kind].port}/tcp`;
   return {
     name: s.name,
@@ -85,9 +80,9 @@ export interface ContainerState {
   image: string;
 }
 
-export async function inspectContainer(engine: Docker, name: string): Promise<ContainerState | null> {
+export async function inspectContainer(engine: Engine, name: string): Promise<ContainerState | null> {
   try {
-    const i = await engine.getContainer(name).inspect();
+    const i = await engine.containers.inspect(name);
     return {
       id: i.Id,
       running: i.State.Running,
@@ -111,7 +106,7 @@ export function isPortClash(e: unknown): boolean {
  * The container exists and runs: created when missing, started when stopped. A container
  * of another image (an older one) is replaced; the volume keeps the data.
  */
-export async function ensureContainer(engine: Docker, s: InstanceSpec): Promise<string> {
+export async function ensureContainer(engine: Engine, s: InstanceSpec): Promise<string> {
   let cur = await inspectContainer(engine, s.name);
   if (cur && cur.image !== s.image) {
     await removeContainer(engine, s.name);
@@ -119,36 +114,33 @@ export async function ensureContainer(engine: Docker, s: InstanceSpec): Promise<
   }
   if (!cur) {
     try {
-      await engine.createContainer(containerConfig(s));
+      await engine.containers.create(containerConfig(s));
     } catch (e) {
       // Created by a concurrent call since the inspect: use that one.
-      if ((e as { statusCode?: number }).statusCode !== 409) throw e;
+      if (engineStatus(e) !== 409) throw e;
     }
     cur = await inspectContainer(engine, s.name);
     if (!cur) throw new Error(`container ${s.name} vanished right after it was created`);
   }
   if (!cur.running && !cur.restarting) {
     try {
-      await engine.getContainer(cur.id).start();
+      await engine.containers.start(cur.id);
     } catch (e) {
       // 304: already started.
-      if ((e as { statusCode?: number }).statusCode !== 304) throw e;
+      if (engineStatus(e) !== 304) throw e;
     }
   }
   return cur.id;
 }
 
-export async function removeContainer(engine: Docker, name: string): Promise<void> {
-  await engine
-    .getContainer(name)
-    .remove({ force: true })
-    .catch((e: unknown) => {
-      if (!isNotFound(e)) throw e;
-    });
+export async function removeContainer(engine: Engine, name: string): Promise<void> {
+  await engine.containers.remove(name, { force: true }).catch((e: unknown) => {
+    if (!isNotFound(e)) throw e;
+  });
 }
 
-export async function updateMemory(engine: Docker, name: string, memory: number): Promise<void> {
-  await engine.getContainer(name).update({ Memory: memory, MemorySwap: memory });
+export async function updateMemory(engine: Engine, name: string, memory: number): Promise<void> {
+  await engine.containers.update(name, { memory });
 }
 
 export interface ExecResult {
@@ -158,16 +150,13 @@ export interface ExecResult {
 }
 
 /** Runs an argv command inside the container; collects its output (bounded) and exit code. */
-export async function execIn(engine: Docker, container: string, c: AdminCommand): Promise<ExecResult> {
-  const exec = await engine.getContainer(container).exec({
-    Cmd: c.cmd,
-    Env: c.env,
-    User: c.user,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: false,
+export async function execIn(engine: Engine, container: string, c: AdminCommand): Promise<ExecResult> {
+  const id = await engine.exec.create(container, {
+    cmd: c.cmd,
+    ...(c.env ? { env: c.env } : {}),
+    ...(c.user ? { user: c.user } : {}),
   });
-  const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream;
+  const stream = await engine.exec.start(id, {});
   const demux = new Demuxer();
   const out = { stdout: "", stderr: "" };
   await new Promise<void>((resolve, reject) => {
@@ -179,12 +168,7 @@ export async function execIn(engine: Docker, container: string, c: AdminCommand)
     stream.once("close", resolve);
     stream.once("error", reject);
   });
-  // The stream can end a moment before the engine records the exit code.
-  for (let i = 0; ; i++) {
-    const info = await exec.inspect();
-    if (!info.Running || i >= 50) return { code: info.ExitCode ?? -1, ...out };
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return { code: await execExitCode(engine.exec, id), ...out };
 }
 
 /** Did the command do what it should? An exit code of 0 and the expected answer, if any. */
@@ -194,12 +178,9 @@ export function succeeded(c: AdminCommand, r: ExecResult): boolean {
 
 /** Instance containers on the node (any state), by their service labels. */
 export async function listInstanceContainers(
-  engine: Docker,
+  engine: Engine,
 ): Promise<Array<{ id: string; name: string; uuid: string }>> {
-  const cs = await engine.listContainers({
-    all: true,
-    filters: JSON.stringify({ label: [SERVICE_LABELS.uuid] }),
-  });
+  const cs = await engine.containers.list({ all: true, labels: [SERVICE_LABELS.uuid] });
   return cs.map((c) => ({
     id: c.Id,
     name: (c.Names[0] ?? "").replace(/^\//, ""),

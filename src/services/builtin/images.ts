@@ -7,11 +7,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Readable } from "node:stream";
-import type Docker from "dockerode";
+import type { Engine } from "../../cluster/docker/engine.js";
 import { buildContextTar, type ContextFile } from "../../build/context.js";
 import { caBundleContextFile, injectCaBundle } from "../../build/ca-bundle.js";
-import { buildClient } from "../../build/build-run.js";
-import { followProgress, imageExists, pullImage, pushImage } from "../../cluster/docker/image.js";
 import { BUILTIN_SERVICES, type BuiltinKind } from "./catalog.js";
 
 /** The repository's services/ folder, found upwards from this file (src/ or dist/src/). */
@@ -58,29 +56,32 @@ export interface ImageSettings {
 
 /** Builds the image on `engine` (FROM the base image as nodes pull it) and pushes it. */
 export async function buildServiceImage(
-  engine: Docker,
+  engine: Engine,
   kind: BuiltinKind,
   s: ImageSettings,
   src: ImageSource,
   onLine?: (line: string) => void,
 ): Promise<string> {
-  const docker = buildClient(engine);
   const ref = imageRef(s.registry, kind, src.tag);
   const files = src.files.map((f) =>
     f.name === "Dockerfile" && s.caBundle ? { ...f, content: injectCaBundle(String(f.content)) } : f,
   );
   if (s.caBundle) files.push(caBundleContextFile(s.caBundle));
-  const stream = await docker.buildImage(Readable.from([await buildContextTar(files)]), {
-    t: ref,
-    rm: true,
-    forcerm: true,
-    pull: false,
-    buildargs: { BASE_IMAGE: s.baseImage },
-    memory: s.buildMemory,
-    labels: { "wharf.service-image": kind },
-  } as Docker.ImageBuildOptions);
-  await followProgress(docker, stream, onLine);
-  await pushImage(docker, ref, onLine);
+  const progress = onLine ? { onLine } : {};
+  await engine.images.build(
+    Readable.from([await buildContextTar(files)]),
+    {
+      t: ref,
+      rm: true,
+      forcerm: true,
+      pull: false,
+      buildargs: { BASE_IMAGE: s.baseImage },
+      memory: s.buildMemory,
+      labels: { "wharf.service-image": kind },
+    },
+    progress,
+  );
+  await engine.images.push(ref, progress);
   return ref;
 }
 
@@ -88,7 +89,7 @@ const inflight = new Map<string, Promise<string>>();
 
 /** Makes the image present on the node: already there, pulled, or built there and pushed. */
 export function ensureServiceImage(
-  engine: Docker,
+  engine: Engine,
   node: string,
   kind: BuiltinKind,
   s: ImageSettings,
@@ -100,9 +101,9 @@ export function ensureServiceImage(
   const running = inflight.get(key);
   if (running) return running;
   const p = (async () => {
-    if (await imageExists(engine, ref)) return ref;
+    if (await engine.images.exists(ref)) return ref;
     try {
-      await pullImage(buildClient(engine), ref);
+      await engine.images.pull(ref);
       log(`pulled ${ref}`);
       return ref;
     } catch {

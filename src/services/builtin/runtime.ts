@@ -2,9 +2,8 @@
 // share (store, node engines, image settings, sealing of the instances' passwords), and the
 // provision and removal jobs themselves. A job's steps are idempotent and its progress is in
 // the instance's service_containers row, so a job that died with the server is run again.
-import type Docker from "dockerode";
+import type { Engine, NodeEngines } from "../../cluster/docker/engine.js";
 import type { Logger } from "pino";
-import type { NodeEngines } from "../../deploy/context.js";
 import type { ServiceContainerRecord, Store } from "../../store/types.js";
 import { ConflictError } from "../../store/errors.js";
 import { scrub } from "../errors.js";
@@ -64,7 +63,7 @@ export class BuiltinRuntime {
   }
 
   /** The node's engine, or null when the node is gone from the registry or unhealthy. */
-  async engineOf(c: ServiceContainerRecord): Promise<{ engine: Docker; name: string } | null> {
+  async engineOf(c: ServiceContainerRecord): Promise<{ engine: Engine; name: string } | null> {
     const n = await this.deps.store.findNode(c.node);
     if (!n || n.health.state === "unhealthy") return null;
     return { engine: this.deps.engines.engineFor(n.address), name: n.engineName || n.address };
@@ -187,7 +186,7 @@ export class BuiltinRuntime {
 
   /** Creates/starts the container, moving to another host port when the chosen one is taken. */
   private async startContainer(
-    engine: Docker,
+    engine: Engine,
     c: ServiceContainerRecord,
     image: string,
     log: (l: string) => Promise<unknown>,
@@ -228,7 +227,7 @@ export class BuiltinRuntime {
   }
 
   private async waitReady(
-    engine: Docker,
+    engine: Engine,
     c: ServiceContainerRecord,
     password: string,
     signal: AbortSignal,

@@ -16,6 +16,7 @@ import {
   toJson,
   toMs,
 } from "./db.js";
+import { markRoute } from "../routes.js";
 
 type AppOps = Pick<
   StoreOps,
@@ -228,6 +229,7 @@ export function appOps(db: Db): AppOps {
       return getApp(name);
     },
     async deleteApp(name) {
+      markRoute(db, name);
       // Children go explicitly rather than relying on ON DELETE CASCADE being enabled per connection.
       for (const t of ["app_teams", "app_cnames", "app_env"])
         await db.run(`DELETE FROM ${t} WHERE app = ?`, [name]);
@@ -251,12 +253,14 @@ export function appOps(db: Db): AppOps {
     },
     async addAppCnames(app, cnames) {
       await getApp(app);
+      markRoute(db, app);
       const list = uniq(cnames);
       await assertCnamesFree(list, app);
       await insertCnames(app, list);
     },
     async removeAppCnames(app, cnames) {
       await getApp(app);
+      markRoute(db, app);
       for (const c of uniq(cnames)) {
         const n = await db.run("DELETE FROM app_cnames WHERE app = ? AND cname = ?", [app, c]);
         if (n === 0) throw new NotFoundError("cname", c, `cname "${c}" is not set on app "${app}"`);

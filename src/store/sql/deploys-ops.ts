@@ -3,6 +3,7 @@
 // between is found and cleaned up by the reconciler).
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { AppVersionRecord, CapacityShortage, StoreOps, UnitRecord } from "../types.js";
+import { markRoute, unitChangeRoutes } from "../routes.js";
 import {
   type Db,
   type Param,
@@ -190,6 +191,7 @@ export function deployOps(db: Db): DeployOps {
       return rows.map((r) => ({ app: str(r.app), ...capacityOf(r)! }));
     },
     async setRoutableVersion(app, version) {
+      markRoute(db, app);
       await ensureRuntime(app);
       await db.run("UPDATE app_runtime SET routable_version = ? WHERE app = ?", [version, app]);
     },
@@ -232,6 +234,7 @@ export function deployOps(db: Db): DeployOps {
         ],
       );
       if (inserted === 0) throw new ConflictError(`unit ${u.id} exists`, "unit", u.id);
+      if (u.routable && u.status === "started") markRoute(db, u.app);
       return (await findUnit(u.id))!;
     },
     async listUnits(filter = {}) {
@@ -257,6 +260,7 @@ export function deployOps(db: Db): DeployOps {
       if (patch.status !== undefined) set("status", patch.status);
       if (patch.routable !== undefined) set("routable", patch.routable);
       if (patch.error !== undefined) set("error", patch.error);
+      if (patch.restartGen !== undefined) set("restart_gen", patch.restartGen);
       if (patch.restarts !== undefined) set("restarts", patch.restarts);
       if (patch.lastExitReason !== undefined) set("last_exit_reason", patch.lastExitReason);
       if (patch.lastExitCode !== undefined) set("last_exit_code", patch.lastExitCode);
@@ -264,10 +268,16 @@ export function deployOps(db: Db): DeployOps {
         set("last_exit_at", patch.lastExitAt ? patch.lastExitAt.getTime() : null);
       const n = await db.run(`UPDATE units SET ${sets.join(", ")} WHERE id = ?`, [...params, id]);
       if (n === 0) throw new NotFoundError("unit", id);
-      return (await findUnit(id))!;
+      const row = (await findUnit(id))!;
+      if (unitChangeRoutes(patch, row)) markRoute(db, row.app);
+      return row;
     },
     async deleteUnit(id) {
-      await db.run("DELETE FROM units WHERE id = ?", [id]);
+      const gone = await db.get<{ app: unknown; routable: unknown }>(
+        "DELETE FROM units WHERE id = ? RETURNING app, routable",
+        [id],
+      );
+      if (gone && bool(gone.routable)) markRoute(db, str(gone.app));
     },
   };
 }

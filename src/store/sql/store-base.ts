@@ -1,6 +1,8 @@
 // Turns a driver (transactions + a read executor + change wake-ups) into a Store.
 // Each StoreOps method outside tx() runs as its own transaction (or on the read side when it
 // only reads), so multi-statement operations such as createApp are atomic on their own.
+// Every transaction publishes, before it commits, the routes of the apps its writes marked
+// (src/store/routes.ts): route publication lives here and nowhere else.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type {
   Change,
@@ -15,6 +17,7 @@ import type {
 import type { ChangeSignal } from "./changes-ops.js";
 import type { Db } from "./db.js";
 import { isReadOnlyOp, isSingleStatementOp, makeOps } from "./ops.js";
+import { publishRoutes, takeMarkedRoutes } from "../routes.js";
 
 export interface Driver {
   readonly kind: StoreKind;
@@ -49,18 +52,28 @@ export function buildStore(driver: Driver): Store {
   // runner (which sets NODE_TEST_CONTEXT) or with WHARF_STORE_TX_GUARD=1, where it catches the
   // mistake, and not in production.
   const inTx = txGuardEnabled() ? new AsyncLocalStorage<true>() : NO_GUARD;
-  const transaction = <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
+  const transaction = <T>(fn: (ops: StoreOps) => Promise<T>): Promise<T> => {
     if (inTx.getStore())
       return Promise.reject(
         new Error("store write called inside store.tx(): use the transaction handle `t`"),
       );
-    return driver.transaction((db) => inTx.run(true, () => fn(db)));
+    return driver.transaction((db) =>
+      inTx.run(true, async () => {
+        const ops = makeOps(db, driver.signal);
+        // Marks a failed transaction left on this executor are not this one's.
+        takeMarkedRoutes(db);
+        const value = await fn(ops);
+        const apps = takeMarkedRoutes(db);
+        if (apps.length) await publishRoutes(ops, apps);
+        return value;
+      }),
+    );
   };
   const subscriptions = new Set<Subscription>();
   const base = {
     kind: driver.kind,
     tx<T>(fn: (t: StoreTx) => Promise<T>): Promise<T> {
-      return transaction((db) => fn(makeOps(db, driver.signal)));
+      return transaction(fn);
     },
     async subscribeChanges(
       onChange: (c: Change) => void | Promise<void>,
@@ -105,9 +118,7 @@ export function buildStore(driver: Driver): Store {
             );
           }
         : (...args: unknown[]) =>
-            transaction((db) =>
-              (makeOps(db, driver.signal)[name] as (...a: unknown[]) => Promise<unknown>)(...args),
-            );
+            transaction((t) => (t[name] as (...a: unknown[]) => Promise<unknown>)(...args));
   }
   return Object.assign(ops as unknown as StoreOps, base);
 }

@@ -10,8 +10,8 @@ import type { Store } from "../../../src/store/types.js";
 import { createServer, initAdmin, type WharfServer } from "../../../src/api/server.js";
 import { loadConfig, type WharfConfig } from "../../../src/config/config.js";
 import { DockerNodeConnector } from "../../../src/cluster/nodes/connector.js";
-import type Docker from "dockerode";
 import { createServer as createTcpServer } from "node:net";
+import type { Engine } from "../../../src/cluster/docker/engine.js";
 
 export interface Harness {
   app: WharfServer;
@@ -28,7 +28,7 @@ export interface Harness {
  */
 export class CountingNodeConnector extends DockerNodeConnector {
   engineCalls = 0;
-  override engineFor(address: string): Docker {
+  override engineFor(address: string): Engine {
     this.engineCalls++;
     return super.engineFor(address);
   }

@@ -10,10 +10,11 @@ import { down, up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.
 import { buildAppImage } from "../../../src/build/app-image.js";
 import { BuildCancelledError, BuildFailedError } from "../../../src/build/build-run.js";
 import { buildContextTar, type ContextFile } from "../../../src/build/context.js";
-import { followProgress, pullImage } from "../../../src/cluster/docker/image.js";
+import { followProgress, pullImage } from "../../support/engines.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
 import { nodeClient, testLayout } from "../../support/dev-cluster.js";
 import { buildContainers, runOnce } from "../../support/containers.js";
+import { engineOf } from "../../support/engines.js";
 
 const l = testLayout();
 const BUSYBOX = "wharf-test/busybox:imagedeploy";
@@ -64,7 +65,7 @@ describe("image deploys", () => {
 
   const deploy = (app: string, image: string, extra: Partial<Parameters<typeof buildAppImage>[0]> = {}) =>
     buildAppImage({
-      engine: n1,
+      engine: engineOf(n1),
       node: "n1",
       registry: info.registry,
       app,

@@ -16,11 +16,12 @@ import { BuildCancelledError, BuildFailedError } from "../../../src/build/build-
 import { buildPlatformImage } from "../../../src/build/platform-image.js";
 import { DEFAULT_BUILD_CA_BUNDLE, loadCaBundle } from "../../../src/build/ca-bundle.js";
 import { PLATFORM_START } from "../../../src/build/manifest.js";
-import { pullImage } from "../../../src/cluster/docker/image.js";
+import { pullImage } from "../../support/engines.js";
 import { BadRequestError } from "../../../src/domain/errors.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
 import { nodeClient, testLayout } from "../../support/dev-cluster.js";
 import { buildContainers, runOnce } from "../../support/containers.js";
+import { engineOf } from "../../support/engines.js";
 
 const l = testLayout();
 const BUSYBOX = "wharf-test/busybox:appimage";
@@ -86,7 +87,7 @@ describe("app images", () => {
     [n1, n2, n3] = [0, 1, 2].map((i) => nodeClient(info, i)) as [Docker, Docker, Docker];
     caBundle = await loadCaBundle(DEFAULT_BUILD_CA_BUNDLE);
     await buildBusyboxImage(n1, BUSYBOX);
-    platform = await buildPlatformImage(n1, {
+    platform = await buildPlatformImage(engineOf(n1), {
       name: "bb",
       dockerfile: PLATFORM_DOCKERFILE,
       registry: info.registry,
@@ -114,7 +115,7 @@ describe("app images", () => {
     ]);
     const lines: string[] = [];
     const r = await buildAppImage({
-      engine: n1,
+      engine: engineOf(n1),
       node: "n1",
       registry: info.registry,
       app: "bbapp",
@@ -155,7 +156,7 @@ describe("app images", () => {
   test("without a Procfile the web process is the platform's start script, which serves the code on $PORT from node 2", async () => {
     const archive = await upload([{ name: "index.html", content: "served by the platform" }]);
     const r = await buildAppImage({
-      engine: n1,
+      engine: engineOf(n1),
       registry: info.registry,
       app: "plain",
       version: 3,
@@ -189,7 +190,7 @@ describe("app images", () => {
 
   test("an image deploy re-tags a cluster registry image or a node's image and never pulls from elsewhere", async () => {
     const fromRegistry = await buildAppImage({
-      engine: n3,
+      engine: engineOf(n3),
       registry: info.registry,
       app: "imgapp",
       version: 1,
@@ -209,7 +210,7 @@ describe("app images", () => {
     assert.match(await runOnce(n2, fromRegistry.image, ["cat", "index.html"]), /hello from v1/);
 
     const local = await buildAppImage({
-      engine: n1,
+      engine: engineOf(n1),
       registry: info.registry,
       app: "imgapp",
       version: 2,
@@ -222,7 +223,7 @@ describe("app images", () => {
     const refused = async (image: string, re: RegExp) =>
       assert.rejects(
         buildAppImage({
-          engine: n1,
+          engine: engineOf(n1),
           registry: info.registry,
           app: "imgapp",
           version: 3,
@@ -242,7 +243,7 @@ describe("app images", () => {
       { name: "tsuru.yaml", content: "hooks:\n  build: ['echo hooked >> /tmp/built.txt']\n" },
     ]);
     const r = await buildAppImage({
-      engine: n1,
+      engine: engineOf(n1),
       registry: info.registry,
       app: "dfapp",
       version: 1,
@@ -266,7 +267,7 @@ describe("app images", () => {
     const ac = new AbortController();
     await assert.rejects(
       buildAppImage({
-        engine: n1,
+        engine: engineOf(n1),
         registry: info.registry,
         app: "slow",
         version: 1,
@@ -291,7 +292,7 @@ describe("app images", () => {
     ]);
     await assert.rejects(
       buildAppImage({
-        engine: n1,
+        engine: engineOf(n1),
         registry: info.registry,
         app: "broken",
         version: 1,

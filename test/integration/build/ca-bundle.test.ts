@@ -16,7 +16,7 @@ import {
   injectCaBundle,
   loadCaBundle,
 } from "../../../src/build/ca-bundle.js";
-import { followProgress, pullImage } from "../../../src/cluster/docker/image.js";
+import { followProgress, pullImage } from "../../support/engines.js";
 import { nodeClient, testLayout } from "../../support/dev-cluster.js";
 
 const l = testLayout();

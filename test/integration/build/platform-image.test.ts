@@ -5,8 +5,9 @@ import { readFileSync } from "node:fs";
 import { down, up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import { buildPlatformImage } from "../../../src/build/platform-image.js";
 import { loadCaBundle, DEFAULT_BUILD_CA_BUNDLE } from "../../../src/build/ca-bundle.js";
-import { pullImage } from "../../../src/cluster/docker/image.js";
+import { pullImage } from "../../support/engines.js";
 import { nodeClient, testLayout } from "../../support/dev-cluster.js";
+import { engineOf } from "../../support/engines.js";
 
 const l = testLayout();
 
@@ -23,7 +24,7 @@ describe("platform images", () => {
     const builder = nodeClient(info, 0);
     await pullImage(builder, info.baseImage!);
     const lines: string[] = [];
-    const ref = await buildPlatformImage(builder, {
+    const ref = await buildPlatformImage(engineOf(builder), {
       name: "static",
       dockerfile: readFileSync("platforms/static/Dockerfile", "utf8"),
       registry: info.registry,

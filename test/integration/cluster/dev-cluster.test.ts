@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { down, leftovers, status, up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import { nodeNames } from "../../../src/cluster/dev/layout.js";
 import { readPid } from "../../../src/cluster/dev/daemon.js";
-import { pullImage, pushImage } from "../../../src/cluster/docker/image.js";
+import { pullImage, pushImage } from "../../support/engines.js";
 import { connectEngine, InsecureEngineError } from "../../../src/cluster/docker/engine.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
 import { hostEngine, nodeClient, testLayout } from "../../support/dev-cluster.js";

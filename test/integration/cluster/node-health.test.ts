@@ -14,6 +14,7 @@ import { NodeUnreachableError, pingNode, probeNode } from "../../../src/cluster/
 import { NodeMonitor } from "../../../src/cluster/health/monitor.js";
 import type { HealthTransition } from "../../../src/cluster/health/tracker.js";
 import { nodeClient, testLayout } from "../../support/dev-cluster.js";
+import { engineOf } from "../../support/engines.js";
 
 const l = testLayout();
 
@@ -32,7 +33,7 @@ describe("nodes on the real cluster", () => {
   });
 
   test("probing a node over mutual TLS reads its specs as constraint labels", async () => {
-    const specs = await probeNode(nodeClient(info, 0), `https://${info.nodes[0]!.address}:2376`);
+    const specs = await probeNode(engineOf(nodeClient(info, 0)), `https://${info.nodes[0]!.address}:2376`);
     assert.equal(specs.labels.storagedriver, "overlay2");
     assert.equal(specs.labels.ostype, "linux");
     assert.ok(specs.labels.kernelversion);
@@ -79,7 +80,7 @@ describe("nodes on the real cluster", () => {
       onTransition: (t) => transitions.push(t),
     });
     const clients: Docker[] = info.nodes.map((_, i) => nodeClient(info, i));
-    info.nodes.forEach((n, i) => monitor.add(n.name, () => pingNode(clients[i]!, n.address)));
+    info.nodes.forEach((n, i) => monitor.add(n.name, () => pingNode(engineOf(clients[i]!), n.address)));
     monitor.start();
     try {
       await waitUntil(

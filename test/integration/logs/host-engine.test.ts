@@ -22,6 +22,7 @@ import { ServerLogCollectors } from "../../../src/logs/collectors.js";
 import { dockerLogSource } from "../../../src/logs/docker-source.js";
 import { hostEngine } from "../../support/dev-cluster.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
+import { engineOf } from "../../support/engines.js";
 
 const NODE = "https://10.254.0.1:2376";
 const IMAGE = `wharf-test/nc-busybox:${process.pid}`;
@@ -108,7 +109,7 @@ after(async () => {
 test("node containers: created, recreated when removed or changed, removed when disabled", async () => {
   const r = new NodeContainerReconciler({
     store,
-    engines: { engineFor: () => engine },
+    engines: { engineFor: () => engineOf(engine) },
     log,
     apiUrl: () => "",
     agentIntervalMs: 1000,
@@ -157,7 +158,7 @@ test("node containers: created, recreated when removed or changed, removed when 
 test("the agent gets a working token again when the stored one no longer matches its container", async () => {
   const r = new NodeContainerReconciler({
     store,
-    engines: { engineFor: () => engine },
+    engines: { engineFor: () => engineOf(engine) },
     log,
     apiUrl: () => "http://10.254.0.254:8080",
     agentIntervalMs: 1000,
@@ -225,7 +226,7 @@ test("the server's collector stores each line once, across hand-overs to an agen
     store,
     ingest,
     agentLive: () => agentLive,
-    sourceFor: () => dockerLogSource(engine),
+    sourceFor: () => dockerLogSource(engineOf(engine)),
     log,
     intervalMs: 100,
   });

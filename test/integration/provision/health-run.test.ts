@@ -18,6 +18,7 @@ import {
 } from "../../../src/provision/docker/index.js";
 import { nodeClient, testLayout } from "../../support/dev-cluster.js";
 import { APP, pushAppImage, removeAll, unitSpec } from "./helpers.js";
+import { engineOf } from "../../support/engines.js";
 
 const l = testLayout();
 
@@ -40,8 +41,8 @@ describe("unit healthchecks and app run on a node", () => {
 
   test("waitHealthy passes for a live unit, by TCP connect and by its HTTP healthcheck path", async () => {
     const spec = unitSpec(image, addr);
-    const u = await createUnit(node, spec);
-    const probes = containerProbes(node, u.containerId);
+    const u = await createUnit(engineOf(node), spec);
+    const probes = containerProbes(engineOf(node), u.containerId);
     await waitHealthy({ unitId: spec.id, address: u.address, timeoutMs: 30_000, ...probes });
     const lines: string[] = [];
     await waitHealthy({
@@ -53,13 +54,13 @@ describe("unit healthchecks and app run on a node", () => {
       ...probes,
     });
     assert.deepEqual(lines.at(-1), ` ---> healthcheck successful(${spec.id})`);
-    await removeUnit(node, u.containerId);
+    await removeUnit(engineOf(node), u.containerId);
   });
 
   test("waitHealthy fails at once when the healthcheck path answers a wrong status", async () => {
     const spec = unitSpec(image, addr);
-    const u = await createUnit(node, spec);
-    const probes = containerProbes(node, u.containerId);
+    const u = await createUnit(engineOf(node), spec);
+    const probes = containerProbes(engineOf(node), u.containerId);
     await waitHealthy({ unitId: spec.id, address: u.address, timeoutMs: 30_000, ...probes });
     await assert.rejects(
       waitHealthy({
@@ -75,7 +76,7 @@ describe("unit healthchecks and app run on a node", () => {
         return true;
       },
     );
-    await removeUnit(node, u.containerId);
+    await removeUnit(engineOf(node), u.containerId);
   });
 
   test("waitHealthy fails fast for a unit whose command exits, naming the unit and showing its last log lines", async () => {
@@ -83,7 +84,7 @@ describe("unit healthchecks and app run on a node", () => {
       // The pause lets createUnit see it running, so the failure is waitHealthy's to report.
       command: 'echo "starting on $PORT"; echo "boom: database unreachable" >&2; sleep 1; exit 3',
     });
-    const u = await createUnit(node, spec);
+    const u = await createUnit(engineOf(node), spec);
     const started = Date.now();
     await assert.rejects(
       waitHealthy({
@@ -91,7 +92,7 @@ describe("unit healthchecks and app run on a node", () => {
         address: u.address,
         timeoutMs: 120_000,
         intervalMs: 200,
-        ...containerProbes(node, u.containerId),
+        ...containerProbes(engineOf(node), u.containerId),
       }),
       (err: unknown) => {
         assert.ok(err instanceof UnitUnhealthyError);
@@ -105,18 +106,18 @@ describe("unit healthchecks and app run on a node", () => {
     );
     // Failing fast means well inside the 120 s deadline (not a timing figure: a bound on waiting).
     assert.ok(Date.now() - started < 60_000);
-    await removeUnit(node, u.containerId);
+    await removeUnit(engineOf(node), u.containerId);
   });
 
   test("a unit whose command exits at once fails createUnit or waitHealthy with an error carrying its log lines", async () => {
     const spec = unitSpec(image, addr, { command: 'echo "no config file" >&2; exit 1' });
     const attempt = async () => {
-      const u = await createUnit(node, spec);
+      const u = await createUnit(engineOf(node), spec);
       await waitHealthy({
         unitId: spec.id,
         address: u.address,
         timeoutMs: 60_000,
-        ...containerProbes(node, u.containerId),
+        ...containerProbes(engineOf(node), u.containerId),
       });
     };
     await assert.rejects(attempt(), (err: unknown) => {
@@ -131,14 +132,14 @@ describe("unit healthchecks and app run on a node", () => {
 
   test("waitHealthy on a unit that runs but never listens fails at the deadline with the last connection error", async () => {
     const spec = unitSpec(image, addr, { command: "echo idle; while true; do sleep 1; done" });
-    const u = await createUnit(node, spec);
+    const u = await createUnit(engineOf(node), spec);
     await assert.rejects(
       waitHealthy({
         unitId: spec.id,
         address: u.address,
         timeoutMs: 1_500,
         intervalMs: 200,
-        ...containerProbes(node, u.containerId),
+        ...containerProbes(engineOf(node), u.containerId),
       }),
       (err: unknown) => {
         assert.ok(err instanceof UnitUnhealthyError);
@@ -147,13 +148,13 @@ describe("unit healthchecks and app run on a node", () => {
         return true;
       },
     );
-    await removeUnit(node, u.containerId);
+    await removeUnit(engineOf(node), u.containerId);
   });
 
   test("runOnce streams the command's output, returns its exit code and leaves no container", async () => {
     const out: Array<[string, string]> = [];
     const code = await runOnce(
-      node,
+      engineOf(node),
       { app: APP, version: 1, image, env: { GREETING: "hey" }, limits: { memory: 0, swap: 0, cpuMilli: 0 } },
       'echo "$WHARF_APPNAME says $GREETING"; echo oops >&2; exit 7',
       { log: (line, stream) => out.push([stream, line]) },
@@ -173,7 +174,7 @@ describe("unit healthchecks and app run on a node", () => {
   test("runOnce of a command that succeeds returns 0 with its output, line by line", async () => {
     const out: string[] = [];
     const code = await runOnce(
-      node,
+      engineOf(node),
       { app: APP, version: 1, image, env: {}, limits: { memory: 32 * 1024 * 1024, swap: 0, cpuMilli: 500 } },
       "for i in 1 2 3; do echo line $i; sleep 0.2; done",
       { log: (line) => out.push(line) },
@@ -186,7 +187,7 @@ describe("unit healthchecks and app run on a node", () => {
     const ac = new AbortController();
     const out: string[] = [];
     const run = runOnce(
-      node,
+      engineOf(node),
       { app: APP, version: 1, image, env: {}, limits: { memory: 0, swap: 0, cpuMilli: 0 } },
       "echo started; sleep 600",
       {
@@ -214,7 +215,10 @@ describe("unit healthchecks and app run on a node", () => {
       cert: readFileSync(info.tls.clientCert),
       key: readFileSync(info.tls.clientKey),
     };
-    const impatient = connectEngine({ kind: "tcp", host: n.dockerHost, port: n.dockerPort, tls }, 1_000);
+    const impatient = connectEngine(
+      { kind: "tcp", host: n.dockerHost, port: n.dockerPort, tls },
+      { timeoutMs: 1_000 },
+    );
     const out: string[] = [];
     const code = await runOnce(
       impatient,
@@ -235,15 +239,15 @@ describe("unit healthchecks and app run on a node", () => {
 
   test("execInUnit runs a command inside a running unit with its env and returns output and exit code", async () => {
     const spec = unitSpec(image, addr);
-    const u = await createUnit(node, spec);
+    const u = await createUnit(engineOf(node), spec);
     const out: string[] = [];
-    const code = await execInUnit(node, u.containerId, 'echo "$WHARF_UNIT $GREETING"; exit 4', {
+    const code = await execInUnit(engineOf(node), u.containerId, 'echo "$WHARF_UNIT $GREETING"; exit 4', {
       log: (line) => out.push(line),
     });
     assert.equal(code, 4);
     assert.deepEqual(out, [`${spec.id} hello`]);
-    await stopUnit(node, u.containerId, { graceSeconds: 1 });
-    await assert.rejects(execInUnit(node, u.containerId, "true"), /is not running/);
-    await removeUnit(node, u.containerId);
+    await stopUnit(engineOf(node), u.containerId, { graceSeconds: 1 });
+    await assert.rejects(execInUnit(engineOf(node), u.containerId, "true"), /is not running/);
+    await removeUnit(engineOf(node), u.containerId);
   });
 });

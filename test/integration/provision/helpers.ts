@@ -2,7 +2,7 @@
 // unit specs running small shell programs on it.
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
-import { pushImage } from "../../../src/cluster/docker/image.js";
+import { pushImage } from "../../support/engines.js";
 import type { UnitSpec } from "../../../src/provision/docker/index.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
 import { hostEngine } from "../../support/dev-cluster.js";

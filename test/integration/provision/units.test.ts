@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type Docker from "dockerode";
 import { down, up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
-import { imageExists } from "../../../src/cluster/docker/image.js";
+import { engineOf, imageExists } from "../../support/engines.js";
 import {
   createUnit,
   listManagedUnits,
@@ -55,7 +55,7 @@ describe("unit containers on a node", () => {
     assert.equal(await imageExists(node2, image), false, "node 2 starts without the app image");
     const spec = unitSpec(image, addr2);
     const lines: string[] = [];
-    const u = await createUnit(node2, spec, { log: (line) => lines.push(line) });
+    const u = await createUnit(engineOf(node2), spec, { log: (line) => lines.push(line) });
     assert.ok(lines.some((x) => x.includes(`pulling ${image}`)));
     assert.ok(
       lines.some((x) => /Downloaded newer image|Pull complete/.test(x)),
@@ -66,7 +66,7 @@ describe("unit containers on a node", () => {
     const answer = await answerOf(u.address);
     assert.equal(answer?.status, 200);
     assert.equal(answer?.body.trim(), `unit ${spec.id} greeting=hello`);
-    await removeUnit(node2, u.containerId);
+    await removeUnit(engineOf(node2), u.containerId);
   });
 
   test("the container has Wharf's labels, env, name, limits, no restart policy, no privileges and no host mounts", async () => {
@@ -75,7 +75,7 @@ describe("unit containers on a node", () => {
       extraLabels: { "example.team": "blue" },
       env: { GREETING: "hi", PORT: "1", TSURU_APPNAME: "spoofed" },
     });
-    const u = await createUnit(node2, spec);
+    const u = await createUnit(engineOf(node2), spec);
     const c = await node2.getContainer(u.containerId).inspect();
     assert.equal(c.Name, `/wharf-${spec.id}`);
     assert.deepEqual(
@@ -122,74 +122,74 @@ describe("unit containers on a node", () => {
       }, reject);
     });
     assert.match(out, new RegExp(`${96 * 1024 * 1024}[\\s\\S]*64`));
-    await removeUnit(node2, u.containerId);
+    await removeUnit(engineOf(node2), u.containerId);
   });
 
   test("creating the same unit twice gives one container, and re-creating a stopped unit starts it", async () => {
     const spec = unitSpec(image, addr2);
-    const a = await createUnit(node2, spec);
-    const b = await createUnit(node2, spec);
+    const a = await createUnit(engineOf(node2), spec);
+    const b = await createUnit(engineOf(node2), spec);
     assert.equal(b.containerId, a.containerId);
     const same = await node2.listContainers({
       all: true,
       filters: JSON.stringify({ label: [`wharf.unit=${spec.id}`] }),
     });
     assert.equal(same.length, 1);
-    await stopUnit(node2, a.containerId, { graceSeconds: 1 });
-    const c = await createUnit(node2, spec);
+    await stopUnit(engineOf(node2), a.containerId, { graceSeconds: 1 });
+    const c = await createUnit(engineOf(node2), spec);
     assert.equal(c.containerId, a.containerId);
     assert.equal((await node2.getContainer(a.containerId).inspect()).State.Running, true);
     // Started is not yet listening: createUnit does not wait for the app (waitHealthy does).
     assert.equal((await answerOf(c.address))?.status, 200);
-    await removeUnit(node2, a.containerId);
+    await removeUnit(engineOf(node2), a.containerId);
   });
 
   test("two concurrent creates of one unit give one container", async () => {
     const spec = unitSpec(image, addr2);
-    const [a, b] = await Promise.all([createUnit(node2, spec), createUnit(node2, spec)]);
+    const [a, b] = await Promise.all([createUnit(engineOf(node2), spec), createUnit(engineOf(node2), spec)]);
     assert.equal(a.containerId, b.containerId);
     const same = await node2.listContainers({
       all: true,
       filters: JSON.stringify({ label: [`wharf.unit=${spec.id}`] }),
     });
     assert.equal(same.length, 1);
-    await removeUnit(node2, a.containerId);
+    await removeUnit(engineOf(node2), a.containerId);
   });
 
   test("stopUnit sends SIGTERM: a process that traps it exits cleanly before the grace period", async () => {
     const spec = unitSpec(image, addr2, {
       command: "trap 'echo caught TERM; exit 0' TERM; echo ready; while true; do sleep 1; done",
     });
-    const u = await createUnit(node2, spec);
-    for (let i = 0; i < 50 && !(await unitLogs(node2, u.containerId, 5)).includes("ready"); i++) {
+    const u = await createUnit(engineOf(node2), spec);
+    for (let i = 0; i < 50 && !(await unitLogs(engineOf(node2), u.containerId, 5)).includes("ready"); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    await stopUnit(node2, u.containerId, { graceSeconds: 30 });
+    await stopUnit(engineOf(node2), u.containerId, { graceSeconds: 30 });
     const s = (await node2.getContainer(u.containerId).inspect()).State;
     assert.equal(s.Running, false);
     assert.equal(s.ExitCode, 0, "killed after the grace period would be 137");
-    assert.deepEqual(await unitLogs(node2, u.containerId, 1), ["caught TERM"]);
+    assert.deepEqual(await unitLogs(engineOf(node2), u.containerId, 1), ["caught TERM"]);
     // Stopping again, and stopping a container that is gone, are not errors.
-    await stopUnit(node2, u.containerId);
-    await removeUnit(node2, u.containerId);
-    await removeUnit(node2, u.containerId);
-    await stopUnit(node2, u.containerId);
+    await stopUnit(engineOf(node2), u.containerId);
+    await removeUnit(engineOf(node2), u.containerId);
+    await removeUnit(engineOf(node2), u.containerId);
+    await stopUnit(engineOf(node2), u.containerId);
   });
 
   test("a unit that ignores SIGTERM is killed when the grace period ends", async () => {
     const spec = unitSpec(image, addr2, { command: "trap '' TERM; while true; do sleep 1; done" });
-    const u = await createUnit(node2, spec);
+    const u = await createUnit(engineOf(node2), spec);
     await new Promise((r) => setTimeout(r, 300));
-    await stopUnit(node2, u.containerId, { graceSeconds: 1 });
+    await stopUnit(engineOf(node2), u.containerId, { graceSeconds: 1 });
     const s = (await node2.getContainer(u.containerId).inspect()).State;
     assert.equal(s.Running, false);
     assert.equal(s.ExitCode, 137);
-    await removeUnit(node2, u.containerId);
+    await removeUnit(engineOf(node2), u.containerId);
   });
 
   test("restartUnit and startUnit bring a unit back answering at the address they return", async () => {
-    const u = await createUnit(node2, unitSpec(image, addr2));
-    const r = await restartUnit(node2, u.containerId, { graceSeconds: 1 });
+    const u = await createUnit(engineOf(node2), unitSpec(image, addr2));
+    const r = await restartUnit(engineOf(node2), u.containerId, { graceSeconds: 1 });
     assert.equal(r.containerId, u.containerId);
     let ok = false;
     for (let i = 0; i < 50 && !ok; i++) {
@@ -197,18 +197,18 @@ describe("unit containers on a node", () => {
       if (!ok) await new Promise((x) => setTimeout(x, 100));
     }
     assert.ok(ok);
-    await stopUnit(node2, u.containerId, { graceSeconds: 1 });
-    const s = await startUnit(node2, u.containerId);
+    await stopUnit(engineOf(node2), u.containerId, { graceSeconds: 1 });
+    const s = await startUnit(engineOf(node2), u.containerId);
     assert.equal((await node2.getContainer(u.containerId).inspect()).State.Running, true);
     assert.equal(s.address.split(":")[0], addr2);
-    await removeUnit(node2, u.containerId);
+    await removeUnit(engineOf(node2), u.containerId);
   });
 
   test("a createUnit cancelled before it starts creates nothing", async () => {
     const ac = new AbortController();
     ac.abort(new Error("deploy cancelled"));
     const spec = unitSpec(image, addr2);
-    await assert.rejects(createUnit(node2, spec, { signal: ac.signal }), /deploy cancelled/);
+    await assert.rejects(createUnit(engineOf(node2), spec, { signal: ac.signal }), /deploy cancelled/);
     const same = await node2.listContainers({
       all: true,
       filters: JSON.stringify({ label: [`wharf.unit=${spec.id}`] }),
@@ -219,16 +219,16 @@ describe("unit containers on a node", () => {
   test("listManagedUnits lists Wharf's units, running or stopped, and nothing else", async () => {
     const web = unitSpec(image, addr2);
     const worker = unitSpec(image, addr2, { process: "worker", id: web.id.replace("-web-", "-worker-") });
-    const a = await createUnit(node2, web);
-    const b = await createUnit(node2, worker);
-    await stopUnit(node2, b.containerId, { graceSeconds: 1 });
+    const a = await createUnit(engineOf(node2), web);
+    const b = await createUnit(engineOf(node2), worker);
+    await stopUnit(engineOf(node2), b.containerId, { graceSeconds: 1 });
     const foreign = await node2.createContainer({
       Image: image,
       Cmd: ["sleep", "60"],
       Labels: { "wharf.app": "x" },
     });
     await foreign.start();
-    const units = await listManagedUnits(node2);
+    const units = await listManagedUnits(engineOf(node2));
     assert.deepEqual(units.map((u) => u.containerId).sort(), [a.containerId, b.containerId].sort());
     const w = units.find((u) => u.containerId === a.containerId)!;
     assert.deepEqual(

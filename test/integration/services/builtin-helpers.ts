@@ -9,16 +9,18 @@ import { BuiltinServices, builtinSettingsFromEnv } from "../../../src/services/b
 import type { Ctx } from "../../../src/domain/services/context.js";
 import type { DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import { nodeClient } from "../../support/dev-cluster.js";
+import { engineOf } from "../../support/engines.js";
+import type { Engine } from "../../../src/cluster/docker/engine.js";
 
 export function engines(info: DevClusterInfo) {
   const byAddress = new Map<string, Docker>();
   info.nodes.forEach((n, i) => byAddress.set(`https://${n.address}:2376`, nodeClient(info, i)));
   return {
     byAddress,
-    engineFor(address: string): Docker {
+    engineFor(address: string): Engine {
       const e = byAddress.get(address);
       if (!e) throw new Error(`no engine for ${address}`);
-      return e;
+      return engineOf(e);
     },
   };
 }

@@ -11,7 +11,7 @@ import { down, up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.
 import { call, harness, world, type Harness, type World } from "../api/helpers.js";
 import { hostEngine, testLayout } from "../../support/dev-cluster.js";
 import { ensureHostServiceImage } from "../../support/service-image.js";
-import { pullImage } from "../../../src/cluster/docker/image.js";
+import { pullImage } from "../../support/engines.js";
 import type { BuiltinServices } from "../../../src/services/builtin/index.js";
 import { builtinFor, capturingLogger, engines, redisInline, sleep } from "./builtin-helpers.js";
 
@@ -57,7 +57,6 @@ before(async () => {
     },
     buildPlatform: async () => "",
     removeAppUnits: async () => undefined,
-    publishRoute: async () => undefined,
     checkDrain: async () => 0,
     drainNode: async () => undefined,
   };
@@ -109,7 +108,7 @@ async function env(app: string): Promise<Record<string, string>> {
   return Object.fromEntries(vars.map((v) => [v.name, v.value]));
 }
 
-const engineOf = (node: string): Docker => nodes.engineFor(node);
+const engineOf = (node: string): Docker => nodes.byAddress.get(node)!;
 
 async function pgQuery(url: string, sql: string, params: unknown[] = []) {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });

@@ -24,7 +24,6 @@ before(async () => {
     },
     buildPlatform: async () => "",
     removeAppUnits: async () => undefined,
-    publishRoute: async () => undefined,
   };
   const r = await call(h.app, "POST", "/1.0/services", {
     token: w.admin,

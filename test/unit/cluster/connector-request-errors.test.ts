@@ -14,7 +14,7 @@ test("transport errors of ordinary requests make a watched node unhealthy betwee
   });
   const address = c.canonicalAddress("http://127.0.0.1:1", true);
   c.watch(address); // the monitor is not started: only ordinary requests count here
-  for (let i = 0; i < 2; i++) await assert.rejects(c.engineFor(address).ping());
+  for (let i = 0; i < 2; i++) await assert.rejects(c.engineFor(address).system.ping());
   assert.equal(c.health(address)?.state, "unhealthy");
   assert.match(c.health(address)!.lastError, /ECONNREFUSED/);
   assert.deepEqual(changes, ["unhealthy"]);
@@ -31,7 +31,7 @@ test("an HTTP error answer counts as the node answering", async () => {
     const c = new DockerNodeConnector({ tls: null, monitor: { failureThreshold: 1, intervalMs: 3_600_000 } });
     const address = c.canonicalAddress(`http://127.0.0.1:${port}`, true);
     c.watch(address);
-    await assert.rejects(c.engineFor(address).ping());
+    await assert.rejects(c.engineFor(address).system.ping());
     assert.equal(c.health(address)?.state, "healthy");
   } finally {
     srv.close();

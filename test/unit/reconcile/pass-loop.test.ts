@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PassLoop } from "../../../src/reconcile/pass-loop.js";
+import { PassLoop } from "../../../src/util/pass-loop.js";
 
 /** A pass that records overlaps and finishes when told. */
 function gatedPass() {

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Demuxer, demultiplex, LineSplitter } from "../../../src/provision/docker/logs.js";
+import { Demuxer, demultiplex, LineSplitter } from "../../../src/cluster/docker/frames.js";
 
 function frame(stream: 1 | 2, text: string): Buffer {
   const payload = Buffer.from(text);
