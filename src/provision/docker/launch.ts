@@ -2,19 +2,14 @@
 // written (status created) before its container exists, so a crash between the two is
 // found and cleaned up on restart; a unit is routable only once it answered its healthcheck.
 import { randomBytes } from "node:crypto";
-import type { App, AppVersionRecord, Plan, UnitRecord } from "../store/types.js";
-import {
-  type Healthcheck,
-  type UnitSpec,
-  createUnit,
-  listManagedUnits,
-  removeUnit,
-  stopUnit,
-  unitLogs,
-  waitHealthy,
-} from "../provision/docker/index.js";
+import type { App, AppVersionRecord, Plan, UnitRecord } from "../../store/types.js";
+import type { UnitSpec } from "./spec.js";
+import { type Healthcheck, waitHealthy } from "./health.js";
+import { unitLogs } from "./logs.js";
+import { createUnit, listManagedUnits, removeUnit, stopUnit } from "./units.js";
 import { loadClusterView, placeUnits } from "./placement.js";
-import type { DeployCtx } from "./context.js";
+import { crashPoint } from "../../util/crash-point.js";
+import type { DockerCtx } from "./context.js";
 
 /** The port a web process listens on unless the version says otherwise (platforms' default). */
 export const DEFAULT_PORT = 8888;
@@ -43,8 +38,8 @@ export function versionHealthcheck(v: AppVersionRecord): Healthcheck | undefined
 }
 
 /** The environment units get: the app's variables (private ones too: units need them). */
-async function appEnv(dc: DeployCtx, app: string): Promise<Record<string, string>> {
-  const vars = await dc.ctx.store.getAppEnv(app);
+async function appEnv(dc: DockerCtx, app: string): Promise<Record<string, string>> {
+  const vars = await dc.store.getAppEnv(app);
   return Object.fromEntries(vars.map((v) => [v.name, v.value]));
 }
 
@@ -76,8 +71,8 @@ export interface LaunchRequest {
 }
 
 /** Places and writes the unit rows (status created) in one transaction. */
-async function reserveUnits(dc: DeployCtx, r: LaunchRequest): Promise<UnitRecord[]> {
-  return dc.ctx.store.tx(async (t) => {
+async function reserveUnits(dc: DockerCtx, r: LaunchRequest): Promise<UnitRecord[]> {
+  return dc.store.tx(async (t) => {
     const state = await loadClusterView(t);
     const plan = await t.getPlan(r.app.plan);
     const { constraints } = await t.getAppRuntime(r.app.name);
@@ -114,7 +109,7 @@ async function reserveUnits(dc: DeployCtx, r: LaunchRequest): Promise<UnitRecord
 }
 
 /** A process without a port (worker) is healthy when it is still running after a moment. */
-async function stillRunning(dc: DeployCtx, u: UnitRecord, containerId: string): Promise<void> {
+async function stillRunning(dc: DockerCtx, u: UnitRecord, containerId: string): Promise<void> {
   await new Promise((res) => setTimeout(res, 1500));
   const info = await dc.engines.engineFor(u.node).containers.inspect(containerId);
   if (!info.State.Running) {
@@ -126,7 +121,7 @@ async function stillRunning(dc: DeployCtx, u: UnitRecord, containerId: string): 
 }
 
 async function startOne(
-  dc: DeployCtx,
+  dc: DockerCtx,
   u: UnitRecord,
   spec: UnitSpec,
   hc: Healthcheck | undefined,
@@ -136,13 +131,14 @@ async function startOne(
   await r.imageOn?.(u.node);
   const addr = await createUnit(engine, spec, { signal: r.signal });
   const [host, port] = [nodeIp(u.node), addr.hostPort];
-  let row = await dc.ctx.store.updateUnit(u.id, {
+  let row = await dc.store.updateUnit(u.id, {
     containerId: addr.containerId,
     host,
     port,
     status: "starting",
   });
   r.out(` ---> Started unit ${u.id} [${u.process}] on ${host}\n`);
+  crashPoint("container-created");
   if (u.process === "web") {
     await waitHealthy({
       unitId: u.id,
@@ -166,10 +162,10 @@ async function startOne(
  * Starts new units and waits until each is healthy. They are not routable yet: the caller
  * switches traffic. On any failure every unit started here is removed and the error rethrown.
  */
-export async function launchUnits(dc: DeployCtx, r: LaunchRequest): Promise<UnitRecord[]> {
+export async function launchUnits(dc: DockerCtx, r: LaunchRequest): Promise<UnitRecord[]> {
   const rows = await reserveUnits(dc, r);
   if (rows.length === 0) return [];
-  const plan = await dc.ctx.store.getPlan(r.app.plan);
+  const plan = await dc.store.getPlan(r.app.plan);
   const env = await appEnv(dc, r.app.name);
   const hc = versionHealthcheck(r.version);
   r.out(`\n---- Starting ${rows.length} new unit${rows.length === 1 ? "" : "s"} ----\n`);
@@ -185,7 +181,7 @@ export async function launchUnits(dc: DeployCtx, r: LaunchRequest): Promise<Unit
 }
 
 /** Removes units' containers (whatever state) and rows. Missing containers are fine. */
-export async function discardUnits(dc: DeployCtx, units: readonly UnitRecord[]): Promise<void> {
+export async function discardUnits(dc: DockerCtx, units: readonly UnitRecord[]): Promise<void> {
   await Promise.all(
     units.map(async (u) => {
       try {
@@ -198,14 +194,14 @@ export async function discardUnits(dc: DeployCtx, units: readonly UnitRecord[]):
         // An unreachable node keeps the container; the orphan sweep removes it when it returns.
         dc.log.warn({ err, unit: u.id, node: u.node }, "could not remove a unit's container");
       }
-      await dc.ctx.store.deleteUnit(u.id);
+      await dc.store.deleteUnit(u.id);
     }),
   );
 }
 
 /** Old units after traffic moved away: drain, SIGTERM, remove. */
 export async function retireUnits(
-  dc: DeployCtx,
+  dc: DockerCtx,
   units: readonly UnitRecord[],
   out: (line: string) => void,
 ): Promise<void> {

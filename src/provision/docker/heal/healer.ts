@@ -15,9 +15,9 @@
 // Work for one app runs one job at a time and under the app's event lock, so healing never
 // races a deploy, a unit add or another heal of the same app.
 import type { Logger } from "pino";
-import type { UnitRecord } from "../store/types.js";
-import type { DeployCtx } from "../deploy/context.js";
-import { removeUnit } from "../provision/docker/index.js";
+import type { UnitRecord } from "../../../store/types.js";
+import type { DockerCtx } from "../context.js";
+import { removeUnit } from "../units.js";
 import { CrashBackoff } from "./backoff.js";
 import { AppQueue, recordHealEvent, withHealEvent } from "./app-queue.js";
 import { placeable, rescheduleApp, sweepNodeOrphans, unrouteLost } from "./heal-node.js";
@@ -25,7 +25,7 @@ import { drainApp } from "./heal-drain.js";
 import { drainingUnits } from "./heal-plan.js";
 import { type ReplaceOutcome, noteUnitDown, replaceUnit, rerouteRecovered, scanUnits } from "./heal-units.js";
 import type { HealerSettings } from "./healer-settings.js";
-import { PassLoop } from "../util/pass-loop.js";
+import { PassLoop } from "../../../util/pass-loop.js";
 
 export interface HealerOptions {
   instanceId: string;
@@ -62,7 +62,7 @@ export class Healer {
   );
 
   constructor(
-    private readonly dc: DeployCtx,
+    private readonly dc: DockerCtx,
     private readonly o: HealerOptions,
   ) {
     this.now = o.now ?? Date.now;
@@ -129,7 +129,7 @@ export class Healer {
   }
 
   private async pass(): Promise<void> {
-    const store = this.dc.ctx.store;
+    const store = this.dc.store;
     if (!this.loaded) {
       // Shortages a previous server recorded: cleared below once nothing is lost.
       for (const s of await store.listCapacityShortages()) this.short.set(s.app, s);
@@ -196,12 +196,12 @@ export class Healer {
         const fit = await placeable(this.dc, app, units);
         if (fit.n === 0) return this.noteStuck(app, units.length, fit.reason);
         const nodes = new Set(
-          (await this.dc.ctx.store.listNodes())
+          (await this.dc.store.listNodes())
             .filter((n) => n.disabled && n.health.state !== "unhealthy")
             .map((n) => n.address),
         );
         const r = await withHealEvent(
-          this.dc.ctx.store,
+          this.dc.store,
           { app, instanceId: this.o.instanceId, data: { cause: "node-drain", nodes: [...nodes] } },
           (ev) => drainApp(this.dc, app, nodes, ev, this.ac.signal),
         );
@@ -231,7 +231,7 @@ export class Healer {
         const fit = await placeable(this.dc, app, units);
         if (fit.n === 0) return this.noteShortage(app, units.length, fit.reason);
         const r = await withHealEvent(
-          this.dc.ctx.store,
+          this.dc.store,
           {
             app,
             instanceId: this.o.instanceId,
@@ -266,7 +266,7 @@ export class Healer {
     if (this.stuck.get(app) === reason) return;
     this.stuck.set(app, reason);
     this.o.log.warn({ app, units: n, reason }, "units of a disabled node have no room elsewhere");
-    await recordHealEvent(this.dc.ctx.store, {
+    await recordHealEvent(this.dc.store, {
       app,
       instanceId: this.o.instanceId,
       data: { cause: "drain-blocked", units: n },
@@ -277,7 +277,7 @@ export class Healer {
 
   private async clearShortage(app: string): Promise<void> {
     if (!this.short.has(app)) return;
-    await this.dc.ctx.store.setAppCapacity(app, null);
+    await this.dc.store.setAppCapacity(app, null);
     this.short.delete(app);
     this.o.log.info({ app }, "capacity is back: every unit of the app is placed");
   }
@@ -285,12 +285,12 @@ export class Healer {
   private async noteShortage(app: string, n: number, reason: string): Promise<void> {
     const cur = this.short.get(app);
     if (cur?.reason === reason && cur.missing === n) return;
-    const since = (await this.dc.ctx.store.getAppRuntime(app)).capacity?.since ?? new Date(this.now());
-    await this.dc.ctx.store.setAppCapacity(app, { missing: n, reason, since });
+    const since = (await this.dc.store.getAppRuntime(app)).capacity?.since ?? new Date(this.now());
+    await this.dc.store.setAppCapacity(app, { missing: n, reason, since });
     this.short.set(app, { missing: n, reason });
     if (cur?.reason === reason) return; // the count changed, not the cause: no new event
     this.o.log.warn({ app, units: n, reason }, "no healthy capacity for units of a lost node");
-    await recordHealEvent(this.dc.ctx.store, {
+    await recordHealEvent(this.dc.store, {
       app,
       instanceId: this.o.instanceId,
       data: { cause: "no-capacity", units: n },
@@ -305,9 +305,9 @@ export class Healer {
     void this.queue
       .run(u.app, async () => {
         // The slot's count, kept on the unit row (a replacement inherits it).
-        const restarts = ((await this.dc.ctx.store.findUnit(u.id))?.restarts ?? u.restarts) + 1;
+        const restarts = ((await this.dc.store.findUnit(u.id))?.restarts ?? u.restarts) + 1;
         const r = await withHealEvent(
-          this.dc.ctx.store,
+          this.dc.store,
           {
             app: u.app,
             instanceId: this.o.instanceId,
@@ -316,7 +316,7 @@ export class Healer {
           async (ev) => {
             const out = await replaceUnit(this.dc, u.id, ev, restarts, this.ac.signal);
             if (out.acted)
-              await this.dc.ctx.store.setEventOtherData(ev.id, {
+              await this.dc.store.setEventOtherData(ev.id, {
                 restarts,
                 reason: out.reason,
                 exitCode: out.exitCode,

@@ -2,15 +2,15 @@
 // node): all processes of a version at once, so a worker's start check does not wait for
 // the web units' healthchecks; when the pool has room for only some, as many as fit. On any
 // other failure nothing started here stays behind (rows and containers are removed).
-import type { AppVersionRecord, UnitRecord } from "../store/types.js";
-import { ServiceUnavailableError } from "../domain/errors.js";
-import type { DeployCtx } from "../deploy/context.js";
-import { discardUnits, launchUnits, type LaunchRequest } from "../deploy/units.js";
+import type { AppVersionRecord, UnitRecord } from "../../../store/types.js";
+import { ServiceUnavailableError } from "../../../domain/errors.js";
+import type { DockerCtx } from "../context.js";
+import { discardUnits, launchUnits, type LaunchRequest } from "../launch.js";
 import { replacementCounts } from "./heal-plan.js";
 
 /** Starts `counts` units, as many as fit when not all do (with the scheduler's reason). */
 export async function launchAsMany(
-  dc: DeployCtx,
+  dc: DockerCtx,
   req: Omit<LaunchRequest, "counts">,
   counts: Record<string, number>,
 ): Promise<{ fresh: UnitRecord[]; reason: string }> {
@@ -56,12 +56,12 @@ export interface Replacements {
  * A unit of a version since pruned is replaced by the serving version.
  */
 export async function launchReplacements(
-  dc: DeployCtx,
+  dc: DockerCtx,
   req: Omit<LaunchRequest, "counts" | "version">,
   olds: readonly UnitRecord[],
   servingVersion: number,
 ): Promise<Replacements> {
-  const store = dc.ctx.store;
+  const store = dc.store;
   const app = req.app.name;
   const result: Replacements = { pairs: [], orphaned: [], short: 0, reason: "" };
   try {

@@ -1,8 +1,8 @@
 // The healer's decisions, as pure functions of what the store and the nodes report: which
 // units a failed node took down, which containers no unit claims, and which started units
 // on live nodes have lost their container.
-import type { NodeRecord, UnitHealFields, UnitRecord } from "../store/types.js";
-import type { ManagedUnit } from "../provision/docker/index.js";
+import type { NodeRecord, UnitHealFields, UnitRecord } from "../../../store/types.js";
+import type { ManagedUnit } from "../units.js";
 
 /** Started units on nodes the monitor marked unhealthy, by app. */
 export function lostUnits(

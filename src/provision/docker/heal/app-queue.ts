@@ -2,8 +2,8 @@
 // an in-process queue (one job at a time per app), and each job holds the app's event
 // lock, the same lock `app deploy`, unit add and restart take. A job that finds the lock
 // held gives up for now; the healer's next tick tries again.
-import type { Store } from "../store/types.js";
-import { LockedError } from "../store/errors.js";
+import type { Store } from "../../../store/types.js";
+import { LockedError } from "../../../store/errors.js";
 
 export class AppQueue {
   private readonly tails = new Map<string, Promise<void>>();

@@ -2,10 +2,10 @@
 // once, then get replacements the scheduler places on the pool's healthy nodes (spread
 // kept); the replacements are switched in and the lost units' rows deleted. Their
 // containers stay on the dead node until it returns, when the orphan sweep removes them.
-import type { UnitRecord } from "../store/types.js";
-import type { DeployCtx } from "../deploy/context.js";
-import { loadClusterView, placeUnits } from "../deploy/placement.js";
-import { listManagedUnits, removeUnit } from "../provision/docker/index.js";
+import type { UnitRecord } from "../../../store/types.js";
+import type { DockerCtx } from "../context.js";
+import { loadClusterView, placeUnits } from "../placement.js";
+import { listManagedUnits, removeUnit } from "../units.js";
 import { healHistory, lostUnits, orphanContainers } from "./heal-plan.js";
 import { launchReplacements } from "./heal-launch.js";
 import type { HealEvent } from "./app-queue.js";
@@ -14,8 +14,8 @@ import type { HealEvent } from "./app-queue.js";
  * Takes the units of unhealthy nodes out of the routes (no lock: it only narrows traffic,
  * and must not wait behind a deploy). Returns the lost units by app.
  */
-export async function unrouteLost(dc: DeployCtx): Promise<Map<string, UnitRecord[]>> {
-  const store = dc.ctx.store;
+export async function unrouteLost(dc: DockerCtx): Promise<Map<string, UnitRecord[]>> {
+  const store = dc.store;
   const lost = lostUnits(await store.listNodes(), await store.listUnits({ status: ["started"] }));
   for (const units of lost.values()) {
     if (!units.some((u) => u.routable)) continue;
@@ -31,11 +31,11 @@ export async function unrouteLost(dc: DeployCtx): Promise<Map<string, UnitRecord
  * scheduler's reason for the first one that does not fit.
  */
 export async function placeable(
-  dc: DeployCtx,
+  dc: DockerCtx,
   app: string,
   lost: readonly UnitRecord[],
 ): Promise<{ n: number; reason: string }> {
-  const store = dc.ctx.store;
+  const store = dc.store;
   const a = await store.findApp(app);
   if (!a) return { n: 0, reason: `app ${app} is gone` };
   const state = await loadClusterView(store);
@@ -67,12 +67,12 @@ export interface RescheduleResult {
 
 /** Run under the app's lock: replaces the app's units that sit on unhealthy nodes. */
 export async function rescheduleApp(
-  dc: DeployCtx,
+  dc: DockerCtx,
   app: string,
   ev: HealEvent,
   signal?: AbortSignal,
 ): Promise<RescheduleResult> {
-  const store = dc.ctx.store;
+  const store = dc.store;
   const lost =
     lostUnits(await store.listNodes(), await store.listUnits({ app, status: ["started"] })).get(app) ?? [];
   const result: RescheduleResult = { lost: lost.length, replaced: [], short: 0, shortReason: "" };
@@ -107,11 +107,11 @@ export async function rescheduleApp(
  * Removes the node's unit containers the store no longer knows (units rescheduled while
  * it was away, or discarded while it could not be reached). Returns how many.
  */
-export async function sweepNodeOrphans(dc: DeployCtx, address: string): Promise<number> {
+export async function sweepNodeOrphans(dc: DockerCtx, address: string): Promise<number> {
   const engine = dc.engines.engineFor(address);
   const containers = await listManagedUnits(engine);
   // Read after listing: rows are written before containers (see orphanContainers).
-  const known = new Set((await dc.ctx.store.listUnits()).map((u) => u.id));
+  const known = new Set((await dc.store.listUnits()).map((u) => u.id));
   const orphans = orphanContainers(containers, known);
   for (const c of orphans) await removeUnit(engine, c.containerId);
   return orphans.length;

@@ -7,9 +7,9 @@ import {
   chooseUnitsToRemove,
   type NodeSpec,
   type SchedulingError,
-} from "../scheduler/index.js";
-import type { App, NodeRecord, Plan, ServiceContainerRecord, StoreOps, UnitRecord } from "../store/types.js";
-import { BadRequestError, ServiceUnavailableError } from "../domain/errors.js";
+} from "../../scheduler/index.js";
+import type { App, NodeRecord, Plan, ServiceContainerRecord, StoreOps, UnitRecord } from "../../store/types.js";
+import { BadRequestError, ServiceUnavailableError } from "../../domain/errors.js";
 
 /** Bytes each app's units reserve on their node: their plan's memory (0 = unlimited, none). */
 export function planMemoryByApp(apps: readonly App[], plans: readonly Plan[]): Map<string, number> {

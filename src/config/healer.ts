@@ -1,6 +1,15 @@
 // The healer's knobs, from the environment (validated: a bad value stops the server with
 // a sentence naming the variable, rather than healing on a nonsense schedule).
-import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
+
+/** Crash-loop backoff of unit replacements (src/provision/docker/heal/backoff.ts applies it). */
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+  /** A unit running this long after a replacement counts as recovered. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 5 * 60_000, resetAfterMs: 60_000 };
 
 export interface HealerSettings {
   enabled: boolean;

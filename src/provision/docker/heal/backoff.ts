@@ -3,14 +3,9 @@
 // the event log. A replacement that stays up for `resetAfterMs` clears the slate. No clock
 // of its own (times are passed in), so the rules are testable as vectors.
 
-export interface BackoffPolicy {
-  baseMs: number;
-  maxMs: number;
-  /** A unit running this long after a replacement counts as recovered. */
-  resetAfterMs: number;
-}
+import { DEFAULT_BACKOFF, type BackoffPolicy } from "../../../config/healer.js";
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 5 * 60_000, resetAfterMs: 60_000 };
+export { DEFAULT_BACKOFF, type BackoffPolicy };
 
 export interface UnitHealState {
   /** Replacements so far (since the last reset). */

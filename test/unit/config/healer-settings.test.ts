@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_HEALER, healerSettingsFromEnv } from "../../../src/reconcile/healer-settings.js";
+import { DEFAULT_HEALER, healerSettingsFromEnv } from "../../../src/config/healer.js";
 
 describe("healer settings", () => {
   it("defaults: on, a pass every 3 s, backoff 1 s doubling to 5 min", () => {

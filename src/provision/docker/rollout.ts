@@ -2,47 +2,16 @@
 // switch the routes in one transaction (new units routable, old ones marked removing),
 // then drain and stop the old units. A failure before the switch leaves the old version
 // serving and removes every new unit.
-import type { AppVersionRecord, StoreTx, UnitRecord } from "../store/types.js";
-import { discardUnits, launchUnits, retireUnits } from "./units.js";
-import type { DeployCtx } from "./context.js";
-import { BadRequestError } from "../domain/errors.js";
-
-export interface RolloutOptions {
-  out: (line: string) => void;
-  signal?: AbortSignal;
-  /**
-   * A version whose push is still running: units on `node` (which built it) start at once,
-   * others once `pushed` settles; routes switch only after it did. Without it the version
-   * must be ready.
-   */
-  pushing?: { node: string; pushed: Promise<void> };
-  /** More changes that must commit with the route switch (a deploy's count). */
-  onSwitch?: (t: StoreTx) => Promise<void>;
-}
-
-/** Desired units per process of this version: stored counts; a new process starts with 1. */
-async function desiredCounts(
-  dc: DeployCtx,
-  app: string,
-  v: AppVersionRecord,
-): Promise<Record<string, number>> {
-  const store = dc.ctx.store;
-  const names = Object.keys(v.processes).length ? Object.keys(v.processes) : ["web"];
-  const rows = new Map((await store.listAppProcesses(app)).map((p) => [p.process, p]));
-  const counts: Record<string, number> = {};
-  for (const name of names) {
-    const row = rows.get(name) ?? { app, process: name, units: 1, stopped: false };
-    if (!rows.has(name)) await store.setAppProcess(row);
-    counts[name] = row.stopped ? 0 : row.units;
-  }
-  // Processes the new Procfile dropped go away with their units.
-  for (const name of rows.keys()) if (!names.includes(name)) await store.deleteAppProcess(app, name);
-  return counts;
-}
+import type { AppVersionRecord, StoreTx, UnitRecord } from "../../store/types.js";
+import type { RolloutOptions } from "../provisioner.js";
+import { recordDeployIntent } from "../intent.js";
+import { discardUnits, launchUnits, retireUnits } from "./launch.js";
+import type { DockerCtx } from "./context.js";
+import { BadRequestError } from "../../domain/errors.js";
 
 /** Makes `newUnits` the app's units: routable (web) and started; everything else retires. */
 export async function switchTo(
-  dc: DeployCtx,
+  dc: DockerCtx,
   app: string,
   version: number,
   newUnits: readonly UnitRecord[],
@@ -50,7 +19,7 @@ export async function switchTo(
   onSwitch?: (t: StoreTx) => Promise<void>,
 ): Promise<UnitRecord[]> {
   const ids = new Set(newUnits.map((u) => u.id));
-  return dc.ctx.store.tx(async (t) => {
+  return dc.store.tx(async (t) => {
     const old: UnitRecord[] = [];
     for (const u of await t.listUnits({ app })) {
       if (ids.has(u.id)) {
@@ -67,7 +36,7 @@ export async function switchTo(
 }
 
 export async function rollout(
-  dc: DeployCtx,
+  dc: DockerCtx,
   appName: string,
   v: AppVersionRecord,
   o: RolloutOptions,
@@ -75,9 +44,9 @@ export async function rollout(
   const pushing = o.pushing;
   if (v.status !== "ready" && !pushing)
     throw new BadRequestError(`Version v${v.version} of ${appName} is not ready to run.`);
-  const store = dc.ctx.store;
+  const store = dc.store;
   const app = await store.getApp(appName);
-  const counts = await desiredCounts(dc, appName, v);
+  const counts = await store.tx((t) => recordDeployIntent(t, appName, v));
   const restartGen = (await store.getAppRuntime(appName)).restartGen;
   const fresh = await launchUnits(dc, {
     app,
@@ -85,7 +54,7 @@ export async function rollout(
     counts,
     restartGen,
     out: o.out,
-    signal: o.signal,
+    ...(o.signal ? { signal: o.signal } : {}),
     ...(pushing
       ? { imageOn: (node: string) => (node === pushing.node ? Promise.resolve() : pushing.pushed) }
       : {}),

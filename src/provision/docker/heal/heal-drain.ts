@@ -5,12 +5,12 @@
 // requests in flight, SIGTERM and removal (retireUnits). A crash at any point leaves either
 // the old units serving (replacements not switched in are discarded by the reconciler and
 // the healer drains again) or the new ones (old units marked removing are finished off).
-import type { StoreOps, UnitRecord } from "../store/types.js";
-import { ServiceUnavailableError } from "../domain/errors.js";
-import type { DeployCtx } from "../deploy/context.js";
-import { retireUnits } from "../deploy/units.js";
-import { loadClusterView, planMemoryByApp } from "../deploy/placement.js";
-import { planDrain } from "../scheduler/index.js";
+import type { StoreOps, UnitRecord } from "../../../store/types.js";
+import { ServiceUnavailableError } from "../../../domain/errors.js";
+import type { DockerCtx } from "../context.js";
+import { retireUnits } from "../launch.js";
+import { loadClusterView, planMemoryByApp } from "../placement.js";
+import { planDrain } from "../../../scheduler/index.js";
 import { launchReplacements } from "./heal-launch.js";
 import { healHistory } from "./heal-plan.js";
 import { type HealEvent, withHealEvent } from "./app-queue.js";
@@ -30,13 +30,13 @@ export interface DrainAppResult {
  * Units the scheduler cannot place elsewhere stay where they are and keep serving.
  */
 export async function drainApp(
-  dc: DeployCtx,
+  dc: DockerCtx,
   app: string,
   nodes: ReadonlySet<string>,
   ev: HealEvent,
   signal?: AbortSignal,
 ): Promise<DrainAppResult> {
-  const store = dc.ctx.store;
+  const store = dc.store;
   const result: DrainAppResult = { moved: 0, left: 0, reason: "" };
   const a = await store.findApp(app);
   if (!a) return result;
@@ -91,8 +91,8 @@ export async function unitsOn(store: Pick<StoreOps, "listUnits">, node: string):
  * The dry run `node remove` makes before touching anything: every unit of the node is
  * placed again with the node disabled. Throws a 503 naming the first unit that fits nowhere.
  */
-export async function checkDrain(dc: DeployCtx, address: string): Promise<number> {
-  const store = dc.ctx.store;
+export async function checkDrain(dc: DockerCtx, address: string): Promise<number> {
+  const store = dc.store;
   const units = await unitsOn(store, address);
   if (units.length === 0) return 0;
   const state = await loadClusterView(store);
@@ -139,12 +139,12 @@ export interface DrainNodeOptions {
  * Resolves once no unit is left on the node.
  */
 export async function drainNode(
-  dc: DeployCtx,
+  dc: DockerCtx,
   address: string,
   say: (line: string) => Promise<void>,
   o: DrainNodeOptions,
 ): Promise<void> {
-  const store = dc.ctx.store;
+  const store = dc.store;
   const deadline = Date.now() + o.timeoutMs;
   const told = new Set<string>();
   for (;;) {

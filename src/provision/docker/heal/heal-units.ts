@@ -2,10 +2,11 @@
 // disappeared gets a replacement (a new unit the scheduler places, like tsuru's container
 // healer), switched in for the dead one. Attempts follow the unit's crash-loop backoff;
 // each one is a `healer` event on the app carrying the restart count and exit reason.
-import type { NodeRecord, UnitRecord } from "../store/types.js";
-import type { DeployCtx } from "../deploy/context.js";
-import { launchUnits } from "../deploy/units.js";
-import { type ManagedUnit, listManagedUnits, removeUnit, unitLogs } from "../provision/docker/index.js";
+import type { NodeRecord, UnitRecord } from "../../../store/types.js";
+import type { DockerCtx } from "../context.js";
+import { launchUnits } from "../launch.js";
+import { type ManagedUnit, listManagedUnits, removeUnit } from "../units.js";
+import { unitLogs } from "../logs.js";
 import { type ExitInfo, type UnitVerdict, exitReason, orphanContainers, unitVerdicts } from "./heal-plan.js";
 import type { HealEvent } from "./app-queue.js";
 
@@ -35,11 +36,11 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** Lists unit containers on every healthy node and compares them with the store. */
 export async function scanUnits(
-  dc: DeployCtx,
+  dc: DockerCtx,
   nodes: readonly NodeRecord[],
   listTimeoutMs = LIST_TIMEOUT_MS,
 ): Promise<UnitScan> {
-  const store = dc.ctx.store;
+  const store = dc.store;
   // Started units are read BEFORE listing (a unit started after the listing would look
   // missing) and all units AFTER it (a container seen with no row is then an orphan).
   const before = await store.listUnits({ status: ["started"] });
@@ -77,7 +78,7 @@ export async function scanUnits(
 
 /** Why the unit's containers stopped, and (with `logLines`) what they last printed. */
 async function lastExit(
-  dc: DeployCtx,
+  dc: DockerCtx,
   u: UnitRecord,
   cs: readonly ManagedUnit[],
   logLines = 10,
@@ -108,7 +109,7 @@ async function lastExit(
  * app info shows it while the replacement waits. Returns the reason.
  */
 export async function noteUnitDown(
-  dc: DeployCtx,
+  dc: DockerCtx,
   u: UnitRecord,
   container: ManagedUnit | undefined,
   now: Date,
@@ -116,7 +117,7 @@ export async function noteUnitDown(
   const { info } = await lastExit(dc, u, container ? [container] : [], 0);
   const reason = exitReason(info);
   const exitCode = info?.exitCode ?? null;
-  await dc.ctx.store.tx(async (t) => {
+  await dc.store.tx(async (t) => {
     const cur = await t.findUnit(u.id);
     if (!cur || cur.status !== "started") return;
     await t.updateUnit(u.id, {
@@ -146,13 +147,13 @@ export interface ReplaceOutcome {
  * the next attempt (after the backoff) finds it again.
  */
 export async function replaceUnit(
-  dc: DeployCtx,
+  dc: DockerCtx,
   unitId: string,
   ev: HealEvent,
   restart: number,
   signal?: AbortSignal,
 ): Promise<ReplaceOutcome> {
-  const store = dc.ctx.store;
+  const store = dc.store;
   const none: ReplaceOutcome = { acted: false, reason: "", exitCode: null, oomKilled: false };
   const u = await store.findUnit(unitId);
   if (!u || u.status !== "started") return none;
@@ -225,12 +226,12 @@ export async function replaceUnit(
  * A started web unit that lost its route while its node was away and whose container
  * still runs now that the node is back: it serves again.
  */
-export async function rerouteRecovered(dc: DeployCtx, units: readonly UnitRecord[]): Promise<number> {
+export async function rerouteRecovered(dc: DockerCtx, units: readonly UnitRecord[]): Promise<number> {
   const back = units.filter((u) => u.process === "web" && !u.routable && u.status === "started");
   const byApp = new Map<string, UnitRecord[]>();
   for (const u of back) byApp.set(u.app, [...(byApp.get(u.app) ?? []), u]);
   for (const list of byApp.values())
-    await dc.ctx.store.tx(async (t) => {
+    await dc.store.tx(async (t) => {
       // Re-read: a deploy may have retired the unit since the scan.
       for (const u of list) {
         const cur = await t.findUnit(u.id);
