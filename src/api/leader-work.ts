@@ -6,10 +6,10 @@
 import type { Logger } from "pino";
 import type { DeployCtx } from "../deploy/context.js";
 import { closeAbandonedEvents } from "../deploy/interrupted.js";
-import { Healer } from "../reconcile/healer.js";
-import type { HealerSettings } from "../reconcile/healer-settings.js";
+import type { HealerSettings } from "../config/healer.js";
+import { healedByWharf, type Healer } from "../provision/capabilities.js";
 import type { LeaderHooks } from "../reconcile/leader.js";
-import { reconcileAll } from "../reconcile/units.js";
+import { reconcileAll } from "../reconcile/startup.js";
 import type { BuiltinServices } from "../services/builtin/index.js";
 import type { NodeAgentServices } from "./node-agents.js";
 
@@ -23,16 +23,21 @@ export interface LeaderWorkOptions {
 }
 
 export class LeaderWork implements LeaderHooks {
-  private current: Healer | undefined;
+  private current: Healer[] | undefined;
   private sweeping = false;
   /** A sweep stopped the reconcilers and lead() has not yet succeeded after it. */
   private relead = false;
 
   constructor(private readonly o: LeaderWorkOptions) {}
 
-  /** The running healer (leader only), for the events that should wake it. */
-  get healer(): Healer | undefined {
-    return this.current;
+  /** The running healers (leader only, one per provisioner Wharf heals), for the events that should wake them. */
+  get healer(): Pick<Healer, "kick" | "nodeChanged"> | undefined {
+    const hs = this.current;
+    if (!hs) return undefined;
+    return {
+      kick: () => hs.forEach((h) => h.kick()),
+      nodeChanged: (address, to) => hs.forEach((h) => h.nodeChanged(address, to)),
+    };
   }
 
   async lead(): Promise<void> {
@@ -46,7 +51,7 @@ export class LeaderWork implements LeaderHooks {
 
   protected async startReconcilers(): Promise<void> {
     const { dc, log } = this.o;
-    const r = await reconcileAll(dc);
+    const r = await reconcileAll(dc.ctx.store, dc.provisioners);
     log.info({ ...r, errors: r.errors.length }, "reconciled units with the store");
     for (const e of r.errors) log.warn({ error: e }, "reconcile");
     // Built-in service instances: resumed, healed and swept in the background (a resumed
@@ -60,17 +65,25 @@ export class LeaderWork implements LeaderHooks {
     );
     if (this.o.healerSettings.enabled) {
       // Never two healers, whoever calls lead() twice.
-      await this.current?.stop();
-      this.current = new Healer(dc, { instanceId: this.o.instanceId, log, settings: this.o.healerSettings });
-      this.current.start();
+      await this.stopHealers();
+      const o = { instanceId: this.o.instanceId, settings: this.o.healerSettings };
+      this.current = dc.provisioners
+        .all()
+        .filter(healedByWharf)
+        .map((p) => p.healer(o));
+      for (const h of this.current) h.start();
     }
     await this.o.nodeAgents.setLeading(true);
   }
 
-  protected async stopReconcilers(): Promise<void> {
-    const h = this.current;
+  private async stopHealers(): Promise<void> {
+    const hs = this.current ?? [];
     this.current = undefined;
-    await h?.stop();
+    await Promise.all(hs.map((h) => h.stop()));
+  }
+
+  protected async stopReconcilers(): Promise<void> {
+    await this.stopHealers();
     await this.o.builtin?.stop();
     await this.o.nodeAgents.setLeading(false);
   }

@@ -22,7 +22,7 @@ import { registerRoutes } from "./routes/index.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
 import { followLeadership, type LeaderFollower } from "../reconcile/leader.js";
-import { healerSettingsFromEnv } from "../reconcile/healer-settings.js";
+import { healerSettingsFromEnv } from "../config/healer.js";
 import { LeaderWork } from "./leader-work.js";
 import type { DeployCtx, NodeEngines } from "../deploy/context.js";
 import { createDeployCtx, runtimePort } from "../deploy/runtime.js";

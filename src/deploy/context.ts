@@ -1,9 +1,11 @@
-// What deploys and unit operations need besides the domain context: a Docker client per
-// node, the cluster registry, and the build settings.
+// What deploys and unit operations need besides the domain context: the provisioners (a
+// pool's provisioner runs its apps' units), the node engines builds run on (through the
+// builder, src/build/), the cluster registry, and the build settings.
 import type { Logger } from "pino";
 import type { NodeEngines } from "../cluster/docker/engine.js";
 import type { Ctx } from "../domain/services/context.js";
 import type { BuildSlots } from "../build/slots.js";
+import type { ProvisionerRegistry } from "../provision/registry.js";
 
 export type { NodeEngines };
 
@@ -19,12 +21,6 @@ export interface DeploySettings {
   maxArchiveFiles: number;
   /** Where uploads are unpacked while a build runs (removed afterwards). */
   tmpDir: string;
-  /** How long a new unit may take to become healthy. */
-  healthTimeoutMs: number;
-  /** After routes switch, old units keep serving this long before SIGTERM. */
-  drainMs: number;
-  /** SIGTERM → SIGKILL. */
-  stopGraceSeconds: number;
   /** Versions (images) kept per app for rollback. */
   keepVersions: number;
   /** PEM bundle build steps trust (WHARF_BUILD_CA_BUNDLE). */
@@ -39,6 +35,7 @@ export interface DeployCtx {
   settings: DeploySettings;
   log: Logger;
   slots: BuildSlots;
+  provisioners: ProvisionerRegistry;
 }
 
 export const DEFAULT_DEPLOY_SETTINGS: Omit<DeploySettings, "registry" | "tmpDir" | "caBundle" | "baseImage"> =
@@ -48,8 +45,5 @@ export const DEFAULT_DEPLOY_SETTINGS: Omit<DeploySettings, "registry" | "tmpDir"
     buildsPerNode: 2,
     maxArchiveBytes: 512 * 2 ** 20,
     maxArchiveFiles: 100_000,
-    healthTimeoutMs: 120_000,
-    drainMs: 1000,
-    stopGraceSeconds: 10,
     keepVersions: 10,
   };

@@ -9,7 +9,7 @@ import { withEvent } from "../domain/services/events.js";
 import { unpackUpload, type CheckedArchive } from "../build/archive.js";
 import type { App, AppVersionRecord } from "../store/types.js";
 import type { DeployCtx } from "./context.js";
-import { rollout } from "./rollout.js";
+import { provisionerOf } from "./unit-ops.js";
 import { buildVersion, type BuildSource, type BuiltVersion } from "./build-version.js";
 import { pruneVersions } from "./versions.js";
 
@@ -102,7 +102,9 @@ async function run(
     manifest: built.manifest,
   };
   try {
-    await rollout(dc, app.name, candidate, {
+    await (
+      await provisionerOf(dc, app)
+    ).deploy(app, candidate, {
       out: s.out,
       signal,
       pushing: { node: built.node, pushed },

@@ -6,7 +6,8 @@ import { visibleApp } from "../domain/services/app-read.js";
 import { withEvent } from "../domain/services/events.js";
 import type { AppVersionRecord } from "../store/types.js";
 import type { DeployCtx } from "./context.js";
-import { rollout } from "./rollout.js";
+import { provisionerOf } from "./unit-ops.js";
+import { cleansImages } from "../provision/capabilities.js";
 
 /** tsuru's deploy record (GET /deploys). */
 export interface DeployView {
@@ -85,7 +86,7 @@ export async function rollbackApp(
   ref: string,
   out: (line: string) => void,
 ): Promise<void> {
-  await visibleApp(dc.ctx, p, app, "app.deploy.rollback");
+  const a = await visibleApp(dc.ctx, p, app, "app.deploy.rollback");
   if (!ref.trim())
     throw new BadRequestError("You must provide the image or version to roll back to (e.g. v1).");
   const v = await findVersion(dc, app, ref);
@@ -105,7 +106,7 @@ export async function rollbackApp(
         void h.log(line).catch(() => undefined);
       };
       say(`---- Rolling back ${app} to version v${v.version} (${v.image}) ----\n`);
-      await rollout(dc, app, v, { out: say });
+      await (await provisionerOf(dc, a)).rollback(a, v, { out: say });
     },
   );
 }
@@ -117,15 +118,9 @@ export async function pruneVersions(dc: DeployCtx, app: string): Promise<void> {
   const all = await store.listAppVersions(app);
   const doomed = all.slice(dc.settings.keepVersions).filter((v) => v.version !== rt.routableVersion);
   if (doomed.length === 0) return;
-  const nodes = await store.listNodes();
+  const p = await provisionerOf(dc, await store.getApp(app));
   for (const v of doomed) {
     await store.deleteAppVersion(app, v.version);
-    if (!v.image) continue;
-    for (const n of nodes) {
-      await dc.engines
-        .engineFor(n.address)
-        .images.remove(v.image)
-        .catch(() => undefined);
-    }
+    if (v.image && cleansImages(p)) await p.cleanImage(v.image);
   }
 }

@@ -10,6 +10,7 @@
 //   SelfHealing       —                                  yes: Wharf reflects       yes: Wharf reflects
 //   CleanImage        remove from every node engine      every node engine         — (kubelet GC)
 //   DockerApi         node engines + scheduler view      —                         —
+//   StartupSweep      orphan containers, stale units     — (the orchestrator's)    — (the orchestrator's)
 //
 // Node containers on docker pools are run by src/reconcile/node-containers.ts on every node
 // through the engine adapter; a provisioner that implements NodeContainers (swarm, kubernetes)
@@ -19,6 +20,7 @@ import type { Readable, Writable } from "node:stream";
 import type { UnitRecord } from "../store/types.js";
 import type { Engine } from "../cluster/docker/engine.js";
 import type { ClusterState } from "../scheduler/index.js";
+import type { HealerSettings } from "../config/healer.js";
 import type { Out, Provisioner } from "./provisioner.js";
 
 export interface ExecOptions {
@@ -74,7 +76,7 @@ export interface Healer {
 
 export interface WharfHealing {
   /** A healer for this provisioner's pools; the reconciler leader starts and stops it. */
-  healer(o: { instanceId: string }): Healer;
+  healer(o: { instanceId: string; settings: HealerSettings }): Healer;
 }
 
 /** Swarm and Kubernetes heal their own units: Wharf reflects what they do, never fights it. */
@@ -85,6 +87,22 @@ export interface SelfHealing {
 /** Removes an image the app no longer needs (versions pruned after a deploy). */
 export interface CleanImage {
   cleanImage(image: string): Promise<void>;
+}
+
+/** What a crash leaves on the nodes beyond the units' rows, cleaned before the first convergence. */
+export interface SweepReport {
+  /** Unit rows never switched in or half-removed, removed with their containers. */
+  discarded: number;
+  /** Containers with Wharf's labels that no unit row claims. */
+  orphans: number;
+  /** Build step containers no running deploy owns. */
+  buildContainers: number;
+  errors: string[];
+}
+
+/** Start-up clean-up of the provisioner's own nodes (apps in `busy` have an operation running). */
+export interface StartupSweep {
+  sweep(busy: ReadonlySet<string>): Promise<SweepReport>;
 }
 
 /** Direct engine access and the scheduler's view, for the Docker-API endpoint (issue 18). */
@@ -108,5 +126,6 @@ export const healsItself = (p: Provisioner): p is Provisioner & SelfHealing =>
 export const healedByWharf = (p: Provisioner): p is Provisioner & WharfHealing =>
   !healsItself(p) && has(p, "healer");
 export const cleansImages = (p: Provisioner): p is Provisioner & CleanImage => has(p, "cleanImage");
+export const sweepsAtStartup = (p: Provisioner): p is Provisioner & StartupSweep => has(p, "sweep");
 export const passesDockerApi = (p: Provisioner): p is Provisioner & DockerApi =>
   has(p, "engineFor", "clusterView");

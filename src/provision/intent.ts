@@ -55,7 +55,12 @@ export interface UnitsIntent {
   after: AppProcessRecord;
 }
 
-async function setCount(t: Store, app: string, process: string, units: (live: number) => number): Promise<UnitsIntent> {
+async function setCount(
+  t: Store,
+  app: string,
+  process: string,
+  units: (live: number) => number,
+): Promise<UnitsIntent> {
   const before = (await t.listAppProcesses(app)).find((p) => p.process === process) ?? null;
   const live = (await t.listUnits({ app, process })).filter((u) => u.status !== "removing").length;
   const after = { app, process, units: units(live), stopped: false };

@@ -2,7 +2,6 @@
 // (src/cluster/docker), its rollout settings and a logger.
 import type { Logger } from "pino";
 import type { NodeEngines } from "../../cluster/docker/engine.js";
-import type { HealerSettings } from "../../config/healer.js";
 import type { Store } from "../../store/types.js";
 
 export interface DockerSettings {
@@ -27,5 +26,4 @@ export interface DockerCtx {
   log: Logger;
   /** This server's id, on the healer's events. */
   instanceId: string;
-  healer: HealerSettings;
 }

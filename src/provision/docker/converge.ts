@@ -8,7 +8,13 @@
 //    crowded, tsuru's rule) are taken out of the routes, drained and removed;
 //  - units of an older restart generation are replaced make-before-break;
 //  - a process only a never-served Procfile had is forgotten.
-import type { App, AppProcessRecord, AppRuntimeRecord, AppVersionRecord, UnitRecord } from "../../store/types.js";
+import type {
+  App,
+  AppProcessRecord,
+  AppRuntimeRecord,
+  AppVersionRecord,
+  UnitRecord,
+} from "../../store/types.js";
 import type { ConvergeOptions, ConvergeReport, Out } from "../provisioner.js";
 import { versionProcesses } from "../intent.js";
 import { crashPoint } from "../../util/crash-point.js";
@@ -19,7 +25,11 @@ import { loadClusterView, unitsToRemove } from "./placement.js";
 const HALF_MADE: UnitRecord["status"][] = ["created", "starting", "error", "removing"];
 const quiet: Out = () => undefined;
 
-export async function convergeApp(dc: DockerCtx, appName: string, o: ConvergeOptions = {}): Promise<ConvergeReport> {
+export async function convergeApp(
+  dc: DockerCtx,
+  appName: string,
+  o: ConvergeOptions = {},
+): Promise<ConvergeReport> {
   const store = dc.store;
   const report: ConvergeReport = { added: 0, removed: 0, discarded: 0 };
   const stale = await store.listUnits({ app: appName, status: HALF_MADE });

@@ -8,7 +8,14 @@ import {
   type NodeSpec,
   type SchedulingError,
 } from "../../scheduler/index.js";
-import type { App, NodeRecord, Plan, ServiceContainerRecord, StoreOps, UnitRecord } from "../../store/types.js";
+import type {
+  App,
+  NodeRecord,
+  Plan,
+  ServiceContainerRecord,
+  StoreOps,
+  UnitRecord,
+} from "../../store/types.js";
 import { BadRequestError, ServiceUnavailableError } from "../../domain/errors.js";
 
 /** Bytes each app's units reserve on their node: their plan's memory (0 = unlimited, none). */

@@ -28,7 +28,7 @@ import {
 import { newPassword } from "./credentials.js";
 import { execIn, inspectContainer, succeeded, updateMemory } from "./engine.js";
 import { chooseNode, choosePoolFor, choosePort } from "./placement.js";
-import { planMemoryByApp } from "../../deploy/placement.js";
+import { planMemoryByApp } from "../../provision/docker/placement.js";
 import type { BuiltinRuntime } from "./runtime.js";
 import type { ServiceContainerRecord } from "../../store/types.js";
 

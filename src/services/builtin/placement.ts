@@ -5,7 +5,7 @@
 import { allows, choosePool, type PoolConstraint } from "../../domain/pools.js";
 import { BadRequestError, ServiceUnavailableError } from "../../domain/errors.js";
 import { Scheduler } from "../../scheduler/index.js";
-import { clusterView } from "../../deploy/placement.js";
+import { clusterView } from "../../provision/docker/placement.js";
 import type { NodeRecord, Pool, ServiceContainerRecord, UnitRecord } from "../../store/types.js";
 
 export interface PlacementInput {

@@ -24,7 +24,7 @@ import { placeable, rescheduleApp, sweepNodeOrphans, unrouteLost } from "./heal-
 import { drainApp } from "./heal-drain.js";
 import { drainingUnits } from "./heal-plan.js";
 import { type ReplaceOutcome, noteUnitDown, replaceUnit, rerouteRecovered, scanUnits } from "./heal-units.js";
-import type { HealerSettings } from "./healer-settings.js";
+import type { HealerSettings } from "../../../config/healer.js";
 import { PassLoop } from "../../../util/pass-loop.js";
 
 export interface HealerOptions {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { NodeRecord, UnitRecord } from "../../../src/store/types.js";
-import type { ManagedUnit } from "../../../src/provision/docker/index.js";
+import type { NodeRecord, UnitRecord } from "../../../../src/store/types.js";
+import type { ManagedUnit } from "../../../../src/provision/docker/index.js";
 import {
   drainingUnits,
   exitReason,
@@ -10,7 +10,7 @@ import {
   orphanContainers,
   replacementCounts,
   unitVerdicts,
-} from "../../../src/reconcile/heal-plan.js";
+} from "../../../../src/provision/docker/heal/heal-plan.js";
 
 const A = "https://10.0.0.1:2376";
 const B = "https://10.0.0.2:2376";

@@ -4,11 +4,11 @@
 // each one placed before) charged its plan's memory.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openStore, type Store } from "../../../src/store/index.js";
-import type { DeployCtx } from "../../../src/deploy/context.js";
+import { openStore, type Store } from "../../../../src/store/index.js";
+import type { DockerCtx } from "../../../../src/provision/docker/context.js";
 import { addNode, addUnit } from "./store-fixtures.js";
-import { placeable } from "../../../src/reconcile/heal-node.js";
-import { lostUnits } from "../../../src/reconcile/heal-plan.js";
+import { placeable } from "../../../../src/provision/docker/heal/heal-node.js";
+import { lostUnits } from "../../../../src/provision/docker/heal/heal-plan.js";
 
 const A = "https://10.0.0.1:2376";
 const B = "https://10.0.0.2:2376";
@@ -51,7 +51,7 @@ after(async () => {
   await store?.close();
 });
 
-const dc = () => ({ ctx: { store } }) as unknown as DeployCtx;
+const dc = () => ({ store }) as unknown as DockerCtx;
 
 describe("rescheduling dry run", () => {
   it("no healthy node in the pool: nothing fits, and the scheduler says why", async () => {

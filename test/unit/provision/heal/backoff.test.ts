@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CrashBackoff } from "../../../src/reconcile/backoff.js";
+import { CrashBackoff } from "../../../../src/provision/docker/heal/backoff.js";
 
 const policy = { baseMs: 1000, maxMs: 5000, resetAfterMs: 60_000 };
 const exit = { reason: "exited with code 3", exitCode: 3 };

@@ -3,11 +3,11 @@
 // nodes (plan memory counted), else a 503 that names the unit and says what to do.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openStore, type Store } from "../../../src/store/index.js";
-import type { DeployCtx } from "../../../src/deploy/context.js";
+import { openStore, type Store } from "../../../../src/store/index.js";
+import type { DockerCtx } from "../../../../src/provision/docker/context.js";
 import { addNode, addUnit } from "./store-fixtures.js";
-import { ServiceUnavailableError } from "../../../src/domain/errors.js";
-import { checkDrain } from "../../../src/reconcile/heal-drain.js";
+import { ServiceUnavailableError } from "../../../../src/domain/errors.js";
+import { checkDrain } from "../../../../src/provision/docker/heal/heal-drain.js";
 
 const A = "https://10.0.0.1:2376";
 const B = "https://10.0.0.2:2376";
@@ -41,7 +41,7 @@ after(async () => {
   await store?.close();
 });
 
-const dc = () => ({ ctx: { store } }) as unknown as DeployCtx;
+const dc = () => ({ store }) as unknown as DockerCtx;
 
 describe("node remove dry run", () => {
   it("refuses with a 503 naming a unit when the pool's other nodes lack room (another pool's room does not count)", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { openStore } from "../../../src/store/index.js";
-import { AppQueue, recordHealEvent, withHealEvent } from "../../../src/reconcile/app-queue.js";
+import { openStore } from "../../../../src/store/index.js";
+import { AppQueue, recordHealEvent, withHealEvent } from "../../../../src/provision/docker/heal/app-queue.js";
 
 const tick = () => new Promise((r) => setImmediate(r));
 

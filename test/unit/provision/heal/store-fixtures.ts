@@ -1,6 +1,6 @@
 // Rows the heal dry-run tests put in a real (in-memory) store: nodes of 2 CPUs with a given
 // memory, and started, routable web units of app "web".
-import type { Store } from "../../../src/store/index.js";
+import type { Store } from "../../../../src/store/index.js";
 
 export async function addNode(store: Store, address: string, memory: number, pool = "main"): Promise<void> {
   await store.createNode({
