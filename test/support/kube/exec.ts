@@ -33,6 +33,15 @@ function exitStatus(argv: string[], code: number): unknown {
   };
 }
 
+/** A resize message; Go decodes JSON keys case-insensitively, so "width" is "Width". */
+function terminalSize(payload: Buffer): { cols: number; rows: number } {
+  const r = JSON.parse(payload.toString()) as Record<string, unknown>;
+  const get = (k: string) => Number(Object.entries(r).find(([key]) => key.toLowerCase() === k)?.[1]);
+  const size = { cols: get("width"), rows: get("height") };
+  if (!Number.isFinite(size.cols) || !Number.isFinite(size.rows)) throw new Error("not a terminal size");
+  return size;
+}
+
 export class ExecServer {
   private readonly wss = new WebSocketServer({
     noServer: true,
@@ -130,8 +139,7 @@ export class ExecServer {
         else pending.push(Buffer.from(payload));
       } else if (channel === RESIZE) {
         try {
-          const r = JSON.parse(payload.toString());
-          size = { cols: Number(r.Width), rows: Number(r.Height) };
+          size = terminalSize(payload);
           if (proc) proc.resize(size.cols, size.rows);
           else begin();
         } catch {
@@ -165,8 +173,8 @@ export class ExecServer {
       if (data[0] === STDIN && io.stdin && c.stdin && proc) proc.child.stdin?.write(data.subarray(1));
       if (data[0] === RESIZE && proc) {
         try {
-          const r = JSON.parse(data.subarray(1).toString());
-          proc.resize(Number(r.Width), Number(r.Height));
+          const s = terminalSize(data.subarray(1));
+          proc.resize(s.cols, s.rows);
         } catch {
           // ignored, as above
         }
