@@ -128,14 +128,25 @@ export function deployments(k: KubeClient): Deployments {
           if (r instanceof Error) reject(r);
           else resolve(r);
         };
+        let eventsLoaded = false;
+        let loading = false;
         const evaluate = () => {
           const s = rolloutState(dep, [...sets.values()], [...pods.values()], events, opts.crashRestarts);
+          if (s.phase === "failed" && !eventsLoaded) {
+            // Before giving a failure, read the pods' events: they hold the probe's and the registry's words.
+            if (!loading) {
+              loading = true;
+              void loadEvents().then(evaluate, () => finish(s));
+            }
+            return;
+          }
           if (s.phase !== "progressing") return finish(s);
           if (s.message !== last) opts.onProgress?.((last = s.message));
         };
         const loadEvents = async () => {
-          const list = await k.call({ verb: "list", resource: "events", namespace }, () => k.core.listNamespacedEvent({ namespace, fieldSelector: "involvedObject.kind=Pod,reason=Unhealthy" }));
+          const list = await k.call({ verb: "list", resource: "events", namespace }, () => k.core.listNamespacedEvent({ namespace, fieldSelector: "involvedObject.kind=Pod" }));
           events = list.items;
+          eventsLoaded = true;
         };
         const timer = opts.timeoutMs
           ? setTimeout(() => {
@@ -168,10 +179,7 @@ export function deployments(k: KubeClient): Deployments {
           onEvent: (e) => {
             if (e.type === "DELETED") return finish(new NotFoundError(`deployment ${name} in namespace ${namespace} was deleted during its rollout`));
             dep = e.object;
-            // The deadline verdict is worth a look at the probe events first.
-            const prog = (dep.status?.conditions ?? []).find((c) => c.type === "Progressing");
-            if (prog?.reason === "ProgressDeadlineExceeded") void loadEvents().finally(evaluate);
-            else evaluate();
+            evaluate();
           },
           ...(opts.onWatchState ? { onState: opts.onWatchState } : {}),
         });

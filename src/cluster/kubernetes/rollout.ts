@@ -28,6 +28,10 @@ export function podsOf(rs: V1ReplicaSet | undefined, pods: V1Pod[]): V1Pod[] {
   return pods.filter((p) => p.metadata?.labels?.["pod-template-hash"] === hash && !p.metadata?.deletionTimestamp);
 }
 
+function latest(events: CoreV1Event[]): CoreV1Event | undefined {
+  return [...events].sort((a, b) => String(b.lastTimestamp ?? "").localeCompare(String(a.lastTimestamp ?? "")))[0];
+}
+
 /** The first thing keeping the new pods from running and ready, if any. */
 export function diagnose(pods: V1Pod[], events: CoreV1Event[], crashRestarts: number): { reason: RolloutFailure; message: string; final: boolean } | undefined {
   for (const p of pods) {
@@ -36,7 +40,10 @@ export function diagnose(pods: V1Pod[], events: CoreV1Event[], crashRestarts: nu
     for (const cs of p.status?.containerStatuses ?? []) {
       const w = cs.state?.waiting;
       if (w && ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"].includes(w.reason ?? "")) {
-        return { reason: "image-pull", message: `the image ${cs.image} of container ${cs.name} cannot be pulled (${w.reason}${w.message ? `: ${w.message}` : ""}); check the image name and the registry credentials`, final: w.reason !== "ErrImagePull" };
+        // In back-off the status only says "Back-off pulling"; the kubelet's Failed event has the registry's answer.
+        const failed = latest(events.filter((e) => e.involvedObject?.uid === p.metadata?.uid && e.reason === "Failed" && /^Failed to pull image/.test(e.message ?? "")));
+        const detail = failed?.message ?? w.message;
+        return { reason: "image-pull", message: `the image ${cs.image} of container ${cs.name} cannot be pulled (${w.reason}${detail ? `: ${detail}` : ""}); check the image name and the registry credentials`, final: w.reason !== "ErrImagePull" };
       }
       if (w && ["CreateContainerConfigError", "CreateContainerError"].includes(w.reason ?? "")) {
         return { reason: "config", message: `container ${cs.name} of pod ${name} cannot be created (${w.reason}${w.message ? `: ${w.message}` : ""})`, final: true };
@@ -52,9 +59,7 @@ export function diagnose(pods: V1Pod[], events: CoreV1Event[], crashRestarts: nu
   for (const p of pods) {
     const notReady = (p.status?.containerStatuses ?? []).find((cs) => cs.state?.running && !cs.ready);
     if (!notReady) continue;
-    const probe = events
-      .filter((e) => e.involvedObject?.uid === p.metadata?.uid && e.reason === "Unhealthy")
-      .sort((a, b) => String(b.lastTimestamp ?? "").localeCompare(String(a.lastTimestamp ?? "")))[0];
+    const probe = latest(events.filter((e) => e.involvedObject?.uid === p.metadata?.uid && e.reason === "Unhealthy"));
     if (probe) return { reason: "probe", message: `container ${notReady.name} of pod ${p.metadata?.name} does not become ready: ${probe.message}`, final: false };
   }
   return undefined;

@@ -40,7 +40,20 @@ export function parseResourcePath(path: string): ApiTarget | undefined {
   return { resource, name: rest[1], subresource: rest[2] };
 }
 
+/** One request as the stand-in saw it, for tests that list the calls a client makes. */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: string;
+  contentType?: string;
+  code: number;
+  user?: string;
+}
+
 export interface HttpDeps {
+  /** Test hooks: called before a resource request is served (e.g. to write concurrently first). */
+  beforeServe?: (method: string, t: ApiTarget) => void;
+  record?: (r: RequestRecord) => void;
   registry: Registry;
   auth: Authenticator;
   watches: WatchHub;
@@ -127,6 +140,7 @@ export async function handleHttp(deps: HttpDeps, req: IncomingMessage, res: Serv
   const url = new URL(req.url ?? "/", "https://stand-in");
   const q = url.searchParams;
   const method = req.method ?? "GET";
+  res.on("finish", () => deps.record?.({ method, path: url.pathname, query: url.search, ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}), code: res.statusCode, ...(deps.auth.authenticate(req) ? { user: deps.auth.authenticate(req)!.name } : {}) }));
   try {
     if (PUBLIC.has(url.pathname) && method === "GET") {
       if (url.pathname === "/version") return sendJson(res, 200, discovery("/version", ""));
@@ -146,6 +160,7 @@ export async function handleHttp(deps: HttpDeps, req: IncomingMessage, res: Serv
     const watch = q.get("watch") === "true" || q.get("watch") === "1";
     const verb = verbOf(method, t, watch);
     authenticateAndAuthorize(deps, req, t, verb);
+    deps.beforeServe?.(method, t);
     await dispatch(deps, req, res, t, method, q, watch);
   } catch (e) {
     if (!res.headersSent) sendError(res, e);

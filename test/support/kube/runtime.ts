@@ -44,8 +44,8 @@ export async function startContainer(c: ContainerContext): Promise<RunningContai
   const run = c.behaviour.run ?? "serve";
   if (run === "crash") {
     log(`stand-in: image ${c.container.image} exits with code ${c.behaviour.exitCode ?? 1}`);
-    const t = setTimeout(() => c.onExit(c.behaviour.exitCode ?? 1), 20);
-    return { stop: async () => clearTimeout(t) };
+    queueMicrotask(() => c.onExit(c.behaviour.exitCode ?? 1));
+    return { stop: async () => {} };
   }
   if (run === "command") {
     const argv = [...(c.container.command ?? []), ...(c.container.args ?? [])];

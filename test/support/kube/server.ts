@@ -82,21 +82,64 @@ export class KubeStandIn {
     this.credentials = { ca: readFileSync(pki.caCert, "utf8"), cert: readFileSync(admin.cert, "utf8"), key: readFileSync(admin.key, "utf8") };
     for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"]) this.registry.create(resourceOfKind("Namespace"), undefined, { metadata: { name: ns } });
     for (let i = 1; i <= (this.opts.nodes ?? 2); i++) this.addNode(`node-${i}`);
-    const deps: HttpDeps = { registry: this.registry, auth: this.auth, watches: this.watches, logs: this.logs, serverAddress: () => new URL(this.url).host };
+    const deps: HttpDeps = {
+      record: (r) => this.requests.push(r),
+      beforeServe: (method, t) => {
+        const i = this.interferers.findIndex((x) => x.method === method && x.resource === t.resource.plural && x.name === t.name && (x.subresource ?? undefined) === t.subresource);
+        if (i >= 0) this.interferers.splice(i, 1)[0]!.write();
+      },
+      registry: this.registry, auth: this.auth, watches: this.watches, logs: this.logs, serverAddress: () => new URL(this.url).host };
     this.exec = new ExecServer(deps, this.control.kubelet);
-    this.server = createServer({ key: readFileSync(server.key), cert: readFileSync(server.cert), ca: readFileSync(pki.caCert), requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    this.tls = { key: readFileSync(server.key), cert: readFileSync(server.cert), ca: readFileSync(pki.caCert) };
+    this.deps = deps;
+    await this.listen(this.opts.port ?? 0);
+    this.control.start();
+    return this;
+  }
+
+  private tls: { key: Buffer; cert: Buffer; ca: Buffer } | undefined;
+  private deps: HttpDeps | undefined;
+
+  private async listen(port: number): Promise<void> {
+    const deps = this.deps!;
+    const host = this.opts.host ?? "127.0.0.1";
+    this.server = createServer({ ...this.tls!, requestCert: true, rejectUnauthorized: false }, (req, res) => {
       void handleHttp(deps, req, res);
     });
     this.server.on("upgrade", (req, socket, head) => this.exec!.handleUpgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
-      this.server!.listen(this.opts.port ?? 0, host, () => resolve());
+      this.server!.listen(port, host, () => resolve());
     });
     const addr = this.server.address();
-    const port = typeof addr === "object" && addr ? addr.port : this.opts.port;
-    this.url = `https://${host}:${port}`;
-    this.control.start();
-    return this;
+    this.url = `https://${host}:${typeof addr === "object" && addr ? addr.port : port}`;
+  }
+
+  /** Every request served so far (method, path, query, content type, status code). */
+  readonly requests: import("./http.js").RequestRecord[] = [];
+  private readonly interferers: { method: string; resource: string; name?: string; subresource?: string; write: () => void }[] = [];
+
+  /**
+   * Test hook: before the next `method` request on `resource`/`name` is served, `write`
+   * runs (another writer changing the object first), so that request meets a newer
+   * resourceVersion, exactly as a concurrent update would make it.
+   */
+  interfereOnce(method: string, resource: string, name: string, write: () => void, subresource?: string): void {
+    this.interferers.push({ method, resource, name, write, ...(subresource ? { subresource } : {}) });
+  }
+
+  /** The API server goes away (listener closed, connections cut); state is kept. */
+  async disconnect(): Promise<void> {
+    this.watches.cutAll();
+    const s = this.server!;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  /** The API server comes back on the same address with the same state. */
+  async reconnect(): Promise<void> {
+    await this.listen(Number(new URL(this.url).port));
   }
 
   /** Registers a Node as a kubelet would (Wharf never creates Nodes; it labels them). */

@@ -21,7 +21,7 @@ const deployment = {
 };
 
 test("merge patch: objects merge, null deletes, lists are replaced", () => {
-  const out = jsonMergePatch(deployment, { metadata: { labels: { old: null, new: "y" } }, spec: { template: { spec: { tolerations: [] } } } }) as typeof deployment;
+  const out = jsonMergePatch(deployment as never, { metadata: { labels: { old: null, new: "y" } }, spec: { template: { spec: { tolerations: [] } } } }) as typeof deployment;
   assert.deepEqual(out.metadata.labels, { app: "web", new: "y" });
   assert.deepEqual(out.spec.template.spec.tolerations, []);
   assert.equal(out.spec.template.spec.containers.length, 2);
@@ -29,7 +29,7 @@ test("merge patch: objects merge, null deletes, lists are replaced", () => {
 });
 
 test("strategic merge: containers and env merge by name, ports by containerPort, other lists replace", () => {
-  const out = strategicMerge(deployment, {
+  const out = strategicMerge(deployment as never, {
     spec: { template: { spec: { containers: [{ name: "web", image: "a:2", env: [{ name: "B", value: "3" }, { name: "C", value: "4" }] }], tolerations: [{ key: "z", operator: "Exists" }] } } },
   }) as typeof deployment;
   const [web, side] = out.spec.template.spec.containers;
@@ -42,7 +42,7 @@ test("strategic merge: containers and env merge by name, ports by containerPort,
 
 test("strategic merge directives: $patch delete and replace, $deleteFromPrimitiveList, $setElementOrder ignored", () => {
   const out = strategicMerge(
-    { ...deployment, metadata: { ...deployment.metadata, finalizers: ["a", "b"] } },
+    { ...deployment, metadata: { ...deployment.metadata, finalizers: ["a", "b"] } } as never,
     {
       metadata: { "$deleteFromPrimitiveList/finalizers": ["a"] },
       spec: { template: { spec: { "$setElementOrder/containers": [{ name: "web" }], containers: [{ name: "side", $patch: "delete" }, { name: "web", env: [{ name: "X", value: "9" }, { $patch: "replace" }] }] } } },
@@ -54,11 +54,11 @@ test("strategic merge directives: $patch delete and replace, $deleteFromPrimitiv
 });
 
 test("strategic merge refuses a list item without its merge key", () => {
-  assert.throws(() => strategicMerge(deployment, { spec: { template: { spec: { containers: [{ image: "x" }] } } } }), PatchError);
+  assert.throws(() => strategicMerge(deployment as never, { spec: { template: { spec: { containers: [{ image: "x" }] } } } }), PatchError);
 });
 
 test("JSON patch: add, replace, remove, test; a failed test aborts", () => {
-  const out = jsonPatch(deployment, [
+  const out = jsonPatch(deployment as never, [
     { op: "replace", path: "/spec/replicas", value: 5 },
     { op: "add", path: "/metadata/labels/a~1b", value: "c" },
     { op: "remove", path: "/spec/template/spec/containers/1" },
@@ -67,5 +67,5 @@ test("JSON patch: add, replace, remove, test; a failed test aborts", () => {
   assert.equal(out.spec.replicas, 5);
   assert.equal((out.metadata.labels as Record<string, string>)["a/b"], "c");
   assert.equal(out.spec.template.spec.containers.length, 1);
-  assert.throws(() => jsonPatch(deployment, [{ op: "test", path: "/spec/replicas", value: 3 }]), PatchError);
+  assert.throws(() => jsonPatch(deployment as never, [{ op: "test", path: "/spec/replicas", value: 3 }]), PatchError);
 });

@@ -9,7 +9,7 @@ const obj = (name: string, rv: string, uid = `uid-${name}`) => ({ metadata: { na
 test("the first list is all ADDED and sets the version to resume from", () => {
   const c = new WatchCursor();
   const events = c.relist([obj("a", "5"), obj("b", "6")], "7");
-  assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ["ADDED a", "ADDED b"]);
+  assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata?.name}`), ["ADDED a", "ADDED b"]);
   assert.equal(c.resourceVersion, "7");
 });
 
@@ -30,11 +30,11 @@ test("a re-list after 410 yields exactly the changes missed: added, modified, de
   c.relist([obj("keep", "1"), obj("change", "2"), obj("gone", "3"), obj("recreated", "4")], "4");
   const events = c.relist([obj("keep", "1"), obj("change", "20"), obj("recreated", "21", "uid-new"), obj("new", "22")], "22");
   assert.deepEqual(
-    events.map((e) => `${e.type} ${e.object.metadata.name}`),
+    events.map((e) => `${e.type} ${e.object.metadata?.name}`),
     ["MODIFIED change", "DELETED recreated", "ADDED recreated", "ADDED new", "DELETED gone"],
   );
   assert.equal(c.resourceVersion, "22");
-  assert.deepEqual(c.objects().map((o) => o.metadata.name).sort(), ["change", "keep", "new", "recreated"]);
+  assert.deepEqual(c.objects().map((o) => o.metadata?.name).sort(), ["change", "keep", "new", "recreated"]);
 });
 
 test("an object first seen as MODIFIED (it entered a selector) is ADDED for the consumer", () => {

@@ -30,6 +30,8 @@ interface ContainerState {
   successes: number;
   failures: number;
   timers: NodeJS.Timeout[];
+  /** Bumped when a run ends, so a start that raced with its own exit is not reported as running. */
+  runs: number;
 }
 
 interface PodState {
@@ -126,7 +128,7 @@ export class Kubelet {
     const node = nodes.find((n) => n.metadata.name === pod.spec.nodeName);
     const hostIP = (node?.status?.addresses ?? []).find((a: Any) => a.type === "InternalIP")?.address;
     for (const c of pod.spec.containers as Any[]) {
-      const cs: ContainerState = { state: { waiting: { reason: "ContainerCreating" } }, lastState: {}, restartCount: 0, ready: false, started: false, successes: 0, failures: 0, timers: [] };
+      const cs: ContainerState = { state: { waiting: { reason: "ContainerCreating" } }, lastState: {}, restartCount: 0, ready: false, started: false, successes: 0, failures: 0, timers: [], runs: 0 };
       st.containers.set(c.name, cs);
       void this.startContainer(pod, c, st, cs);
     }
@@ -168,6 +170,7 @@ export class Kubelet {
     }
     if (cs.restartCount === 0) recordEvent(this.reg, pod, "Normal", "Pulled", `Container image "${c.image}" already present on machine`);
     const probePaths = c.readinessProbe?.httpGet?.path ? [c.readinessProbe.httpGet.path] : [];
+    const run = cs.runs;
     try {
       cs.run = await startContainer({
         podUid: st.uid,
@@ -187,6 +190,7 @@ export class Kubelet {
       return;
     }
     if (st.stopped) return void cs.run.stop();
+    if (cs.runs !== run) return; // it already exited: the kubelet saw it terminated, never running
     recordEvent(this.reg, pod, "Normal", "Created", `Created container ${c.name}`);
     recordEvent(this.reg, pod, "Normal", "Started", `Started container ${c.name}`);
     cs.state = { running: { startedAt: now() } };
@@ -199,6 +203,7 @@ export class Kubelet {
 
   private exited(pod: KObject, c: Any, st: PodState, cs: ContainerState, code: number): void {
     if (st.stopped) return;
+    cs.runs++;
     for (const t of cs.timers.splice(0)) clearTimeout(t);
     this.logs.ended(st.uid, c.name);
     const startedAt = cs.state.running?.startedAt ?? now();
