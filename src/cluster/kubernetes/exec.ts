@@ -94,6 +94,19 @@ function session(k: KubeClient, op: { resource: string; namespace: string; name:
     }));
 }
 
+/**
+ * Stdin for client-node: on v4.channel.k8s.io (all a 1.24 server speaks) there is no way
+ * to half-close stdin, and client-node closes the whole connection when its stdin ends,
+ * losing the output and exit status. So the end of the caller's stdin is not passed on:
+ * a command that waits for end-of-input needs another signal (or a TTY and ^D).
+ */
+function keepOpen(stdin: Readable | undefined): Readable | null {
+  if (!stdin) return null;
+  const input = new PassThrough();
+  stdin.pipe(input, { end: false });
+  return input;
+}
+
 export interface Execs {
   exec(req: ExecRequest): Promise<ExecSession>;
   /** Attaches to the container's main process (stdin only if the container has stdin: true). */
@@ -105,7 +118,7 @@ export function execs(k: KubeClient): Execs {
     exec(r) {
       const stderr = r.tty ? null : (r.stderr ?? null);
       return session(k, { resource: "pods/exec", namespace: r.namespace, name: r.pod }, r.stdout, !!r.tty, r.size, (stdout, onStatus) =>
-        new Exec(k.config).exec(r.namespace, r.pod, r.container, r.command, stdout, stderr, r.stdin ?? null, !!r.tty, onStatus),
+        new Exec(k.config).exec(r.namespace, r.pod, r.container, r.command, stdout, stderr, keepOpen(r.stdin), !!r.tty, onStatus),
       );
     },
     attach(r) {
@@ -123,7 +136,7 @@ export function execs(k: KubeClient): Execs {
         r.stdout,
         !!r.tty,
         r.size,
-        (stdout) => new Attach(k.config).attach(r.namespace, r.pod, r.container, stdout, r.tty ? null : (r.stderr ?? null), r.stdin ?? null, !!r.tty),
+        (stdout) => new Attach(k.config).attach(r.namespace, r.pod, r.container, stdout, r.tty ? null : (r.stderr ?? null), keepOpen(r.stdin), !!r.tty),
         exited,
       );
     },
