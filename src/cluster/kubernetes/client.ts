@@ -3,7 +3,15 @@
 // discovery.k8s.io/v1, version), and `call`, which runs one API call and turns any
 // failure into a Wharf error naming the operation. The concern modules beside this file
 // (namespaces, deployments, ...) each take a KubeClient.
-import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, VersionApi, setHeaderOptions, PatchStrategy } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  VersionApi,
+  setHeaderOptions,
+  PatchStrategy,
+} from "@kubernetes/client-node";
 import { kubeConfigFor, type KubeClusterRecord } from "./connect.js";
 import { isKind, kubeError, type KubeOperation } from "./errors.js";
 

@@ -11,27 +11,50 @@ export interface DaemonSets {
 }
 
 export function daemonSets(k: KubeClient): DaemonSets {
-  const op = (verb: "get" | "create" | "update" | "delete", namespace: string, name: string) => ({ verb, resource: "daemonsets.apps", namespace, name });
+  const op = (verb: "get" | "create" | "update" | "delete", namespace: string, name: string) => ({
+    verb,
+    resource: "daemonsets.apps",
+    namespace,
+    name,
+  });
   return {
-    get: (namespace, name) => k.optional(op("get", namespace, name), () => k.apps.readNamespacedDaemonSet({ namespace, name })),
+    get: (namespace, name) =>
+      k.optional(op("get", namespace, name), () => k.apps.readNamespacedDaemonSet({ namespace, name })),
     apply(namespace, desired) {
       const name = desired.metadata?.name ?? "";
-      const body: V1DaemonSet = { ...desired, apiVersion: "apps/v1", kind: "DaemonSet", metadata: { ...desired.metadata, namespace } };
+      const body: V1DaemonSet = {
+        ...desired,
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { ...desired.metadata, namespace },
+      };
       return retryOnConflict(async () => {
-        const cur = await k.optional(op("get", namespace, name), () => k.apps.readNamespacedDaemonSet({ namespace, name }));
+        const cur = await k.optional(op("get", namespace, name), () =>
+          k.apps.readNamespacedDaemonSet({ namespace, name }),
+        );
         if (!cur) {
           try {
-            return await k.call(op("create", namespace, name), () => k.apps.createNamespacedDaemonSet({ namespace, body }));
+            return await k.call(op("create", namespace, name), () =>
+              k.apps.createNamespacedDaemonSet({ namespace, body }),
+            );
           } catch (e) {
             if (isKind(e, "already-exists")) throw new KubeApiError(409, "created concurrently", "conflict");
             throw e;
           }
         }
-        return k.call(op("update", namespace, name), () => k.apps.replaceNamespacedDaemonSet({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion } } }));
+        return k.call(op("update", namespace, name), () =>
+          k.apps.replaceNamespacedDaemonSet({
+            namespace,
+            name,
+            body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion } },
+          }),
+        );
       });
     },
     async remove(namespace, name) {
-      await k.optional(op("delete", namespace, name), () => k.apps.deleteNamespacedDaemonSet({ namespace, name, body: { propagationPolicy: "Background" } }));
+      await k.optional(op("delete", namespace, name), () =>
+        k.apps.deleteNamespacedDaemonSet({ namespace, name, body: { propagationPolicy: "Background" } }),
+      );
     },
   };
 }

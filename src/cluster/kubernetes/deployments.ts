@@ -39,76 +39,129 @@ export interface Deployments {
 }
 
 export function deployments(k: KubeClient): Deployments {
-  const op = (verb: "get" | "create" | "update" | "patch" | "delete" | "list", namespace: string, name?: string, resource = RESOURCE) => ({ verb, resource, namespace, ...(name ? { name } : {}) });
-  const read = (namespace: string, name: string) => k.call(op("get", namespace, name), () => k.apps.readNamespacedDeployment({ namespace, name }));
+  const op = (
+    verb: "get" | "create" | "update" | "patch" | "delete" | "list",
+    namespace: string,
+    name?: string,
+    resource = RESOURCE,
+  ) => ({ verb, resource, namespace, ...(name ? { name } : {}) });
+  const read = (namespace: string, name: string) =>
+    k.call(op("get", namespace, name), () => k.apps.readNamespacedDeployment({ namespace, name }));
   const replicaSets = async (namespace: string, d: V1Deployment) =>
-    (await k.call(op("list", namespace, undefined, "replicasets.apps"), () => k.apps.listNamespacedReplicaSet({ namespace, labelSelector: selectorString(d.spec?.selector) }))).items;
+    (
+      await k.call(op("list", namespace, undefined, "replicasets.apps"), () =>
+        k.apps.listNamespacedReplicaSet({ namespace, labelSelector: selectorString(d.spec?.selector) }),
+      )
+    ).items;
 
   return {
-    get: (namespace, name) => k.optional(op("get", namespace, name), () => k.apps.readNamespacedDeployment({ namespace, name })),
+    get: (namespace, name) =>
+      k.optional(op("get", namespace, name), () => k.apps.readNamespacedDeployment({ namespace, name })),
 
     async apply(namespace, desired) {
       const name = desired.metadata?.name;
       if (!name) throw new Error("a Deployment needs metadata.name");
-      const body = { ...desired, apiVersion: "apps/v1", kind: "Deployment", metadata: { ...desired.metadata, namespace } };
+      const body = {
+        ...desired,
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { ...desired.metadata, namespace },
+      };
       return retryOnConflict(async () => {
-        const cur = await k.optional(op("get", namespace, name), () => k.apps.readNamespacedDeployment({ namespace, name }));
+        const cur = await k.optional(op("get", namespace, name), () =>
+          k.apps.readNamespacedDeployment({ namespace, name }),
+        );
         if (!cur) {
           try {
-            return await k.call(op("create", namespace, name), () => k.apps.createNamespacedDeployment({ namespace, body }));
+            return await k.call(op("create", namespace, name), () =>
+              k.apps.createNamespacedDeployment({ namespace, body }),
+            );
           } catch (e) {
             // Someone created it between our read and our create: read again and replace.
             if (isKind(e, "already-exists")) throw new KubeApiError(409, "created concurrently", "conflict");
             throw e;
           }
         }
-        const kept = Object.fromEntries(Object.entries(cur.metadata?.annotations ?? {}).filter(([key]) => SERVER_ANNOTATIONS.test(key)));
+        const kept = Object.fromEntries(
+          Object.entries(cur.metadata?.annotations ?? {}).filter(([key]) => SERVER_ANNOTATIONS.test(key)),
+        );
         const next: V1Deployment = {
           ...body,
-          metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion, annotations: { ...kept, ...body.metadata?.annotations } },
+          metadata: {
+            ...body.metadata,
+            resourceVersion: cur.metadata?.resourceVersion,
+            annotations: { ...kept, ...body.metadata?.annotations },
+          },
         };
-        return k.call(op("update", namespace, name), () => k.apps.replaceNamespacedDeployment({ namespace, name, body: next }));
+        return k.call(op("update", namespace, name), () =>
+          k.apps.replaceNamespacedDeployment({ namespace, name, body: next }),
+        );
       });
     },
 
     async scale(namespace, name, replicas) {
       const sop = op("update", namespace, name, "deployments.apps/scale");
       await retryOnConflict(async () => {
-        const s = await k.call({ ...sop, verb: "get" }, () => k.apps.readNamespacedDeploymentScale({ namespace, name }));
+        const s = await k.call({ ...sop, verb: "get" }, () =>
+          k.apps.readNamespacedDeploymentScale({ namespace, name }),
+        );
         if (s.spec?.replicas === replicas) return;
-        await k.call(sop, () => k.apps.replaceNamespacedDeploymentScale({ namespace, name, body: { ...s, spec: { replicas } } }));
+        await k.call(sop, () =>
+          k.apps.replaceNamespacedDeploymentScale({ namespace, name, body: { ...s, spec: { replicas } } }),
+        );
       });
     },
 
     async restart(namespace, name, at = new Date()) {
-      const body = { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": at.toISOString() } } } } };
-      await k.call(op("patch", namespace, name), () => k.apps.patchNamespacedDeployment({ namespace, name, body }, strategicMergePatch));
+      const body = {
+        spec: {
+          template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": at.toISOString() } } },
+        },
+      };
+      await k.call(op("patch", namespace, name), () =>
+        k.apps.patchNamespacedDeployment({ namespace, name, body }, strategicMergePatch),
+      );
     },
 
     async undo(namespace, name, toRevision) {
       return retryOnConflict(async () => {
         const d = await read(namespace, name);
         const current = Number(d.metadata?.annotations?.[REVISION] ?? 0);
-        const owned = (await replicaSets(namespace, d)).filter((rs) => (rs.metadata?.ownerReferences ?? []).some((o) => o.uid === d.metadata?.uid));
+        const owned = (await replicaSets(namespace, d)).filter((rs) =>
+          (rs.metadata?.ownerReferences ?? []).some((o) => o.uid === d.metadata?.uid),
+        );
         const rev = (rs: V1ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION] ?? 0);
-        const target = toRevision !== undefined ? owned.find((rs) => rev(rs) === toRevision) : owned.filter((rs) => rev(rs) < current).sort((a, b) => rev(b) - rev(a))[0];
+        const target =
+          toRevision !== undefined
+            ? owned.find((rs) => rev(rs) === toRevision)
+            : owned.filter((rs) => rev(rs) < current).sort((a, b) => rev(b) - rev(a))[0];
         if (!target?.spec?.template) {
-          throw new NotFoundError(toRevision !== undefined ? `deployment ${name} in namespace ${namespace} has no revision ${toRevision}` : `deployment ${name} in namespace ${namespace} has no earlier revision to roll back to`);
+          throw new NotFoundError(
+            toRevision !== undefined
+              ? `deployment ${name} in namespace ${namespace} has no revision ${toRevision}`
+              : `deployment ${name} in namespace ${namespace} has no earlier revision to roll back to`,
+          );
         }
         const template = structuredClone(target.spec.template);
         delete template.metadata?.labels?.["pod-template-hash"];
         d.spec = { ...d.spec!, template };
-        await k.call(op("update", namespace, name), () => k.apps.replaceNamespacedDeployment({ namespace, name, body: d }));
+        await k.call(op("update", namespace, name), () =>
+          k.apps.replaceNamespacedDeployment({ namespace, name, body: d }),
+        );
         return rev(target);
       });
     },
 
     async remove(namespace, name) {
-      await k.optional(op("delete", namespace, name), () => k.apps.deleteNamespacedDeployment({ namespace, name, body: { propagationPolicy: "Background" } }));
+      await k.optional(op("delete", namespace, name), () =>
+        k.apps.deleteNamespacedDeployment({ namespace, name, body: { propagationPolicy: "Background" } }),
+      );
     },
 
     async rollout(namespace, name, opts = {}) {
-      const d0 = await k.optional(op("get", namespace, name), () => k.apps.readNamespacedDeployment({ namespace, name }));
+      const d0 = await k.optional(op("get", namespace, name), () =>
+        k.apps.readNamespacedDeployment({ namespace, name }),
+      );
       if (!d0) throw new NotFoundError(`deployment ${name} not found in namespace ${namespace}`);
       const selector = selectorString(d0.spec?.selector);
       let dep: V1Deployment = d0;
@@ -144,7 +197,9 @@ export function deployments(k: KubeClient): Deployments {
           if (s.message !== last) opts.onProgress?.((last = s.message));
         };
         const loadEvents = async () => {
-          const list = await k.call({ verb: "list", resource: "events", namespace }, () => k.core.listNamespacedEvent({ namespace, fieldSelector: "involvedObject.kind=Pod" }));
+          const list = await k.call({ verb: "list", resource: "events", namespace }, () =>
+            k.core.listNamespacedEvent({ namespace, fieldSelector: "involvedObject.kind=Pod" }),
+          );
           events = list.items;
           eventsLoaded = true;
         };
@@ -153,31 +208,54 @@ export function deployments(k: KubeClient): Deployments {
               void loadEvents()
                 .catch(() => undefined)
                 .then(() => {
-                  const s = rolloutState(dep, [...sets.values()], [...pods.values()], events, opts.crashRestarts);
+                  const s = rolloutState(
+                    dep,
+                    [...sets.values()],
+                    [...pods.values()],
+                    events,
+                    opts.crashRestarts,
+                  );
                   if (s.phase !== "progressing") return finish(s);
-                  const why = diagnose(podsOf(currentReplicaSet(dep, [...sets.values()]), [...pods.values()]), events, opts.crashRestarts ?? 2);
-                  finish({ phase: "failed", reason: why?.reason ?? "deadline", message: `deployment ${name} did not finish its rollout within ${Math.round(opts.timeoutMs! / 1000)}s (${s.message})${why ? `: ${why.message}` : ""}` });
+                  const why = diagnose(
+                    podsOf(currentReplicaSet(dep, [...sets.values()]), [...pods.values()]),
+                    events,
+                    opts.crashRestarts ?? 2,
+                  );
+                  finish({
+                    phase: "failed",
+                    reason: why?.reason ?? "deadline",
+                    message: `deployment ${name} did not finish its rollout within ${Math.round(opts.timeoutMs! / 1000)}s (${s.message})${why ? `: ${why.message}` : ""}`,
+                  });
                 });
             }, opts.timeoutMs)
           : undefined;
         const onAbort = () => finish(new Error(`waiting for the rollout of ${name} was cancelled`));
         opts.signal?.addEventListener("abort", onAbort);
-        const track = <T extends { metadata?: { name?: string } }>(into: Map<string, T>) => (e: { type: string; object: T }) => {
-          if (e.type === "DELETED") into.delete(e.object.metadata?.name ?? "");
-          else into.set(e.object.metadata?.name ?? "", e.object);
-          evaluate();
-        };
+        const track =
+          <T extends { metadata?: { name?: string } }>(into: Map<string, T>) =>
+          (e: { type: string; object: T }) => {
+            if (e.type === "DELETED") into.delete(e.object.metadata?.name ?? "");
+            else into.set(e.object.metadata?.name ?? "", e.object);
+            evaluate();
+          };
         const dWatch = new ResumableWatch<V1Deployment>({
           client: k,
           op: { verb: "watch", resource: RESOURCE, namespace },
           path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
           fieldSelector: `metadata.name=${name}`,
           list: async () => {
-            const l = await k.call(op("list", namespace), () => k.apps.listNamespacedDeployment({ namespace, fieldSelector: `metadata.name=${name}` }));
+            const l = await k.call(op("list", namespace), () =>
+              k.apps.listNamespacedDeployment({ namespace, fieldSelector: `metadata.name=${name}` }),
+            );
             return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? "" };
           },
           onEvent: (e) => {
-            if (e.type === "DELETED") return finish(new NotFoundError(`deployment ${name} in namespace ${namespace} was deleted during its rollout`));
+            if (e.type === "DELETED")
+              return finish(
+                new NotFoundError(
+                  `deployment ${name} in namespace ${namespace} was deleted during its rollout`,
+                ),
+              );
             dep = e.object;
             evaluate();
           },
@@ -189,7 +267,9 @@ export function deployments(k: KubeClient): Deployments {
           path: `/apis/apps/v1/namespaces/${namespace}/replicasets`,
           labelSelector: selector,
           list: async () => {
-            const l = await k.call(op("list", namespace, undefined, "replicasets.apps"), () => k.apps.listNamespacedReplicaSet({ namespace, labelSelector: selector }));
+            const l = await k.call(op("list", namespace, undefined, "replicasets.apps"), () =>
+              k.apps.listNamespacedReplicaSet({ namespace, labelSelector: selector }),
+            );
             return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? "" };
           },
           onEvent: track(sets),
@@ -200,7 +280,9 @@ export function deployments(k: KubeClient): Deployments {
           path: `/api/v1/namespaces/${namespace}/pods`,
           labelSelector: selector,
           list: async () => {
-            const l = await k.call(op("list", namespace, undefined, "pods"), () => k.core.listNamespacedPod({ namespace, labelSelector: selector }));
+            const l = await k.call(op("list", namespace, undefined, "pods"), () =>
+              k.core.listNamespacedPod({ namespace, labelSelector: selector }),
+            );
             return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? "" };
           },
           onEvent: track(pods),

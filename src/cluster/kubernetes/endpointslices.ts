@@ -21,7 +21,13 @@ export function readyBackends(slices: V1EndpointSlice[], portName = ""): Backend
     for (const e of s.endpoints ?? []) {
       // ready is "serving and not terminating"; an absent ready counts as ready (as kube-proxy reads it).
       if (e.conditions?.ready === false) continue;
-      for (const ip of e.addresses ?? []) out.push({ ip, port, ...(e.targetRef?.name ? { pod: e.targetRef.name } : {}), ...(e.nodeName ? { node: e.nodeName } : {}) });
+      for (const ip of e.addresses ?? [])
+        out.push({
+          ip,
+          port,
+          ...(e.targetRef?.name ? { pod: e.targetRef.name } : {}),
+          ...(e.nodeName ? { node: e.nodeName } : {}),
+        });
     }
   }
   return out.sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port);
@@ -30,13 +36,20 @@ export function readyBackends(slices: V1EndpointSlice[], portName = ""): Backend
 export interface EndpointSlices {
   list(namespace: string, service: string): Promise<V1EndpointSlice[]>;
   /** Follows the Service's slices; `onChange` gets all current slices after every change. */
-  follow(namespace: string, service: string, onChange: (slices: V1EndpointSlice[], e: WatchEvent<V1EndpointSlice>) => void, onState?: (s: WatchState) => void): ResumableWatch<V1EndpointSlice>;
+  follow(
+    namespace: string,
+    service: string,
+    onChange: (slices: V1EndpointSlice[], e: WatchEvent<V1EndpointSlice>) => void,
+    onState?: (s: WatchState) => void,
+  ): ResumableWatch<V1EndpointSlice>;
 }
 
 export function endpointSlices(k: KubeClient): EndpointSlices {
   const selector = (service: string) => `kubernetes.io/service-name=${service}`;
   const list = async (namespace: string, service: string) => {
-    const l = await k.call({ verb: "list", resource: "endpointslices.discovery.k8s.io", namespace }, () => k.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: selector(service) }));
+    const l = await k.call({ verb: "list", resource: "endpointslices.discovery.k8s.io", namespace }, () =>
+      k.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: selector(service) }),
+    );
     return l;
   };
   return {

@@ -14,7 +14,17 @@ export interface KubeOperation {
   name?: string;
 }
 
-export type KubeErrorKind = "unreachable" | "tls" | "unauthorized" | "forbidden" | "not-found" | "conflict" | "already-exists" | "gone" | "invalid" | "server";
+export type KubeErrorKind =
+  | "unreachable"
+  | "tls"
+  | "unauthorized"
+  | "forbidden"
+  | "not-found"
+  | "conflict"
+  | "already-exists"
+  | "gone"
+  | "invalid"
+  | "server";
 
 /** A Kubernetes API failure; `kind` lets callers react (retry on conflict, re-list on gone). */
 export class KubeApiError extends WharfError {
@@ -35,7 +45,11 @@ export interface KubeStatus {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { name?: string; kind?: string; causes?: { reason?: string; message?: string; field?: string }[] };
+  details?: {
+    name?: string;
+    kind?: string;
+    causes?: { reason?: string; message?: string; field?: string }[];
+  };
 }
 
 const TLS_CODES = new Set([
@@ -49,7 +63,18 @@ const TLS_CODES = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
   "CERT_SIGNATURE_FAILURE",
 ]);
-const NET_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "ECONNRESET", "EAI_AGAIN", "EPIPE", "ECONNABORTED", "UND_ERR_CONNECT_TIMEOUT"]);
+const NET_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EAI_AGAIN",
+  "EPIPE",
+  "ECONNABORTED",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 /** Parses a Status out of an error body (a JSON string or an object), if it is one. */
 export function parseStatus(body: unknown): KubeStatus | undefined {
@@ -66,11 +91,17 @@ export function parseStatus(body: unknown): KubeStatus | undefined {
 
 /** The network or TLS error code somewhere in an error's cause chain. */
 export function errorCode(e: unknown): string | undefined {
-  for (let cur = e as { code?: unknown; cause?: unknown; errno?: unknown } | undefined, i = 0; cur && i < 5; cur = cur.cause as typeof cur, i++) {
+  for (
+    let cur = e as { code?: unknown; cause?: unknown; errno?: unknown } | undefined, i = 0;
+    cur && i < 5;
+    cur = cur.cause as typeof cur, i++
+  ) {
     if (typeof cur.code === "string") return cur.code;
     if (typeof cur.errno === "string") return cur.errno;
   }
-  const m = /\b(E[A-Z]{4,}|[A-Z_]{6,}_CERT[A-Z_]*|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT)\b/.exec(String((e as Error)?.message ?? ""));
+  const m = /\b(E[A-Z]{4,}|[A-Z_]{6,}_CERT[A-Z_]*|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT)\b/.exec(
+    String((e as Error)?.message ?? ""),
+  );
   return m?.[1];
 }
 
@@ -80,29 +111,64 @@ function where(op: KubeOperation): string {
 }
 
 /** Maps an HTTP status and Status body from the API server to a Wharf error. */
-export function fromStatus(server: string, op: KubeOperation, code: number, status: KubeStatus | undefined): KubeApiError {
+export function fromStatus(
+  server: string,
+  op: KubeOperation,
+  code: number,
+  status: KubeStatus | undefined,
+): KubeApiError {
   const said = status?.message;
   const their = said ? ` (the API server said: ${said})` : "";
   switch (code) {
     case 401:
-      return new KubeApiError(401, `the Kubernetes API server at ${server} did not accept Wharf's credentials (401 Unauthorized): the bearer token or client certificate is wrong, expired or revoked; give valid credentials for the cluster`, "unauthorized", said);
+      return new KubeApiError(
+        401,
+        `the Kubernetes API server at ${server} did not accept Wharf's credentials (401 Unauthorized): the bearer token or client certificate is wrong, expired or revoked; give valid credentials for the cluster`,
+        "unauthorized",
+        said,
+      );
     case 403: {
       const scope = op.namespace ? `in namespace "${op.namespace}"` : "at the cluster scope";
-      return new KubeApiError(403, `the credentials Wharf uses for ${server} lack rights to ${op.verb} ${op.resource} ${scope}${their}; grant them with an RBAC Role or ClusterRole binding, or give credentials that have them`, "forbidden", said);
+      return new KubeApiError(
+        403,
+        `the credentials Wharf uses for ${server} lack rights to ${op.verb} ${op.resource} ${scope}${their}; grant them with an RBAC Role or ClusterRole binding, or give credentials that have them`,
+        "forbidden",
+        said,
+      );
     }
     case 404:
       return new KubeApiError(404, `${where(op)} not found on ${server}${their}`, "not-found", said);
     case 409:
       return status?.reason === "AlreadyExists"
         ? new KubeApiError(409, `${where(op)} already exists on ${server}`, "already-exists", said)
-        : new KubeApiError(409, `${where(op)} was changed by someone else while Wharf updated it; try again${their}`, "conflict", said);
+        : new KubeApiError(
+            409,
+            `${where(op)} was changed by someone else while Wharf updated it; try again${their}`,
+            "conflict",
+            said,
+          );
     case 410:
-      return new KubeApiError(410, `the API server at ${server} no longer keeps the version Wharf asked for ${where(op)} from${their}`, "gone", said);
+      return new KubeApiError(
+        410,
+        `the API server at ${server} no longer keeps the version Wharf asked for ${where(op)} from${their}`,
+        "gone",
+        said,
+      );
     case 400:
     case 422:
-      return new KubeApiError(400, `the API server at ${server} refused to ${op.verb} ${where(op)}: ${said ?? "invalid request"}`, "invalid", said);
+      return new KubeApiError(
+        400,
+        `the API server at ${server} refused to ${op.verb} ${where(op)}: ${said ?? "invalid request"}`,
+        "invalid",
+        said,
+      );
     default:
-      return new KubeApiError(code >= 500 ? 503 : 502, `the API server at ${server} failed to ${op.verb} ${where(op)} (HTTP ${code})${their}; check the cluster's health`, "server", said);
+      return new KubeApiError(
+        code >= 500 ? 503 : 502,
+        `the API server at ${server} failed to ${op.verb} ${where(op)} (HTTP ${code})${their}; check the cluster's health`,
+        "server",
+        said,
+      );
   }
 }
 
@@ -123,14 +189,27 @@ export function kubeError(server: string, op: KubeOperation, e: unknown): WharfE
     );
   }
   if (code && NET_CODES.has(code)) {
-    return new KubeApiError(503, `the Kubernetes API server at ${server} cannot be reached (${code}): check the cluster address and that the API server is up and reachable from Wharf`, "unreachable");
+    return new KubeApiError(
+      503,
+      `the Kubernetes API server at ${server} cannot be reached (${code}): check the cluster address and that the API server is up and reachable from Wharf`,
+      "unreachable",
+    );
   }
   if (/EPROTO|wrong version number|handshake|socket hang up/i.test(String((e as Error)?.message))) {
-    return new KubeApiError(503, `the Kubernetes API server at ${server} closed the connection during the TLS handshake: check that the address is the API server's HTTPS port`, "unreachable");
+    return new KubeApiError(
+      503,
+      `the Kubernetes API server at ${server} closed the connection during the TLS handshake: check that the address is the API server's HTTPS port`,
+      "unreachable",
+    );
   }
-  return new KubeApiError(503, `calling the Kubernetes API server at ${server} to ${op.verb} ${where(op)} failed: ${(e as Error)?.message ?? String(e)}`, "server");
+  return new KubeApiError(
+    503,
+    `calling the Kubernetes API server at ${server} to ${op.verb} ${where(op)} failed: ${(e as Error)?.message ?? String(e)}`,
+    "server",
+  );
 }
 
-export const isKind = (e: unknown, kind: KubeErrorKind): boolean => e instanceof KubeApiError && e.kind === kind;
+export const isKind = (e: unknown, kind: KubeErrorKind): boolean =>
+  e instanceof KubeApiError && e.kind === kind;
 
 export { ConflictError, NotFoundError };

@@ -63,12 +63,28 @@ export function exitCodeOf(status: V1Status): number {
     const n = Number(c?.message);
     if (Number.isInteger(n)) return n;
   }
-  throw new KubeApiError(502, `the command could not run in the container: ${status.message ?? status.reason ?? "unknown failure"}`, "server", status.message);
+  throw new KubeApiError(
+    502,
+    `the command could not run in the container: ${status.message ?? status.reason ?? "unknown failure"}`,
+    "server",
+    status.message,
+  );
 }
 
-type Opener = (stdout: Writable, onStatus: (s: V1Status) => void) => Promise<{ close(): void; on(ev: "close", f: () => void): void }>;
+type Opener = (
+  stdout: Writable,
+  onStatus: (s: V1Status) => void,
+) => Promise<{ close(): void; on(ev: "close", f: () => void): void }>;
 
-function session(k: KubeClient, op: { resource: string; namespace: string; name: string }, out: Writable, tty: boolean, size: TerminalSize | undefined, open: Opener, withoutStatus?: () => Promise<number>): Promise<ExecSession> {
+function session(
+  k: KubeClient,
+  op: { resource: string; namespace: string; name: string },
+  out: Writable,
+  tty: boolean,
+  size: TerminalSize | undefined,
+  open: Opener,
+  withoutStatus?: () => Promise<number>,
+): Promise<ExecSession> {
   const term = tty ? new TerminalOutput(out, size ?? { cols: 80, rows: 24 }) : undefined;
   let status: V1Status | undefined;
   const target = term ?? new PassThrough();
@@ -83,7 +99,14 @@ function session(k: KubeClient, op: { resource: string; namespace: string; name:
       exitCode: new Promise<number>((resolve, reject) => {
         ws.on("close", () => {
           if (!status && withoutStatus) return withoutStatus().then(resolve, reject);
-          if (!status) return reject(new KubeApiError(502, `the connection to ${k.server} for ${op.resource} of pod ${op.name} closed before the command's exit status arrived`, "server"));
+          if (!status)
+            return reject(
+              new KubeApiError(
+                502,
+                `the connection to ${k.server} for ${op.resource} of pod ${op.name} closed before the command's exit status arrived`,
+                "server",
+              ),
+            );
           try {
             resolve(exitCodeOf(status));
           } catch (e) {
@@ -117,17 +140,40 @@ export function execs(k: KubeClient): Execs {
   return {
     exec(r) {
       const stderr = r.tty ? null : (r.stderr ?? null);
-      return session(k, { resource: "pods/exec", namespace: r.namespace, name: r.pod }, r.stdout, !!r.tty, r.size, (stdout, onStatus) =>
-        new Exec(k.config).exec(r.namespace, r.pod, r.container, r.command, stdout, stderr, keepOpen(r.stdin), !!r.tty, onStatus),
+      return session(
+        k,
+        { resource: "pods/exec", namespace: r.namespace, name: r.pod },
+        r.stdout,
+        !!r.tty,
+        r.size,
+        (stdout, onStatus) =>
+          new Exec(k.config).exec(
+            r.namespace,
+            r.pod,
+            r.container,
+            r.command,
+            stdout,
+            stderr,
+            keepOpen(r.stdin),
+            !!r.tty,
+            onStatus,
+          ),
       );
     },
     attach(r) {
       // Attach reports no exit status of its own: the container's terminated state has it.
       const exited = async () => {
-        const pod = await k.call({ verb: "get", resource: "pods", namespace: r.namespace, name: r.pod }, () => k.core.readNamespacedPod({ namespace: r.namespace, name: r.pod }));
+        const pod = await k.call({ verb: "get", resource: "pods", namespace: r.namespace, name: r.pod }, () =>
+          k.core.readNamespacedPod({ namespace: r.namespace, name: r.pod }),
+        );
         const st = (pod.status?.containerStatuses ?? []).find((c) => c.name === r.container);
         const code = st?.state?.terminated?.exitCode ?? st?.lastState?.terminated?.exitCode;
-        if (code === undefined) throw new KubeApiError(502, `the attach session to pod ${r.pod} ended while container ${r.container} still runs`, "server");
+        if (code === undefined)
+          throw new KubeApiError(
+            502,
+            `the attach session to pod ${r.pod} ended while container ${r.container} still runs`,
+            "server",
+          );
         return code;
       };
       return session(
@@ -136,7 +182,16 @@ export function execs(k: KubeClient): Execs {
         r.stdout,
         !!r.tty,
         r.size,
-        (stdout) => new Attach(k.config).attach(r.namespace, r.pod, r.container, stdout, r.tty ? null : (r.stderr ?? null), keepOpen(r.stdin), !!r.tty),
+        (stdout) =>
+          new Attach(k.config).attach(
+            r.namespace,
+            r.pod,
+            r.container,
+            stdout,
+            r.tty ? null : (r.stderr ?? null),
+            keepOpen(r.stdin),
+            !!r.tty,
+          ),
         exited,
       );
     },

@@ -61,16 +61,25 @@ export class KubernetesCluster {
     const v = await this.client
       .call({ verb: "get", resource: "version" }, () => this.client.version.getCode())
       .catch((e: unknown) => {
-        if (e instanceof KubeApiError && (e.kind === "unreachable" || e.kind === "tls")) throw new KubeApiError(400, e.message, e.kind);
+        if (e instanceof KubeApiError && (e.kind === "unreachable" || e.kind === "tls"))
+          throw new KubeApiError(400, e.message, e.kind);
         throw e;
       });
     const minor = Number(String(v.minor).replace(/\D.*$/, ""));
-    if (v.major !== "1" || !(minor >= 24)) throw new KubeApiError(400, `the cluster at ${this.server} runs Kubernetes ${v.gitVersion}; Wharf needs 1.24 or later`, "invalid");
+    if (v.major !== "1" || !(minor >= 24))
+      throw new KubeApiError(
+        400,
+        `the cluster at ${this.server} runs Kubernetes ${v.gitVersion}; Wharf needs 1.24 or later`,
+        "invalid",
+      );
     // /version needs no credentials: list namespaces to prove they work.
-    await this.client.call({ verb: "list", resource: "namespaces" }, () => this.client.core.listNamespace({ limit: 1 })).catch((e: unknown) => {
-      if (e instanceof KubeApiError && e.kind === "unauthorized") throw new KubeApiError(400, e.message, e.kind);
-      throw e;
-    });
+    await this.client
+      .call({ verb: "list", resource: "namespaces" }, () => this.client.core.listNamespace({ limit: 1 }))
+      .catch((e: unknown) => {
+        if (e instanceof KubeApiError && e.kind === "unauthorized")
+          throw new KubeApiError(400, e.message, e.kind);
+        throw e;
+      });
     return { major: v.major, minor: v.minor, gitVersion: v.gitVersion };
   }
 }

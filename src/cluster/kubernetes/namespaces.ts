@@ -22,22 +22,38 @@ export function namespaces(k: KubeClient): Namespaces {
     async ensure(name, owner, labels = {}) {
       const op = { verb: "create", resource: "namespaces", name } as const;
       try {
-        return await k.call(op, () => k.core.createNamespace({ body: { metadata: { name, labels: { ...labels, [MANAGED_BY]: WHARF, [OWNER]: owner } } } }));
+        return await k.call(op, () =>
+          k.core.createNamespace({
+            body: { metadata: { name, labels: { ...labels, [MANAGED_BY]: WHARF, [OWNER]: owner } } },
+          }),
+        );
       } catch (e) {
         if (!isKind(e, "already-exists")) throw e;
       }
-      const ns = await k.call({ verb: "get", resource: "namespaces", name }, () => k.core.readNamespace({ name }));
+      const ns = await k.call({ verb: "get", resource: "namespaces", name }, () =>
+        k.core.readNamespace({ name }),
+      );
       const l = ns.metadata?.labels ?? {};
       if (l[MANAGED_BY] !== WHARF || l[OWNER] !== owner) {
-        const who = l[MANAGED_BY] ? `is managed by "${l[MANAGED_BY]}"${l[OWNER] ? ` (owner "${l[OWNER]}")` : ""}` : "was not created by Wharf";
-        throw new ConflictError(`namespace "${name}" already exists on ${k.server} and ${who}; choose another namespace for the pool, or remove or relabel that one (${MANAGED_BY}=${WHARF}, ${OWNER}=${owner})`);
+        const who = l[MANAGED_BY]
+          ? `is managed by "${l[MANAGED_BY]}"${l[OWNER] ? ` (owner "${l[OWNER]}")` : ""}`
+          : "was not created by Wharf";
+        throw new ConflictError(
+          `namespace "${name}" already exists on ${k.server} and ${who}; choose another namespace for the pool, or remove or relabel that one (${MANAGED_BY}=${WHARF}, ${OWNER}=${owner})`,
+        );
       }
-      if (ns.status?.phase === "Terminating") throw new ConflictError(`namespace "${name}" on ${k.server} is being deleted; wait until it is gone and try again`);
+      if (ns.status?.phase === "Terminating")
+        throw new ConflictError(
+          `namespace "${name}" on ${k.server} is being deleted; wait until it is gone and try again`,
+        );
       return ns;
     },
-    get: (name) => k.optional({ verb: "get", resource: "namespaces", name }, () => k.core.readNamespace({ name })),
+    get: (name) =>
+      k.optional({ verb: "get", resource: "namespaces", name }, () => k.core.readNamespace({ name })),
     async remove(name) {
-      await k.optional({ verb: "delete", resource: "namespaces", name }, () => k.core.deleteNamespace({ name }));
+      await k.optional({ verb: "delete", resource: "namespaces", name }, () =>
+        k.core.deleteNamespace({ name }),
+      );
     },
   };
 }

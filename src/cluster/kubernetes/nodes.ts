@@ -40,13 +40,23 @@ export function summarizeNode(n: V1Node): NodeSummary {
 }
 
 export function nodes(k: KubeClient): Nodes {
-  const op = (verb: "get" | "list" | "patch" | "update", name?: string) => ({ verb, resource: "nodes", ...(name ? { name } : {}) });
-  const list = async (labelSelector?: string) => (await k.call(op("list"), () => k.core.listNode(labelSelector ? { labelSelector } : {}))).items;
+  const op = (verb: "get" | "list" | "patch" | "update", name?: string) => ({
+    verb,
+    resource: "nodes",
+    ...(name ? { name } : {}),
+  });
+  const list = async (labelSelector?: string) =>
+    (await k.call(op("list"), () => k.core.listNode(labelSelector ? { labelSelector } : {}))).items;
   const patchLabels = async (name: string, labels: Record<string, string | null>) => {
     try {
-      await k.call(op("patch", name), () => k.core.patchNode({ name, body: { metadata: { labels } } }, mergePatch));
+      await k.call(op("patch", name), () =>
+        k.core.patchNode({ name, body: { metadata: { labels } } }, mergePatch),
+      );
     } catch (e) {
-      if (isKind(e, "not-found")) throw new NotFoundError(`node ${name} is not registered in the Kubernetes cluster at ${k.server}; Wharf adds existing nodes, it does not create them`);
+      if (isKind(e, "not-found"))
+        throw new NotFoundError(
+          `node ${name} is not registered in the Kubernetes cluster at ${k.server}; Wharf adds existing nodes, it does not create them`,
+        );
       throw e;
     }
   };
@@ -61,13 +71,22 @@ export function nodes(k: KubeClient): Nodes {
   return {
     list,
     async find(nameOrAddress) {
-      const byName = await k.optional(op("get", nameOrAddress), () => k.core.readNode({ name: nameOrAddress }));
+      const byName = await k.optional(op("get", nameOrAddress), () =>
+        k.core.readNode({ name: nameOrAddress }),
+      );
       if (byName) return byName;
       return (await list()).find((n) => (n.status?.addresses ?? []).some((a) => a.address === nameOrAddress));
     },
     label: (name, labels) => patchLabels(name, labels),
     unlabel: (name, keys) => patchLabels(name, Object.fromEntries(keys.map((key) => [key, null]))),
-    taint: (name, taint) => editTaints(name, (ts) => [...ts.filter((t) => !(t.key === taint.key && t.effect === taint.effect)), taint]),
-    untaint: (name, key, effect) => editTaints(name, (ts) => ts.filter((t) => !(t.key === key && (effect === undefined || t.effect === effect)))),
+    taint: (name, taint) =>
+      editTaints(name, (ts) => [
+        ...ts.filter((t) => !(t.key === taint.key && t.effect === taint.effect)),
+        taint,
+      ]),
+    untaint: (name, key, effect) =>
+      editTaints(name, (ts) =>
+        ts.filter((t) => !(t.key === key && (effect === undefined || t.effect === effect))),
+      ),
   };
 }

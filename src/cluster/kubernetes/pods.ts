@@ -56,16 +56,35 @@ export function summarize(p: V1Pod): PodSummary {
 
 export function pods(k: KubeClient): Pods {
   const list = async (namespace: string, labelSelector?: string, fieldSelector?: string) =>
-    (await k.call({ verb: "list", resource: "pods", namespace }, () => k.core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}), ...(fieldSelector ? { fieldSelector } : {}) }))).items;
+    (
+      await k.call({ verb: "list", resource: "pods", namespace }, () =>
+        k.core.listNamespacedPod({
+          namespace,
+          ...(labelSelector ? { labelSelector } : {}),
+          ...(fieldSelector ? { fieldSelector } : {}),
+        }),
+      )
+    ).items;
   return {
     list,
-    summaries: async (namespace, labelSelector) => (await list(namespace, labelSelector)).filter((p) => p.status?.phase !== "Succeeded" || p.metadata?.deletionTimestamp === undefined).map(summarize),
+    summaries: async (namespace, labelSelector) =>
+      (await list(namespace, labelSelector))
+        .filter((p) => p.status?.phase !== "Succeeded" || p.metadata?.deletionTimestamp === undefined)
+        .map(summarize),
     async remove(namespace, name, gracePeriodSeconds) {
-      await k.optional({ verb: "delete", resource: "pods", namespace, name }, () => k.core.deleteNamespacedPod({ namespace, name, ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}) }));
+      await k.optional({ verb: "delete", resource: "pods", namespace, name }, () =>
+        k.core.deleteNamespacedPod({
+          namespace,
+          name,
+          ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+        }),
+      );
     },
     async logs(namespace, pod, opts = {}) {
       const op = { verb: "get", resource: "pods/log", namespace, name: pod } as const;
-      const url = new URL(`${k.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`);
+      const url = new URL(
+        `${k.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+      );
       if (opts.container) url.searchParams.set("container", opts.container);
       if (opts.follow) url.searchParams.set("follow", "true");
       if (opts.tailLines !== undefined) url.searchParams.set("tailLines", String(opts.tailLines));
@@ -79,7 +98,11 @@ export function pods(k: KubeClient): Pods {
           if (res.statusCode === 200) return resolve(res);
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => reject(fromStatus(k.server, op, res.statusCode ?? 500, parseStatus(Buffer.concat(chunks).toString()))));
+          res.on("end", () =>
+            reject(
+              fromStatus(k.server, op, res.statusCode ?? 500, parseStatus(Buffer.concat(chunks).toString())),
+            ),
+          );
           res.on("error", (e) => reject(kubeError(k.server, op, e)));
         });
         req.on("error", (e) => reject(kubeError(k.server, op, e)));

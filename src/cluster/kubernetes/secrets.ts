@@ -14,11 +14,24 @@ export interface RegistryCredentials {
 
 export interface Secrets {
   /** Creates or replaces an Opaque secret with these values. */
-  apply(namespace: string, name: string, values: Record<string, string | Buffer>, labels?: Record<string, string>): Promise<void>;
+  apply(
+    namespace: string,
+    name: string,
+    values: Record<string, string | Buffer>,
+    labels?: Record<string, string>,
+  ): Promise<void>;
   /** Creates or replaces an image pull secret for one registry. */
-  applyImagePullSecret(namespace: string, name: string, creds: RegistryCredentials, labels?: Record<string, string>): Promise<void>;
+  applyImagePullSecret(
+    namespace: string,
+    name: string,
+    creds: RegistryCredentials,
+    labels?: Record<string, string>,
+  ): Promise<void>;
   /** The secret's keys and when it was last changed (values are not returned). */
-  describe(namespace: string, name: string): Promise<{ keys: string[]; type: string; resourceVersion: string } | undefined>;
+  describe(
+    namespace: string,
+    name: string,
+  ): Promise<{ keys: string[]; type: string; resourceVersion: string } | undefined>;
   remove(namespace: string, name: string): Promise<void>;
 }
 
@@ -29,14 +42,35 @@ export function dockerConfigJson(c: RegistryCredentials): string {
 }
 
 export function secrets(k: KubeClient): Secrets {
-  const op = (verb: "get" | "create" | "update" | "delete", namespace: string, name: string) => ({ verb, resource: "secrets", namespace, name });
-  const put = (namespace: string, name: string, type: string, data: Record<string, string>, labels: Record<string, string>) => {
-    const body: V1Secret = { apiVersion: "v1", kind: "Secret", metadata: { name, namespace, labels }, type, data };
+  const op = (verb: "get" | "create" | "update" | "delete", namespace: string, name: string) => ({
+    verb,
+    resource: "secrets",
+    namespace,
+    name,
+  });
+  const put = (
+    namespace: string,
+    name: string,
+    type: string,
+    data: Record<string, string>,
+    labels: Record<string, string>,
+  ) => {
+    const body: V1Secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name, namespace, labels },
+      type,
+      data,
+    };
     return retryOnConflict(async () => {
-      const cur = await k.optional(op("get", namespace, name), () => k.core.readNamespacedSecret({ namespace, name }));
+      const cur = await k.optional(op("get", namespace, name), () =>
+        k.core.readNamespacedSecret({ namespace, name }),
+      );
       if (!cur) {
         try {
-          await k.call(op("create", namespace, name), () => k.core.createNamespacedSecret({ namespace, body }));
+          await k.call(op("create", namespace, name), () =>
+            k.core.createNamespacedSecret({ namespace, body }),
+          );
           return;
         } catch (e) {
           if (isKind(e, "already-exists")) throw new KubeApiError(409, "created concurrently", "conflict");
@@ -45,23 +79,55 @@ export function secrets(k: KubeClient): Secrets {
       }
       if (cur.type !== type) {
         // The type of a Secret is immutable: replace it by delete and create.
-        await k.optional(op("delete", namespace, name), () => k.core.deleteNamespacedSecret({ namespace, name }));
+        await k.optional(op("delete", namespace, name), () =>
+          k.core.deleteNamespacedSecret({ namespace, name }),
+        );
         await k.call(op("create", namespace, name), () => k.core.createNamespacedSecret({ namespace, body }));
         return;
       }
-      await k.call(op("update", namespace, name), () => k.core.replaceNamespacedSecret({ namespace, name, body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion } } }));
+      await k.call(op("update", namespace, name), () =>
+        k.core.replaceNamespacedSecret({
+          namespace,
+          name,
+          body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion } },
+        }),
+      );
     });
   };
   const b64 = (v: string | Buffer) => Buffer.from(v).toString("base64");
   return {
-    apply: (namespace, name, values, labels = {}) => put(namespace, name, "Opaque", Object.fromEntries(Object.entries(values).map(([key, v]) => [key, b64(v)])), labels),
-    applyImagePullSecret: (namespace, name, creds, labels = {}) => put(namespace, name, "kubernetes.io/dockerconfigjson", { ".dockerconfigjson": b64(dockerConfigJson(creds)) }, labels),
+    apply: (namespace, name, values, labels = {}) =>
+      put(
+        namespace,
+        name,
+        "Opaque",
+        Object.fromEntries(Object.entries(values).map(([key, v]) => [key, b64(v)])),
+        labels,
+      ),
+    applyImagePullSecret: (namespace, name, creds, labels = {}) =>
+      put(
+        namespace,
+        name,
+        "kubernetes.io/dockerconfigjson",
+        { ".dockerconfigjson": b64(dockerConfigJson(creds)) },
+        labels,
+      ),
     async describe(namespace, name) {
-      const s = await k.optional(op("get", namespace, name), () => k.core.readNamespacedSecret({ namespace, name }));
-      return s ? { keys: Object.keys(s.data ?? {}), type: s.type ?? "Opaque", resourceVersion: s.metadata?.resourceVersion ?? "" } : undefined;
+      const s = await k.optional(op("get", namespace, name), () =>
+        k.core.readNamespacedSecret({ namespace, name }),
+      );
+      return s
+        ? {
+            keys: Object.keys(s.data ?? {}),
+            type: s.type ?? "Opaque",
+            resourceVersion: s.metadata?.resourceVersion ?? "",
+          }
+        : undefined;
     },
     async remove(namespace, name) {
-      await k.optional(op("delete", namespace, name), () => k.core.deleteNamespacedSecret({ namespace, name }));
+      await k.optional(op("delete", namespace, name), () =>
+        k.core.deleteNamespacedSecret({ namespace, name }),
+      );
     },
   };
 }

@@ -3,7 +3,9 @@ import type { V1LabelSelector } from "@kubernetes/client-node";
 
 export function selectorString(sel: V1LabelSelector | Record<string, string> | undefined): string {
   if (!sel) return "";
-  const s = ("matchLabels" in sel || "matchExpressions" in sel ? sel : { matchLabels: sel as Record<string, string> }) as V1LabelSelector;
+  const s = (
+    "matchLabels" in sel || "matchExpressions" in sel ? sel : { matchLabels: sel as Record<string, string> }
+  ) as V1LabelSelector;
   const parts = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of s.matchExpressions ?? []) {
     if (e.operator === "In") parts.push(`${e.key} in (${(e.values ?? []).join(",")})`);

@@ -11,17 +11,32 @@ export interface Services {
 }
 
 export function services(k: KubeClient): Services {
-  const op = (verb: "get" | "create" | "update" | "delete", namespace: string, name: string) => ({ verb, resource: "services", namespace, name });
+  const op = (verb: "get" | "create" | "update" | "delete", namespace: string, name: string) => ({
+    verb,
+    resource: "services",
+    namespace,
+    name,
+  });
   return {
-    get: (namespace, name) => k.optional(op("get", namespace, name), () => k.core.readNamespacedService({ namespace, name })),
+    get: (namespace, name) =>
+      k.optional(op("get", namespace, name), () => k.core.readNamespacedService({ namespace, name })),
     apply(namespace, desired) {
       const name = desired.metadata?.name ?? "";
-      const body: V1Service = { ...desired, apiVersion: "v1", kind: "Service", metadata: { ...desired.metadata, namespace } };
+      const body: V1Service = {
+        ...desired,
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { ...desired.metadata, namespace },
+      };
       return retryOnConflict(async () => {
-        const cur = await k.optional(op("get", namespace, name), () => k.core.readNamespacedService({ namespace, name }));
+        const cur = await k.optional(op("get", namespace, name), () =>
+          k.core.readNamespacedService({ namespace, name }),
+        );
         if (!cur) {
           try {
-            return await k.call(op("create", namespace, name), () => k.core.createNamespacedService({ namespace, body }));
+            return await k.call(op("create", namespace, name), () =>
+              k.core.createNamespacedService({ namespace, body }),
+            );
           } catch (e) {
             if (isKind(e, "already-exists")) throw new KubeApiError(409, "created concurrently", "conflict");
             throw e;
@@ -29,19 +44,32 @@ export function services(k: KubeClient): Services {
         }
         const sameType = (body.spec?.type ?? "ClusterIP") === (cur.spec?.type ?? "ClusterIP");
         const ports = (body.spec?.ports ?? []).map((p) => {
-          const old = (cur.spec?.ports ?? []).find((q) => q.port === p.port && (q.protocol ?? "TCP") === (p.protocol ?? "TCP"));
-          return p.nodePort === undefined && old?.nodePort !== undefined && sameType ? { ...p, nodePort: old.nodePort } : p;
+          const old = (cur.spec?.ports ?? []).find(
+            (q) => q.port === p.port && (q.protocol ?? "TCP") === (p.protocol ?? "TCP"),
+          );
+          return p.nodePort === undefined && old?.nodePort !== undefined && sameType
+            ? { ...p, nodePort: old.nodePort }
+            : p;
         });
         const next: V1Service = {
           ...body,
           metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion },
-          spec: { ...body.spec, ports, clusterIP: body.spec?.clusterIP ?? cur.spec?.clusterIP, clusterIPs: body.spec?.clusterIPs ?? cur.spec?.clusterIPs },
+          spec: {
+            ...body.spec,
+            ports,
+            clusterIP: body.spec?.clusterIP ?? cur.spec?.clusterIP,
+            clusterIPs: body.spec?.clusterIPs ?? cur.spec?.clusterIPs,
+          },
         };
-        return k.call(op("update", namespace, name), () => k.core.replaceNamespacedService({ namespace, name, body: next }));
+        return k.call(op("update", namespace, name), () =>
+          k.core.replaceNamespacedService({ namespace, name, body: next }),
+        );
       });
     },
     async remove(namespace, name) {
-      await k.optional(op("delete", namespace, name), () => k.core.deleteNamespacedService({ namespace, name }));
+      await k.optional(op("delete", namespace, name), () =>
+        k.core.deleteNamespacedService({ namespace, name }),
+      );
     },
   };
 }

@@ -39,8 +39,10 @@ export class WatchCursor<T extends WatchedObject> {
       seen.add(k);
       const prev = this.known.get(k);
       if (!prev) out.push({ type: "ADDED", object: item });
-      else if (prev.metadata?.uid !== item.metadata?.uid) out.push({ type: "DELETED", object: prev }, { type: "ADDED", object: item });
-      else if (prev.metadata?.resourceVersion !== item.metadata?.resourceVersion) out.push({ type: "MODIFIED", object: item });
+      else if (prev.metadata?.uid !== item.metadata?.uid)
+        out.push({ type: "DELETED", object: prev }, { type: "ADDED", object: item });
+      else if (prev.metadata?.resourceVersion !== item.metadata?.resourceVersion)
+        out.push({ type: "MODIFIED", object: item });
       this.known.set(k, item);
     }
     for (const [k, prev] of [...this.known]) {
@@ -64,7 +66,8 @@ export class WatchCursor<T extends WatchedObject> {
       this.known.delete(k);
       return { type, object };
     }
-    if (prev && prev.metadata?.uid === object.metadata?.uid && prev.metadata?.resourceVersion === rv) return undefined;
+    if (prev && prev.metadata?.uid === object.metadata?.uid && prev.metadata?.resourceVersion === rv)
+      return undefined;
     this.known.set(k, object);
     // An object the consumer has not seen is ADDED to it, whatever the server called it.
     return { type: prev && prev.metadata?.uid === object.metadata?.uid ? "MODIFIED" : "ADDED", object };

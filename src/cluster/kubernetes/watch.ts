@@ -6,7 +6,13 @@
 import { Watch } from "@kubernetes/client-node";
 import type { KubeClient } from "./client.js";
 import { kubeError, isKind, KubeApiError, type KubeOperation } from "./errors.js";
-import { backoffMs, WatchCursor, type WatchedObject, type WatchEvent, type WatchEventType } from "./watch-cursor.js";
+import {
+  backoffMs,
+  WatchCursor,
+  type WatchedObject,
+  type WatchEvent,
+  type WatchEventType,
+} from "./watch-cursor.js";
 
 export type WatchState =
   | { kind: "starting" }
@@ -105,7 +111,8 @@ export class ResumableWatch<T extends WatchedObject> {
           continue;
         }
         // A stream the server ended at once, with nothing on it, counts as a failure (no busy loop).
-        if (!got && Date.now() - started < 1000) throw new KubeApiError(503, `the watch on ${this.o.path} ended as soon as it opened`, "server");
+        if (!got && Date.now() - started < 1000)
+          throw new KubeApiError(503, `the watch on ${this.o.path} ended as soon as it opened`, "server");
       } catch (e) {
         if (this.stopped) return;
         if (isKind(e, "gone")) {
@@ -115,7 +122,13 @@ export class ResumableWatch<T extends WatchedObject> {
         }
         const err = kubeError(this.o.client.server, this.o.op, e);
         // Credentials or rights that are wrong will not fix themselves: the first sync fails with them.
-        if (this.firstSync && (isKind(err, "forbidden") || isKind(err, "unauthorized") || isKind(err, "tls") || isKind(err, "invalid"))) {
+        if (
+          this.firstSync &&
+          (isKind(err, "forbidden") ||
+            isKind(err, "unauthorized") ||
+            isKind(err, "tls") ||
+            isKind(err, "invalid"))
+        ) {
           this.firstSync.reject(err);
           this.firstSync = undefined;
           this.stopped = true;
@@ -124,7 +137,16 @@ export class ResumableWatch<T extends WatchedObject> {
         }
         failures++;
         const lostAfter = this.o.lostAfter ?? 3;
-        this.setState(failures >= lostAfter ? { kind: "lost", since: this.current.kind === "lost" ? this.current.since : new Date(), failures, error: err.message } : { kind: "reconnecting", failures, error: err.message });
+        this.setState(
+          failures >= lostAfter
+            ? {
+                kind: "lost",
+                since: this.current.kind === "lost" ? this.current.since : new Date(),
+                failures,
+                error: err.message,
+              }
+            : { kind: "reconnecting", failures, error: err.message },
+        );
         await this.sleep(backoffMs(failures, initialMs, maxMs));
       }
     }
@@ -157,7 +179,12 @@ export class ResumableWatch<T extends WatchedObject> {
         if (type === "ERROR") {
           const status = obj as { code?: number; message?: string };
           if (status?.code === 410) gone = true;
-          else failed = new KubeApiError(503, `the watch on ${this.o.path} failed: ${status?.message ?? "ERROR event"}`, "server");
+          else
+            failed = new KubeApiError(
+              503,
+              `the watch on ${this.o.path} failed: ${status?.message ?? "ERROR event"}`,
+              "server",
+            );
           this.abort?.abort();
           return;
         }

@@ -26,23 +26,29 @@ function otherWriter(kind: typeof DEPLOYMENTS, namespace: string | undefined, na
   };
 }
 
-const puts = (path: string) => env.standIn.requests.filter((r) => r.method === "PUT" && r.path === path).map((r) => r.code);
+const puts = (path: string) =>
+  env.standIn.requests.filter((r) => r.method === "PUT" && r.path === path).map((r) => r.code);
 
 test("a stale replace gets 409 Conflict with the API server's Status body", async () => {
   const { cluster } = env;
   const d = await cluster.deployments.apply(ns, webDeployment("raw", "img:v1", { replicas: 1 }));
   otherWriter(DEPLOYMENTS, ns, "raw")();
   const stale = { ...d, spec: { ...d.spec!, replicas: 3 } };
-  const err = await cluster.client.apps.replaceNamespacedDeployment({ namespace: ns, name: "raw", body: stale }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const err = await cluster.client.apps
+    .replaceNamespacedDeployment({ namespace: ns, name: "raw", body: stale })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   assert.ok(err instanceof ApiException, "the stale write is refused");
   assert.equal(err.code, 409);
   const status = JSON.parse(String(err.body));
   assert.equal(status.kind, "Status");
   assert.equal(status.reason, "Conflict");
-  assert.match(status.message, /Operation cannot be fulfilled on deployments\.apps "raw": the object has been modified/);
+  assert.match(
+    status.message,
+    /Operation cannot be fulfilled on deployments\.apps "raw": the object has been modified/,
+  );
 });
 
 test("deployment apply meeting a concurrent update retries and wins, keeping the other writer's annotation", async () => {
@@ -71,7 +77,10 @@ test("a node taint meeting a concurrent label change retries, and both changes s
   });
   await cluster.nodes.taint("node-1", { key: "tsuru.io/disabled", value: "true", effect: "NoSchedule" });
   const n = await cluster.nodes.find("node-1");
-  assert.deepEqual(n?.spec?.taints?.map((t) => `${t.key}=${t.value}:${t.effect}`), ["tsuru.io/disabled=true:NoSchedule"]);
+  assert.deepEqual(
+    n?.spec?.taints?.map((t) => `${t.key}=${t.value}:${t.effect}`),
+    ["tsuru.io/disabled=true:NoSchedule"],
+  );
   assert.equal(n?.metadata?.labels?.["someone-else"], "yes");
   assert.deepEqual(puts("/api/v1/nodes/node-1"), [409, 200]);
   await cluster.nodes.untaint("node-1", "tsuru.io/disabled");

@@ -24,7 +24,12 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const kubectl = async (...args: string[]) => (await run("kubectl", ["--kubeconfig", join(dir, "kubeconfig"), ...args], { env: { ...process.env, HOME: dir } })).stdout;
+const kubectl = async (...args: string[]) =>
+  (
+    await run("kubectl", ["--kubeconfig", join(dir, "kubeconfig"), ...args], {
+      env: { ...process.env, HOME: dir },
+    })
+  ).stdout;
 
 test("kubectl lists the namespace, Deployment, Service, Secret and EndpointSlice the adapter created", async () => {
   const { cluster } = env;
@@ -36,11 +41,25 @@ test("kubectl lists the namespace, Deployment, Service, Secret and EndpointSlice
 
   const ns = JSON.parse(await kubectl("get", "namespace", "team-k", "-o", "json"));
   assert.equal(ns.metadata.labels["app.kubernetes.io/managed-by"], "wharf");
-  const list = JSON.parse(await kubectl("get", "deployments,services,secrets,endpointslices", "-n", "team-k", "-o", "json"));
-  const names = list.items.map((i: { kind: string; metadata: { name: string } }) => `${i.kind}/${i.metadata.name}`);
-  for (const want of ["Deployment/web", "Service/web", "Secret/web-env"]) assert.ok(names.includes(want), `${want} in ${names.join(", ")}`);
+  const list = JSON.parse(
+    await kubectl("get", "deployments,services,secrets,endpointslices", "-n", "team-k", "-o", "json"),
+  );
+  const names = list.items.map(
+    (i: { kind: string; metadata: { name: string } }) => `${i.kind}/${i.metadata.name}`,
+  );
+  for (const want of ["Deployment/web", "Service/web", "Secret/web-env"])
+    assert.ok(names.includes(want), `${want} in ${names.join(", ")}`);
   assert.ok(names.some((n: string) => n.startsWith("EndpointSlice/web-")));
-  const pods = await kubectl("get", "pods", "-n", "team-k", "-l", "tsuru.io/app-name=web", "-o", "jsonpath={.items[*].status.phase}");
+  const pods = await kubectl(
+    "get",
+    "pods",
+    "-n",
+    "team-k",
+    "-l",
+    "tsuru.io/app-name=web",
+    "-o",
+    "jsonpath={.items[*].status.phase}",
+  );
   assert.equal(pods, "Running");
   const rollout = await kubectl("rollout", "status", "deployment/web", "-n", "team-k");
   assert.match(rollout, /successfully rolled out/);

@@ -22,25 +22,41 @@ const agent = (): V1DaemonSet => ({
     selector: { matchLabels: { app: "wharf-agent" } },
     template: {
       metadata: { labels: { app: "wharf-agent" } },
-      spec: { nodeSelector: { "tsuru.io/pool": "blue" }, containers: [{ name: "agent", image: "registry.local/wharf-agent:1" }] },
+      spec: {
+        nodeSelector: { "tsuru.io/pool": "blue" },
+        containers: [{ name: "agent", image: "registry.local/wharf-agent:1" }],
+      },
     },
   },
 });
 
-const agentNodes = async () => (await env.cluster.pods.summaries(ns, "app=wharf-agent")).filter((p) => p.phase === "Running").map((p) => p.node).sort();
+const agentNodes = async () =>
+  (await env.cluster.pods.summaries(ns, "app=wharf-agent"))
+    .filter((p) => p.phase === "Running")
+    .map((p) => p.node)
+    .sort();
 
 test("labelling nodes into a pool schedules the node container there; unlabelling takes it away", async () => {
   const { cluster } = env;
   await cluster.nodes.label("node-1", { "tsuru.io/pool": "blue" });
   await cluster.nodes.label("node-3", { "tsuru.io/pool": "blue" });
   await cluster.daemonSets.apply(ns, agent());
-  await waitFor("agents on node-1 and node-3", async () => JSON.stringify(await agentNodes()) === JSON.stringify(["node-1", "node-3"]));
+  await waitFor(
+    "agents on node-1 and node-3",
+    async () => JSON.stringify(await agentNodes()) === JSON.stringify(["node-1", "node-3"]),
+  );
   const pool = (await cluster.nodes.list("tsuru.io/pool=blue")).map((n) => n.metadata?.name).sort();
   assert.deepEqual(pool, ["node-1", "node-3"]);
   await cluster.nodes.unlabel("node-1", ["tsuru.io/pool"]);
-  await waitFor("the agent only on node-3", async () => JSON.stringify(await agentNodes()) === JSON.stringify(["node-3"]));
+  await waitFor(
+    "the agent only on node-3",
+    async () => JSON.stringify(await agentNodes()) === JSON.stringify(["node-3"]),
+  );
   const ds = await cluster.daemonSets.get(ns, "wharf-agent");
-  await waitFor("the DaemonSet's status", async () => (await cluster.daemonSets.get(ns, "wharf-agent"))?.status?.numberReady === 1);
+  await waitFor(
+    "the DaemonSet's status",
+    async () => (await cluster.daemonSets.get(ns, "wharf-agent"))?.status?.numberReady === 1,
+  );
   assert.equal(ds?.status?.desiredNumberScheduled, 1);
   await cluster.daemonSets.remove(ns, "wharf-agent");
   await waitFor("no agents", async () => (await agentNodes()).length === 0);
@@ -50,13 +66,24 @@ test("finding a node by an address, and a node Wharf may not create", async () =
   const { cluster } = env;
   const n = await cluster.nodes.find("127.0.0.1");
   assert.ok(n?.metadata?.name?.startsWith("node-"));
-  await assert.rejects(cluster.nodes.label("node-9", { "tsuru.io/pool": "x" }), /node node-9 is not registered .* it does not create them/);
+  await assert.rejects(
+    cluster.nodes.label("node-9", { "tsuru.io/pool": "x" }),
+    /node node-9 is not registered .* it does not create them/,
+  );
 });
 
 test("an image pull secret is a kubernetes.io/dockerconfigjson Secret for the registry; its values are not returned", async () => {
   const { cluster, standIn } = env;
-  await cluster.secrets.applyImagePullSecret(ns, "registry-pull", { registry: "10.213.7.1:5000", username: "wharf", password: "pw-1" });
-  await cluster.secrets.applyImagePullSecret(ns, "registry-pull", { registry: "10.213.7.1:5000", username: "wharf", password: "pw-2" });
+  await cluster.secrets.applyImagePullSecret(ns, "registry-pull", {
+    registry: "10.213.7.1:5000",
+    username: "wharf",
+    password: "pw-1",
+  });
+  await cluster.secrets.applyImagePullSecret(ns, "registry-pull", {
+    registry: "10.213.7.1:5000",
+    username: "wharf",
+    password: "pw-2",
+  });
   const stored = standIn.store.get(resourceOfKind("Secret"), ns, "registry-pull")!;
   assert.equal(stored.type, "kubernetes.io/dockerconfigjson");
   const cfg = JSON.parse(Buffer.from(stored.data[".dockerconfigjson"], "base64").toString());
@@ -66,7 +93,11 @@ test("an image pull secret is a kubernetes.io/dockerconfigjson Secret for the re
   assert.deepEqual(d?.keys, [".dockerconfigjson"]);
   assert.ok(!JSON.stringify(d).includes("pw-2"));
   await cluster.secrets.apply(ns, "registry-pull", { PLAIN: "x" });
-  assert.equal(standIn.store.get(resourceOfKind("Secret"), ns, "registry-pull")?.type, "Opaque", "a type change replaces the Secret");
+  assert.equal(
+    standIn.store.get(resourceOfKind("Secret"), ns, "registry-pull")?.type,
+    "Opaque",
+    "a type change replaces the Secret",
+  );
   await cluster.secrets.remove(ns, "registry-pull");
   assert.equal(await cluster.secrets.describe(ns, "registry-pull"), undefined);
 });

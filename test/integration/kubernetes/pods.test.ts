@@ -52,8 +52,13 @@ test("logs of a container that has not started are a 400 with the API server's r
   const { cluster, standIn } = env;
   standIn.images.set("img:never", { pull: "not-found" });
   await cluster.deployments.apply(ns, webDeployment("stuck", "img:never", { replicas: 1 }));
-  const p = await waitFor("the stuck pod", async () => (await cluster.pods.list(ns, "tsuru.io/app-name=stuck"))[0]?.metadata?.name);
-  await waitFor("a pull failure", async () => (await cluster.pods.summaries(ns, "tsuru.io/app-name=stuck"))[0]?.reason?.includes("Image"));
+  const p = await waitFor(
+    "the stuck pod",
+    async () => (await cluster.pods.list(ns, "tsuru.io/app-name=stuck"))[0]?.metadata?.name,
+  );
+  await waitFor("a pull failure", async () =>
+    (await cluster.pods.summaries(ns, "tsuru.io/app-name=stuck"))[0]?.reason?.includes("Image"),
+  );
   await assert.rejects(cluster.pods.logs(ns, p), (e: Error & { status?: number }) => {
     assert.equal(e.status, 400);
     assert.match(e.message, /is waiting to start: trying and failing to pull image/);
@@ -66,7 +71,16 @@ test("exec with a TTY: the program sees the terminal and its size, a resize reac
   const { cluster } = env;
   const { out, text } = collect();
   const stdin = new PassThrough();
-  const s = await cluster.execs.exec({ namespace: ns, pod, container: "app-web", command: ["sh", "-c", "tty -s && echo on-a-tty; stty size; read line; stty size; exit 3"], stdin, stdout: out, tty: true, size: { cols: 100, rows: 30 } });
+  const s = await cluster.execs.exec({
+    namespace: ns,
+    pod,
+    container: "app-web",
+    command: ["sh", "-c", "tty -s && echo on-a-tty; stty size; read line; stty size; exit 3"],
+    stdin,
+    stdout: out,
+    tty: true,
+    size: { cols: 100, rows: 30 },
+  });
   await waitFor("the first size", () => text().includes("30 100"));
   assert.match(text(), /on-a-tty/);
   s.resize({ cols: 132, rows: 43 });
@@ -80,7 +94,15 @@ test("exec without a TTY: stdin in, stdout and stderr apart, exit code 0, the co
   const o = collect();
   const e = collect();
   const stdin = new PassThrough();
-  const s = await cluster.execs.exec({ namespace: ns, pod, container: "app-web", command: ["sh", "-c", 'read x; echo "got:$x host:$HOSTNAME"; echo oops >&2'], stdin, stdout: o.out, stderr: e.out });
+  const s = await cluster.execs.exec({
+    namespace: ns,
+    pod,
+    container: "app-web",
+    command: ["sh", "-c", 'read x; echo "got:$x host:$HOSTNAME"; echo oops >&2'],
+    stdin,
+    stdout: o.out,
+    stderr: e.out,
+  });
   stdin.end("hello\n");
   assert.equal(await s.exitCode, 0);
   assert.equal(o.text(), `got:hello host:${pod}\n`);
@@ -88,7 +110,13 @@ test("exec without a TTY: stdin in, stdout and stderr apart, exit code 0, the co
 });
 
 test("exec of a missing program is an error that says so, not an exit code", async () => {
-  const s = await env.cluster.execs.exec({ namespace: ns, pod, container: "app-web", command: ["no-such-program"], stdout: collect().out });
+  const s = await env.cluster.execs.exec({
+    namespace: ns,
+    pod,
+    container: "app-web",
+    command: ["no-such-program"],
+    stdout: collect().out,
+  });
   await assert.rejects(s.exitCode, /executable file not found in \$PATH/);
 });
 
@@ -96,21 +124,37 @@ test("attach to a run-once pod's process: stdin reaches it, its output and exit 
   const { cluster, standIn } = env;
   standIn.images.set("img:runner", { run: "command" });
   await cluster.secrets.apply(ns, "run-env", { TOKEN: "s3cret" });
-  standIn.registry.create(
-    (await import("../../support/kube/resources.js")).resourceOfKind("Pod"),
-    ns,
-    {
-      metadata: { name: "isolated-run" },
-      spec: {
-        restartPolicy: "Never",
-        containers: [{ name: "run", image: "img:runner", stdin: true, stdinOnce: true, command: ["sh", "-c", 'read x; echo "got:$x token:$TOKEN"; exit 4'], env: [{ name: "TOKEN", valueFrom: { secretKeyRef: { name: "run-env", key: "TOKEN" } } }] }],
-      },
+  standIn.registry.create((await import("../../support/kube/resources.js")).resourceOfKind("Pod"), ns, {
+    metadata: { name: "isolated-run" },
+    spec: {
+      restartPolicy: "Never",
+      containers: [
+        {
+          name: "run",
+          image: "img:runner",
+          stdin: true,
+          stdinOnce: true,
+          command: ["sh", "-c", 'read x; echo "got:$x token:$TOKEN"; exit 4'],
+          env: [{ name: "TOKEN", valueFrom: { secretKeyRef: { name: "run-env", key: "TOKEN" } } }],
+        },
+      ],
     },
+  });
+  await waitFor(
+    "running",
+    async () =>
+      (await cluster.pods.summaries(ns)).find((p) => p.name === "isolated-run")?.phase === "Running",
   );
-  await waitFor("running", async () => (await cluster.pods.summaries(ns)).find((p) => p.name === "isolated-run")?.phase === "Running");
   const o = collect();
   const stdin = new PassThrough();
-  const s = await cluster.execs.attach({ namespace: ns, pod: "isolated-run", container: "run", stdin, stdout: o.out, stderr: collect().out });
+  const s = await cluster.execs.attach({
+    namespace: ns,
+    pod: "isolated-run",
+    container: "run",
+    stdin,
+    stdout: o.out,
+    stderr: collect().out,
+  });
   stdin.write("hi\n");
   assert.equal(await s.exitCode, 4);
   assert.match(o.text(), /got:hi token:s3cret/, "the secret reached the process as env");

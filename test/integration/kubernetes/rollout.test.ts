@@ -27,11 +27,18 @@ async function get(b: Backend): Promise<{ pod: string; image: string }> {
 test("deployment create: pods become ready, the EndpointSlice is published and seen through the watch, the backends answer", async () => {
   const { cluster } = env;
   let latest: Backend[] = [];
-  const follow = cluster.endpointSlices.follow(ns, "web", (slices) => (latest = readyBackends(slices, "http")));
+  const follow = cluster.endpointSlices.follow(
+    ns,
+    "web",
+    (slices) => (latest = readyBackends(slices, "http")),
+  );
   try {
     await cluster.services.apply(ns, webService("web"));
     await follow.start();
-    await cluster.deployments.apply(ns, webDeployment("web", "registry.local/web:v1", { probePath: "/healthz" }));
+    await cluster.deployments.apply(
+      ns,
+      webDeployment("web", "registry.local/web:v1", { probePath: "/healthz" }),
+    );
     const r = await cluster.deployments.rollout(ns, "web", { timeoutMs: 60_000 });
     assert.equal(r.phase, "complete", r.message);
     await waitFor("two ready endpoints", () => latest.length === 2);
@@ -51,7 +58,13 @@ test("deployment create: pods become ready, the EndpointSlice is published and s
 
 test("a version whose readiness probe fails: the rollout fails with the probe's reason and the previous version keeps serving", async () => {
   const { cluster } = env;
-  await cluster.deployments.apply(ns, webDeployment("web", "registry.local/web:v2-unready", { probePath: "/healthz", progressDeadlineSeconds: 3 }));
+  await cluster.deployments.apply(
+    ns,
+    webDeployment("web", "registry.local/web:v2-unready", {
+      probePath: "/healthz",
+      progressDeadlineSeconds: 3,
+    }),
+  );
   const r = await cluster.deployments.rollout(ns, "web", { timeoutMs: 60_000 });
   assert.equal(r.phase, "failed");
   assert.equal((r as { reason: string }).reason, "probe", r.message);
@@ -66,7 +79,11 @@ test("a version whose readiness probe fails: the rollout fails with the probe's 
   assert.equal(back.phase, "complete", back.message);
   const d = await cluster.deployments.get(ns, "web");
   assert.equal(d?.spec?.template.spec?.containers[0]?.image, "registry.local/web:v1");
-  assert.equal(d?.metadata?.annotations?.["deployment.kubernetes.io/revision"], "3", "a rollback is a new revision");
+  assert.equal(
+    d?.metadata?.annotations?.["deployment.kubernetes.io/revision"],
+    "3",
+    "a rollback is a new revision",
+  );
 });
 
 test("an image that cannot be pulled fails the rollout with the registry's answer", async () => {
@@ -86,7 +103,10 @@ test("a crashing container fails the rollout as a crash loop with its exit code"
   assert.equal((r as { reason: string }).reason, "crash-loop", r.message);
   assert.match(r.message, /exit code 3/);
   await cluster.deployments.remove(ns, "crash");
-  await waitFor("the crash pods gone", async () => (await cluster.pods.list(ns, "tsuru.io/app-name=crash")).length === 0);
+  await waitFor(
+    "the crash pods gone",
+    async () => (await cluster.pods.list(ns, "tsuru.io/app-name=crash")).length === 0,
+  );
 });
 
 test("scale goes through the scale subresource and the endpoints follow; remove takes ReplicaSets and pods with it", async () => {
@@ -94,8 +114,18 @@ test("scale goes through the scale subresource and the endpoints follow; remove 
   await cluster.deployments.scale(ns, "web", 3);
   const r = await cluster.deployments.rollout(ns, "web", { timeoutMs: 60_000 });
   assert.equal(r.phase, "complete");
-  await waitFor("three endpoints", async () => readyBackends(await cluster.endpointSlices.list(ns, "web"), "http").length === 3);
-  assert.ok(standIn.requests.some((q) => q.method === "PUT" && q.path === `/apis/apps/v1/namespaces/${ns}/deployments/web/scale` && q.code === 200));
+  await waitFor(
+    "three endpoints",
+    async () => readyBackends(await cluster.endpointSlices.list(ns, "web"), "http").length === 3,
+  );
+  assert.ok(
+    standIn.requests.some(
+      (q) =>
+        q.method === "PUT" &&
+        q.path === `/apis/apps/v1/namespaces/${ns}/deployments/web/scale` &&
+        q.code === 200,
+    ),
+  );
   await cluster.deployments.remove(ns, "web");
   await cluster.services.remove(ns, "web");
   await waitFor("pods gone", async () => (await cluster.pods.list(ns, "tsuru.io/app-name=web")).length === 0);

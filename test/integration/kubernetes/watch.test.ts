@@ -43,13 +43,18 @@ test("a watch cut three times mid-rollout resumes from its last version without 
   assert.equal((await cluster.deployments.rollout(ns, "roll", { timeoutMs: 60_000 })).phase, "complete");
 
   const committed: number[] = [];
-  const off = standIn.store.onChange((e) => e.resource === PODS && e.object.metadata.namespace === ns && committed.push(e.rv));
+  const off = standIn.store.onChange(
+    (e) => e.resource === PODS && e.object.metadata.namespace === ns && committed.push(e.rv),
+  );
   const seen: number[] = [];
   const w = podWatch((_t, p) => seen.push(Number(p.metadata?.resourceVersion)));
   await w.start();
   const listedAt = Number(w.cursor.resourceVersion);
   try {
-    await cluster.deployments.apply(ns, webDeployment("roll", "img:v2", { replicas: 2, probePath: "/ready" }));
+    await cluster.deployments.apply(
+      ns,
+      webDeployment("roll", "img:v2", { replicas: 2, probePath: "/ready" }),
+    );
     const rollout = cluster.deployments.rollout(ns, "roll", { timeoutMs: 60_000 });
     for (let i = 0; i < 3; i++) {
       await waitFor("some pod change", () => committed.length > i * 3);
@@ -59,9 +64,16 @@ test("a watch cut three times mid-rollout resumes from its last version without 
     }
     assert.equal((await rollout).phase, "complete");
     const last = Math.max(...committed);
-    await waitFor("the watch to catch up", () => Number(w.cursor.resourceVersion) >= last && seen.includes(last));
+    await waitFor(
+      "the watch to catch up",
+      () => Number(w.cursor.resourceVersion) >= last && seen.includes(last),
+    );
     const expected = committed.filter((rv) => rv > listedAt);
-    assert.deepEqual(seen.filter((rv) => rv > listedAt), expected, "every committed pod change arrives once, in order");
+    assert.deepEqual(
+      seen.filter((rv) => rv > listedAt),
+      expected,
+      "every committed pod change arrives once, in order",
+    );
     assert.ok(w.stats.watches >= 4, "it reconnected after each cut");
     assert.equal(w.stats.lists, 1, "resuming needed no re-list");
   } finally {
@@ -83,7 +95,11 @@ test("410 Gone on resume (history compacted) re-lists and delivers what changed 
     standIn.compact();
     await waitFor("the re-list", () => w.stats.gone >= 1 && w.stats.lists >= 2);
     await waitFor("the missed deletion", () => events.includes(`DELETED ${victim!.metadata!.name}`));
-    await waitFor("the replacement pod", async () => (await cluster.pods.list(ns)).every((p) => events.includes(`ADDED ${p.metadata?.name}`) || !p.metadata?.name));
+    await waitFor("the replacement pod", async () =>
+      (await cluster.pods.list(ns)).every(
+        (p) => events.includes(`ADDED ${p.metadata?.name}`) || !p.metadata?.name,
+      ),
+    );
     const names = new Set(w.cursor.objects().map((p) => p.metadata?.name));
     const truth = new Set((await cluster.pods.list(ns)).map((p) => p.metadata?.name));
     await waitFor("the watch view to equal the server's", () => {
@@ -108,7 +124,10 @@ test("a lost API server is a clear state; when it is back the watch is live and 
     await waitFor("the lost state", () => w.state.kind === "lost");
     assert.match((w.state as { error: string }).error, /cannot be reached/);
     // Meanwhile the cluster goes on: a pod appears.
-    standIn.registry.create(PODS, ns, { metadata: { name: "made-while-away" }, spec: { containers: [{ name: "c", image: "img:v1" }] } });
+    standIn.registry.create(PODS, ns, {
+      metadata: { name: "made-while-away" },
+      spec: { containers: [{ name: "c", image: "img:v1" }] },
+    });
     await standIn.reconnect();
     await waitFor("live again", () => w.state.kind === "live");
     await waitFor("the pod made while away", () => added.includes("made-while-away"));

@@ -54,7 +54,12 @@ export class Authenticator {
   }
 }
 
-export function authorize(p: Principal, verb: string, resource: string, namespace: string | undefined): boolean {
+export function authorize(
+  p: Principal,
+  verb: string,
+  resource: string,
+  namespace: string | undefined,
+): boolean {
   if (!p.rules) return true;
   return p.rules.some(
     (r) =>

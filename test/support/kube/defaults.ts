@@ -61,8 +61,18 @@ export function applyDefaults(obj: KObject): void {
       spec.enableServiceLinks ??= true;
       spec.priority ??= 0;
       spec.tolerations ??= [
-        { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
-        { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+        {
+          key: "node.kubernetes.io/not-ready",
+          operator: "Exists",
+          effect: "NoExecute",
+          tolerationSeconds: 300,
+        },
+        {
+          key: "node.kubernetes.io/unreachable",
+          operator: "Exists",
+          effect: "NoExecute",
+          tolerationSeconds: 300,
+        },
       ];
       obj.status ??= { phase: "Pending", qosClass: "BestEffort" };
       break;
@@ -80,7 +90,8 @@ export function applyDefaults(obj: KObject): void {
       break;
     case "DaemonSet":
       spec.updateStrategy ??= { type: "RollingUpdate" };
-      if (spec.updateStrategy.type === "RollingUpdate") spec.updateStrategy.rollingUpdate ??= { maxUnavailable: 1, maxSurge: 0 };
+      if (spec.updateStrategy.type === "RollingUpdate")
+        spec.updateStrategy.rollingUpdate ??= { maxUnavailable: 1, maxSurge: 0 };
       spec.revisionHistoryLimit ??= 10;
       defaultPodSpec(spec.template?.spec);
       break;
@@ -99,7 +110,8 @@ export function applyDefaults(obj: KObject): void {
       for (const p of spec.ports ?? []) {
         p.protocol ??= "TCP";
         p.targetPort ??= p.port;
-        if ((spec.type === "NodePort" || spec.type === "LoadBalancer") && p.nodePort === undefined) p.nodePort = nextNodePort++;
+        if ((spec.type === "NodePort" || spec.type === "LoadBalancer") && p.nodePort === undefined)
+          p.nodePort = nextNodePort++;
       }
       if (spec.type === "NodePort" || spec.type === "LoadBalancer") spec.externalTrafficPolicy ??= "Cluster";
       obj.status ??= { loadBalancer: {} };
@@ -109,7 +121,8 @@ export function applyDefaults(obj: KObject): void {
       obj.type ??= "Opaque";
       if (obj.stringData) {
         obj.data ??= {};
-        for (const [k, v] of Object.entries(obj.stringData)) obj.data[k] = Buffer.from(String(v)).toString("base64");
+        for (const [k, v] of Object.entries(obj.stringData))
+          obj.data[k] = Buffer.from(String(v)).toString("base64");
         delete obj.stringData;
       }
       break;

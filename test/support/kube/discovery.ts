@@ -40,12 +40,22 @@ function subresourceDoc(r: ResourceType, sub: string) {
     case "status":
       return { ...base, kind: r.kind, verbs: ["get", "patch", "update"] };
     case "scale":
-      return { ...base, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] };
+      return {
+        ...base,
+        group: "autoscaling",
+        version: "v1",
+        kind: "Scale",
+        verbs: ["get", "patch", "update"],
+      };
     case "log":
       return { ...base, kind: "Pod", verbs: ["get"] };
     case "exec":
     case "attach":
-      return { ...base, kind: sub === "exec" ? "PodExecOptions" : "PodAttachOptions", verbs: ["create", "get"] };
+      return {
+        ...base,
+        kind: sub === "exec" ? "PodExecOptions" : "PodAttachOptions",
+        verbs: ["create", "get"],
+      };
     default:
       return { ...base, kind: r.kind, verbs: ["update"] };
   }
@@ -54,8 +64,18 @@ function subresourceDoc(r: ResourceType, sub: string) {
 /** The document for a discovery path, or undefined when the path is not one. */
 export function discovery(path: string, serverAddress: string): unknown {
   if (path === "/version") return VERSION;
-  if (path === "/api") return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] };
-  if (path === "/apis") return { kind: "APIGroupList", apiVersion: "v1", groups: [...groups()].map(([n, vs]) => groupDoc(n, vs)) };
+  if (path === "/api")
+    return {
+      kind: "APIVersions",
+      versions: ["v1"],
+      serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }],
+    };
+  if (path === "/apis")
+    return {
+      kind: "APIGroupList",
+      apiVersion: "v1",
+      groups: [...groups()].map(([n, vs]) => groupDoc(n, vs)),
+    };
   const g = /^\/apis\/([^/]+)$/.exec(path);
   if (g) {
     const vs = groups().get(g[1]!);
@@ -72,7 +92,14 @@ export function discovery(path: string, serverAddress: string): unknown {
     apiVersion: "v1",
     groupVersion: apiVersionOf(rs[0]!),
     resources: rs.flatMap((r) => [
-      { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS, ...(r.shortNames ? { shortNames: r.shortNames } : {}) },
+      {
+        name: r.plural,
+        singularName: r.singular,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: VERBS,
+        ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+      },
       ...r.subresources.map((s) => subresourceDoc(r, s)),
     ]),
   };

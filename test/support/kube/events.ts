@@ -9,13 +9,22 @@ import type { KObject } from "./store.js";
 
 const EVENTS = resourceOfKind("Event");
 
-export function recordEvent(reg: Registry, about: KObject, type: "Normal" | "Warning", reason: string, message: string, component = "kubelet"): void {
+export function recordEvent(
+  reg: Registry,
+  about: KObject,
+  type: "Normal" | "Warning",
+  reason: string,
+  message: string,
+  component = "kubelet",
+): void {
   const ns = about.metadata.namespace ?? "default";
   if (!reg.store.get(resourceOfKind("Namespace"), undefined, ns)) return;
   const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const same = reg.store
     .list(EVENTS, ns)
-    .find((e) => e.involvedObject?.uid === about.metadata.uid && e.reason === reason && e.message === message);
+    .find(
+      (e) => e.involvedObject?.uid === about.metadata.uid && e.reason === reason && e.message === message,
+    );
   if (same) {
     same.count = (same.count ?? 1) + 1;
     same.lastTimestamp = now;
@@ -26,7 +35,14 @@ export function recordEvent(reg: Registry, about: KObject, type: "Normal" | "War
   try {
     reg.create(EVENTS, ns, {
       metadata: { name: `${about.metadata.name}.${randomBytes(8).toString("hex")}`, namespace: ns },
-      involvedObject: { kind: about.kind, namespace: ns, name: about.metadata.name, uid: about.metadata.uid, apiVersion, resourceVersion: about.metadata.resourceVersion },
+      involvedObject: {
+        kind: about.kind,
+        namespace: ns,
+        name: about.metadata.name,
+        uid: about.metadata.uid,
+        apiVersion,
+        resourceVersion: about.metadata.resourceVersion,
+      },
       reason,
       message,
       source: { component },

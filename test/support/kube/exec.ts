@@ -20,7 +20,8 @@ const STDERR = 2;
 const ERROR = 3;
 const RESIZE = 4;
 
-const frame = (channel: number, data: Buffer | string) => Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]);
+const frame = (channel: number, data: Buffer | string) =>
+  Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]);
 
 function exitStatus(argv: string[], code: number): unknown {
   if (code === 0) return { metadata: {}, status: "Success" };
@@ -62,41 +63,72 @@ export class ExecServer {
     try {
       const url = new URL(req.url ?? "/", "https://stand-in");
       const t = parseResourcePath(url.pathname);
-      if (!t || t.resource.kind !== "Pod" || !t.name || (t.subresource !== "exec" && t.subresource !== "attach")) throw pathNotFound();
+      if (
+        !t ||
+        t.resource.kind !== "Pod" ||
+        !t.name ||
+        (t.subresource !== "exec" && t.subresource !== "attach")
+      )
+        throw pathNotFound();
       authenticateAndAuthorize(this.deps, req, t, req.method === "POST" ? "create" : "get");
       const pod = this.deps.registry.store.mustGet(t.resource, t.namespace, t.name);
       const q = url.searchParams;
       const container = this.container(pod, q.get("container"));
       const argv = q.getAll("command");
-      if (t.subresource === "exec" && argv.length === 0) throw badRequest("you must specify at least 1 command");
+      if (t.subresource === "exec" && argv.length === 0)
+        throw badRequest("you must specify at least 1 command");
       const tty = q.get("tty") === "true" || q.get("tty") === "1";
       const want = (k: string) => q.get(k) === "true" || q.get(k) === "1";
       const io = { stdin: want("stdin"), stdout: want("stdout"), stderr: want("stderr") && !tty, tty };
-      if (!io.stdin && !io.stdout && !io.stderr) throw badRequest("you must specify at least 1 of stdin, stdout, stderr");
-      if (!(req.headers["sec-websocket-protocol"] ?? "").split(",").map((s) => s.trim()).includes(PROTOCOL)) {
-        throw badRequest(`unable to upgrade connection: the stand-in speaks only the ${PROTOCOL} subprotocol`);
+      if (!io.stdin && !io.stdout && !io.stderr)
+        throw badRequest("you must specify at least 1 of stdin, stdout, stderr");
+      if (
+        !(req.headers["sec-websocket-protocol"] ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .includes(PROTOCOL)
+      ) {
+        throw badRequest(
+          `unable to upgrade connection: the stand-in speaks only the ${PROTOCOL} subprotocol`,
+        );
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => (t.subresource === "exec" ? this.exec(ws, pod, container, argv, io) : this.attach(ws, pod, container, io)));
+      this.wss.handleUpgrade(req, socket, head, (ws) =>
+        t.subresource === "exec"
+          ? this.exec(ws, pod, container, argv, io)
+          : this.attach(ws, pod, container, io),
+      );
     } catch (e) {
       const status = e instanceof ApiError ? e.status : badRequest(String(e)).status;
       const body = JSON.stringify(status);
-      socket.end(`HTTP/1.1 ${status.code} ${status.reason ?? "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status.code} ${status.reason ?? "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     }
   }
 
   private container(pod: KObject, requested: string | null): Any {
     const cs: Any[] = pod.spec.containers ?? [];
     const name = requested ?? (cs.length === 1 ? cs[0].name : undefined);
-    if (!name) throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${cs.map((c) => c.name).join(" ")}]`);
+    if (!name)
+      throw badRequest(
+        `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${cs.map((c) => c.name).join(" ")}]`,
+      );
     const c = cs.find((x) => x.name === name);
     if (!c) throw badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
     if (!pod.spec.nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
     const st = (pod.status?.containerStatuses ?? []).find((s: Any) => s.name === name);
-    if (!st?.state?.running || !this.kubelet.podState(pod.metadata.uid)) throw badRequest(`unable to upgrade connection: container not found ("${name}")`);
+    if (!st?.state?.running || !this.kubelet.podState(pod.metadata.uid))
+      throw badRequest(`unable to upgrade connection: container not found ("${name}")`);
     return c;
   }
 
-  private exec(ws: WebSocket, pod: KObject, c: Any, argv: string[], io: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): void {
+  private exec(
+    ws: WebSocket,
+    pod: KObject,
+    c: Any,
+    argv: string[],
+    io: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean },
+  ): void {
     const st = this.kubelet.podState(pod.metadata.uid)!;
     const env = this.kubelet.resolveEnv(pod, c, st);
     let proc: ReturnType<typeof startProcess> | undefined;
@@ -158,7 +190,12 @@ export class ExecServer {
     else begin();
   }
 
-  private attach(ws: WebSocket, pod: KObject, c: Any, io: { stdin: boolean; stdout: boolean; tty: boolean }): void {
+  private attach(
+    ws: WebSocket,
+    pod: KObject,
+    c: Any,
+    io: { stdin: boolean; stdout: boolean; tty: boolean },
+  ): void {
     const st = this.kubelet.podState(pod.metadata.uid)!;
     const unfollow = this.deps.logs.follow(pod.metadata.uid, c.name, (line) => {
       if (line === null) {

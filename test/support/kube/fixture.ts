@@ -8,9 +8,22 @@ import type { V1Deployment, V1Service } from "@kubernetes/client-node";
 import { KubernetesCluster } from "../../../src/cluster/kubernetes/index.js";
 import { KubeStandIn, type StandInOptions } from "./server.js";
 
-export async function startStandIn(opts: StandInOptions = {}): Promise<{ standIn: KubeStandIn; cluster: KubernetesCluster; stop(): Promise<void> }> {
-  const standIn = await new KubeStandIn({ bookmarkIntervalMs: 300, crashBackoffMs: 200, imagePullBackoffMs: 200, ...opts }).start();
-  const cluster = KubernetesCluster.connect({ name: "stand-in", addresses: [standIn.url], caCert: standIn.credentials.ca, clientCert: standIn.credentials.cert, clientKey: standIn.credentials.key });
+export async function startStandIn(
+  opts: StandInOptions = {},
+): Promise<{ standIn: KubeStandIn; cluster: KubernetesCluster; stop(): Promise<void> }> {
+  const standIn = await new KubeStandIn({
+    bookmarkIntervalMs: 300,
+    crashBackoffMs: 200,
+    imagePullBackoffMs: 200,
+    ...opts,
+  }).start();
+  const cluster = KubernetesCluster.connect({
+    name: "stand-in",
+    addresses: [standIn.url],
+    caCert: standIn.credentials.ca,
+    clientCert: standIn.credentials.cert,
+    clientKey: standIn.credentials.key,
+  });
   return {
     standIn,
     cluster,
@@ -23,11 +36,20 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<{ standIn
 }
 
 export function tokenCluster(standIn: KubeStandIn, token: string): KubernetesCluster {
-  return KubernetesCluster.connect({ name: "stand-in-token", addresses: [standIn.url], caCert: standIn.credentials.ca, token });
+  return KubernetesCluster.connect({
+    name: "stand-in-token",
+    addresses: [standIn.url],
+    caCert: standIn.credentials.ca,
+    token,
+  });
 }
 
 /** Polls `check` until it holds; the deadline only turns a hang into a failure. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, deadlineMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  deadlineMs = 30_000,
+): Promise<T> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     const v = await check();
@@ -54,7 +76,10 @@ export function webDeployment(name: string, image: string, o: WebOptions = {}): 
     spec: {
       replicas: o.replicas ?? 2,
       selector: { matchLabels: labels },
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: o.maxSurge ?? 1, maxUnavailable: o.maxUnavailable ?? 0 } },
+      strategy: {
+        type: "RollingUpdate",
+        rollingUpdate: { maxSurge: o.maxSurge ?? 1, maxUnavailable: o.maxUnavailable ?? 0 },
+      },
       ...(o.progressDeadlineSeconds ? { progressDeadlineSeconds: o.progressDeadlineSeconds } : {}),
       template: {
         metadata: { labels },
@@ -66,7 +91,15 @@ export function webDeployment(name: string, image: string, o: WebOptions = {}): 
               ports: [{ containerPort: 8888, name: "http" }],
               ...(o.env ? { env: o.env as never } : {}),
               ...(o.command ? { command: o.command } : {}),
-              ...(o.probePath !== undefined ? { readinessProbe: { httpGet: { path: o.probePath, port: 8888 }, periodSeconds: 1, failureThreshold: 1 } } : {}),
+              ...(o.probePath !== undefined
+                ? {
+                    readinessProbe: {
+                      httpGet: { path: o.probePath, port: 8888 },
+                      periodSeconds: 1,
+                      failureThreshold: 1,
+                    },
+                  }
+                : {}),
             },
           ],
         },
@@ -77,5 +110,8 @@ export function webDeployment(name: string, image: string, o: WebOptions = {}): 
 
 export function webService(name: string): V1Service {
   const labels = { "tsuru.io/app-name": name, "tsuru.io/app-process": "web" };
-  return { metadata: { name, labels }, spec: { selector: labels, ports: [{ name: "http", port: 8888, targetPort: 8888 }] } };
+  return {
+    metadata: { name, labels },
+    spec: { selector: labels, ports: [{ name: "http", port: 8888, targetPort: 8888 }] },
+  };
 }

@@ -9,8 +9,23 @@ import { discovery } from "./discovery.js";
 import type { LogBook } from "./logs.js";
 import type { Registry } from "./registry.js";
 import { findResource, fieldLabels, apiVersionOf, type ResourceType } from "./resources.js";
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from "./selectors.js";
-import { ApiError, badRequest, forbidden, gone, methodNotAllowed, pathNotFound, unauthorized, unsupportedMediaType } from "./status.js";
+import {
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+} from "./selectors.js";
+import {
+  ApiError,
+  badRequest,
+  forbidden,
+  gone,
+  methodNotAllowed,
+  pathNotFound,
+  unauthorized,
+  unsupportedMediaType,
+} from "./status.js";
 import type { KObject } from "./store.js";
 import type { WatchHub } from "./watch.js";
 
@@ -28,11 +43,13 @@ export function parseResourcePath(path: string): ApiTarget | undefined {
   let version: string;
   let rest: string[];
   if (parts[0] === "api" && parts.length >= 2) [group, version, rest] = ["", parts[1]!, parts.slice(2)];
-  else if (parts[0] === "apis" && parts.length >= 3) [group, version, rest] = [parts[1]!, parts[2]!, parts.slice(3)];
+  else if (parts[0] === "apis" && parts.length >= 3)
+    [group, version, rest] = [parts[1]!, parts[2]!, parts.slice(3)];
   else return undefined;
   if (rest.length >= 3 && rest[0] === "namespaces") {
     const resource = findResource(group, version, rest[2]!);
-    if (resource?.namespaced && rest.length <= 5) return { resource, namespace: rest[1], name: rest[3], subresource: rest[4] };
+    if (resource?.namespaced && rest.length <= 5)
+      return { resource, namespace: rest[1], name: rest[3], subresource: rest[4] };
     if (!resource) return undefined;
   }
   const resource = findResource(group, version, rest[0] ?? "");
@@ -66,12 +83,22 @@ const MAX_BODY = 3 * 1024 * 1024;
 export async function readBody(req: IncomingMessage): Promise<unknown> {
   // Protobuf (what kubectl's typed clients send by default) is not served: only JSON.
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
-  if (type === "application/vnd.kubernetes.protobuf" || type === "application/cbor") throw unsupportedMediaType(type);
+  if (type === "application/vnd.kubernetes.protobuf" || type === "application/cbor")
+    throw unsupportedMediaType(type);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Request entity too large: limit is 3145728", reason: "RequestEntityTooLarge", code: 413 });
+    if (size > MAX_BODY)
+      throw new ApiError({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: "Request entity too large: limit is 3145728",
+        reason: "RequestEntityTooLarge",
+        code: 413,
+      });
     chunks.push(c as Buffer);
   }
   const text = Buffer.concat(chunks).toString("utf8");
@@ -85,7 +112,11 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
+  res.writeHead(code, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-cache, private",
+  });
   res.end(text);
 }
 
@@ -93,7 +124,15 @@ export function sendError(res: ServerResponse, e: unknown): void {
   if (e instanceof ApiError) return sendJson(res, e.status.code, e.status);
   if (e instanceof SelectorError) return sendJson(res, 400, badRequest(e.message).status);
   const message = e instanceof Error ? e.message : String(e);
-  sendJson(res, 500, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: "InternalError", code: 500 });
+  sendJson(res, 500, {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason: "InternalError",
+    code: 500,
+  });
 }
 
 const PUBLIC = new Set(["/version", "/healthz", "/livez", "/readyz"]);
@@ -117,7 +156,12 @@ export function verbOf(method: string, t: ApiTarget, watch: boolean): string {
   }
 }
 
-export function authenticateAndAuthorize(deps: HttpDeps, req: IncomingMessage, t: ApiTarget, verb: string): Principal {
+export function authenticateAndAuthorize(
+  deps: HttpDeps,
+  req: IncomingMessage,
+  t: ApiTarget,
+  verb: string,
+): Principal {
   const p = deps.auth.authenticate(req);
   if (!p) throw unauthorized();
   const res = t.subresource ? `${t.resource.plural}/${t.subresource}` : t.resource.plural;
@@ -140,7 +184,16 @@ export async function handleHttp(deps: HttpDeps, req: IncomingMessage, res: Serv
   const url = new URL(req.url ?? "/", "https://stand-in");
   const q = url.searchParams;
   const method = req.method ?? "GET";
-  res.on("finish", () => deps.record?.({ method, path: url.pathname, query: url.search, ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}), code: res.statusCode, ...(deps.auth.authenticate(req) ? { user: deps.auth.authenticate(req)!.name } : {}) }));
+  res.on("finish", () =>
+    deps.record?.({
+      method,
+      path: url.pathname,
+      query: url.search,
+      ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}),
+      code: res.statusCode,
+      ...(deps.auth.authenticate(req) ? { user: deps.auth.authenticate(req)!.name } : {}),
+    }),
+  );
   try {
     if (PUBLIC.has(url.pathname) && method === "GET") {
       if (url.pathname === "/version") return sendJson(res, 200, discovery("/version", ""));
@@ -168,7 +221,15 @@ export async function handleHttp(deps: HttpDeps, req: IncomingMessage, res: Serv
   }
 }
 
-async function dispatch(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, t: ApiTarget, method: string, q: URLSearchParams, watch: boolean): Promise<void> {
+async function dispatch(
+  deps: HttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  t: ApiTarget,
+  method: string,
+  q: URLSearchParams,
+  watch: boolean,
+): Promise<void> {
   const { registry } = deps;
   const store = registry.store;
   const r = t.resource;
@@ -228,7 +289,11 @@ async function dispatch(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
     return sendJson(res, 200, registry.patch(r, ns, name, req.headers["content-type"] ?? "", body, sub));
   }
   if (method === "DELETE") {
-    const body = ((await readBody(req)) ?? {}) as { propagationPolicy?: "Orphan"; gracePeriodSeconds?: number; preconditions?: { uid?: string } };
+    const body = ((await readBody(req)) ?? {}) as {
+      propagationPolicy?: "Orphan";
+      gracePeriodSeconds?: number;
+      preconditions?: { uid?: string };
+    };
     const policy = q.get("propagationPolicy") ?? body.propagationPolicy;
     const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
     const { object, gone: removed } = registry.delete(r, ns, name, {
@@ -237,7 +302,13 @@ async function dispatch(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
       ...(body.preconditions ? { preconditions: body.preconditions } : {}),
     });
     if (r.returnsObjectOnDelete || !removed) return sendJson(res, 200, object);
-    return sendJson(res, 200, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: object.metadata.uid } });
+    return sendJson(res, 200, {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Success",
+      details: { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: object.metadata.uid },
+    });
   }
   throw methodNotAllowed();
 }
@@ -249,7 +320,11 @@ function list(deps: HttpDeps, t: ApiTarget, q: URLSearchParams, keep: (o: KObjec
     throw gone(`The resourceVersion for the provided list is too old.`);
   }
   let items = store.list(t.resource, t.resource.namespaced ? t.namespace : undefined).filter(keep);
-  items.sort((a, b) => `${a.metadata.namespace ?? ""}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ""}/${b.metadata.name}`));
+  items.sort((a, b) =>
+    `${a.metadata.namespace ?? ""}/${a.metadata.name}`.localeCompare(
+      `${b.metadata.namespace ?? ""}/${b.metadata.name}`,
+    ),
+  );
   let listRv = String(store.currentRv);
   const cont = q.get("continue");
   if (cont) {
@@ -260,7 +335,9 @@ function list(deps: HttpDeps, t: ApiTarget, q: URLSearchParams, keep: (o: KObjec
       throw badRequest("continue key is not valid: illegal base64 data");
     }
     if (token.rv < store.oldestResumableRv) {
-      throw gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+      throw gone(
+        "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+      );
     }
     // The stand-in lists the current state after the key, not a snapshot at the token's version.
     items = items.filter((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}` > token.start);
@@ -270,7 +347,9 @@ function list(deps: HttpDeps, t: ApiTarget, q: URLSearchParams, keep: (o: KObjec
   if (limit > 0 && items.length > limit) {
     const page = items.slice(0, limit);
     const last = page[page.length - 1]!;
-    const next = Buffer.from(JSON.stringify({ rv: Number(listRv), start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` })).toString("base64url");
+    const next = Buffer.from(
+      JSON.stringify({ rv: Number(listRv), start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` }),
+    ).toString("base64url");
     return listOf(t, page, listRv, next);
   }
   return listOf(t, items, listRv);

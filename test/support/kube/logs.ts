@@ -70,24 +70,37 @@ export class LogBook {
     const containers: string[] = (pod.spec?.containers ?? []).map((c: Any) => c.name);
     let name = q.get("container") ?? undefined;
     if (!name) {
-      if (containers.length !== 1) throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(" ")}]`);
+      if (containers.length !== 1)
+        throw badRequest(
+          `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(" ")}]`,
+        );
       name = containers[0]!;
     }
-    if (!containers.includes(name)) throw badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
+    if (!containers.includes(name))
+      throw badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
     const st = (pod.status?.containerStatuses ?? []).find((s: Any) => s.name === name);
     const e = this.entry(pod.metadata.uid, name);
     if (!st || (st.state?.waiting && e.run === 0)) {
       const reason = st?.state?.waiting?.reason ?? "ContainerCreating";
-      const why = reason === "ErrImagePull" || reason === "ImagePullBackOff" ? "trying and failing to pull image" : reason;
+      const why =
+        reason === "ErrImagePull" || reason === "ImagePullBackOff"
+          ? "trying and failing to pull image"
+          : reason;
       throw badRequest(`container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${why}`);
     }
     const previous = q.get("previous") === "true";
     const run = previous ? e.run - 1 : e.run;
-    if (previous && run < 1) throw badRequest(`previous terminated container "${name}" in pod "${pod.metadata.name}" not found`);
+    if (previous && run < 1)
+      throw badRequest(`previous terminated container "${name}" in pod "${pod.metadata.name}" not found`);
     const stamps = q.get("timestamps") === "true";
-    const since = q.get("sinceSeconds") ? Date.now() - Number(q.get("sinceSeconds")) * 1000 : q.get("sinceTime") ? Date.parse(q.get("sinceTime")!) : 0;
+    const since = q.get("sinceSeconds")
+      ? Date.now() - Number(q.get("sinceSeconds")) * 1000
+      : q.get("sinceTime")
+        ? Date.parse(q.get("sinceTime")!)
+        : 0;
     let budget = q.get("limitBytes") ? Number(q.get("limitBytes")) : Infinity;
-    const format = (l: Line) => (stamps ? `${l.time.toISOString().replace("Z", "000000Z")} ` : "") + l.text + "\n";
+    const format = (l: Line) =>
+      (stamps ? `${l.time.toISOString().replace("Z", "000000Z")} ` : "") + l.text + "\n";
     let lines = e.lines.filter((l) => l.run === run && l.time.getTime() >= since);
     const tail = q.get("tailLines");
     if (tail !== null) lines = lines.slice(Math.max(0, lines.length - Number(tail)));

@@ -36,7 +36,9 @@ const standIn = await new KubeStandIn({
 const config = standIn.kubeconfig();
 if (values.dir) writeFileSync(join(values.dir, "kubeconfig"), config, { mode: 0o600 });
 process.stdout.write(config);
-console.error(`Kubernetes API stand-in serving at ${standIn.url}${values.dir ? `; kubeconfig in ${join(values.dir, "kubeconfig")}` : ""} (Ctrl-C stops it)`);
+console.error(
+  `Kubernetes API stand-in serving at ${standIn.url}${values.dir ? `; kubeconfig in ${join(values.dir, "kubeconfig")}` : ""} (Ctrl-C stops it)`,
+);
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.once(sig, () => {
     void standIn.stop().then(() => process.exit(0));

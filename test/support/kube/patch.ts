@@ -38,7 +38,8 @@ function parentOf(doc: Json, tokens: string[], op: string): [Json, string] {
   let cur: Json = doc;
   for (const t of tokens.slice(0, -1)) {
     const next: Json | undefined = Array.isArray(cur) ? cur[Number(t)] : isObject(cur) ? cur[t] : undefined;
-    if (next === undefined) throw new PatchError(`${op} operation does not apply: doc is missing path: "/${tokens.join("/")}"`);
+    if (next === undefined)
+      throw new PatchError(`${op} operation does not apply: doc is missing path: "/${tokens.join("/")}"`);
     cur = next;
   }
   return [cur, tokens[tokens.length - 1]!];
@@ -54,7 +55,8 @@ export function jsonPatch(doc: Json, ops: unknown): Json {
       if (toks.length === 0) return out;
       const [p, k] = parentOf(out, toks, op);
       const v = Array.isArray(p) ? p[Number(k)] : isObject(p) ? p[k] : undefined;
-      if (v === undefined) throw new PatchError(`${op} operation does not apply: doc is missing path: "/${toks.join("/")}"`);
+      if (v === undefined)
+        throw new PatchError(`${op} operation does not apply: doc is missing path: "/${toks.join("/")}"`);
       return v;
     };
     const remove = (toks: string[]) => {
@@ -94,7 +96,8 @@ export function jsonPatch(doc: Json, ops: unknown): Json {
         break;
       }
       case "test":
-        if (JSON.stringify(get(tokens)) !== JSON.stringify(raw.value)) throw new PatchError(`testing value /${tokens.join("/")} failed`);
+        if (JSON.stringify(get(tokens)) !== JSON.stringify(raw.value))
+          throw new PatchError(`testing value /${tokens.join("/")} failed`);
         break;
       default:
         throw new PatchError(`Unexpected kind: ${op}`);
@@ -159,7 +162,8 @@ function mergeList(original: Json[], patch: Json[], path: string[], kind: string
   const out = original.map(clone);
   for (const p of patch) {
     if (!isObject(p)) throw new PatchError(`a list of objects merged by "${key}" got a non-object item`);
-    if (!(key in p)) throw new PatchError(`map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`);
+    if (!(key in p))
+      throw new PatchError(`map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`);
     const idx = out.findIndex((o) => isObject(o) && JSON.stringify(o[key]) === JSON.stringify(p[key]));
     if (p[DIRECTIVE] === "delete") {
       if (idx >= 0) out.splice(idx, 1);

@@ -22,7 +22,13 @@ export function scratchDir(): string {
   return mkdtempSync(join(tmpdir(), "kube-stand-in-"));
 }
 
-export function startProcess(argv: string[], env: Record<string, string>, cwd: string, tty: boolean, initialSize?: { cols: number; rows: number }): LocalProcess {
+export function startProcess(
+  argv: string[],
+  env: Record<string, string>,
+  cwd: string,
+  tty: boolean,
+  initialSize?: { cols: number; rows: number },
+): LocalProcess {
   const baseEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cwd, ...env };
   let child: ChildProcess;
   let ttyFile: string | undefined;
@@ -31,7 +37,11 @@ export function startProcess(argv: string[], env: Record<string, string>, cwd: s
     ttyFile = join(cwd, `.tty-${process.hrtime.bigint()}`);
     const size = initialSize ? `stty cols ${initialSize.cols} rows ${initialSize.rows} 2>/dev/null; ` : "";
     const inner = `tty > ${quote(ttyFile)}; ${size}exec ${argv.map(quote).join(" ")}`;
-    child = spawn("script", ["-q", "-f", "-e", "-c", inner, "/dev/null"], { cwd, env: { ...baseEnv, SHELL: "/bin/sh", TERM: env.TERM ?? "xterm" }, stdio: "pipe" });
+    child = spawn("script", ["-q", "-f", "-e", "-c", inner, "/dev/null"], {
+      cwd,
+      env: { ...baseEnv, SHELL: "/bin/sh", TERM: env.TERM ?? "xterm" },
+      stdio: "pipe",
+    });
   } else {
     child = spawn(argv[0]!, argv.slice(1), { cwd, env: baseEnv, stdio: "pipe" });
   }
@@ -49,7 +59,8 @@ export function startProcess(argv: string[], env: Record<string, string>, cwd: s
       const apply = (tries: number) => {
         if (existsSync(ttyFile!)) {
           const dev = readFileSync(ttyFile!, "utf8").trim();
-          if (dev.startsWith("/dev/")) spawnSync("stty", ["-F", dev, "cols", String(cols), "rows", String(rows)]);
+          if (dev.startsWith("/dev/"))
+            spawnSync("stty", ["-F", dev, "cols", String(cols), "rows", String(rows)]);
         } else if (tries > 0 && child.exitCode === null) setTimeout(() => apply(tries - 1), 10);
       };
       apply(200);

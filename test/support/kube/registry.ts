@@ -7,13 +7,21 @@
 import { applyDefaults } from "./defaults.js";
 import { jsonMergePatch, jsonPatch, PatchError, strategicMerge } from "./patch.js";
 import { RESOURCES, apiVersionOf, resourceOfKind, type ResourceType } from "./resources.js";
-import { ApiError, badRequest, invalid, namespaceTerminating, notFound, unsupportedMediaType } from "./status.js";
+import {
+  ApiError,
+  badRequest,
+  invalid,
+  namespaceTerminating,
+  notFound,
+  unsupportedMediaType,
+} from "./status.js";
 import type { Any, KObject, Store } from "./store.js";
 import { immutableChanges, validate } from "./validate.js";
 
 const NAMESPACES = resourceOfKind("Namespace");
 
-export type PatchType = "application/merge-patch+json" | "application/strategic-merge-patch+json" | "application/json-patch+json";
+export type PatchType =
+  "application/merge-patch+json" | "application/strategic-merge-patch+json" | "application/json-patch+json";
 
 export interface DeleteOptions {
   propagationPolicy?: "Orphan" | "Background" | "Foreground";
@@ -32,20 +40,40 @@ export class Registry {
   }
 
   private shape(r: ResourceType, ns: string | undefined, body: Any, name?: string): KObject {
-    if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("the request body must be a JSON object");
+    if (!body || typeof body !== "object" || Array.isArray(body))
+      throw badRequest("the request body must be a JSON object");
     const obj = structuredClone(body) as KObject;
-    if (obj.kind !== undefined && obj.kind !== r.kind) throw badRequest(`the kind of the provided object (${obj.kind}) does not match the resource (${r.kind})`);
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(r)) throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(r)})`);
+    if (obj.kind !== undefined && obj.kind !== r.kind)
+      throw badRequest(
+        `the kind of the provided object (${obj.kind}) does not match the resource (${r.kind})`,
+      );
+    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(r))
+      throw badRequest(
+        `the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(r)})`,
+      );
     obj.kind = r.kind;
     obj.apiVersion = apiVersionOf(r);
     obj.metadata ??= {} as KObject["metadata"];
     if (r.namespaced) {
-      if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== ns) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== ns)
+        throw badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        );
       obj.metadata.namespace = ns;
     } else delete obj.metadata.namespace;
-    if (name !== undefined && obj.metadata.name !== undefined && obj.metadata.name !== name) throw badRequest("the name of the object (" + obj.metadata.name + ") does not match the name on the URL (" + name + ")");
+    if (name !== undefined && obj.metadata.name !== undefined && obj.metadata.name !== name)
+      throw badRequest(
+        "the name of the object (" +
+          obj.metadata.name +
+          ") does not match the name on the URL (" +
+          name +
+          ")",
+      );
     if (name !== undefined) obj.metadata.name = name;
-    if (!obj.metadata.name && !obj.metadata.generateName) throw invalid(r, "", [{ field: "metadata.name", message: "Required value: name or generateName is required" }]);
+    if (!obj.metadata.name && !obj.metadata.generateName)
+      throw invalid(r, "", [
+        { field: "metadata.name", message: "Required value: name or generateName is required" },
+      ]);
     return obj;
   }
 
@@ -62,7 +90,9 @@ export class Registry {
     if (r.subresources.includes("status") && r.kind !== "Namespace") delete obj.status;
     (obj.metadata as Partial<KObject["metadata"]>).resourceVersion = undefined;
     applyDefaults(obj);
-    const probe = obj.metadata.name ? obj : { ...obj, metadata: { ...obj.metadata, name: obj.metadata.generateName + "x" } };
+    const probe = obj.metadata.name
+      ? obj
+      : { ...obj, metadata: { ...obj.metadata, name: obj.metadata.generateName + "x" } };
     this.check(r, probe);
     return this.store.create(r, obj);
   }
@@ -92,9 +122,20 @@ export class Registry {
     return {
       kind: "Scale",
       apiVersion: "autoscaling/v1",
-      metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
       spec: { replicas: obj.spec?.replicas ?? 0 },
-      status: { replicas: obj.status?.replicas ?? 0, selector: Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(",") },
+      status: {
+        replicas: obj.status?.replicas ?? 0,
+        selector: Object.entries(sel)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(","),
+      },
     };
   }
 
@@ -102,20 +143,31 @@ export class Registry {
   updateScale(r: ResourceType, ns: string | undefined, name: string, body: Any): KObject {
     const prev = this.store.mustGet(r, ns, name);
     const replicas = body?.spec?.replicas;
-    if (!Number.isInteger(replicas) || replicas < 0) throw invalid(r, name, [{ field: "spec.replicas", message: `Invalid value: ${replicas}: must be greater than or equal to 0` }]);
+    if (!Number.isInteger(replicas) || replicas < 0)
+      throw invalid(r, name, [
+        { field: "spec.replicas", message: `Invalid value: ${replicas}: must be greater than or equal to 0` },
+      ]);
     const next = structuredClone(prev);
     next.spec.replicas = replicas;
     return this.scaleOf(r, this.store.update(r, next, body?.metadata?.resourceVersion));
   }
 
-  patch(r: ResourceType, ns: string | undefined, name: string, type: string, body: Any, sub?: string): KObject {
+  patch(
+    r: ResourceType,
+    ns: string | undefined,
+    name: string,
+    type: string,
+    body: Any,
+    sub?: string,
+  ): KObject {
     const prev = this.store.mustGet(r, ns, name);
     const base = sub === "scale" ? this.scaleOf(r, prev) : prev;
     let patched: Any;
     try {
       const t = type.split(";")[0]!.trim();
       if (t === "application/merge-patch+json") patched = jsonMergePatch(base, body);
-      else if (t === "application/strategic-merge-patch+json") patched = strategicMerge(base, body, [], r.kind);
+      else if (t === "application/strategic-merge-patch+json")
+        patched = strategicMerge(base, body, [], r.kind);
       else if (t === "application/json-patch+json") patched = jsonPatch(base, body);
       else throw unsupportedMediaType(t);
     } catch (e) {
@@ -123,7 +175,10 @@ export class Registry {
       throw e;
     }
     // A patch that names a resourceVersion is a precondition on it; otherwise it applies to the latest.
-    const expect = patched?.metadata?.resourceVersion && body?.metadata?.resourceVersion ? String(patched.metadata.resourceVersion) : prev.metadata.resourceVersion;
+    const expect =
+      patched?.metadata?.resourceVersion && body?.metadata?.resourceVersion
+        ? String(patched.metadata.resourceVersion)
+        : prev.metadata.resourceVersion;
     patched.metadata = { ...patched.metadata, resourceVersion: expect };
     if (sub === "scale") return this.updateScale(r, ns, name, patched);
     if (sub === "status") return this.updateStatus(r, ns, name, patched);
@@ -131,10 +186,23 @@ export class Registry {
   }
 
   /** DELETE; returns the object as it is after the call (still present while terminating). */
-  delete(r: ResourceType, ns: string | undefined, name: string, opts: DeleteOptions = {}): { object: KObject; gone: boolean } {
+  delete(
+    r: ResourceType,
+    ns: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): { object: KObject; gone: boolean } {
     const obj = this.store.mustGet(r, ns, name);
     if (opts.preconditions?.uid && opts.preconditions.uid !== obj.metadata.uid) {
-      throw new ApiError({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${obj.metadata.uid}`, reason: "Conflict", code: 409 });
+      throw new ApiError({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${obj.metadata.uid}`,
+        reason: "Conflict",
+        code: 409,
+      });
     }
     if (r.kind === "Namespace") {
       if (obj.status?.phase === "Terminating") return { object: obj, gone: false };
@@ -143,9 +211,17 @@ export class Registry {
       return { object: this.store.update(r, obj), gone: false };
     }
     const grace = opts.gracePeriodSeconds ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
-    if (r.kind === "Pod" && grace > 0 && obj.spec?.nodeName && obj.status?.phase !== "Succeeded" && obj.status?.phase !== "Failed") {
+    if (
+      r.kind === "Pod" &&
+      grace > 0 &&
+      obj.spec?.nodeName &&
+      obj.status?.phase !== "Succeeded" &&
+      obj.status?.phase !== "Failed"
+    ) {
       if (obj.metadata.deletionTimestamp) return { object: obj, gone: false };
-      obj.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+      obj.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000)
+        .toISOString()
+        .replace(/\.\d+Z$/, "Z");
       obj.metadata.deletionGracePeriodSeconds = grace;
       return { object: this.store.update(r, obj), gone: false };
     }
@@ -164,7 +240,8 @@ export class Registry {
         if (policy === "Orphan") {
           o.metadata.ownerReferences = refs.filter((ref) => ref.uid !== owner.metadata.uid);
           this.store.update(r, o);
-        } else if (refs.length === 1) this.delete(r, o.metadata.namespace, o.metadata.name, { propagationPolicy: "Background" });
+        } else if (refs.length === 1)
+          this.delete(r, o.metadata.namespace, o.metadata.name, { propagationPolicy: "Background" });
       }
     }
   }

@@ -15,7 +15,7 @@ let nextIp = 0;
 /** A fresh pod address in 127.77.0.0/16 (never .0 or .255 in the last octet). */
 export function allocatePodIp(): string {
   const n = nextIp++;
-  return `127.77.${1 + Math.floor(n / 254) % 254}.${1 + (n % 254)}`;
+  return `127.77.${1 + (Math.floor(n / 254) % 254)}.${1 + (n % 254)}`;
 }
 
 export interface RunningContainer {
@@ -55,7 +55,12 @@ export async function startContainer(c: ContainerContext): Promise<RunningContai
       return { stop: async () => {} };
     }
     const port = c.container.ports?.[0]?.containerPort;
-    const p = startProcess(argv, { ...c.env, HOST: c.ip, ...(port ? { PORT: String(port) } : {}) }, c.cwd, !!c.container.tty);
+    const p = startProcess(
+      argv,
+      { ...c.env, HOST: c.ip, ...(port ? { PORT: String(port) } : {}) },
+      c.cwd,
+      !!c.container.tty,
+    );
     p.child.stdout?.on("data", (d: Buffer) => log(d.toString()));
     p.child.stderr?.on("data", (d: Buffer) => log(d.toString()));
     if (!c.container.stdin) p.child.stdin?.end();
@@ -80,7 +85,16 @@ export async function startContainer(c: ContainerContext): Promise<RunningContai
       const code = failing ? 503 : 200;
       log(`${req.method} ${req.url} ${code}`);
       res.writeHead(code, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ pod: c.podName, container: name, image: c.container.image, ip: c.ip, port: port.containerPort, path }));
+      res.end(
+        JSON.stringify({
+          pod: c.podName,
+          container: name,
+          image: c.container.image,
+          ip: c.ip,
+          port: port.containerPort,
+          path,
+        }),
+      );
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

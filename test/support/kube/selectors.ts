@@ -69,7 +69,9 @@ export function parseLabelSelector(s: string | undefined): Requirement[] {
     m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
     if (m) return { key: checkKey(m[1]!), op: m[2] === "!=" ? "!=" : "=", value: checkValue(m[3]!) };
     if (/^[^\s=!()]+$/.test(part)) return { key: checkKey(part), op: "exists" };
-    throw new SelectorError(`unable to parse requirement: found '${part}', expected: in, notin, =, ==, !=, gt, lt`);
+    throw new SelectorError(
+      `unable to parse requirement: found '${part}', expected: in, notin, =, ==, !=, gt, lt`,
+    );
   });
 }
 
@@ -98,11 +100,19 @@ export function matchesLabels(reqs: Requirement[], labels: Record<string, string
 /** A structured selector (LabelSelector in objects: matchLabels + matchExpressions). */
 export interface LabelSelectorSpec {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+  matchExpressions?: {
+    key: string;
+    operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    values?: string[];
+  }[];
 }
 
 export function selectorSpecToRequirements(sel: LabelSelectorSpec | undefined): Requirement[] {
-  const reqs: Requirement[] = Object.entries(sel?.matchLabels ?? {}).map(([key, value]) => ({ key, op: "=", value }));
+  const reqs: Requirement[] = Object.entries(sel?.matchLabels ?? {}).map(([key, value]) => ({
+    key,
+    op: "=",
+    value,
+  }));
   for (const e of sel?.matchExpressions ?? []) {
     if (e.operator === "In") reqs.push({ key: e.key, op: "in", values: e.values ?? [] });
     else if (e.operator === "NotIn") reqs.push({ key: e.key, op: "notin", values: e.values ?? [] });
@@ -131,7 +141,8 @@ export function parseFieldSelector(s: string | undefined, supported: readonly st
 
 function fieldValue(obj: unknown, path: string): string {
   let cur: unknown = obj;
-  for (const p of path.split(".")) cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[p] : undefined;
+  for (const p of path.split("."))
+    cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[p] : undefined;
   return cur === undefined || cur === null ? "" : String(cur);
 }
 

@@ -70,27 +70,56 @@ export class KubeStandIn {
     this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), "kube-stand-in-pki-"));
     this.ownsDir = opts.dir === undefined;
     this.watches = new WatchHub(this.store, opts.bookmarkIntervalMs ?? 1000);
-    this.control = new ControlPlane(this.registry, this.images, this.logs, { crashBackoffMs: opts.crashBackoffMs ?? 10_000, imagePullBackoffMs: opts.imagePullBackoffMs ?? 1000 });
-    this.auth.addToken(this.adminToken, { name: "system:serviceaccount:kube-system:admin", groups: ["system:serviceaccounts", "system:authenticated"] });
+    this.control = new ControlPlane(this.registry, this.images, this.logs, {
+      crashBackoffMs: opts.crashBackoffMs ?? 10_000,
+      imagePullBackoffMs: opts.imagePullBackoffMs ?? 1000,
+    });
+    this.auth.addToken(this.adminToken, {
+      name: "system:serviceaccount:kube-system:admin",
+      groups: ["system:serviceaccounts", "system:authenticated"],
+    });
   }
 
   async start(): Promise<this> {
     const pki = new Pki(this.dir);
     const host = this.opts.host ?? "127.0.0.1";
-    const server = await pki.issueServer("apiserver", { ips: [host, "127.0.0.1"], dns: ["localhost", "kubernetes.default.svc"] });
+    const server = await pki.issueServer("apiserver", {
+      ips: [host, "127.0.0.1"],
+      dns: ["localhost", "kubernetes.default.svc"],
+    });
     const admin = await pki.issueClient("kubernetes-admin");
-    this.credentials = { ca: readFileSync(pki.caCert, "utf8"), cert: readFileSync(admin.cert, "utf8"), key: readFileSync(admin.key, "utf8") };
-    for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"]) this.registry.create(resourceOfKind("Namespace"), undefined, { metadata: { name: ns } });
+    this.credentials = {
+      ca: readFileSync(pki.caCert, "utf8"),
+      cert: readFileSync(admin.cert, "utf8"),
+      key: readFileSync(admin.key, "utf8"),
+    };
+    for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"])
+      this.registry.create(resourceOfKind("Namespace"), undefined, { metadata: { name: ns } });
     for (let i = 1; i <= (this.opts.nodes ?? 2); i++) this.addNode(`node-${i}`);
     const deps: HttpDeps = {
       record: (r) => this.requests.push(r),
       beforeServe: (method, t) => {
-        const i = this.interferers.findIndex((x) => x.method === method && x.resource === t.resource.plural && x.name === t.name && (x.subresource ?? undefined) === t.subresource);
+        const i = this.interferers.findIndex(
+          (x) =>
+            x.method === method &&
+            x.resource === t.resource.plural &&
+            x.name === t.name &&
+            (x.subresource ?? undefined) === t.subresource,
+        );
         if (i >= 0) this.interferers.splice(i, 1)[0]!.write();
       },
-      registry: this.registry, auth: this.auth, watches: this.watches, logs: this.logs, serverAddress: () => new URL(this.url).host };
+      registry: this.registry,
+      auth: this.auth,
+      watches: this.watches,
+      logs: this.logs,
+      serverAddress: () => new URL(this.url).host,
+    };
     this.exec = new ExecServer(deps, this.control.kubelet);
-    this.tls = { key: readFileSync(server.key), cert: readFileSync(server.cert), ca: readFileSync(pki.caCert) };
+    this.tls = {
+      key: readFileSync(server.key),
+      cert: readFileSync(server.cert),
+      ca: readFileSync(pki.caCert),
+    };
     this.deps = deps;
     await this.listen(this.opts.port ?? 0);
     this.control.start();
@@ -117,14 +146,26 @@ export class KubeStandIn {
 
   /** Every request served so far (method, path, query, content type, status code). */
   readonly requests: import("./http.js").RequestRecord[] = [];
-  private readonly interferers: { method: string; resource: string; name?: string; subresource?: string; write: () => void }[] = [];
+  private readonly interferers: {
+    method: string;
+    resource: string;
+    name?: string;
+    subresource?: string;
+    write: () => void;
+  }[] = [];
 
   /**
    * Test hook: before the next `method` request on `resource`/`name` is served, `write`
    * runs (another writer changing the object first), so that request meets a newer
    * resourceVersion, exactly as a concurrent update would make it.
    */
-  interfereOnce(method: string, resource: string, name: string, write: () => void, subresource?: string): void {
+  interfereOnce(
+    method: string,
+    resource: string,
+    name: string,
+    write: () => void,
+    subresource?: string,
+  ): void {
     this.interferers.push({ method, resource, name, write, ...(subresource ? { subresource } : {}) });
   }
 
@@ -147,15 +188,37 @@ export class KubeStandIn {
     const nodes = resourceOfKind("Node");
     // Created, then its status reported, as a kubelet registers itself.
     const { status, ...node } = {
-      metadata: { name, labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", ...labels } },
+      metadata: {
+        name,
+        labels: {
+          "kubernetes.io/hostname": name,
+          "kubernetes.io/os": "linux",
+          "kubernetes.io/arch": "amd64",
+          ...labels,
+        },
+      },
       spec: {},
       status: {
-        conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
+        conditions: [
+          {
+            type: "Ready",
+            status: "True",
+            reason: "KubeletReady",
+            message: "kubelet is posting ready status",
+            lastHeartbeatTime: new Date().toISOString(),
+            lastTransitionTime: new Date().toISOString(),
+          },
+        ],
         addresses: [
           { type: "InternalIP", address },
           { type: "Hostname", address: name },
         ],
-        nodeInfo: { kubeletVersion: "v1.24.17", containerRuntimeVersion: "stand-in://1", operatingSystem: "linux", architecture: "amd64" },
+        nodeInfo: {
+          kubeletVersion: "v1.24.17",
+          containerRuntimeVersion: "stand-in://1",
+          operatingSystem: "linux",
+          architecture: "amd64",
+        },
         capacity: { cpu: "2", memory: "8Gi", pods: "110" },
         allocatable: { cpu: "2", memory: "8Gi", pods: "110" },
       },
@@ -182,7 +245,9 @@ export class KubeStandIn {
   /** A kubeconfig for this server, with the admin client certificate or the given token. */
   kubeconfig(token?: string): string {
     const b64 = (s: string) => Buffer.from(s).toString("base64");
-    const user = token ? `    token: ${token}` : `    client-certificate-data: ${b64(this.credentials.cert)}\n    client-key-data: ${b64(this.credentials.key)}`;
+    const user = token
+      ? `    token: ${token}`
+      : `    client-certificate-data: ${b64(this.credentials.cert)}\n    client-key-data: ${b64(this.credentials.key)}`;
     return [
       "apiVersion: v1",
       "kind: Config",

@@ -19,7 +19,14 @@ export interface ObjectMeta {
   deletionGracePeriodSeconds?: number;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+  ownerReferences?: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }[];
   finalizers?: string[];
 }
 
@@ -48,7 +55,13 @@ export interface StoreEvent {
 }
 
 const key = (ns: string | undefined, name: string) => `${ns ?? ""}/${name}`;
-const GENERATION_KINDS = new Set(["Deployment", "ReplicaSet", "DaemonSet", "PodDisruptionBudget", "HorizontalPodAutoscaler"]);
+const GENERATION_KINDS = new Set([
+  "Deployment",
+  "ReplicaSet",
+  "DaemonSet",
+  "PodDisruptionBudget",
+  "HorizontalPodAutoscaler",
+]);
 
 export class Store {
   private rv = 1;
@@ -92,7 +105,8 @@ export class Store {
 
   list(r: ResourceType, ns?: string): KObject[] {
     const out: KObject[] = [];
-    for (const o of this.table(r).values()) if (ns === undefined || o.metadata.namespace === ns) out.push(structuredClone(o));
+    for (const o of this.table(r).values())
+      if (ns === undefined || o.metadata.namespace === ns) out.push(structuredClone(o));
     return out.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
   }
 
@@ -125,9 +139,13 @@ export class Store {
     obj.metadata.uid = cur.metadata.uid;
     obj.metadata.creationTimestamp = cur.metadata.creationTimestamp;
     if (cur.metadata.generation !== undefined) {
-      obj.metadata.generation = cur.metadata.generation + (JSON.stringify(cur.spec) !== JSON.stringify(obj.spec) ? 1 : 0);
+      obj.metadata.generation =
+        cur.metadata.generation + (JSON.stringify(cur.spec) !== JSON.stringify(obj.spec) ? 1 : 0);
     }
-    if (JSON.stringify({ ...cur, metadata: { ...cur.metadata, resourceVersion: "" } }) === JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: "" } })) {
+    if (
+      JSON.stringify({ ...cur, metadata: { ...cur.metadata, resourceVersion: "" } }) ===
+      JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: "" } })
+    ) {
       return structuredClone(cur); // a no-op write does not bump the version (as on a real server)
     }
     return this.commit("MODIFIED", r, obj, cur);
@@ -146,9 +164,16 @@ export class Store {
     obj.metadata.resourceVersion = String(this.rv);
     const stored = structuredClone(obj);
     if (type !== "DELETED") this.table(r).set(key(stored.metadata.namespace, stored.metadata.name), stored);
-    const event: StoreEvent = { type, resource: r, object: structuredClone(stored), ...(previous ? { previous: structuredClone(previous) } : {}), rv: this.rv };
+    const event: StoreEvent = {
+      type,
+      resource: r,
+      object: structuredClone(stored),
+      ...(previous ? { previous: structuredClone(previous) } : {}),
+      rv: this.rv,
+    };
     this.history.push(event);
-    if (this.history.length > this.historyLimit) this.compactTo(this.history[this.history.length - this.historyLimit - 1]!.rv);
+    if (this.history.length > this.historyLimit)
+      this.compactTo(this.history[this.history.length - this.historyLimit - 1]!.rv);
     for (const l of this.listeners) l(event);
     return structuredClone(stored);
   }

@@ -42,8 +42,15 @@ export class WatchHub {
 
   serve(w: WatchRequest, res: ServerResponse): void {
     const matches = (o: KObject | undefined) =>
-      !!o && (w.namespace === undefined || o.metadata.namespace === w.namespace) && matchesLabels(w.labels, o.metadata.labels) && matchesFields(w.fields, o);
-    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+      !!o &&
+      (w.namespace === undefined || o.metadata.namespace === w.namespace) &&
+      matchesLabels(w.labels, o.metadata.labels) &&
+      matchesFields(w.fields, o);
+    res.writeHead(200, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-cache, private",
+      "Transfer-Encoding": "chunked",
+    });
     res.flushHeaders();
     const send = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + "\n");
     const deliver = (e: StoreEvent) => {
@@ -54,7 +61,11 @@ export class WatchHub {
         if (before) send("DELETED", e.object);
       } else if (now && before) send("MODIFIED", e.object);
       else if (now) send("ADDED", e.object);
-      else if (before) send("DELETED", { ...e.previous!, metadata: { ...e.previous!.metadata, resourceVersion: String(e.rv) } });
+      else if (before)
+        send("DELETED", {
+          ...e.previous!,
+          metadata: { ...e.previous!.metadata, resourceVersion: String(e.rv) },
+        });
     };
 
     const rv = w.resourceVersion;
@@ -75,11 +86,16 @@ export class WatchHub {
       timers.push(
         setInterval(() => {
           const kind = w.resource.kind;
-          send("BOOKMARK", { kind, apiVersion: apiVersionOf(w.resource), metadata: { resourceVersion: String(this.store.currentRv) } });
+          send("BOOKMARK", {
+            kind,
+            apiVersion: apiVersionOf(w.resource),
+            metadata: { resourceVersion: String(this.store.currentRv) },
+          });
         }, this.bookmarkIntervalMs),
       );
     }
-    if (w.timeoutSeconds && w.timeoutSeconds > 0) timers.push(setTimeout(() => res.end(), w.timeoutSeconds * 1000));
+    if (w.timeoutSeconds && w.timeoutSeconds > 0)
+      timers.push(setTimeout(() => res.end(), w.timeoutSeconds * 1000));
     this.open.add(res);
     res.on("close", () => {
       unsubscribe();

@@ -11,9 +11,18 @@ const dep = (status: V1Deployment["status"], generation = 2): V1Deployment => ({
   status,
 });
 const rs = (rev: string, hash: string): V1ReplicaSet => ({
-  metadata: { name: `web-${hash}`, labels: { "pod-template-hash": hash }, annotations: { "deployment.kubernetes.io/revision": rev }, ownerReferences: [{ uid: "d1", apiVersion: "apps/v1", kind: "Deployment", name: "web" }] },
+  metadata: {
+    name: `web-${hash}`,
+    labels: { "pod-template-hash": hash },
+    annotations: { "deployment.kubernetes.io/revision": rev },
+    ownerReferences: [{ uid: "d1", apiVersion: "apps/v1", kind: "Deployment", name: "web" }],
+  },
 });
-const pod = (hash: string, cs: NonNullable<V1Pod["status"]>["containerStatuses"], conditions: NonNullable<V1Pod["status"]>["conditions"] = []): V1Pod => ({
+const pod = (
+  hash: string,
+  cs: NonNullable<V1Pod["status"]>["containerStatuses"],
+  conditions: NonNullable<V1Pod["status"]>["conditions"] = [],
+): V1Pod => ({
   metadata: { name: `web-${hash}-x`, uid: `p-${hash}`, labels: { "pod-template-hash": hash } },
   status: { containerStatuses: cs, conditions },
 });
@@ -24,13 +33,50 @@ test("waiting while the controller has not observed the new generation", () => {
 });
 
 test("complete only when all replicas are updated and available and no old ones remain", () => {
-  assert.match((rolloutState(dep({ observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2 }), sets, [], []) as { message: string }).message, /old replicas are pending termination/);
-  assert.match((rolloutState(dep({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1 }), sets, [], []) as { message: string }).message, /1 of 2 updated replicas are available/);
-  assert.equal(rolloutState(dep({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 }), sets, [], []).phase, "complete");
+  assert.match(
+    (
+      rolloutState(
+        dep({ observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2 }),
+        sets,
+        [],
+        [],
+      ) as { message: string }
+    ).message,
+    /old replicas are pending termination/,
+  );
+  assert.match(
+    (
+      rolloutState(
+        dep({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1 }),
+        sets,
+        [],
+        [],
+      ) as { message: string }
+    ).message,
+    /1 of 2 updated replicas are available/,
+  );
+  assert.equal(
+    rolloutState(
+      dep({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 }),
+      sets,
+      [],
+      [],
+    ).phase,
+    "complete",
+  );
 });
 
 test("an image that cannot be pulled fails at once once in back-off, naming the image", () => {
-  const p = pod("new", [{ name: "web", image: "reg/app:v2", ready: false, restartCount: 0, imageID: "", state: { waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "reg/app:v2"' } } }]);
+  const p = pod("new", [
+    {
+      name: "web",
+      image: "reg/app:v2",
+      ready: false,
+      restartCount: 0,
+      imageID: "",
+      state: { waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "reg/app:v2"' } },
+    },
+  ]);
   const s = rolloutState(dep({ observedGeneration: 2, updatedReplicas: 1 }), sets, [p], []);
   assert.equal(s.phase, "failed");
   assert.equal((s as { reason: string }).reason, "image-pull");
@@ -38,12 +84,35 @@ test("an image that cannot be pulled fails at once once in back-off, naming the 
 });
 
 test("pods of the old revision do not count against the new one", () => {
-  const old = pod("old", [{ name: "web", image: "x", ready: false, restartCount: 9, imageID: "", state: { waiting: { reason: "CrashLoopBackOff" } } }]);
-  assert.equal(rolloutState(dep({ observedGeneration: 2, updatedReplicas: 0 }), sets, [old], []).phase, "progressing");
+  const old = pod("old", [
+    {
+      name: "web",
+      image: "x",
+      ready: false,
+      restartCount: 9,
+      imageID: "",
+      state: { waiting: { reason: "CrashLoopBackOff" } },
+    },
+  ]);
+  assert.equal(
+    rolloutState(dep({ observedGeneration: 2, updatedReplicas: 0 }), sets, [old], []).phase,
+    "progressing",
+  );
 });
 
 test("a crash loop fails after the allowed restarts, with the exit code", () => {
-  const crashing = (restarts: number) => pod("new", [{ name: "web", image: "x", ready: false, restartCount: restarts, imageID: "", state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: { terminated: { exitCode: 3, reason: "Error" } } }]);
+  const crashing = (restarts: number) =>
+    pod("new", [
+      {
+        name: "web",
+        image: "x",
+        ready: false,
+        restartCount: restarts,
+        imageID: "",
+        state: { waiting: { reason: "CrashLoopBackOff" } },
+        lastState: { terminated: { exitCode: 3, reason: "Error" } },
+      },
+    ]);
   assert.equal(rolloutState(dep({ observedGeneration: 2 }), sets, [crashing(1)], [], 2).phase, "progressing");
   const s = rolloutState(dep({ observedGeneration: 2 }), sets, [crashing(2)], [], 2);
   assert.equal((s as { reason: string }).reason, "crash-loop");
@@ -51,12 +120,35 @@ test("a crash loop fails after the allowed restarts, with the exit code", () => 
 });
 
 test("the progress deadline fails the rollout with the readiness probe's failure as the reason", () => {
-  const p = pod("new", [{ name: "web", image: "x", ready: false, restartCount: 0, imageID: "", state: { running: {} } }]);
-  const ev: CoreV1Event = { metadata: {}, involvedObject: { uid: "p-new" }, reason: "Unhealthy", message: "Readiness probe failed: HTTP probe failed with statuscode: 503" };
-  const s = rolloutState(dep({ observedGeneration: 2, conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded" }] }), sets, [p], [ev]);
+  const p = pod("new", [
+    { name: "web", image: "x", ready: false, restartCount: 0, imageID: "", state: { running: {} } },
+  ]);
+  const ev: CoreV1Event = {
+    metadata: {},
+    involvedObject: { uid: "p-new" },
+    reason: "Unhealthy",
+    message: "Readiness probe failed: HTTP probe failed with statuscode: 503",
+  };
+  const s = rolloutState(
+    dep({
+      observedGeneration: 2,
+      conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded" }],
+    }),
+    sets,
+    [p],
+    [ev],
+  );
   assert.equal(s.phase, "failed");
   assert.equal((s as { reason: string }).reason, "probe");
   assert.match((s as { message: string }).message, /statuscode: 503/);
-  const bare = rolloutState(dep({ observedGeneration: 2, conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded" }] }), sets, [], []);
+  const bare = rolloutState(
+    dep({
+      observedGeneration: 2,
+      conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded" }],
+    }),
+    sets,
+    [],
+    [],
+  );
   assert.equal((bare as { reason: string }).reason, "deadline");
 });

@@ -11,7 +11,15 @@ const deployment = {
     template: {
       spec: {
         containers: [
-          { name: "web", image: "a:1", env: [{ name: "A", value: "1" }, { name: "B", value: "2" }], ports: [{ containerPort: 8080 }] },
+          {
+            name: "web",
+            image: "a:1",
+            env: [
+              { name: "A", value: "1" },
+              { name: "B", value: "2" },
+            ],
+            ports: [{ containerPort: 8080 }],
+          },
           { name: "side", image: "s:1" },
         ],
         tolerations: [{ key: "k", operator: "Exists" }],
@@ -21,7 +29,10 @@ const deployment = {
 };
 
 test("merge patch: objects merge, null deletes, lists are replaced", () => {
-  const out = jsonMergePatch(deployment as never, { metadata: { labels: { old: null, new: "y" } }, spec: { template: { spec: { tolerations: [] } } } }) as typeof deployment;
+  const out = jsonMergePatch(deployment as never, {
+    metadata: { labels: { old: null, new: "y" } },
+    spec: { template: { spec: { tolerations: [] } } },
+  }) as typeof deployment;
   assert.deepEqual(out.metadata.labels, { app: "web", new: "y" });
   assert.deepEqual(out.spec.template.spec.tolerations, []);
   assert.equal(out.spec.template.spec.containers.length, 2);
@@ -30,11 +41,31 @@ test("merge patch: objects merge, null deletes, lists are replaced", () => {
 
 test("strategic merge: containers and env merge by name, ports by containerPort, other lists replace", () => {
   const out = strategicMerge(deployment as never, {
-    spec: { template: { spec: { containers: [{ name: "web", image: "a:2", env: [{ name: "B", value: "3" }, { name: "C", value: "4" }] }], tolerations: [{ key: "z", operator: "Exists" }] } } },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: "web",
+              image: "a:2",
+              env: [
+                { name: "B", value: "3" },
+                { name: "C", value: "4" },
+              ],
+            },
+          ],
+          tolerations: [{ key: "z", operator: "Exists" }],
+        },
+      },
+    },
   }) as typeof deployment;
   const [web, side] = out.spec.template.spec.containers;
   assert.equal(web!.image, "a:2");
-  assert.deepEqual(web!.env, [{ name: "A", value: "1" }, { name: "B", value: "3" }, { name: "C", value: "4" }]);
+  assert.deepEqual(web!.env, [
+    { name: "A", value: "1" },
+    { name: "B", value: "3" },
+    { name: "C", value: "4" },
+  ]);
   assert.deepEqual(web!.ports, [{ containerPort: 8080 }]);
   assert.equal(side!.image, "s:1");
   assert.deepEqual(out.spec.template.spec.tolerations, [{ key: "z", operator: "Exists" }]);
@@ -45,16 +76,33 @@ test("strategic merge directives: $patch delete and replace, $deleteFromPrimitiv
     { ...deployment, metadata: { ...deployment.metadata, finalizers: ["a", "b"] } } as never,
     {
       metadata: { "$deleteFromPrimitiveList/finalizers": ["a"] },
-      spec: { template: { spec: { "$setElementOrder/containers": [{ name: "web" }], containers: [{ name: "side", $patch: "delete" }, { name: "web", env: [{ name: "X", value: "9" }, { $patch: "replace" }] }] } } },
+      spec: {
+        template: {
+          spec: {
+            "$setElementOrder/containers": [{ name: "web" }],
+            containers: [
+              { name: "side", $patch: "delete" },
+              { name: "web", env: [{ name: "X", value: "9" }, { $patch: "replace" }] },
+            ],
+          },
+        },
+      },
     },
   ) as typeof deployment & { metadata: { finalizers: string[] } };
   assert.deepEqual(out.metadata.finalizers, ["b"]);
-  assert.deepEqual(out.spec.template.spec.containers.map((c) => c.name), ["web"]);
+  assert.deepEqual(
+    out.spec.template.spec.containers.map((c) => c.name),
+    ["web"],
+  );
   assert.deepEqual(out.spec.template.spec.containers[0]!.env, [{ name: "X", value: "9" }]);
 });
 
 test("strategic merge refuses a list item without its merge key", () => {
-  assert.throws(() => strategicMerge(deployment as never, { spec: { template: { spec: { containers: [{ image: "x" }] } } } }), PatchError);
+  assert.throws(
+    () =>
+      strategicMerge(deployment as never, { spec: { template: { spec: { containers: [{ image: "x" }] } } } }),
+    PatchError,
+  );
 });
 
 test("JSON patch: add, replace, remove, test; a failed test aborts", () => {
@@ -67,5 +115,8 @@ test("JSON patch: add, replace, remove, test; a failed test aborts", () => {
   assert.equal(out.spec.replicas, 5);
   assert.equal((out.metadata.labels as Record<string, string>)["a/b"], "c");
   assert.equal(out.spec.template.spec.containers.length, 1);
-  assert.throws(() => jsonPatch(deployment as never, [{ op: "test", path: "/spec/replicas", value: 3 }]), PatchError);
+  assert.throws(
+    () => jsonPatch(deployment as never, [{ op: "test", path: "/spec/replicas", value: 3 }]),
+    PatchError,
+  );
 });

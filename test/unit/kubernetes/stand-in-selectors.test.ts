@@ -2,7 +2,13 @@
 // semantics (the adapter's queries must mean on it what they mean on a real server).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from "../../support/kube/selectors.js";
+import {
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+} from "../../support/kube/selectors.js";
 
 const l = { app: "web", "tsuru.io/pool": "main", tier: "" };
 
@@ -27,11 +33,16 @@ test("set-based selectors: in, notin, exists and !exists", () => {
 
 test("an empty selector matches everything; malformed ones are refused", () => {
   assert.ok(matchesLabels(parseLabelSelector(""), {}));
-  for (const bad of ["app in ()", "-bad=x", "app=,", "a b"]) assert.throws(() => parseLabelSelector(bad), SelectorError, bad);
+  for (const bad of ["app in ()", "-bad=x", "app=,", "a b"])
+    assert.throws(() => parseLabelSelector(bad), SelectorError, bad);
 });
 
 test("field selectors accept only the resource's field labels and compare as strings", () => {
-  const pod = { metadata: { name: "p1", namespace: "ns" }, spec: { nodeName: "node-1" }, status: { phase: "Running" } };
+  const pod = {
+    metadata: { name: "p1", namespace: "ns" },
+    spec: { nodeName: "node-1" },
+    status: { phase: "Running" },
+  };
   const fields = ["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase"];
   assert.ok(matchesFields(parseFieldSelector("spec.nodeName=node-1", fields), pod));
   assert.ok(matchesFields(parseFieldSelector("metadata.name=p1,status.phase!=Failed", fields), pod));

@@ -4,12 +4,17 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { backoffMs, WatchCursor } from "../../../src/cluster/kubernetes/watch-cursor.js";
 
-const obj = (name: string, rv: string, uid = `uid-${name}`) => ({ metadata: { name, namespace: "ns", uid, resourceVersion: rv } });
+const obj = (name: string, rv: string, uid = `uid-${name}`) => ({
+  metadata: { name, namespace: "ns", uid, resourceVersion: rv },
+});
 
 test("the first list is all ADDED and sets the version to resume from", () => {
   const c = new WatchCursor();
   const events = c.relist([obj("a", "5"), obj("b", "6")], "7");
-  assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata?.name}`), ["ADDED a", "ADDED b"]);
+  assert.deepEqual(
+    events.map((e) => `${e.type} ${e.object.metadata?.name}`),
+    ["ADDED a", "ADDED b"],
+  );
   assert.equal(c.resourceVersion, "7");
 });
 
@@ -28,13 +33,22 @@ test("events advance the version; a replayed event the consumer has is dropped",
 test("a re-list after 410 yields exactly the changes missed: added, modified, deleted, re-created", () => {
   const c = new WatchCursor();
   c.relist([obj("keep", "1"), obj("change", "2"), obj("gone", "3"), obj("recreated", "4")], "4");
-  const events = c.relist([obj("keep", "1"), obj("change", "20"), obj("recreated", "21", "uid-new"), obj("new", "22")], "22");
+  const events = c.relist(
+    [obj("keep", "1"), obj("change", "20"), obj("recreated", "21", "uid-new"), obj("new", "22")],
+    "22",
+  );
   assert.deepEqual(
     events.map((e) => `${e.type} ${e.object.metadata?.name}`),
     ["MODIFIED change", "DELETED recreated", "ADDED recreated", "ADDED new", "DELETED gone"],
   );
   assert.equal(c.resourceVersion, "22");
-  assert.deepEqual(c.objects().map((o) => o.metadata?.name).sort(), ["change", "keep", "new", "recreated"]);
+  assert.deepEqual(
+    c
+      .objects()
+      .map((o) => o.metadata?.name)
+      .sort(),
+    ["change", "keep", "new", "recreated"],
+  );
 });
 
 test("an object first seen as MODIFIED (it entered a selector) is ADDED for the consumer", () => {
@@ -52,5 +66,8 @@ test("bookmarks only move the version", () => {
 });
 
 test("back-off doubles from the initial delay and is capped", () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 10].map((f) => backoffMs(f, 500, 5000)), [0, 500, 1000, 2000, 4000, 5000, 5000]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 10].map((f) => backoffMs(f, 500, 5000)),
+    [0, 500, 1000, 2000, 4000, 5000, 5000],
+  );
 });

@@ -30,10 +30,21 @@ function scale(reg: Registry, d: KObject, rs: KObject, to: number): void {
   const fresh = reg.store.get(RS, rs.metadata.namespace, rs.metadata.name)!;
   const up = to > replicas(fresh);
   fresh.spec.replicas = to;
-  fresh.metadata.annotations = { ...fresh.metadata.annotations, "deployment.kubernetes.io/desired-replicas": String(d.spec.replicas), "deployment.kubernetes.io/max-replicas": String(d.spec.replicas + maxSurgeOf(d)) };
+  fresh.metadata.annotations = {
+    ...fresh.metadata.annotations,
+    "deployment.kubernetes.io/desired-replicas": String(d.spec.replicas),
+    "deployment.kubernetes.io/max-replicas": String(d.spec.replicas + maxSurgeOf(d)),
+  };
   reg.store.update(RS, fresh);
   rs.spec.replicas = to;
-  recordEvent(reg, d, "Normal", "ScalingReplicaSet", `Scaled ${up ? "up" : "down"} replica set ${rs.metadata.name} to ${to}`, "deployment-controller");
+  recordEvent(
+    reg,
+    d,
+    "Normal",
+    "ScalingReplicaSet",
+    `Scaled ${up ? "up" : "down"} replica set ${rs.metadata.name} to ${to}`,
+    "deployment-controller",
+  );
 }
 
 function maxSurgeOf(d: KObject): number {
@@ -66,7 +77,10 @@ function rollingUpdate(reg: Registry, d: KObject, newRs: KObject, olds: KObject[
   const newUnavailable = replicas(newRs) - available(newRs);
   let budget = total() - minAvailable - newUnavailable;
   if (budget <= 0) return;
-  const oldest = [...olds].sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || revision(a) - revision(b));
+  const oldest = [...olds].sort(
+    (a, b) =>
+      a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || revision(a) - revision(b),
+  );
   // First the old pods that are not available anyway, then available ones down to minAvailable.
   for (const rs of oldest) {
     if (budget <= 0) break;
@@ -98,14 +112,20 @@ function setCondition(conds: Any[], c: Any, keepTransitionIfSameStatus = false):
   const cur = conds.find((x) => x.type === c.type);
   if (cur && cur.status === c.status && cur.reason === c.reason && !keepTransitionIfSameStatus) return conds;
   const t = now();
-  const next = { ...c, lastUpdateTime: t, lastTransitionTime: cur && cur.status === c.status ? cur.lastTransitionTime : t };
+  const next = {
+    ...c,
+    lastUpdateTime: t,
+    lastTransitionTime: cur && cur.status === c.status ? cur.lastTransitionTime : t,
+  };
   return [...conds.filter((x) => x.type !== c.type), next];
 }
 
 function syncOne(reg: Registry, d: KObject): void {
   const ns = d.metadata.namespace!;
   const owned = reg.store.list(RS, ns).filter((rs) => ownedBy(rs, d));
-  let newRs = owned.find((rs) => stableJson(withoutHash(rs.spec.template)) === stableJson(withoutHash(d.spec.template)));
+  let newRs = owned.find(
+    (rs) => stableJson(withoutHash(rs.spec.template)) === stableJson(withoutHash(d.spec.template)),
+  );
   const olds = owned.filter((rs) => rs !== newRs);
   const maxRev = olds.reduce((m, rs) => Math.max(m, revision(rs)), 0);
   let conds: Any[] = structuredClone(d.status?.conditions ?? []);
@@ -115,13 +135,21 @@ function syncOne(reg: Registry, d: KObject): void {
     const template = withoutHash(d.spec.template);
     template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [HASH]: hash } };
     const anyOldActive = olds.some((rs) => replicas(rs) > 0);
-    const initial = d.spec.paused ? 0 : !anyOldActive && d.spec.strategy?.type !== "Recreate" ? d.spec.replicas : 0;
+    const initial = d.spec.paused
+      ? 0
+      : !anyOldActive && d.spec.strategy?.type !== "Recreate"
+        ? d.spec.replicas
+        : 0;
     newRs = reg.create(RS, ns, {
       metadata: {
         name: `${d.metadata.name}-${hash}`,
         namespace: ns,
         labels: { ...d.spec.template?.metadata?.labels, [HASH]: hash },
-        annotations: { [REVISION]: String(maxRev + 1), "deployment.kubernetes.io/desired-replicas": String(d.spec.replicas), "deployment.kubernetes.io/max-replicas": String(d.spec.replicas + maxSurgeOf(d)) },
+        annotations: {
+          [REVISION]: String(maxRev + 1),
+          "deployment.kubernetes.io/desired-replicas": String(d.spec.replicas),
+          "deployment.kubernetes.io/max-replicas": String(d.spec.replicas + maxSurgeOf(d)),
+        },
         ownerReferences: [ownerRef(d)],
       },
       spec: {
@@ -132,16 +160,37 @@ function syncOne(reg: Registry, d: KObject): void {
       },
     });
     created = true;
-    if (initial > 0) recordEvent(reg, d, "Normal", "ScalingReplicaSet", `Scaled up replica set ${newRs.metadata.name} to ${initial}`, "deployment-controller");
-    conds = setCondition(conds, { type: "Progressing", status: "True", reason: "NewReplicaSetCreated", message: `Created new replica set "${newRs.metadata.name}"` });
+    if (initial > 0)
+      recordEvent(
+        reg,
+        d,
+        "Normal",
+        "ScalingReplicaSet",
+        `Scaled up replica set ${newRs.metadata.name} to ${initial}`,
+        "deployment-controller",
+      );
+    conds = setCondition(conds, {
+      type: "Progressing",
+      status: "True",
+      reason: "NewReplicaSetCreated",
+      message: `Created new replica set "${newRs.metadata.name}"`,
+    });
   } else if (revision(newRs) <= maxRev) {
     newRs.metadata.annotations = { ...newRs.metadata.annotations, [REVISION]: String(maxRev + 1) };
     newRs = reg.store.update(RS, newRs);
-    conds = setCondition(conds, { type: "Progressing", status: "True", reason: "FoundNewReplicaSet", message: `Found new replica set "${newRs.metadata.name}"` });
+    conds = setCondition(conds, {
+      type: "Progressing",
+      status: "True",
+      reason: "FoundNewReplicaSet",
+      message: `Found new replica set "${newRs.metadata.name}"`,
+    });
   }
   if (d.metadata.annotations?.[REVISION] !== newRs.metadata.annotations?.[REVISION]) {
     const fresh = reg.store.get(DEPLOYMENTS, ns, d.metadata.name)!;
-    fresh.metadata.annotations = { ...fresh.metadata.annotations, [REVISION]: newRs.metadata.annotations![REVISION]! };
+    fresh.metadata.annotations = {
+      ...fresh.metadata.annotations,
+      [REVISION]: newRs.metadata.annotations![REVISION]!,
+    };
     d = reg.store.update(DEPLOYMENTS, fresh);
   }
   if (!d.spec.paused && !created) {
@@ -150,7 +199,9 @@ function syncOne(reg: Registry, d: KObject): void {
   }
   // Old, empty ReplicaSets beyond the history limit go.
   const limit = d.spec.revisionHistoryLimit ?? 10;
-  const empty = olds.filter((rs) => replicas(rs) === 0 && (rs.status?.replicas ?? 0) === 0).sort((a, b) => revision(a) - revision(b));
+  const empty = olds
+    .filter((rs) => replicas(rs) === 0 && (rs.status?.replicas ?? 0) === 0)
+    .sort((a, b) => revision(a) - revision(b));
   for (const rs of empty.slice(0, Math.max(0, empty.length - limit))) reg.delete(RS, ns, rs.metadata.name);
 
   const all = reg.store.list(RS, ns).filter((rs) => ownedBy(rs, d));
@@ -169,12 +220,32 @@ function syncOne(reg: Registry, d: KObject): void {
   conds = setCondition(
     conds,
     (status.availableReplicas ?? 0) >= minAvailable
-      ? { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." }
-      : { type: "Available", status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." },
+      ? {
+          type: "Available",
+          status: "True",
+          reason: "MinimumReplicasAvailable",
+          message: "Deployment has minimum availability.",
+        }
+      : {
+          type: "Available",
+          status: "False",
+          reason: "MinimumReplicasUnavailable",
+          message: "Deployment does not have minimum availability.",
+        },
   );
   const old = d.status ?? {};
-  const oldPodsLeft = reg.store.list(PODS, ns).some((p) => active(p) && all.some((rs) => rs !== fresh && rs.metadata.uid !== fresh.metadata.uid && ownedBy(p, rs)));
-  const complete = (status.updatedReplicas ?? 0) === d.spec.replicas && (status.replicas ?? 0) === d.spec.replicas && (status.availableReplicas ?? 0) === d.spec.replicas && !oldPodsLeft;
+  const oldPodsLeft = reg.store
+    .list(PODS, ns)
+    .some(
+      (p) =>
+        active(p) &&
+        all.some((rs) => rs !== fresh && rs.metadata.uid !== fresh.metadata.uid && ownedBy(p, rs)),
+    );
+  const complete =
+    (status.updatedReplicas ?? 0) === d.spec.replicas &&
+    (status.replicas ?? 0) === d.spec.replicas &&
+    (status.availableReplicas ?? 0) === d.spec.replicas &&
+    !oldPodsLeft;
   const progressed =
     (status.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) ||
     (status.readyReplicas ?? 0) > (old.readyReplicas ?? 0) ||
@@ -183,13 +254,41 @@ function syncOne(reg: Registry, d: KObject): void {
   const prog = conds.find((c) => c.type === "Progressing");
   const name = fresh.metadata.name;
   if (d.spec.progressDeadlineSeconds !== undefined && !d.spec.paused) {
-    if (complete) conds = setCondition(conds, { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: `ReplicaSet "${name}" has successfully progressed.` });
-    else if (progressed) conds = setCondition(conds, { type: "Progressing", status: "True", reason: "ReplicaSetUpdated", message: `ReplicaSet "${name}" is progressing.` }, true);
-    else if (prog && prog.reason !== "NewReplicaSetAvailable" && prog.reason !== "ProgressDeadlineExceeded" && Date.parse(prog.lastUpdateTime) + d.spec.progressDeadlineSeconds * 1000 < Date.now()) {
-      conds = setCondition(conds, { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: `ReplicaSet "${name}" has timed out progressing.` });
+    if (complete)
+      conds = setCondition(conds, {
+        type: "Progressing",
+        status: "True",
+        reason: "NewReplicaSetAvailable",
+        message: `ReplicaSet "${name}" has successfully progressed.`,
+      });
+    else if (progressed)
+      conds = setCondition(
+        conds,
+        {
+          type: "Progressing",
+          status: "True",
+          reason: "ReplicaSetUpdated",
+          message: `ReplicaSet "${name}" is progressing.`,
+        },
+        true,
+      );
+    else if (
+      prog &&
+      prog.reason !== "NewReplicaSetAvailable" &&
+      prog.reason !== "ProgressDeadlineExceeded" &&
+      Date.parse(prog.lastUpdateTime) + d.spec.progressDeadlineSeconds * 1000 < Date.now()
+    ) {
+      conds = setCondition(conds, {
+        type: "Progressing",
+        status: "False",
+        reason: "ProgressDeadlineExceeded",
+        message: `ReplicaSet "${name}" has timed out progressing.`,
+      });
     }
   }
-  status.conditions = [...conds].sort((a, b) => (a.type === "Available" ? -1 : b.type === "Available" ? 1 : 0));
+  status.conditions = [...conds].sort((a, b) =>
+    a.type === "Available" ? -1 : b.type === "Available" ? 1 : 0,
+  );
   const cur = reg.store.get(DEPLOYMENTS, ns, d.metadata.name);
   if (cur && !same(cur.status, status)) {
     cur.status = status;

@@ -17,7 +17,9 @@ const CONTROLLER = "endpointslice-controller.k8s.io";
 function targetPort(svcPort: Any, pods: KObject[]): number | undefined {
   const tp = svcPort.targetPort ?? svcPort.port;
   if (typeof tp === "number") return tp;
-  for (const p of pods) for (const c of p.spec?.containers ?? []) for (const cp of c.ports ?? []) if (cp.name === tp) return cp.containerPort;
+  for (const p of pods)
+    for (const c of p.spec?.containers ?? [])
+      for (const cp of c.ports ?? []) if (cp.name === tp) return cp.containerPort;
   return undefined;
 }
 
@@ -29,7 +31,13 @@ export function syncEndpointSlices(reg: Registry): void {
     const reqs = selectorSpecToRequirements({ matchLabels: sel });
     const pods = reg.store
       .list(PODS, ns)
-      .filter((p) => matchesLabels(reqs, p.metadata.labels) && p.status?.podIP && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed")
+      .filter(
+        (p) =>
+          matchesLabels(reqs, p.metadata.labels) &&
+          p.status?.podIP &&
+          p.status?.phase !== "Succeeded" &&
+          p.status?.phase !== "Failed",
+      )
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const endpoints = pods.map((p) => {
       const terminating = !!p.metadata.deletionTimestamp;
@@ -41,11 +49,30 @@ export function syncEndpointSlices(reg: Registry): void {
         ...(p.spec?.nodeName ? { nodeName: p.spec.nodeName } : {}),
       };
     });
-    const ports = (svc.spec.ports ?? []).map((sp: Any) => ({ name: sp.name ?? "", protocol: sp.protocol ?? "TCP", port: targetPort(sp, pods) ?? null }));
-    const existing = reg.store.list(SLICES, ns).find((s) => s.metadata.labels?.["kubernetes.io/service-name"] === svc.metadata.name && s.metadata.labels?.[MANAGED_BY] === CONTROLLER);
+    const ports = (svc.spec.ports ?? []).map((sp: Any) => ({
+      name: sp.name ?? "",
+      protocol: sp.protocol ?? "TCP",
+      port: targetPort(sp, pods) ?? null,
+    }));
+    const existing = reg.store
+      .list(SLICES, ns)
+      .find(
+        (s) =>
+          s.metadata.labels?.["kubernetes.io/service-name"] === svc.metadata.name &&
+          s.metadata.labels?.[MANAGED_BY] === CONTROLLER,
+      );
     if (!existing) {
       reg.create(SLICES, ns, {
-        metadata: { generateName: `${svc.metadata.name}-`, namespace: ns, labels: { ...svc.metadata.labels, "kubernetes.io/service-name": svc.metadata.name, [MANAGED_BY]: CONTROLLER }, ownerReferences: [ownerRef(svc)] },
+        metadata: {
+          generateName: `${svc.metadata.name}-`,
+          namespace: ns,
+          labels: {
+            ...svc.metadata.labels,
+            "kubernetes.io/service-name": svc.metadata.name,
+            [MANAGED_BY]: CONTROLLER,
+          },
+          ownerReferences: [ownerRef(svc)],
+        },
         addressType: "IPv4",
         endpoints,
         ports,

@@ -47,7 +47,14 @@ export class ControlPlane {
   }
 
   private pass(): void {
-    for (const step of [syncNamespaces, syncDeployments, syncReplicaSets, syncDaemonSets, (r: Registry) => (void r, this.kubelet.sync()), syncEndpointSlices]) {
+    for (const step of [
+      syncNamespaces,
+      syncDeployments,
+      syncReplicaSets,
+      syncDaemonSets,
+      (r: Registry) => (void r, this.kubelet.sync()),
+      syncEndpointSlices,
+    ]) {
       try {
         step(this.reg);
       } catch (e) {

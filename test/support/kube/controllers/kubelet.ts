@@ -3,7 +3,6 @@
 // the runtime, runs readiness probes for real against the pod's address, restarts
 // crashed containers with back-off (CrashLoopBackOff), and reports pod status,
 // conditions and events as a real kubelet does. Part of the stand-in (see server.ts).
-import { connect } from "node:net";
 import { rmSync } from "node:fs";
 import { recordEvent } from "../events.js";
 import type { ImageTable } from "../images.js";
@@ -13,11 +12,12 @@ import type { Registry } from "../registry.js";
 import { resourceOfKind } from "../resources.js";
 import { allocatePodIp, startContainer, type RunningContainer } from "../runtime.js";
 import type { Any, KObject } from "../store.js";
+import { containerEnv } from "./env.js";
+import { runProbe } from "./probes.js";
 import { pickNode } from "./scheduler.js";
 
 const PODS = resourceOfKind("Pod");
 const NODES = resourceOfKind("Node");
-const SECRETS = resourceOfKind("Secret");
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 interface ContainerState {
@@ -99,12 +99,30 @@ export class Kubelet {
     const { node, message } = pickNode(nodes, pods, pod.spec);
     if (node) {
       pod.spec.nodeName = node.metadata.name;
-      pod.status = { ...pod.status, conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now() }] };
+      pod.status = {
+        ...pod.status,
+        conditions: [
+          { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now() },
+        ],
+      };
       this.reg.store.update(PODS, pod);
-      recordEvent(this.reg, pod, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node.metadata.name}`, "default-scheduler");
+      recordEvent(
+        this.reg,
+        pod,
+        "Normal",
+        "Scheduled",
+        `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node.metadata.name}`,
+        "default-scheduler",
+      );
       return;
     }
-    const cond = { type: "PodScheduled", status: "False", lastProbeTime: null, reason: "Unschedulable", message };
+    const cond = {
+      type: "PodScheduled",
+      status: "False",
+      lastProbeTime: null,
+      reason: "Unschedulable",
+      message,
+    };
     const prev = (pod.status?.conditions ?? []).find((c: Any) => c.type === "PodScheduled");
     if (prev?.message === message) return;
     pod.status = { ...pod.status, phase: "Pending", conditions: [{ ...cond, lastTransitionTime: now() }] };
@@ -128,7 +146,17 @@ export class Kubelet {
     const node = nodes.find((n) => n.metadata.name === pod.spec.nodeName);
     const hostIP = (node?.status?.addresses ?? []).find((a: Any) => a.type === "InternalIP")?.address;
     for (const c of pod.spec.containers as Any[]) {
-      const cs: ContainerState = { state: { waiting: { reason: "ContainerCreating" } }, lastState: {}, restartCount: 0, ready: false, started: false, successes: 0, failures: 0, timers: [], runs: 0 };
+      const cs: ContainerState = {
+        state: { waiting: { reason: "ContainerCreating" } },
+        lastState: {},
+        restartCount: 0,
+        ready: false,
+        started: false,
+        successes: 0,
+        failures: 0,
+        timers: [],
+        runs: 0,
+      };
       st.containers.set(c.name, cs);
       void this.startContainer(pod, c, st, cs);
     }
@@ -151,7 +179,9 @@ export class Kubelet {
       cs.timers.push(
         setTimeout(() => {
           if (st.stopped) return;
-          cs.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${c.image}"` } };
+          cs.state = {
+            waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${c.image}"` },
+          };
           recordEvent(this.reg, pod, "Normal", "BackOff", `Back-off pulling image "${c.image}"`);
           recordEvent(this.reg, pod, "Warning", "Failed", "Error: ImagePullBackOff");
           this.report(st);
@@ -168,7 +198,14 @@ export class Kubelet {
       this.report(st);
       return;
     }
-    if (cs.restartCount === 0) recordEvent(this.reg, pod, "Normal", "Pulled", `Container image "${c.image}" already present on machine`);
+    if (cs.restartCount === 0)
+      recordEvent(
+        this.reg,
+        pod,
+        "Normal",
+        "Pulled",
+        `Container image "${c.image}" already present on machine`,
+      );
     const probePaths = c.readinessProbe?.httpGet?.path ? [c.readinessProbe.httpGet.path] : [];
     const run = cs.runs;
     try {
@@ -207,7 +244,13 @@ export class Kubelet {
     for (const t of cs.timers.splice(0)) clearTimeout(t);
     this.logs.ended(st.uid, c.name);
     const startedAt = cs.state.running?.startedAt ?? now();
-    const terminated = { exitCode: code, reason: code === 0 ? "Completed" : "Error", startedAt, finishedAt: now(), containerID: `stand-in://${st.uid}-${c.name}` };
+    const terminated = {
+      exitCode: code,
+      reason: code === 0 ? "Completed" : "Error",
+      startedAt,
+      finishedAt: now(),
+      containerID: `stand-in://${st.uid}-${c.name}`,
+    };
     cs.ready = false;
     cs.run = undefined;
     const policy = pod.spec.restartPolicy ?? "Always";
@@ -218,7 +261,12 @@ export class Kubelet {
     }
     cs.lastState = { terminated };
     const delay = Math.min(this.opts.crashBackoffMs * 2 ** cs.restartCount, this.opts.crashBackoffMs * 30);
-    cs.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${st.name}_${st.ns}(${st.uid})` } };
+    cs.state = {
+      waiting: {
+        reason: "CrashLoopBackOff",
+        message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${st.name}_${st.ns}(${st.uid})`,
+      },
+    };
     recordEvent(this.reg, pod, "Warning", "BackOff", "Back-off restarting failed container");
     this.report(st);
     cs.timers.push(
@@ -235,7 +283,7 @@ export class Kubelet {
     const period = (p.periodSeconds ?? 10) * 1000;
     const run = async () => {
       if (st.stopped || !cs.run) return;
-      const failure = await this.check(p, c, st.ip);
+      const failure = await runProbe(p, c, st.ip);
       if (st.stopped || !cs.run) return;
       if (failure === undefined) {
         cs.failures = 0;
@@ -256,72 +304,9 @@ export class Kubelet {
     cs.timers.push(setTimeout(run, (p.initialDelaySeconds ?? 0) * 1000));
   }
 
-  /** Runs one probe; undefined on success, else the kubelet's failure text. */
-  private async check(p: Any, c: Any, ip: string): Promise<string | undefined> {
-    const portOf = (port: Any) => (typeof port === "number" ? port : Number((c.ports ?? []).find((x: Any) => x.name === port)?.containerPort ?? port));
-    const timeout = (p.timeoutSeconds ?? 1) * 1000;
-    if (p.httpGet) {
-      const port = portOf(p.httpGet.port);
-      const host = p.httpGet.host ?? ip;
-      const url = `http://${host}:${port}${p.httpGet.path ?? "/"}`;
-      try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(timeout), headers: { "User-Agent": "kube-probe/1.24" } });
-        await res.arrayBuffer();
-        return res.status >= 200 && res.status < 400 ? undefined : `HTTP probe failed with statuscode: ${res.status}`;
-      } catch (e) {
-        const cause = (e as { cause?: { code?: string } }).cause?.code;
-        return cause === "ECONNREFUSED" ? `Get "${url}": dial tcp ${host}:${port}: connect: connection refused` : `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`;
-      }
-    }
-    if (p.tcpSocket) {
-      const port = portOf(p.tcpSocket.port);
-      return new Promise((resolve) => {
-        const s = connect({ host: p.tcpSocket.host ?? ip, port, timeout }, () => {
-          s.destroy();
-          resolve(undefined);
-        });
-        s.on("error", () => resolve(`dial tcp ${ip}:${port}: connect: connection refused`));
-        s.on("timeout", () => {
-          s.destroy();
-          resolve(`dial tcp ${ip}:${port}: i/o timeout`);
-        });
-      });
-    }
-    // exec probes would run inside the container; the stand-in counts them as passing.
-    return undefined;
-  }
-
-  /** The container's environment: literal values, Secret keys, downward-API fields. */
+  /** The container's environment (for the runtime and for exec). */
   resolveEnv(pod: KObject, c: Any, st: { ip: string }): Record<string, string> {
-    const env: Record<string, string> = { HOSTNAME: pod.metadata.name };
-    const secret = (name: string) => {
-      const s = this.reg.store.get(SECRETS, pod.metadata.namespace, name);
-      if (!s) throw new Error(`secret "${name}" not found`);
-      return s;
-    };
-    for (const from of c.envFrom ?? []) {
-      if (!from.secretRef) continue;
-      const s = this.reg.store.get(SECRETS, pod.metadata.namespace, from.secretRef.name);
-      if (!s) {
-        if (from.secretRef.optional) continue;
-        throw new Error(`secret "${from.secretRef.name}" not found`);
-      }
-      for (const [k, v] of Object.entries(s.data ?? {})) env[(from.prefix ?? "") + k] = Buffer.from(String(v), "base64").toString();
-    }
-    for (const e of c.env ?? []) {
-      if (e.value !== undefined) env[e.name] = String(e.value);
-      else if (e.valueFrom?.secretKeyRef) {
-        const ref = e.valueFrom.secretKeyRef;
-        const s = ref.optional ? this.reg.store.get(SECRETS, pod.metadata.namespace, ref.name) : secret(ref.name);
-        const v = s?.data?.[ref.key];
-        if (v === undefined && !ref.optional) throw new Error(`couldn't find key ${ref.key} in Secret ${pod.metadata.namespace}/${ref.name}`);
-        if (v !== undefined) env[e.name] = Buffer.from(String(v), "base64").toString();
-      } else if (e.valueFrom?.fieldRef) {
-        const f = e.valueFrom.fieldRef.fieldPath;
-        env[e.name] = f === "status.podIP" ? st.ip : f === "metadata.namespace" ? pod.metadata.namespace! : f === "metadata.name" ? pod.metadata.name : f === "spec.nodeName" ? pod.spec.nodeName : "";
-      } else env[e.name] = "";
-    }
-    return env;
+    return containerEnv(this.reg, pod, c, st.ip);
   }
 
   /** Writes the pod's status from the runtime state, when it changed. */
@@ -347,18 +332,43 @@ export class Kubelet {
     const all = [...st.containers.values()];
     const ready = all.every((c) => c.ready);
     const terminated = all.every((c) => c.state.terminated);
-    const phase = terminated ? (all.every((c) => c.state.terminated.exitCode === 0) ? "Succeeded" : "Failed") : all.some((c) => c.started) ? "Running" : "Pending";
+    const phase = terminated
+      ? all.every((c) => c.state.terminated.exitCode === 0)
+        ? "Succeeded"
+        : "Failed"
+      : all.some((c) => c.started)
+        ? "Running"
+        : "Pending";
     const cond = (type: string, ok: boolean, reason?: string) => {
       const status = ok ? "True" : "False";
       const prev = st.conditionTimes.get(type);
       const time = prev && prev.status === status ? prev.time : now();
       st.conditionTimes.set(type, { status, time });
-      return { type, status, lastProbeTime: null, lastTransitionTime: time, ...(ok || !reason ? {} : { reason, message: `containers with unready status: [${specs.filter((c) => !st.containers.get(c.name)!.ready).map((c) => c.name).join(" ")}]` }) };
+      return {
+        type,
+        status,
+        lastProbeTime: null,
+        lastTransitionTime: time,
+        ...(ok || !reason
+          ? {}
+          : {
+              reason,
+              message: `containers with unready status: [${specs
+                .filter((c) => !st.containers.get(c.name)!.ready)
+                .map((c) => c.name)
+                .join(" ")}]`,
+            }),
+      };
     };
     const next = {
       ...pod.status,
       phase,
-      conditions: [cond("Initialized", true), cond("Ready", ready, "ContainersNotReady"), cond("ContainersReady", ready, "ContainersNotReady"), cond("PodScheduled", true)],
+      conditions: [
+        cond("Initialized", true),
+        cond("Ready", ready, "ContainersNotReady"),
+        cond("ContainersReady", ready, "ContainersNotReady"),
+        cond("PodScheduled", true),
+      ],
       hostIP: hostIP ?? pod.status?.hostIP,
       podIP: st.ip,
       podIPs: [{ ip: st.ip }],
@@ -374,11 +384,18 @@ export class Kubelet {
   private async terminate(pod: KObject, st: PodState | undefined): Promise<void> {
     if (st) {
       if (st.stopped) return;
-      recordEvent(this.reg, pod, "Normal", "Killing", `Stopping container ${pod.spec.containers.map((c: Any) => c.name).join(", ")}`);
+      recordEvent(
+        this.reg,
+        pod,
+        "Normal",
+        "Killing",
+        `Stopping container ${pod.spec.containers.map((c: Any) => c.name).join(", ")}`,
+      );
       await this.stopAll(st);
     }
     const cur = this.reg.store.get(PODS, pod.metadata.namespace, pod.metadata.name);
-    if (cur && cur.metadata.uid === pod.metadata.uid) this.reg.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
+    if (cur && cur.metadata.uid === pod.metadata.uid)
+      this.reg.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
   }
 
   private async stopAll(st: PodState): Promise<void> {

@@ -28,24 +28,39 @@ export function syncReplicaSets(reg: Registry): void {
       for (let i = pods.length; i < want; i++) {
         const t = rs.spec.template ?? {};
         reg.create(PODS, ns, {
-          metadata: { generateName: `${rs.metadata.name}-`, namespace: ns, labels: { ...t.metadata?.labels }, ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}), ownerReferences: [ownerRef(rs)] },
+          metadata: {
+            generateName: `${rs.metadata.name}-`,
+            namespace: ns,
+            labels: { ...t.metadata?.labels },
+            ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+            ownerReferences: [ownerRef(rs)],
+          },
           spec: structuredClone(t.spec),
         });
       }
     } else if (pods.length > want) {
-      const victims = [...pods].sort((a, b) => deletionRank(a) - deletionRank(b) || b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp)).slice(0, pods.length - want);
+      const victims = [...pods]
+        .sort(
+          (a, b) =>
+            deletionRank(a) - deletionRank(b) ||
+            b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp),
+        )
+        .slice(0, pods.length - want);
       for (const p of victims) reg.delete(PODS, ns, p.metadata.name);
     }
     const now = mine();
     const sel = selectorSpecToRequirements({ matchLabels: rs.spec.template?.metadata?.labels ?? {} });
     const minReady = rs.spec.minReadySeconds ?? 0;
-    const status = omitZero({
-      replicas: now.length,
-      fullyLabeledReplicas: now.filter((p) => matchesLabels(sel, p.metadata.labels)).length,
-      readyReplicas: now.filter(podReady).length,
-      availableReplicas: now.filter((p) => podAvailable(p, minReady)).length,
-      observedGeneration: rs.metadata.generation,
-    }, ["replicas"]);
+    const status = omitZero(
+      {
+        replicas: now.length,
+        fullyLabeledReplicas: now.filter((p) => matchesLabels(sel, p.metadata.labels)).length,
+        readyReplicas: now.filter(podReady).length,
+        availableReplicas: now.filter((p) => podAvailable(p, minReady)).length,
+        observedGeneration: rs.metadata.generation,
+      },
+      ["replicas"],
+    );
     const fresh = reg.store.get(RS, ns, rs.metadata.name);
     if (fresh && !same(fresh.status, status)) {
       fresh.status = status;

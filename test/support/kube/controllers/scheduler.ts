@@ -22,12 +22,19 @@ export function unfit(node: KObject, podSpec: Any): string | undefined {
   if (node.spec?.unschedulable) return "node(s) were unschedulable";
   const reqs = selectorSpecToRequirements({ matchLabels: podSpec?.nodeSelector ?? {} });
   if (!matchesLabels(reqs, node.metadata.labels)) return "node(s) didn't match Pod's node affinity/selector";
-  const bad = (node.spec?.taints ?? []).find((t: Any) => (t.effect === "NoSchedule" || t.effect === "NoExecute") && !tolerates(podSpec?.tolerations, t));
+  const bad = (node.spec?.taints ?? []).find(
+    (t: Any) =>
+      (t.effect === "NoSchedule" || t.effect === "NoExecute") && !tolerates(podSpec?.tolerations, t),
+  );
   if (bad) return `node(s) had untolerated taint {${bad.key}: ${bad.value ?? ""}}`;
   return undefined;
 }
 
-export function pickNode(nodes: KObject[], pods: KObject[], podSpec: Any): { node?: KObject; message?: string } {
+export function pickNode(
+  nodes: KObject[],
+  pods: KObject[],
+  podSpec: Any,
+): { node?: KObject; message?: string } {
   const reasons = new Map<string, number>();
   const fit: KObject[] = [];
   for (const n of nodes) {
@@ -39,7 +46,8 @@ export function pickNode(nodes: KObject[], pods: KObject[], podSpec: Any): { nod
     const detail = [...reasons].map(([why, n]) => `${n} ${why}`).join(", ");
     return { message: `0/${nodes.length} nodes are available: ${detail || "no nodes registered"}.` };
   }
-  const load = (n: KObject) => pods.filter((p) => p.spec?.nodeName === n.metadata.name && !p.metadata.deletionTimestamp).length;
+  const load = (n: KObject) =>
+    pods.filter((p) => p.spec?.nodeName === n.metadata.name && !p.metadata.deletionTimestamp).length;
   fit.sort((a, b) => load(a) - load(b) || a.metadata.name.localeCompare(b.metadata.name));
   return { node: fit[0]! };
 }

@@ -9,7 +9,14 @@ export function ownedBy(o: KObject, owner: KObject): boolean {
 }
 
 export function ownerRef(owner: KObject) {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 export function podReady(p: KObject): boolean {
