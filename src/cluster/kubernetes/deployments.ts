@@ -259,7 +259,7 @@ export function deployments(k: KubeClient): Deployments {
             dep = e.object;
             evaluate();
           },
-          ...(opts.onWatchState ? { onState: opts.onWatchState } : {}),
+          onState,
         });
         const rsWatch = new ResumableWatch<V1ReplicaSet>({
           client: k,
@@ -273,6 +273,7 @@ export function deployments(k: KubeClient): Deployments {
             return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? "" };
           },
           onEvent: track(sets),
+          onState,
         });
         const podWatch = new ResumableWatch<V1Pod>({
           client: k,
@@ -286,6 +287,7 @@ export function deployments(k: KubeClient): Deployments {
             return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? "" };
           },
           onEvent: track(pods),
+          onState,
         });
         watches.push(rsWatch, podWatch, dWatch);
         Promise.all(watches.map((w) => w.start())).catch((e: Error) => finish(e));

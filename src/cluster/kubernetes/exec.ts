@@ -91,7 +91,8 @@ function session(
   if (!term) (target as PassThrough).pipe(out, { end: false });
   return open(target, (s) => (status = s))
     .catch((e) => {
-      throw kubeError(k.server, { verb: "create", ...op }, e);
+      // The WebSocket upgrade is a GET, which a 1.24 server authorizes as "get" on pods/exec.
+      throw kubeError(k.server, { verb: "get", ...op }, e);
     })
     .then((ws) => ({
       resize: (s: TerminalSize) => term?.setSize(s),

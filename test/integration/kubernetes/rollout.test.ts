@@ -109,6 +109,19 @@ test("a crashing container fails the rollout as a crash loop with its exit code"
   );
 });
 
+test("restart rolls the pods out anew, as kubectl rollout restart does", async () => {
+  const { cluster } = env;
+  const before = new Set((await cluster.pods.list(ns, "tsuru.io/app-name=web")).map((p) => p.metadata?.name));
+  await cluster.deployments.restart(ns, "web");
+  const r = await cluster.deployments.rollout(ns, "web", { timeoutMs: 60_000 });
+  assert.equal(r.phase, "complete", r.message);
+  const after = (await cluster.pods.list(ns, "tsuru.io/app-name=web")).filter((p) => !p.metadata?.deletionTimestamp);
+  assert.equal(after.length, 2);
+  assert.ok(after.every((p) => !before.has(p.metadata?.name)), "every pod was replaced");
+  const d = await cluster.deployments.get(ns, "web");
+  assert.ok(d?.spec?.template.metadata?.annotations?.["kubectl.kubernetes.io/restartedAt"]);
+});
+
 test("scale goes through the scale subresource and the endpoints follow; remove takes ReplicaSets and pods with it", async () => {
   const { cluster, standIn } = env;
   await cluster.deployments.scale(ns, "web", 3);

@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Kubelet } from "./controllers/kubelet.js";
-import { authenticateAndAuthorize, parseResourcePath, type HttpDeps } from "./http.js";
+import { authenticateAndAuthorize, parseResourcePath, requestRecord, type HttpDeps } from "./http.js";
 import { startProcess } from "./process.js";
 import { ApiError, badRequest, pathNotFound } from "./status.js";
 import type { Any, KObject } from "./store.js";
@@ -99,6 +99,7 @@ export class ExecServer {
       );
     } catch (e) {
       const status = e instanceof ApiError ? e.status : badRequest(String(e)).status;
+      this.deps.record?.(requestRecord(this.deps, req, status.code));
       const body = JSON.stringify(status);
       socket.end(
         `HTTP/1.1 ${status.code} ${status.reason ?? "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -63,6 +63,7 @@ export interface RequestRecord {
   path: string;
   query: string;
   contentType?: string;
+  userAgent?: string;
   code: number;
   user?: string;
 }
@@ -135,6 +136,20 @@ export function sendError(res: ServerResponse, e: unknown): void {
   });
 }
 
+export function requestRecord(deps: HttpDeps, req: IncomingMessage, code: number): RequestRecord {
+  const url = new URL(req.url ?? "/", "https://stand-in");
+  const p = deps.auth.authenticate(req);
+  return {
+    method: req.method ?? "GET",
+    path: url.pathname,
+    query: url.search,
+    ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}),
+    ...(req.headers["user-agent"] ? { userAgent: req.headers["user-agent"] } : {}),
+    code,
+    ...(p ? { user: p.name } : {}),
+  };
+}
+
 const PUBLIC = new Set(["/version", "/healthz", "/livez", "/readyz"]);
 
 /** The RBAC verb of a request, as the real authorizer derives it. */
@@ -184,16 +199,15 @@ export async function handleHttp(deps: HttpDeps, req: IncomingMessage, res: Serv
   const url = new URL(req.url ?? "/", "https://stand-in");
   const q = url.searchParams;
   const method = req.method ?? "GET";
-  res.on("finish", () =>
-    deps.record?.({
-      method,
-      path: url.pathname,
-      query: url.search,
-      ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}),
-      code: res.statusCode,
-      ...(deps.auth.authenticate(req) ? { user: deps.auth.authenticate(req)!.name } : {}),
-    }),
-  );
+  // A watch that is cut never finishes: record on close as well, once.
+  let recorded = false;
+  const record = () => {
+    if (recorded) return;
+    recorded = true;
+    deps.record?.(requestRecord(deps, req, res.statusCode));
+  };
+  res.on("finish", record);
+  res.on("close", record);
   try {
     if (PUBLIC.has(url.pathname) && method === "GET") {
       if (url.pathname === "/version") return sendJson(res, 200, discovery("/version", ""));
