@@ -8,7 +8,7 @@ import { retryOnConflict, strategicMergePatch, type KubeClient } from "./client.
 import { isKind, KubeApiError } from "./errors.js";
 import { currentReplicaSet, diagnose, podsOf, REVISION, rolloutState, type RolloutState } from "./rollout.js";
 import { selectorString } from "./selectors.js";
-import { ResumableWatch, type WatchState } from "./watch.js";
+import { combinedWatchState, ResumableWatch, type WatchState } from "./watch.js";
 
 const RESOURCE = "deployments.apps";
 /** Annotations the Deployment controller writes; a replace keeps them. */
@@ -21,6 +21,7 @@ export interface RolloutOptions {
   /** Restarts after which a crash loop fails the rollout (default 2). */
   crashRestarts?: number;
   onProgress?(message: string): void;
+  /** The combined state of the rollout's watches (the worst of them), on every change. */
   onWatchState?(s: WatchState): void;
 }
 
@@ -231,6 +232,25 @@ export function deployments(k: KubeClient): Deployments {
           : undefined;
         const onAbort = () => finish(new Error(`waiting for the rollout of ${name} was cancelled`));
         opts.signal?.addEventListener("abort", onAbort);
+        // The rollout waits on three watches; it reports them as one state, and a lost
+        // API server ends the wait with an error (not a failed rollout: nothing says the
+        // version is bad) instead of leaving the operation stuck until its timeout.
+        const states: WatchState[] = [0, 1, 2].map(() => ({ kind: "starting" }));
+        let reported: WatchState["kind"] | undefined;
+        const stateOf = (i: number) => (s: WatchState) => {
+          states[i] = s;
+          const all = combinedWatchState(states);
+          if (all.kind !== reported) opts.onWatchState?.(all);
+          reported = all.kind;
+          if (all.kind === "lost")
+            finish(
+              new KubeApiError(
+                503,
+                `lost the Kubernetes API server while waiting for the rollout of deployment ${name} in namespace ${namespace}: ${all.error}; the rollout may go on in the cluster, so look at it again once the API server is back`,
+                "unreachable",
+              ),
+            );
+        };
         const track =
           <T extends { metadata?: { name?: string } }>(into: Map<string, T>) =>
           (e: { type: string; object: T }) => {
@@ -259,7 +279,7 @@ export function deployments(k: KubeClient): Deployments {
             dep = e.object;
             evaluate();
           },
-          onState,
+          onState: stateOf(0),
         });
         const rsWatch = new ResumableWatch<V1ReplicaSet>({
           client: k,
@@ -273,7 +293,7 @@ export function deployments(k: KubeClient): Deployments {
             return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? "" };
           },
           onEvent: track(sets),
-          onState,
+          onState: stateOf(1),
         });
         const podWatch = new ResumableWatch<V1Pod>({
           client: k,
@@ -287,7 +307,7 @@ export function deployments(k: KubeClient): Deployments {
             return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? "" };
           },
           onEvent: track(pods),
-          onState,
+          onState: stateOf(2),
         });
         watches.push(rsWatch, podWatch, dWatch);
         Promise.all(watches.map((w) => w.start())).catch((e: Error) => finish(e));

@@ -21,6 +21,22 @@ export type WatchState =
   | { kind: "lost"; since: Date; failures: number; error: string }
   | { kind: "stopped" };
 
+const SEVERITY: Record<WatchState["kind"], number> = {
+  stopped: 0,
+  live: 1,
+  starting: 2,
+  reconnecting: 3,
+  lost: 4,
+};
+
+/** The state of several watches as one: the worst of them. */
+export function combinedWatchState(states: WatchState[]): WatchState {
+  return states.reduce<WatchState>(
+    (worst, s) => (SEVERITY[s.kind] > SEVERITY[worst.kind] ? s : worst),
+    { kind: "stopped" },
+  );
+}
+
 export interface ResumableWatchOptions<T> {
   client: KubeClient;
   /** For error messages and RBAC wording: verb "watch" on the resource. */

@@ -115,9 +115,14 @@ test("restart rolls the pods out anew, as kubectl rollout restart does", async (
   await cluster.deployments.restart(ns, "web");
   const r = await cluster.deployments.rollout(ns, "web", { timeoutMs: 60_000 });
   assert.equal(r.phase, "complete", r.message);
-  const after = (await cluster.pods.list(ns, "tsuru.io/app-name=web")).filter((p) => !p.metadata?.deletionTimestamp);
+  const after = (await cluster.pods.list(ns, "tsuru.io/app-name=web")).filter(
+    (p) => !p.metadata?.deletionTimestamp,
+  );
   assert.equal(after.length, 2);
-  assert.ok(after.every((p) => !before.has(p.metadata?.name)), "every pod was replaced");
+  assert.ok(
+    after.every((p) => !before.has(p.metadata?.name)),
+    "every pod was replaced",
+  );
   const d = await cluster.deployments.get(ns, "web");
   assert.ok(d?.spec?.template.metadata?.annotations?.["kubectl.kubernetes.io/restartedAt"]);
 });
