@@ -12,11 +12,18 @@ export interface Backend {
   node?: string;
 }
 
-/** Addresses of ready endpoints, for the port named `portName` ("" = the unnamed port). */
+/**
+ * Addresses of ready endpoints, for the port named `portName` ("" = the unnamed port, or
+ * the only one). A slice without that port offers none: guessing another of its ports
+ * would send the traffic to the wrong listener.
+ */
 export function readyBackends(slices: V1EndpointSlice[], portName = ""): Backend[] {
   const out: Backend[] = [];
   for (const s of slices) {
-    const port = (s.ports ?? []).find((p) => (p.name ?? "") === portName)?.port ?? (s.ports ?? [])[0]?.port;
+    const ports = s.ports ?? [];
+    const port =
+      ports.find((p) => (p.name ?? "") === portName)?.port ??
+      (portName === "" && ports.length === 1 ? ports[0]!.port : undefined);
     if (port === undefined || port === null) continue;
     for (const e of s.endpoints ?? []) {
       // ready is "serving and not terminating"; an absent ready counts as ready (as kube-proxy reads it).

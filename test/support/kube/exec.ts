@@ -92,11 +92,11 @@ export class ExecServer {
           `unable to upgrade connection: the stand-in speaks only the ${PROTOCOL} subprotocol`,
         );
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) =>
-        t.subresource === "exec"
-          ? this.exec(ws, pod, container, argv, io)
-          : this.attach(ws, pod, container, io),
-      );
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.deps.record?.(requestRecord(this.deps, req, 101));
+        if (t.subresource === "exec") this.exec(ws, pod, container, argv, io);
+        else this.attach(ws, pod, container, io);
+      });
     } catch (e) {
       const status = e instanceof ApiError ? e.status : badRequest(String(e)).status;
       this.deps.record?.(requestRecord(this.deps, req, status.code));
