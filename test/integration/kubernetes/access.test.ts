@@ -29,6 +29,16 @@ test("the adapter's own credentials verify: Kubernetes 1.24 answers", async () =
   assert.equal(viaToken.gitVersion, "v1.24.17");
 });
 
+test("an imported kubeconfig (inline CA and token, or client certificate) connects and works", async () => {
+  const { standIn } = env;
+  for (const kubeconfig of [standIn.kubeconfig(standIn.adminToken), standIn.kubeconfig()]) {
+    const c = KubernetesCluster.connect({ name: "imported", kubeconfig });
+    assert.equal(c.server, standIn.url);
+    assert.equal((await c.verify()).gitVersion, "v1.24.17");
+    assert.ok((await c.namespaces.get("team-a"))?.metadata?.uid);
+  }
+});
+
 test("a token without rights gets a 403 that says which right is missing where, and nothing is created", async () => {
   const limited = tokenCluster(env.standIn, "pods-reader-token");
   assert.equal((await limited.pods.list("team-a")).length, 0, "what it may do works");

@@ -69,6 +69,13 @@ test("a version whose readiness probe fails: the rollout fails with the probe's 
   assert.equal(r.phase, "failed");
   assert.equal((r as { reason: string }).reason, "probe", r.message);
   assert.match(r.message, /Readiness probe failed: HTTP probe failed with statuscode: 503/);
+  assert.match(r.message, /exceeded its progress deadline/);
+  const stalled = await cluster.deployments.get(ns, "web");
+  assert.equal(
+    stalled?.status?.conditions?.find((c) => c.type === "Progressing")?.reason,
+    "ProgressDeadlineExceeded",
+    "the Deployment controller marked the rollout as stalled",
+  );
   const backends = readyBackends(await cluster.endpointSlices.list(ns, "web"), "http");
   assert.equal(backends.length, 2, "maxUnavailable 0 keeps both old pods in service");
   for (const b of backends) assert.equal((await get(b)).image, "registry.local/web:v1");

@@ -2,11 +2,12 @@
 // mid-rollout resumes from its last version and the consumer misses no event; a
 // version expired by compaction (410 Gone in the stream) makes it re-list and deliver
 // what changed meanwhile; an API server that goes away is a "lost" state, and when it
-// comes back the watch is live again and catches up.
+// comes back the watch is live again and catches up; a rollout waiting while the API
+// server is lost ends with an error that says so instead of hanging.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { V1Pod } from "@kubernetes/client-node";
-import { ResumableWatch, type WatchState } from "../../../src/cluster/kubernetes/index.js";
+import { KubeApiError, ResumableWatch, type WatchState } from "../../../src/cluster/kubernetes/index.js";
 import { resourceOfKind } from "../../support/kube/resources.js";
 import { startStandIn, waitFor, webDeployment } from "../../support/kube/fixture.js";
 
@@ -135,4 +136,41 @@ test("a lost API server is a clear state; when it is back the watch is live and 
   } finally {
     w.stop();
   }
+});
+
+test("a rollout waiting while the API server is lost ends with an 'unreachable' error, not a failed version", async () => {
+  const { cluster, standIn } = env;
+  standIn.images.set("img:never-ready", { ready: false });
+  await cluster.deployments.apply(
+    ns,
+    webDeployment("waits", "img:never-ready", { replicas: 1, probePath: "/ready" }),
+  );
+  const states: WatchState["kind"][] = [];
+  const rollout = cluster.deployments.rollout(ns, "waits", {
+    timeoutMs: 120_000,
+    onWatchState: (s) => states.push(s.kind),
+  });
+  await waitFor("the rollout's watches to be live", () => states.includes("live"));
+  await standIn.disconnect();
+  try {
+    await assert.rejects(rollout, (e: unknown) => {
+      assert.ok(e instanceof KubeApiError);
+      assert.equal(e.kind, "unreachable");
+      assert.equal(e.status, 503);
+      assert.match(
+        e.message,
+        /lost the Kubernetes API server while waiting for the rollout of deployment waits/,
+      );
+      assert.match(e.message, /cannot be reached/);
+      return true;
+    });
+    assert.deepEqual(
+      states.slice(states.indexOf("live")).slice(0, 3),
+      ["live", "reconnecting", "lost"],
+      "the combined state went from live through reconnecting to lost",
+    );
+  } finally {
+    await standIn.reconnect();
+  }
+  await cluster.deployments.remove(ns, "waits");
 });
