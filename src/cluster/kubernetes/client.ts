@@ -13,7 +13,7 @@ import {
   PatchStrategy,
 } from "@kubernetes/client-node";
 import { kubeConfigFor, type KubeClusterRecord } from "./connect.js";
-import { isKind, kubeError, type KubeOperation } from "./errors.js";
+import { isKind, KubeApiError, kubeError, type KubeOperation } from "./errors.js";
 
 export class KubeClient {
   readonly core: CoreV1Api;
@@ -64,6 +64,43 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>, attempts = 5
       if (!isKind(e, "conflict") || i >= attempts) throw e;
     }
   }
+}
+
+/** The calls of one object's create-or-replace; `replace` gets the object as read. */
+export interface CreateOrReplaceCalls<T> {
+  read(): Promise<T>;
+  create(): Promise<T>;
+  replace(current: T): Promise<T>;
+}
+
+/**
+ * Create-or-replace with optimistic concurrency: read; create when absent; otherwise
+ * replace (the caller's body carries the read resourceVersion, so a write in between
+ * is a 409). A 409, or someone else creating it between our read and our create,
+ * reads again and retries.
+ */
+export function createOrReplace<T>(
+  k: KubeClient,
+  op: Omit<KubeOperation, "verb">,
+  calls: CreateOrReplaceCalls<T>,
+): Promise<T> {
+  return retryOnConflict(async () => {
+    const cur = await k.optional({ ...op, verb: "get" }, calls.read);
+    if (cur === undefined) {
+      try {
+        return await k.call({ ...op, verb: "create" }, calls.create);
+      } catch (e) {
+        if (isKind(e, "already-exists"))
+          throw new KubeApiError(
+            409,
+            `${op.resource} "${op.name}" in namespace "${op.namespace}" was created by someone else while Wharf created it; try again`,
+            "conflict",
+          );
+        throw e;
+      }
+    }
+    return k.call({ ...op, verb: "update" }, () => calls.replace(cur));
+  });
 }
 
 /** Options that send a PATCH body as a JSON merge patch (RFC 7386). */

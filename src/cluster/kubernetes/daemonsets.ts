@@ -1,8 +1,9 @@
 // DaemonSets (Wharf's node containers on a pool's nodes): create-or-replace with
 // conflict retry, status, delete.
 import type { V1DaemonSet } from "@kubernetes/client-node";
-import { retryOnConflict, type KubeClient } from "./client.js";
-import { isKind, KubeApiError } from "./errors.js";
+import { createOrReplace, type KubeClient } from "./client.js";
+
+const RESOURCE = "daemonsets.apps";
 
 export interface DaemonSets {
   get(namespace: string, name: string): Promise<V1DaemonSet | undefined>;
@@ -13,7 +14,7 @@ export interface DaemonSets {
 export function daemonSets(k: KubeClient): DaemonSets {
   const op = (verb: "get" | "create" | "update" | "delete", namespace: string, name: string) => ({
     verb,
-    resource: "daemonsets.apps",
+    resource: RESOURCE,
     namespace,
     name,
   });
@@ -28,28 +29,23 @@ export function daemonSets(k: KubeClient): DaemonSets {
         kind: "DaemonSet",
         metadata: { ...desired.metadata, namespace },
       };
-      return retryOnConflict(async () => {
-        const cur = await k.optional(op("get", namespace, name), () =>
-          k.apps.readNamespacedDaemonSet({ namespace, name }),
-        );
-        if (!cur) {
-          try {
-            return await k.call(op("create", namespace, name), () =>
-              k.apps.createNamespacedDaemonSet({ namespace, body }),
-            );
-          } catch (e) {
-            if (isKind(e, "already-exists")) throw new KubeApiError(409, "created concurrently", "conflict");
-            throw e;
-          }
-        }
-        return k.call(op("update", namespace, name), () =>
-          k.apps.replaceNamespacedDaemonSet({
-            namespace,
-            name,
-            body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion } },
-          }),
-        );
-      });
+      return createOrReplace(
+        k,
+        { resource: RESOURCE, namespace, name },
+        {
+          read: () => k.apps.readNamespacedDaemonSet({ namespace, name }),
+          create: () => k.apps.createNamespacedDaemonSet({ namespace, body }),
+          replace: (cur) =>
+            k.apps.replaceNamespacedDaemonSet({
+              namespace,
+              name,
+              body: {
+                ...body,
+                metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion },
+              },
+            }),
+        },
+      );
     },
     async remove(namespace, name) {
       await k.optional(op("delete", namespace, name), () =>

@@ -4,8 +4,8 @@
 // ReplicaSets and pods, and wait for a rollout, failing with the reason (rollout.ts).
 import type { CoreV1Event, V1Deployment, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import { NotFoundError } from "../../domain/errors.js";
-import { retryOnConflict, strategicMergePatch, type KubeClient } from "./client.js";
-import { isKind, KubeApiError } from "./errors.js";
+import { createOrReplace, retryOnConflict, strategicMergePatch, type KubeClient } from "./client.js";
+import { KubeApiError } from "./errors.js";
 import { currentReplicaSet, diagnose, podsOf, REVISION, rolloutState, type RolloutState } from "./rollout.js";
 import { selectorString } from "./selectors.js";
 import { combinedWatchState, ResumableWatch, type WatchState } from "./watch.js";
@@ -68,36 +68,28 @@ export function deployments(k: KubeClient): Deployments {
         kind: "Deployment",
         metadata: { ...desired.metadata, namespace },
       };
-      return retryOnConflict(async () => {
-        const cur = await k.optional(op("get", namespace, name), () =>
-          k.apps.readNamespacedDeployment({ namespace, name }),
-        );
-        if (!cur) {
-          try {
-            return await k.call(op("create", namespace, name), () =>
-              k.apps.createNamespacedDeployment({ namespace, body }),
+      return createOrReplace(
+        k,
+        { resource: RESOURCE, namespace, name },
+        {
+          read: () => k.apps.readNamespacedDeployment({ namespace, name }),
+          create: () => k.apps.createNamespacedDeployment({ namespace, body }),
+          replace: (cur) => {
+            const kept = Object.fromEntries(
+              Object.entries(cur.metadata?.annotations ?? {}).filter(([key]) => SERVER_ANNOTATIONS.test(key)),
             );
-          } catch (e) {
-            // Someone created it between our read and our create: read again and replace.
-            if (isKind(e, "already-exists")) throw new KubeApiError(409, "created concurrently", "conflict");
-            throw e;
-          }
-        }
-        const kept = Object.fromEntries(
-          Object.entries(cur.metadata?.annotations ?? {}).filter(([key]) => SERVER_ANNOTATIONS.test(key)),
-        );
-        const next: V1Deployment = {
-          ...body,
-          metadata: {
-            ...body.metadata,
-            resourceVersion: cur.metadata?.resourceVersion,
-            annotations: { ...kept, ...body.metadata?.annotations },
+            const next: V1Deployment = {
+              ...body,
+              metadata: {
+                ...body.metadata,
+                resourceVersion: cur.metadata?.resourceVersion,
+                annotations: { ...kept, ...body.metadata?.annotations },
+              },
+            };
+            return k.apps.replaceNamespacedDeployment({ namespace, name, body: next });
           },
-        };
-        return k.call(op("update", namespace, name), () =>
-          k.apps.replaceNamespacedDeployment({ namespace, name, body: next }),
-        );
-      });
+        },
+      );
     },
 
     async scale(namespace, name, replicas) {

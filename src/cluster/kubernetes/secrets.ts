@@ -2,8 +2,7 @@
 // dockerconfigjson image pull secrets, created or replaced with conflict retry. Values
 // never appear in errors or logs.
 import type { V1Secret } from "@kubernetes/client-node";
-import { retryOnConflict, type KubeClient } from "./client.js";
-import { isKind, KubeApiError } from "./errors.js";
+import { createOrReplace, type KubeClient } from "./client.js";
 
 export interface RegistryCredentials {
   /** The registry host[:port] as images name it. */
@@ -62,37 +61,37 @@ export function secrets(k: KubeClient): Secrets {
       type,
       data,
     };
-    return retryOnConflict(async () => {
-      const cur = await k.optional(op("get", namespace, name), () =>
-        k.core.readNamespacedSecret({ namespace, name }),
-      );
-      if (!cur) {
-        try {
-          await k.call(op("create", namespace, name), () =>
-            k.core.createNamespacedSecret({ namespace, body }),
+    const create = () => k.core.createNamespacedSecret({ namespace, body });
+    return createOrReplace(
+      k,
+      { resource: "secrets", namespace, name },
+      {
+        read: () => k.core.readNamespacedSecret({ namespace, name }),
+        create,
+        async replace(cur) {
+          if (cur.type === type)
+            return k.core.replaceNamespacedSecret({
+              namespace,
+              name,
+              body: {
+                ...body,
+                metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion },
+              },
+            });
+          // The type of a Secret is immutable: replace it by delete (of the version read) and create.
+          await k.optional(op("delete", namespace, name), () =>
+            k.core.deleteNamespacedSecret({
+              namespace,
+              name,
+              body: {
+                preconditions: { uid: cur.metadata?.uid, resourceVersion: cur.metadata?.resourceVersion },
+              },
+            }),
           );
-          return;
-        } catch (e) {
-          if (isKind(e, "already-exists")) throw new KubeApiError(409, "created concurrently", "conflict");
-          throw e;
-        }
-      }
-      if (cur.type !== type) {
-        // The type of a Secret is immutable: replace it by delete and create.
-        await k.optional(op("delete", namespace, name), () =>
-          k.core.deleteNamespacedSecret({ namespace, name }),
-        );
-        await k.call(op("create", namespace, name), () => k.core.createNamespacedSecret({ namespace, body }));
-        return;
-      }
-      await k.call(op("update", namespace, name), () =>
-        k.core.replaceNamespacedSecret({
-          namespace,
-          name,
-          body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion } },
-        }),
-      );
-    });
+          return k.call(op("create", namespace, name), create);
+        },
+      },
+    ).then(() => undefined);
   };
   const b64 = (v: string | Buffer) => Buffer.from(v).toString("base64");
   return {

@@ -1,8 +1,7 @@
 // Services: create-or-replace keeping what the API server allocated (clusterIP,
 // clusterIPs, nodePorts of unchanged ports), with conflict retry; delete.
 import type { V1Service } from "@kubernetes/client-node";
-import { retryOnConflict, type KubeClient } from "./client.js";
-import { isKind, KubeApiError } from "./errors.js";
+import { createOrReplace, type KubeClient } from "./client.js";
 
 export interface Services {
   get(namespace: string, name: string): Promise<V1Service | undefined>;
@@ -28,43 +27,36 @@ export function services(k: KubeClient): Services {
         kind: "Service",
         metadata: { ...desired.metadata, namespace },
       };
-      return retryOnConflict(async () => {
-        const cur = await k.optional(op("get", namespace, name), () =>
-          k.core.readNamespacedService({ namespace, name }),
-        );
-        if (!cur) {
-          try {
-            return await k.call(op("create", namespace, name), () =>
-              k.core.createNamespacedService({ namespace, body }),
-            );
-          } catch (e) {
-            if (isKind(e, "already-exists")) throw new KubeApiError(409, "created concurrently", "conflict");
-            throw e;
-          }
-        }
-        const sameType = (body.spec?.type ?? "ClusterIP") === (cur.spec?.type ?? "ClusterIP");
-        const ports = (body.spec?.ports ?? []).map((p) => {
-          const old = (cur.spec?.ports ?? []).find(
-            (q) => q.port === p.port && (q.protocol ?? "TCP") === (p.protocol ?? "TCP"),
-          );
-          return p.nodePort === undefined && old?.nodePort !== undefined && sameType
-            ? { ...p, nodePort: old.nodePort }
-            : p;
-        });
-        const next: V1Service = {
-          ...body,
-          metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion },
-          spec: {
-            ...body.spec,
-            ports,
-            clusterIP: body.spec?.clusterIP ?? cur.spec?.clusterIP,
-            clusterIPs: body.spec?.clusterIPs ?? cur.spec?.clusterIPs,
+      return createOrReplace(
+        k,
+        { resource: "services", namespace, name },
+        {
+          read: () => k.core.readNamespacedService({ namespace, name }),
+          create: () => k.core.createNamespacedService({ namespace, body }),
+          replace: (cur) => {
+            const sameType = (body.spec?.type ?? "ClusterIP") === (cur.spec?.type ?? "ClusterIP");
+            const ports = (body.spec?.ports ?? []).map((p) => {
+              const old = (cur.spec?.ports ?? []).find(
+                (q) => q.port === p.port && (q.protocol ?? "TCP") === (p.protocol ?? "TCP"),
+              );
+              return p.nodePort === undefined && old?.nodePort !== undefined && sameType
+                ? { ...p, nodePort: old.nodePort }
+                : p;
+            });
+            const next: V1Service = {
+              ...body,
+              metadata: { ...body.metadata, resourceVersion: cur.metadata?.resourceVersion },
+              spec: {
+                ...body.spec,
+                ports,
+                clusterIP: body.spec?.clusterIP ?? cur.spec?.clusterIP,
+                clusterIPs: body.spec?.clusterIPs ?? cur.spec?.clusterIPs,
+              },
+            };
+            return k.core.replaceNamespacedService({ namespace, name, body: next });
           },
-        };
-        return k.call(op("update", namespace, name), () =>
-          k.core.replaceNamespacedService({ namespace, name, body: next }),
-        );
-      });
+        },
+      );
     },
     async remove(namespace, name) {
       await k.optional(op("delete", namespace, name), () =>

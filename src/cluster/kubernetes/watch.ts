@@ -31,10 +31,9 @@ const SEVERITY: Record<WatchState["kind"], number> = {
 
 /** The state of several watches as one: the worst of them. */
 export function combinedWatchState(states: WatchState[]): WatchState {
-  return states.reduce<WatchState>(
-    (worst, s) => (SEVERITY[s.kind] > SEVERITY[worst.kind] ? s : worst),
-    { kind: "stopped" },
-  );
+  return states.reduce<WatchState>((worst, s) => (SEVERITY[s.kind] > SEVERITY[worst.kind] ? s : worst), {
+    kind: "stopped",
+  });
 }
 
 export interface ResumableWatchOptions<T> {

@@ -4,12 +4,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ApiException } from "@kubernetes/client-node";
 import { resourceOfKind } from "../../support/kube/resources.js";
-import { startStandIn, webDeployment } from "../../support/kube/fixture.js";
+import { startStandIn, webDeployment, webService } from "../../support/kube/fixture.js";
 
 let env: Awaited<ReturnType<typeof startStandIn>>;
 const ns = "conflicts";
 const DEPLOYMENTS = resourceOfKind("Deployment");
 const NODES = resourceOfKind("Node");
+const SERVICES = resourceOfKind("Service");
 
 before(async () => {
   env = await startStandIn();
@@ -58,6 +59,26 @@ test("deployment apply meeting a concurrent update retries and wins, keeping the
   const out = await cluster.deployments.apply(ns, webDeployment("web", "img:v2", { replicas: 1 }));
   assert.equal(out.spec?.template.spec?.containers[0]?.image, "img:v2");
   assert.deepEqual(puts(`/apis/apps/v1/namespaces/${ns}/deployments/web`), [409, 200]);
+});
+
+test("a Service another writer creates between Wharf's read and create is replaced, not surfaced as AlreadyExists", async () => {
+  const { cluster, standIn } = env;
+  standIn.interfereOnce("POST", "services", undefined, () =>
+    standIn.registry.create(SERVICES, ns, {
+      metadata: { name: "racy", labels: { by: "other" } },
+      spec: { selector: { app: "other" }, ports: [{ port: 80 }] },
+    }),
+  );
+  const out = await cluster.services.apply(ns, webService("racy"));
+  const theirs = standIn.store.get(SERVICES, ns, "racy")!;
+  assert.deepEqual(out.spec?.selector, webService("racy").spec?.selector, "Wharf's spec is in place");
+  assert.equal(out.spec?.clusterIP, theirs.spec.clusterIP, "the allocated clusterIP is kept");
+  const posts = standIn.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/${ns}/services`));
+  assert.deepEqual(
+    posts.map((r) => r.code),
+    [409],
+  );
+  assert.deepEqual(puts(`/api/v1/namespaces/${ns}/services/racy`), [200]);
 });
 
 test("scale meeting a concurrent update retries through the scale subresource", async () => {

@@ -306,7 +306,7 @@ async function dispatch(
     const body = ((await readBody(req)) ?? {}) as {
       propagationPolicy?: "Orphan";
       gracePeriodSeconds?: number;
-      preconditions?: { uid?: string };
+      preconditions?: { uid?: string; resourceVersion?: string };
     };
     const policy = q.get("propagationPolicy") ?? body.propagationPolicy;
     const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;

@@ -193,6 +193,18 @@ export class Registry {
     opts: DeleteOptions = {},
   ): { object: KObject; gone: boolean } {
     const obj = this.store.mustGet(r, ns, name);
+    const pre = opts.preconditions;
+    if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+      throw new ApiError({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`,
+        reason: "Conflict",
+        code: 409,
+      });
+    }
     if (opts.preconditions?.uid && opts.preconditions.uid !== obj.metadata.uid) {
       throw new ApiError({
         kind: "Status",

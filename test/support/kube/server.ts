@@ -157,16 +157,23 @@ export class KubeStandIn {
   /**
    * Test hook: before the next `method` request on `resource`/`name` is served, `write`
    * runs (another writer changing the object first), so that request meets a newer
-   * resourceVersion, exactly as a concurrent update would make it.
+   * resourceVersion, exactly as a concurrent update would make it. A create (POST to
+   * the collection) has no name: pass undefined.
    */
   interfereOnce(
     method: string,
     resource: string,
-    name: string,
+    name: string | undefined,
     write: () => void,
     subresource?: string,
   ): void {
-    this.interferers.push({ method, resource, name, write, ...(subresource ? { subresource } : {}) });
+    this.interferers.push({
+      method,
+      resource,
+      ...(name !== undefined ? { name } : {}),
+      write,
+      ...(subresource ? { subresource } : {}),
+    });
   }
 
   /** The API server goes away (listener closed, connections cut); state is kept. */

@@ -63,6 +63,19 @@ test("a replace with a stale resourceVersion is 409 Conflict with Kubernetes' St
   assert.equal(forced.spec.replicas, 5);
 });
 
+test("a delete with a stale resourceVersion or uid precondition is 409 and leaves the object", () => {
+  const s = reg.create(SECRET, "team", { metadata: { name: "s" }, data: {} });
+  reg.update(SECRET, "team", "s", { ...s, metadata: { ...s.metadata, labels: { x: "1" } } });
+  const stale = status(() =>
+    reg.delete(SECRET, "team", "s", { preconditions: { resourceVersion: s.metadata.resourceVersion } }),
+  );
+  assert.equal(stale.code, 409);
+  assert.match(stale.message ?? "", /^Precondition failed: ResourceVersion in precondition/);
+  assert.equal(status(() => reg.delete(SECRET, "team", "s", { preconditions: { uid: "other" } })).code, 409);
+  assert.ok(reg.store.get(SECRET, "team", "s"));
+  assert.equal(reg.delete(SECRET, "team", "s", { preconditions: { uid: s.metadata.uid } }).gone, true);
+});
+
 test("generation moves with the spec only; the main resource ignores status and /status ignores spec", () => {
   const a = reg.create(DEP, "team", deployment());
   assert.equal(a.metadata.generation, 1);
