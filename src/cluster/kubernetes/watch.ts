@@ -52,6 +52,12 @@ export interface ResumableWatchOptions<T> {
   lostAfter?: number;
   /** Asks the server to end each watch after this long, so connections are recycled (default 300). */
   timeoutSeconds?: number;
+  /**
+   * A watch still open this long after its timeoutSeconds (or a connection attempt that
+   * has not answered by then) is taken for dead (a half-open connection the server can
+   * no longer close), abandoned and reconnected (default 30 000).
+   */
+  silenceGraceMs?: number;
 }
 
 type Outcome = "closed" | "gone";
@@ -64,7 +70,7 @@ export class ResumableWatch<T extends WatchedObject> {
   private wake: (() => void) | undefined;
   private firstSync: { resolve: () => void; reject: (e: Error) => void } | undefined;
   /** Counters for observers and tests: how often it re-listed and reconnected. */
-  readonly stats = { lists: 0, watches: 0, gone: 0 };
+  readonly stats = { lists: 0, watches: 0, gone: 0, silent: 0 };
 
   constructor(private readonly o: ResumableWatchOptions<T>) {}
 
@@ -182,15 +188,36 @@ export class ResumableWatch<T extends WatchedObject> {
       let finished = false;
       let gone = false;
       let failed: Error | undefined;
+      let ctrl: AbortController | undefined;
+      const timeoutSeconds = this.o.timeoutSeconds ?? 300;
       const query: Record<string, string | number | boolean | undefined> = {
         resourceVersion: this.cursor.resourceVersion,
         allowWatchBookmarks: true,
-        timeoutSeconds: this.o.timeoutSeconds ?? 300,
+        timeoutSeconds,
         labelSelector: this.o.labelSelector,
         fieldSelector: this.o.fieldSelector,
       };
       this.stats.watches++;
+      // The server ends the watch at timeoutSeconds; one still open well after that is a
+      // dead connection (no FIN will ever come), and one that never connected is stuck.
+      const silence = setTimeout(
+        () => {
+          if (finished) return;
+          finished = true;
+          this.stats.silent++;
+          ctrl?.abort();
+          reject(
+            new KubeApiError(
+              503,
+              `the watch on ${this.o.path} went silent past its ${timeoutSeconds}s timeout (a dead connection)`,
+              "unreachable",
+            ),
+          );
+        },
+        timeoutSeconds * 1000 + (this.o.silenceGraceMs ?? 30_000),
+      );
       const line = (type: string, obj: unknown) => {
+        if (finished) return;
         if (type === "ERROR") {
           const status = obj as { code?: number; message?: string };
           if (status?.code === 410) gone = true;
@@ -200,7 +227,7 @@ export class ResumableWatch<T extends WatchedObject> {
               `the watch on ${this.o.path} failed: ${status?.message ?? "ERROR event"}`,
               "server",
             );
-          this.abort?.abort();
+          ctrl?.abort();
           return;
         }
         onLine();
@@ -216,6 +243,8 @@ export class ResumableWatch<T extends WatchedObject> {
         }
       };
       const done = (err: unknown) => {
+        clearTimeout(silence);
+        if (finished) return;
         finished = true;
         if (gone) return resolve("gone");
         if (failed) return reject(failed);
@@ -226,12 +255,16 @@ export class ResumableWatch<T extends WatchedObject> {
       };
       new Watch(this.o.client.config)
         .watch(this.o.path, query, line, done)
-        .then((ctrl) => {
-          this.abort = ctrl;
-          if (this.stopped) ctrl.abort();
-          else if (!finished) onConnected();
+        .then((c) => {
+          ctrl = c;
+          this.abort = c;
+          if (this.stopped || finished) c.abort();
+          else onConnected();
         })
-        .catch(reject);
+        .catch((e: unknown) => {
+          clearTimeout(silence);
+          reject(e);
+        });
     });
   }
 }

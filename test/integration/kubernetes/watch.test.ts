@@ -21,7 +21,11 @@ before(async () => {
 });
 after(() => env.stop());
 
-function podWatch(onEvent: (type: string, p: V1Pod) => void, states: WatchState["kind"][] = []) {
+function podWatch(
+  onEvent: (type: string, p: V1Pod) => void,
+  states: WatchState["kind"][] = [],
+  tuning: { timeoutSeconds?: number; silenceGraceMs?: number } = {},
+) {
   const k = env.cluster.client;
   return new ResumableWatch<V1Pod>({
     client: k,
@@ -35,6 +39,7 @@ function podWatch(onEvent: (type: string, p: V1Pod) => void, states: WatchState[
     onState: (s) => states.push(s.kind),
     backoff: { initialMs: 50, maxMs: 200 },
     lostAfter: 3,
+    ...tuning,
   });
 }
 
@@ -108,6 +113,31 @@ test("410 Gone on resume (history compacted) re-lists and delivers what changed 
       return [...truth].every((n) => now.has(n)) && now.size === truth.size;
     });
     assert.ok(names.size > 0);
+  } finally {
+    w.stop();
+  }
+});
+
+test("a watch that goes silent without its connection closing is abandoned after its timeout and resumed", async () => {
+  const { standIn } = env;
+  const added: string[] = [];
+  const w = podWatch((t, p) => t === "ADDED" && added.push(p.metadata?.name ?? ""), [], {
+    timeoutSeconds: 1,
+    silenceGraceMs: 500,
+  });
+  await w.start();
+  try {
+    await waitFor("live", () => w.state.kind === "live");
+    const opened = w.stats.watches;
+    assert.ok(standIn.stallWatches() >= 1, "a watch was open to stall");
+    standIn.registry.create(PODS, ns, {
+      metadata: { name: "made-while-silent" },
+      spec: { containers: [{ name: "c", image: "img:v1" }] },
+    });
+    await waitFor("the pod made while the watch was silent", () => added.includes("made-while-silent"));
+    assert.ok(w.stats.silent >= 1, "the silent watch was taken for dead");
+    assert.ok(w.stats.watches > opened, "and a new one was opened");
+    assert.equal(w.stats.lists, 1, "it resumed from its version, no re-list");
   } finally {
     w.stop();
   }

@@ -244,6 +244,11 @@ export class KubeStandIn {
     return this.watches.cutAll();
   }
 
+  /** Makes every open watch go silent while its connection stays open (a half-open connection). */
+  stallWatches(): number {
+    return this.watches.stallAll();
+  }
+
   /** Compacts the history: resuming from any version before now answers 410 Gone. */
   compact(): number {
     return this.store.compact();

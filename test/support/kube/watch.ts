@@ -22,6 +22,8 @@ export interface WatchRequest {
 
 export class WatchHub {
   private readonly open = new Set<ServerResponse>();
+  /** Per open watch: stops its events, bookmarks and timeout, leaving the socket open. */
+  private readonly silencers = new Map<ServerResponse, () => void>();
 
   constructor(
     private readonly store: Store,
@@ -33,6 +35,17 @@ export class WatchHub {
     const n = this.open.size;
     for (const res of this.open) res.socket?.destroy();
     this.open.clear();
+    return n;
+  }
+
+  /**
+   * Makes every open watch go silent without closing it (no events, no bookmarks, no
+   * timeout), as a connection whose peer vanished looks to the client.
+   */
+  stallAll(): number {
+    const n = this.silencers.size;
+    for (const silence of this.silencers.values()) silence();
+    this.silencers.clear();
     return n;
   }
 
@@ -96,11 +109,16 @@ export class WatchHub {
     }
     if (w.timeoutSeconds && w.timeoutSeconds > 0)
       timers.push(setTimeout(() => res.end(), w.timeoutSeconds * 1000));
-    this.open.add(res);
-    res.on("close", () => {
+    const silence = () => {
       unsubscribe();
       for (const t of timers) clearTimeout(t);
+    };
+    this.open.add(res);
+    this.silencers.set(res, silence);
+    res.on("close", () => {
+      silence();
       this.open.delete(res);
+      this.silencers.delete(res);
     });
   }
 }
