@@ -4,7 +4,7 @@
 // address, the CA or the credentials are wrong. Nothing from a request body (secret
 // values) is ever put in a message.
 import { ApiException } from "@kubernetes/client-node";
-import { ConflictError, NotFoundError, WharfError } from "../../domain/errors.js";
+import { WharfError } from "../../domain/errors.js";
 
 export interface KubeOperation {
   verb: "get" | "list" | "watch" | "create" | "update" | "patch" | "delete";
@@ -211,5 +211,3 @@ export function kubeError(server: string, op: KubeOperation, e: unknown): WharfE
 
 export const isKind = (e: unknown, kind: KubeErrorKind): boolean =>
   e instanceof KubeApiError && e.kind === kind;
-
-export { ConflictError, NotFoundError };

@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import { Pki } from "../../../src/cluster/tls/pki.js";
 import { KubernetesCluster } from "../../../src/cluster/kubernetes/index.js";
 import { resourceOfKind } from "../../support/kube/resources.js";
-import { startStandIn, tokenCluster, webDeployment } from "../../support/kube/fixture.js";
+import { startStandIn, tokenCluster, waitFor, webDeployment } from "../../support/kube/fixture.js";
 
 let env: Awaited<ReturnType<typeof startStandIn>>;
 
@@ -108,7 +108,7 @@ test("an address where no API server listens is a 400 at verify saying it cannot
   await assert.rejects(gone.verify(), /cannot be reached \(ECONNREFUSED\): check the cluster address/);
 });
 
-test("a namespace that exists and belongs to something else is refused, not taken over", async () => {
+test("a namespace that exists and belongs to something else is refused, not taken over; Wharf's own is accepted again and removed", async () => {
   const { cluster, standIn } = env;
   standIn.registry.create(resourceOfKind("Namespace"), undefined, {
     metadata: { name: "legacy", labels: { team: "ops" } },
@@ -138,4 +138,9 @@ test("a namespace that exists and belongs to something else is refused, not take
   );
   const again = await cluster.namespaces.ensure("team-a", "wharf-test");
   assert.equal(again.metadata?.name, "team-a", "Wharf's own namespace is accepted again (idempotent)");
+  await cluster.namespaces.remove("other-wharf");
+  await waitFor("the namespace to be gone", async () => !(await cluster.namespaces.get("other-wharf")));
+  const anew = await cluster.namespaces.ensure("other-wharf", "wharf-test");
+  assert.equal(anew.metadata?.labels?.["wharf.io/owner"], "wharf-test", "once gone, the name can be taken");
+  await cluster.namespaces.remove("never-existed");
 });

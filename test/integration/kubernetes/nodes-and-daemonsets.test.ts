@@ -16,7 +16,7 @@ before(async () => {
 });
 after(() => env.stop());
 
-const agent = (): V1DaemonSet => ({
+const agent = (image = "registry.local/wharf-agent:1"): V1DaemonSet => ({
   metadata: { name: "wharf-agent", labels: { app: "wharf-agent" } },
   spec: {
     selector: { matchLabels: { app: "wharf-agent" } },
@@ -24,7 +24,7 @@ const agent = (): V1DaemonSet => ({
       metadata: { labels: { app: "wharf-agent" } },
       spec: {
         nodeSelector: { "tsuru.io/pool": "blue" },
-        containers: [{ name: "agent", image: "registry.local/wharf-agent:1" }],
+        containers: [{ name: "agent", image }],
       },
     },
   },
@@ -58,6 +58,18 @@ test("labelling nodes into a pool schedules the node container there; unlabellin
     async () => (await cluster.daemonSets.get(ns, "wharf-agent"))?.status?.numberReady === 1,
   );
   assert.equal(ds?.status?.desiredNumberScheduled, 1);
+  // An upgrade replaces the DaemonSet's template and its pod is replaced by one of the new image.
+  const upgraded = await cluster.daemonSets.apply(ns, agent("registry.local/wharf-agent:2"));
+  assert.equal(upgraded.metadata?.generation, 2);
+  await waitFor("the agent on node-3 running the new image", async () => {
+    const ps = await cluster.pods.list(ns, "app=wharf-agent");
+    return (
+      ps.length === 1 &&
+      ps[0]!.spec?.nodeName === "node-3" &&
+      ps[0]!.spec?.containers[0]?.image === "registry.local/wharf-agent:2" &&
+      ps[0]!.status?.phase === "Running"
+    );
+  });
   await cluster.daemonSets.remove(ns, "wharf-agent");
   await waitFor("no agents", async () => (await agentNodes()).length === 0);
 });
