@@ -1,4 +1,5 @@
 // `wharf dev ...`: local development tools (the multi-node cluster on one machine).
+// `up` and `down` never silently remove a node a Wharf store on this machine still uses.
 import type { Command } from "commander";
 import type { DevClusterLayout } from "../../cluster/dev/layout.js";
 import { CliError } from "../errors.js";
@@ -24,6 +25,19 @@ async function registeredAmong(l: DevClusterLayout, indexes: number[]): Promise<
   }
 }
 
+async function refuseShrinkingRegistered(l: DevClusterLayout, count: number): Promise<void> {
+  const { existingNodes } = await import("../../cluster/dev/cluster.js");
+  const inUse = await registeredAmong(
+    l,
+    (await existingNodes(l)).filter((i) => i > count),
+  );
+  if (inUse.length === 0) return;
+  throw new CliError(
+    `not shrinking the dev cluster to ${count === 1 ? "1 node" : `${count} nodes`}: ${inUse.join("; ")}. ` +
+      "Remove them from Wharf first (`wharf node remove ADDRESS`), or add --force to remove them anyway.",
+  );
+}
+
 export function registerDev(program: Command): void {
   const dev = program.command("dev").description("local development tools (run as root on a Wharf host)");
   const cluster = dev
@@ -42,20 +56,10 @@ export function registerDev(program: Command): void {
     .action(async (opts: { nodes: string; shrink?: boolean; force?: boolean; json?: boolean }) => {
       const count = parseCount(opts.nodes);
       if (opts.force && !opts.shrink) throw new CliError("--force only goes with --shrink", 2);
-      const { existingNodes, up } = await import("../../cluster/dev/cluster.js");
+      const { up } = await import("../../cluster/dev/cluster.js");
       const { defaultLayout } = await import("../../cluster/dev/layout.js");
       const l = defaultLayout();
-      if (opts.shrink && !opts.force) {
-        const inUse = await registeredAmong(
-          l,
-          (await existingNodes(l)).filter((i) => i > count),
-        );
-        if (inUse.length)
-          throw new CliError(
-            `not shrinking the dev cluster to ${count} nodes: ${inUse.join("; ")}. ` +
-              "Remove them from Wharf first (`wharf node remove ADDRESS`), or add --force to remove them anyway.",
-          );
-      }
+      if (opts.shrink && !opts.force) await refuseShrinkingRegistered(l, count);
       const info = await up(count, l, { shrink: opts.shrink });
       if (opts.json) console.log(JSON.stringify(info, null, 2));
       else {
@@ -64,7 +68,7 @@ export function registerDev(program: Command): void {
           console.log(`node ${n.name.padEnd(5)} tcp://${n.dockerHost}:${n.dockerPort} (mutual TLS)`);
         }
         console.log(`client certificate ${info.tls.clientCert}`);
-        console.log(info.changed.length ? `${info.changed.join(", ")}` : "already up: nothing changed");
+        console.log(info.changed.length ? info.changed.join(", ") : "already up: nothing changed");
       }
       if (info.beyond.length)
         console.error(
