@@ -14,6 +14,7 @@ import { nodeNames } from "../../../src/cluster/dev/layout.js";
 import { readPid } from "../../../src/cluster/dev/daemon.js";
 import { openStore } from "../../../src/store/index.js";
 import { buildCli, CLI, runCli } from "../cli/helpers.js";
+import { appInput, seedCatalog } from "../store/suite/backend.js";
 import { TEST_CLUSTER_ENV, testLayout } from "../../support/dev-cluster.js";
 
 const l = testLayout();
@@ -28,34 +29,15 @@ const env = { ...TEST_CLUSTER_ENV, WHARF_DATA_DIR: dataDir, WHARF_UP_STATE: join
 const dev = (...args: string[]) => runCli(["dev", "cluster", ...args], { env });
 const address = (i: number) => `https://${nodeNames(l, i).address}:${l.dockerPort}`;
 
-/** Registers dev node i in pool `pool` with `units` units of app web, as `wharf server` would. */
+/** Registers dev node i in pool `pool` with `units` units of app web-<i>, as `wharf server` would. */
 async function register(i: number, pool: string, units: number): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const store = await openStore({ kind: "sqlite", path: storePath });
   try {
-    if (!(await store.findUser("alice@example.com"))) {
-      await store.createUser({ email: "alice@example.com", passwordHash: "h" });
-      await store.createTeam({ name: "t1", creatorEmail: "alice@example.com" });
-      await store.createPlatform({ name: "node", image: "r/node:v1" });
-      await store.createPlan({
-        name: "small",
-        memory: 128 << 20,
-        swap: 0,
-        cpuMilli: 100,
-        cpuShare: 100,
-        isDefault: true,
-      });
-    }
+    if (!(await store.findUser("alice@example.com"))) await seedCatalog(store);
     await store.createPool({ name: pool, isDefault: false }).catch(() => undefined);
     const app = `web-${i}`;
-    await store.createApp({
-      name: app,
-      platform: "node",
-      plan: "small",
-      pool,
-      teamOwner: "t1",
-      owner: "alice@example.com",
-    });
+    await store.createApp(appInput(app, { pool }));
     await store.createNode({
       address: address(i),
       pool,
