@@ -52,7 +52,7 @@ export function registerDev(program: Command): void {
     .option("-n, --nodes <count>", "number of nodes (nodes beyond it are kept unless --shrink)", "3")
     .option("--shrink", "remove the nodes beyond --nodes, unless a Wharf store here has them registered")
     .option("--force", "with --shrink: remove them even when a Wharf store has them registered")
-    .option("--json", "print the cluster description (and what changed) as JSON")
+    .option("--json", "print the cluster description, what changed and the nodes kept beyond --nodes as JSON")
     .action(async (opts: { nodes: string; shrink?: boolean; force?: boolean; json?: boolean }) => {
       const count = parseCount(opts.nodes);
       if (opts.force && !opts.shrink) throw new CliError("--force only goes with --shrink", 2);
@@ -61,15 +61,17 @@ export function registerDev(program: Command): void {
       const l = defaultLayout();
       if (opts.shrink && !opts.force) await refuseShrinkingRegistered(l, count);
       const info = await up(count, l, { shrink: opts.shrink });
-      if (opts.json) console.log(JSON.stringify(info, null, 2));
-      else {
-        console.log(`registry   https://${info.registry} (CA ${info.tls.ca})`);
-        for (const n of info.nodes) {
-          console.log(`node ${n.name.padEnd(5)} tcp://${n.dockerHost}:${n.dockerPort} (mutual TLS)`);
-        }
-        console.log(`client certificate ${info.tls.clientCert}`);
-        console.log(info.changed.length ? info.changed.join(", ") : "already up: nothing changed");
+      if (opts.json) {
+        console.log(JSON.stringify(info, null, 2));
+        return;
       }
+      console.log(`registry   https://${info.registry} (CA ${info.tls.ca})`);
+      for (const n of info.nodes) {
+        console.log(`node ${n.name.padEnd(5)} tcp://${n.dockerHost}:${n.dockerPort} (mutual TLS)`);
+      }
+      console.log(`client certificate ${info.tls.clientCert}`);
+      console.log(info.changed.length ? info.changed.join(", ") : "already up: nothing changed");
+      // With --json the same news is in `beyond`, for scripts to word their own way.
       if (info.beyond.length)
         console.error(
           `kept ${info.beyond.join(", ")}, beyond --nodes ${count}: ` +
