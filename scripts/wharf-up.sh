@@ -31,15 +31,19 @@ did() {
 }
 
 # `up` keeps every node the cluster has (they may hold units): WHARF_NODES only adds nodes.
-CLUSTER=$(wharf dev cluster up --nodes "${WHARF_NODES:-1}" --json)
-# One line per value, read in one go (each `node` start costs a tenth of a second).
+NODES_WANTED=${WHARF_NODES:-1}
+CLUSTER=$(wharf dev cluster up --nodes "$NODES_WANTED" --json)
+# One line per value, read in one go (each `node` start costs a tenth of a second). The nodes
+# this script registers are the first NODES_WANTED; the ones beyond are the user's to manage.
 mapfile -t C < <(node -e 'const c = JSON.parse(process.argv[1]);
+  const own = c.nodes.filter((n) => !c.beyond.includes(n.name));
   console.log([c.registry, c.tls.dir, c.tls.ca, c.baseImage || "", c.nodes.length, c.beyond.join(", "),
-    c.changed.join(", "), c.nodes.map((n) => `https://${n.address}:2376`).join(" ")].join("\n"))' "$CLUSTER")
+    c.changed.join(", "), own.map((n) => `https://${n.address}:2376`).join(" ")].join("\n"))' "$CLUSTER")
 REGISTRY=${C[0]} TLS_DIR=${C[1]} CA=${C[2]} BASE=${C[3]} NODE_COUNT=${C[4]} KEPT=${C[5]}
 CLUSTER_CHANGED=${C[6]} NODE_URLS=${C[7]}
-if [ -n "$KEPT" ] && [ -n "${WHARF_NODES:-}" ]; then
-  echo "kept $KEPT: WHARF_NODES only grows the cluster (\`wharf dev cluster up --nodes N --shrink\` shrinks it)"
+if [ -n "$KEPT" ]; then
+  echo "kept $KEPT running as they are, beyond WHARF_NODES=$NODES_WANTED (WHARF_NODES only grows the cluster;" \
+    "\`wharf dev cluster up --nodes $NODES_WANTED --shrink\` removes them)"
 fi
 [ -z "$CLUSTER_CHANGED" ] || did "dev cluster: $CLUSTER_CHANGED"
 

@@ -1,7 +1,8 @@
 // The README's main command on the README's layout (/var/lib/wharf, the default `wdv` dev
-// cluster, API :8080, router :8000): after `wharf dev cluster up --nodes 3`, two runs of
-// scripts/wharf-up.sh without WHARF_NODES keep the 3 nodes, and the second run changes nothing
-// (same dockerds, same server, same units) and says so.
+// cluster, API :8080, router :8000), in issue 22's steps: after `wharf dev cluster up --nodes 3`
+// a run of scripts/wharf-up.sh without WHARF_NODES keeps the 3 nodes (it registers only n1);
+// the user registers n2 and n3 and scales the app onto them; a second run changes nothing
+// (same dockerds, same server, same units on the same nodes) and says so.
 // It refuses to run over a Wharf a user has on this machine: it only touches /var/lib/wharf
 // and the default cluster when neither exists, or when its own marker shows a crashed run of
 // this test left them.
@@ -39,14 +40,25 @@ async function serverPid(): Promise<number | undefined> {
   return readPid(`${STATE}/server.pid`);
 }
 
-async function unitIds(): Promise<string[]> {
-  const r = await wharf("app", "info", "-a", "hello", "--json");
-  assert.equal(r.code, 0, r.stderr);
-  const units = (JSON.parse(r.stdout) as { units?: Array<{ ID?: string }> }).units ?? [];
-  return units
-    .map((u) => u.ID ?? "")
-    .filter(Boolean)
-    .sort();
+interface Unit {
+  ID?: string;
+  Name?: string;
+  Node?: string;
+  Status?: string;
+}
+
+/** The app's units as "container@node", sorted, once every one has a started container. */
+async function units(): Promise<string[]> {
+  let list: Unit[] = [];
+  for (let i = 0; i < 240; i++) {
+    const r = await wharf("app", "info", "-a", "hello", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    list = (JSON.parse(r.stdout) as { units?: Unit[] }).units ?? [];
+    if (list.length && list.every((u) => u.Status === "started" && u.ID && u.ID !== u.Name))
+      return list.map((u) => `${u.ID}@${u.Node ?? ""}`).sort();
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.fail(`hello's units never all started: ${JSON.stringify(list)}`);
 }
 
 async function dockerdPids(): Promise<Array<number | undefined>> {
@@ -95,17 +107,31 @@ describe("scripts/wharf-up.sh after a 3-node cluster", () => {
     if (!logExisted) rmSync(SERVER_LOG, { force: true });
   });
 
-  test("two runs keep the 3 nodes; the second changes nothing that is up and says so", async (t) => {
+  test("two runs keep the 3 nodes; the second changes nothing that is up, units on n2 and n3 included, and says so", async (t) => {
     if (skip) return t.skip(skip);
+    const url = (i: number) => `https://${nodeNames(l, i).address}:2376`;
 
     const first = await wharfUp();
     assert.equal(first.code, 0, first.out);
     assert.match(first.out, /Hello from Wharf!/);
-    const nodes = await wharf("node", "list", "--json");
-    for (const i of [1, 2, 3])
-      assert.ok(nodes.stdout.includes(`https://${nodeNames(l, i).address}:2376`), nodes.stdout);
-    const units = await unitIds();
-    assert.ok(units.length > 0, "the first run deploys hello");
+    assert.match(first.out, /kept n2, n3 running as they are, beyond WHARF_NODES=1/);
+    const registered = await wharf("node", "list", "--json");
+    assert.ok(registered.stdout.includes(url(1)), registered.stdout);
+    assert.ok(!registered.stdout.includes(url(2)) && !registered.stdout.includes(url(3)), registered.stdout);
+
+    // What the issue's user did: the extra nodes in the app's pool, units on them.
+    for (const i of [2, 3]) {
+      const add = await wharf("node", "add", `address=${url(i)}`, "pool=main", "--register");
+      assert.equal(add.code, 0, add.stderr);
+    }
+    const scaled = await wharf("unit", "add", "2", "-a", "hello");
+    assert.equal(scaled.code, 0, scaled.stderr);
+    const before = await units();
+    assert.equal(before.length, 3, before.join(" "));
+    assert.ok(
+      before.some((u) => u.endsWith(`@${url(2)}`) || u.endsWith(`@${url(3)}`)),
+      `units on n2 or n3: ${before.join(" ")}`,
+    );
     const dockerds = await dockerdPids();
     const server = await serverPid();
 
@@ -126,6 +152,6 @@ describe("scripts/wharf-up.sh after a 3-node cluster", () => {
     );
     assert.deepEqual(await dockerdPids(), dockerds);
     assert.equal(await serverPid(), server);
-    assert.deepEqual(await unitIds(), units);
+    assert.deepEqual(await units(), before);
   });
 });
