@@ -9,7 +9,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { existingNodes, status } from "../../src/cluster/dev/cluster.js";
 import { readPid } from "../../src/cluster/dev/daemon.js";
 import { defaultLayout, nodeNames } from "../../src/cluster/dev/layout.js";
@@ -35,6 +35,13 @@ function run(cmd: string, args: string[]): Promise<{ code: number; out: string }
 
 const wharf = (...args: string[]) => runCli(args, { env: { ...env, WHARF_HOME: `${STATE}/cli` } });
 const wharfUp = () => run("bash", ["scripts/wharf-up.sh"]);
+
+/** The script's output and, when it failed, the server log's end (removed at clean-up). */
+function explain(r: { code: number; out: string }): string {
+  if (r.code === 0 || !existsSync(SERVER_LOG)) return r.out;
+  const log = readFileSync(SERVER_LOG, "utf8").trim().split("\n").slice(-60).join("\n");
+  return `${r.out}\nlast lines of ${SERVER_LOG}:\n${log}`;
+}
 
 async function serverPid(): Promise<number | undefined> {
   return readPid(`${STATE}/server.pid`);
@@ -112,7 +119,7 @@ describe("scripts/wharf-up.sh after a 3-node cluster", () => {
     const url = (i: number) => `https://${nodeNames(l, i).address}:2376`;
 
     const first = await wharfUp();
-    assert.equal(first.code, 0, first.out);
+    assert.equal(first.code, 0, explain(first));
     assert.match(first.out, /Hello from Wharf!/);
     assert.match(first.out, /kept n2, n3 running as they are, beyond WHARF_NODES=1/);
     const registered = await wharf("node", "list", "--json");
@@ -139,7 +146,7 @@ describe("scripts/wharf-up.sh after a 3-node cluster", () => {
     const second = await wharfUp();
     t.diagnostic(`second run, ${((Date.now() - began) / 1000).toFixed(1)} s:`);
     for (const line of second.out.trim().split("\n")) t.diagnostic(`  ${line}`);
-    assert.equal(second.code, 0, second.out);
+    assert.equal(second.code, 0, explain(second));
     assert.match(
       second.out,
       /Everything was already up: checked the cluster \(3 nodes\), the server and app "hello"; nothing changed\./,
