@@ -24,6 +24,7 @@ import { startNodeWatch } from "../reconcile/node-watch.js";
 import { followLeadership, type LeaderFollower } from "../reconcile/leader.js";
 import { healerSettingsFromEnv } from "../config/healer.js";
 import { LeaderWork } from "./leader-work.js";
+import { armCrashPoint } from "../util/crash-point.js";
 import type { DeployCtx, NodeEngines } from "../deploy/context.js";
 import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
 import { closeAbandonedEvents } from "../deploy/interrupted.js";
@@ -284,6 +285,7 @@ export async function startServer(
     "info" in opts && typeof opts.info === "function" ? { logger: opts as Logger } : (opts as StartOptions);
   const logger = o.logger;
   const log = logger ?? createLogger(config.logLevel);
+  if (config.testCrashAt) armCrashPoint(config.testCrashAt);
   const store = await openStore(storeConfigFor(config));
   let nodeConnector: NodeConnector | undefined;
   // Created once the deploy side exists; node transitions before that are seen by its first pass.

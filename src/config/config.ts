@@ -72,7 +72,15 @@ export interface WharfConfig {
   agentIntervalMs: number;
   /** A ready agent image for the wharf-agent node container ("" = build it from this server's code). */
   agentImage: string;
+  /**
+   * TEST-ONLY (WHARF_TEST_CRASH_AT): the step at which the server kills itself with SIGKILL
+   * (src/util/crash-point.ts lists them); "" = never. For the crash tests alone.
+   */
+  testCrashAt: string;
 }
+
+/** The steps src/util/crash-point.ts knows. */
+const CRASH_STEPS = ["intent-recorded", "container-created", "route-published"];
 
 function int(v: string | undefined, dflt: number): number {
   if (v === undefined || v === "") return dflt;
@@ -123,6 +131,7 @@ export function defaultConfig(): WharfConfig {
     agentApiUrl: "",
     agentIntervalMs: 2000,
     agentImage: "",
+    testCrashAt: "",
   };
 }
 
@@ -190,5 +199,12 @@ export function loadConfig(
   }
   if (env.WHARF_AGENT_IMAGE) fromEnv.agentImage = env.WHARF_AGENT_IMAGE;
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
+  if (env.WHARF_TEST_CRASH_AT) {
+    if (!CRASH_STEPS.includes(env.WHARF_TEST_CRASH_AT))
+      throw new Error(
+        `invalid WHARF_TEST_CRASH_AT "${env.WHARF_TEST_CRASH_AT.slice(0, 40)}": use one of ${CRASH_STEPS.join(", ")}`,
+      );
+    fromEnv.testCrashAt = env.WHARF_TEST_CRASH_AT;
+  }
   return { ...d, ...fromEnv, ...overrides };
 }

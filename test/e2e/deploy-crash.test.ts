@@ -2,6 +2,8 @@
 // image push, mid-rollout), then a restart: the startup reconciler must leave the app
 // serving exactly one version with its desired units, no container the store does not
 // know on the nodes, the deploy's event ended, and the next deploy must work.
+// Then kill -9 during `unit add` at each of its steps (the server kills itself there:
+// WHARF_TEST_CRASH_AT, src/util/crash-point.ts): the restart converges to the recorded count.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { setupWharf, streamDeploy, tarGz, type WharfE2E } from "../support/wharf-e2e.js";
@@ -106,8 +108,8 @@ async function assertNotRollbackTarget(version: number, what: string): Promise<v
   assert.match(d.Error, /server/, `${what}: v${version} says why it failed`);
 }
 
-/** Everything that must hold after a crash and restart. */
-async function assertConverged(eventId: string, what: string): Promise<void> {
+/** Everything that must hold after a crash and restart (`web` units of the web process). */
+async function assertConverged(eventId: string, what: string, web = WEB): Promise<void> {
   const info = await appInfo();
   const started = info.units.filter((u) => u.Status === "started");
   assert.equal(
@@ -115,7 +117,7 @@ async function assertConverged(eventId: string, what: string): Promise<void> {
     info.units.length,
     `${what}: every unit is started: ${JSON.stringify(info.units)}`,
   );
-  assert.equal(info.units.filter((u) => u.ProcessName === "web").length, WEB, `${what}: web units`);
+  assert.equal(info.units.filter((u) => u.ProcessName === "web").length, web, `${what}: web units`);
   assert.equal(info.units.filter((u) => u.ProcessName === "worker").length, WORKER, `${what}: worker units`);
   const versions = new Set(info.units.map((u) => u.Version));
   assert.equal(versions.size, 1, `${what}: units of one version, got ${[...versions].join(", ")}`);
@@ -216,9 +218,32 @@ describe("kill -9 of wharf server during a deploy, then a restart", () => {
   });
 });
 
-async function lastEvent(): Promise<{ id: string }> {
-  const r = await w.api("GET", `/events?target.value=${APP}&kindname=app.deploy&limit=1`);
+async function lastEvent(kind = "app.deploy"): Promise<{ id: string }> {
+  const r = await w.api("GET", `/events?target.value=${APP}&kindname=${kind}&limit=1`);
   assert.equal(r.status, 200, r.body);
   const [e] = JSON.parse(r.body) as Array<{ UniqueID: string }>;
   return { id: e!.UniqueID };
 }
+
+describe("kill -9 of wharf server during unit add, then a restart", () => {
+  // intent-recorded: the desired count is committed, nothing started yet; container-created:
+  // the new unit's container runs, not switched in; route-published: it serves, the
+  // operation has not ended.
+  for (const step of ["intent-recorded", "container-created", "route-published"]) {
+    test(`after ${step}: the restart converges to the recorded count, no duplicate unit, no orphan, event ended`, async () => {
+      await w.stop();
+      await w.start({ WHARF_TEST_CRASH_AT: step });
+      const r = await w.cli(["unit", "add", "1", "-a", APP, "-p", "web"]);
+      assert.doesNotMatch(
+        r.stdout,
+        /unit added to web/,
+        `${step}: the server died before the unit add ended`,
+      );
+      await w.kill9(); // it killed itself: this waits for its exit
+      await w.start();
+      await assertConverged((await lastEvent("app.update.unit.add")).id, `unit add ${step}`, WEB + 1);
+      await w.ok(["unit", "remove", "1", "-a", APP, "-p", "web"]);
+      await assertConverged((await lastEvent("app.update.unit.remove")).id, `unit remove after ${step}`);
+    });
+  }
+});

@@ -30,8 +30,8 @@ export interface WharfE2E {
   apiUrl: string;
   routerUrl: string;
   token: string;
-  /** Starts `wharf server` and waits until the API and the router listen. */
-  start(): Promise<void>;
+  /** Starts `wharf server` (with `env` added for this run) and waits until the API and the router listen. */
+  start(env?: Record<string, string>): Promise<void>;
   /** SIGKILL, as a crash: nothing gets to clean up. */
   kill9(): Promise<void>;
   stop(): Promise<void>;
@@ -101,7 +101,7 @@ export async function setupWharf(o: SetupOptions): Promise<WharfE2E> {
     apiUrl: "",
     routerUrl: "",
     token: "",
-    async start() {
+    async start(env = {}) {
       const child = spawn(process.execPath, [CLI, "server", "--data-dir", dataDir, "-p", "0"], {
         env: {
           PATH: process.env.PATH ?? "",
@@ -115,6 +115,7 @@ export async function setupWharf(o: SetupOptions): Promise<WharfE2E> {
           WHARF_ROUTER_ADMIN_PORT: "off",
           WHARF_DRAIN_MS: "500",
           ...o.env,
+          ...env,
         },
         stdio: ["ignore", "pipe", "pipe"],
       });
