@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pino } from "pino";
 import { openStore } from "../../src/store/open.js";
 import type { StoreConfig } from "../../src/store/types.js";
-import { createServer, initAdmin } from "../../src/api/server.js";
+import { createServer, initAdmin } from "../../src/server/index.js";
 import { loadConfig } from "../../src/config/config.js";
 
 const cfg: StoreConfig = process.env.BENCH_PG_URL

@@ -1,52 +1,33 @@
 // The tsuru-compatible HTTP API: fastify with tsuru's routes answered bare and under
 // any /1.x/ prefix, form/multipart/JSON bodies, plain-text errors, metrics, OpenAPI.
+// HTTP only: the composition root (src/server/) builds the domain context and the deploy
+// side, and passes them in.
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import type { Logger } from "pino";
 import { pino } from "pino";
-import type { Store } from "../store/types.js";
-import { openStore } from "../store/open.js";
 import type { WharfConfig } from "../config/config.js";
-import { storeConfigFor } from "../config/store-config.js";
-
-export { storeConfigFor };
-import { clearCaches, makeCtx, type Ctx } from "../domain/services/context.js";
-import { ensureBuiltinRoles, initAdmin } from "../domain/services/auth.js";
+import { clearCaches, type Ctx } from "../domain/services/context.js";
 import { errorHandler, sendError } from "./errors.js";
 import { BadRequestError } from "../domain/errors.js";
 import { authHook } from "./auth.js";
 import { createMetrics } from "./metrics.js";
 import { registerRoutes } from "./routes/index.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
-import { startNodeWatch } from "../reconcile/node-watch.js";
-import { followLeadership, type LeaderFollower } from "../reconcile/leader.js";
-import { healerSettingsFromEnv } from "../config/healer.js";
-import { LeaderWork } from "./leader-work.js";
-import { armCrashPoint } from "../util/crash-point.js";
-import type { DeployCtx, NodeEngines } from "../deploy/context.js";
-import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
-import { closeAbandonedEvents } from "../deploy/interrupted.js";
+import type { DeployCtx } from "../deploy/context.js";
 import { deployRoutes } from "./routes/deploys.js";
 import { SpooledFile, spoolFilePart } from "./upload-spool.js";
-import { startEmbeddedRouter } from "../router/embedded.js";
-import { secretKeyPath } from "../router/secret-box.js";
-import { setCertificateKeyFile } from "../domain/services/certificates.js";
-import type { StoreRouter } from "../router/store-router.js";
-import { builtinServicesFor, type BuiltinServices } from "../services/builtin/index.js";
-import { createNodeAgentServices, type NodeAgentServices } from "./node-agents.js";
 
-export { initAdmin };
-
-export interface ServerDeps {
-  store: Store;
+export interface ApiDeps {
+  ctx: Ctx;
   config: WharfConfig;
-  logger?: Logger;
+  logger: Logger;
   /** Serves tsuru's node routes when given (the cluster side: src/cluster/nodes). */
   nodeConnector?: NodeConnector;
-  /** Node engines: with a registry configured, deploys, units and builds are served. */
-  engines?: NodeEngines;
+  /** With a cluster: deploys, units and builds are served. */
+  deploy: DeployCtx | null;
 }
 
 /** Strip a leading /<digits and dots> version segment: /1.0/apps → /apps. */
@@ -102,21 +83,15 @@ export interface RouteEntry {
   url: string;
 }
 
-export type WharfServer = FastifyInstance & {
-  ctx: Ctx;
-  deploy: DeployCtx | null;
-  builtin: BuiltinServices | null;
-  nodeAgents: NodeAgentServices;
+export type Api = FastifyInstance & {
   /** Every route registered (HEAD twins of GET routes left out): tests check coverage against it. */
   routeTable: readonly RouteEntry[];
 };
 
-export async function createServer(deps: ServerDeps): Promise<WharfServer> {
-  const { store, config } = deps;
-  const logger = deps.logger ?? createLogger(config.logLevel);
-  const ctx = makeCtx(store, config);
-  // The API seals certificate keys with the same key file the routers open them with.
-  setCertificateKeyFile(ctx, secretKeyPath(config.dataDir));
+/** The fastify app with every route; the caller adds its own (node agents), then readies it. */
+export async function createApi(deps: ApiDeps): Promise<Api> {
+  const { ctx, config, logger, deploy } = deps;
+  const store = ctx.store;
   const metrics = createMetrics();
   const app = Fastify({
     // A caller's logger gets the same request serializer, so secrets in URLs never get out.
@@ -155,7 +130,6 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
       parts: 1004,
     },
   });
-  let deploy: DeployCtx | null = null;
   // Multipart fields and files become req.body here rather than with attachFieldsToBody,
   // which never settles on a truncated body; parts() reports it as an error instead.
   app.addHook("preValidation", async (req, reply) => {
@@ -221,45 +195,8 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
 
   registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
-  let builtin: BuiltinServices | null = null;
-  if (deps.engines && config.registry) {
-    deploy = await createDeployCtx(ctx, deps.engines, config, logger);
-    ctx.runtime = runtimePort(deploy);
-    builtin = builtinServicesFor(deploy);
-    ctx.builtin = builtin;
-    deployRoutes(app, deploy);
-  }
-  // App logs, node agents and node containers (their loops start once the API listens).
-  const nodeAgents = createNodeAgentServices(app, ctx, config, logger, {
-    ...(deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {}),
-    deploy,
-  });
-  await app.ready();
-  return Object.assign(app, { ctx, deploy, builtin, nodeAgents, routeTable });
-}
-
-const HEARTBEAT_MS = 30_000;
-const STALE_AFTER_MS = 5 * 60_000;
-
-export interface RunningServer {
-  app: FastifyInstance;
-  store: Store;
-  /** Actual listening address, e.g. http://127.0.0.1:8080. */
-  url: string;
-  /** The embedded router's HTTP address, when it runs (a cluster is configured). */
-  routerUrl: string;
-  close(): Promise<void>;
-}
-
-/**
- * `wharf server`: open the store (migrations run on open), close events a previous run
- * left running, make sure built-in roles exist, create the first admin from
- * WHARF_ADMIN_EMAIL/WHARF_ADMIN_PASSWORD when given, then listen.
- */
-export interface StartOptions {
-  logger?: Logger;
-  /** Builds the node connector once the store is open (node routes are off without it). */
-  nodeConnector?: (store: Store, log: Logger) => NodeConnector | Promise<NodeConnector>;
+  if (deploy) deployRoutes(app, deploy);
+  return Object.assign(app, { routeTable });
 }
 
 /** The route whose `file` part (a code archive up to the upload limit) is spooled to disk. */
@@ -269,156 +206,4 @@ const DEPLOY_ROUTE = "/apps/:app/deploy";
 function spooled(reply: FastifyReply, f: SpooledFile): SpooledFile {
   reply.raw.once("close", () => void f.dispose().catch(() => undefined));
   return f;
-}
-
-/** Connectors that monitor nodes expose stop(); the test fakes need not. */
-function stopConnector(c: NodeConnector | undefined): void {
-  const s = (c as { stop?: () => void } | undefined)?.stop;
-  if (typeof s === "function") s.call(c);
-}
-
-export async function startServer(
-  config: WharfConfig,
-  opts: StartOptions | Logger = {},
-): Promise<RunningServer> {
-  const o: StartOptions =
-    "info" in opts && typeof opts.info === "function" ? { logger: opts as Logger } : (opts as StartOptions);
-  const logger = o.logger;
-  const log = logger ?? createLogger(config.logLevel);
-  if (config.testCrashAt) armCrashPoint(config.testCrashAt);
-  const store = await openStore(storeConfigFor(config));
-  let nodeConnector: NodeConnector | undefined;
-  // Created once the deploy side exists; node transitions before that are seen by its first pass.
-  let work: LeaderWork | undefined;
-  let nodeAgents: NodeAgentServices | undefined;
-  let leader: LeaderFollower | undefined;
-  try {
-    // Embedded SQLite has one server: anything still running was left by a crash. On
-    // PostgreSQL other servers may be mid-operation, so close only this instance's events
-    // and those whose heartbeat stopped long ago (the reconciler leader keeps checking).
-    const left = await closeAbandonedEvents(
-      store,
-      store.kind === "sqlite"
-        ? { all: true }
-        : { instanceId: config.instanceId, heartbeatBefore: new Date(Date.now() - STALE_AFTER_MS) },
-    );
-    if (left.served.length + left.failed.length)
-      log.warn(
-        { served: left.served.length, failed: left.failed.length },
-        "closed events left running by a previous server",
-      );
-    await ensureBuiltinRoles(store);
-    if (config.adminEmail && config.adminPassword) {
-      const r = await initAdmin(store, config.adminEmail, config.adminPassword);
-      if (r.created) log.info({ email: config.adminEmail }, "created the first admin from configuration");
-    }
-    nodeConnector = o.nodeConnector
-      ? await o.nodeConnector(store, log)
-      : await startNodeWatch({
-          store,
-          log,
-          instanceId: config.instanceId,
-          tlsDir: config.nodeTlsDir,
-          monitor: {
-            intervalMs: config.nodeMonitorIntervalMs,
-            timeoutMs: config.nodeMonitorTimeoutMs,
-            failureThreshold: config.nodeFailureThreshold,
-          },
-          onTransition: (address, to) => {
-            work?.healer?.nodeChanged(address, to);
-            if (to === "healthy") nodeAgents?.nodeContainers?.kick();
-          },
-        });
-    const engines =
-      nodeConnector && "engineFor" in nodeConnector ? (nodeConnector as NodeEngines) : undefined;
-    const app = await createServer({
-      store,
-      config,
-      logger: log,
-      ...(nodeConnector ? { nodeConnector } : {}),
-      ...(engines ? { engines } : {}),
-    });
-    if (app.deploy) {
-      // Only the reconciler leader converges and heals (several servers on PostgreSQL). A
-      // leader converges the nodes to the store before taking requests: a crash mid-deploy ends here.
-      const w = new LeaderWork({
-        dc: app.deploy,
-        builtin: app.builtin,
-        nodeAgents: app.nodeAgents,
-        instanceId: config.instanceId,
-        healerSettings: healerSettingsFromEnv(),
-        log,
-      });
-      work = w;
-      leader = await followLeadership(store, w, { log });
-      if (app.ctx.runtime) app.ctx.runtime.nodesChanged = () => w.healer?.kick();
-    }
-    const address = await app.listen({ host: config.host, port: config.port });
-    nodeAgents = app.nodeAgents;
-    nodeAgents.onUnitsDown = () => work?.healer?.kick();
-    nodeAgents.start(address);
-    // The single-machine default runs the router in the server; WHARF_ROUTER_EMBEDDED=false
-    // leaves routing to separate `wharf router` processes.
-    let router: StoreRouter | undefined;
-    if (app.deploy && process.env.WHARF_ROUTER_EMBEDDED !== "false") {
-      try {
-        router = await startEmbeddedRouter(store, config, log);
-      } catch (e) {
-        await nodeAgents.stop();
-        await app.close();
-        throw e;
-      }
-    }
-    const r = router?.addresses.http;
-    const routerUrl = r ? `http://${process.env.WHARF_ROUTER_HOST || "127.0.0.1"}:${r.port}` : "";
-    // Heartbeat for this instance's running events, so other servers can tell them from
-    // events a dead server left behind.
-    const heartbeat = setInterval(() => {
-      store
-        .touchRunningEvents(config.instanceId)
-        .catch((e) => log.warn({ err: e }, "event heartbeat failed"));
-      if (store.kind !== "sqlite")
-        void work?.sweepAbandoned(new Date(Date.now() - STALE_AFTER_MS), () => leader?.leading ?? false);
-    }, HEARTBEAT_MS);
-    heartbeat.unref();
-    return {
-      app,
-      store,
-      url: address,
-      routerUrl,
-      close: async () => {
-        clearInterval(heartbeat);
-        await leader?.stop();
-        await app.builtin?.stop();
-        await nodeAgents?.stop();
-        await router?.close();
-        stopConnector(nodeConnector);
-        await app.close();
-        await store.close();
-      },
-    };
-  } catch (e) {
-    await leader?.stop().catch(() => undefined);
-    stopConnector(nodeConnector);
-    await store.close().catch(() => undefined);
-    throw e;
-  }
-}
-
-/**
- * `wharf server init`: open the configured store (running migrations), create the
- * built-in roles and the first admin, close the store. Never uses a default password:
- * the caller supplies it (prompted or from WHARF_ADMIN_PASSWORD).
- */
-export async function initAdminFromConfig(
-  config: WharfConfig,
-  email: string,
-  password: string,
-): Promise<{ created: boolean }> {
-  const store = await openStore(storeConfigFor(config));
-  try {
-    return await initAdmin(store, email, password);
-  } finally {
-    await store.close();
-  }
 }

@@ -1,6 +1,4 @@
-// `wharf router`: Wharf's HTTP router as its own process. It reads the same configuration as
-// `wharf server` (data dir or WHARF_DATABASE_URL), opens the store and follows routes and
-// certificates through the change feed. Several routers may run against one store.
+// `wharf router`: flags, then src/server/router.ts runs the router until interrupted.
 import type { Command } from "commander";
 import { CliError } from "../errors.js";
 
@@ -48,67 +46,20 @@ export function registerRouter(program: Command): void {
     )
     .option("--database-url <url>", "postgres://… when the server uses PostgreSQL (env WHARF_DATABASE_URL)")
     .action(async (flags: RouterFlags) => {
-      const env = envFrom(flags);
-      const [{ loadConfig }, { openStore }, { storeConfigFor }, { routerSettingsFromEnv, startStoreRouter }] =
-        await Promise.all([
-          import("../../config/config.js"),
-          import("../../store/open.js"),
-          import("../../config/store-config.js"),
-          import("../../router/store-router.js"),
-        ]);
-      const { routerDomain } = await import("../../router/embedded.js");
-      const { secretKeyPath } = await import("../../router/secret-box.js");
-      const { loadRouteSnapshot } = await import("../../store/routes.js");
-      const { default: pino } = await import("pino");
-      const overrides: Record<string, unknown> = {};
+      const { startRouter, RouterSettingsError } = await import("../../server/router.js");
+      const overrides: { dataDir?: string; databaseUrl?: string } = {};
       if (flags.dataDir) overrides.dataDir = flags.dataDir;
       if (flags.databaseUrl) overrides.databaseUrl = flags.databaseUrl;
-      const config = loadConfig(env, overrides);
-      let settings;
-      try {
-        settings = routerSettingsFromEnv(env, {
-          http: { host: "0.0.0.0", port: 8000 },
-          https: { host: "0.0.0.0", port: 8443 },
-          admin: { host: "127.0.0.1", port: 8001 },
-          workers: (await import("node:os")).availableParallelism(),
-        });
-      } catch (err) {
-        throw new CliError((err as Error).message, 2);
-      }
-      const log = pino({ name: "wharf-router", level: config.logLevel });
-      const store = await openStore(storeConfigFor(config));
-      let router;
-      try {
-        router = await startStoreRouter({
-          ...settings,
-          store,
-          domain: routerDomain(config),
-          secretKeyPath: secretKeyPath(config.dataDir, env),
-          loadSnapshot: () => loadRouteSnapshot(store),
-          log,
-          accessLog: flags.accessLog === true,
-          // PostgreSQL pushes changes (LISTEN/NOTIFY); another process's SQLite commits are only
-          // seen by polling, so poll often: one indexed SELECT per interval keeps routes within 50 ms.
-          pollIntervalMs: Number(env.WHARF_ROUTER_POLL_MS) || (store.kind === "sqlite" ? 20 : 1000),
-        });
-      } catch (err) {
-        await store.close();
-        throw err;
-      }
-      const a = router.addresses;
-      process.stderr.write(
-        `Wharf router (${router.workers} worker${router.workers === 1 ? "" : "s"}) for *.${routerDomain(config)}: ` +
-          `http :${a.http?.port}` +
-          (a.https ? `, https :${a.https.port}` : "") +
-          (a.admin ? `, metrics 127.0.0.1:${a.admin.port}/metrics` : "") +
-          "\n",
-      );
+      const running = await startRouter(envFrom(flags), overrides, {
+        accessLog: flags.accessLog === true,
+      }).catch((err: unknown) => {
+        throw err instanceof RouterSettingsError ? new CliError(err.message, 2) : err;
+      });
+      process.stderr.write(`${running.banner}\n`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
-      // Drain in-flight requests, then release the store.
-      await router.close();
-      await store.close();
+      await running.close();
     });
 }

@@ -56,7 +56,7 @@ export function registerServer(program: Command): void {
       .option("-p, --port <port>", "port to listen on (env WHARF_PORT; default 8080)"),
   ).action(async (flags: ServerFlags) => {
     const config = await configFrom(flags);
-    const { startServer } = await import("../../api/server.js");
+    const { startServer } = await import("../../server/index.js");
     const running = await startServer(config);
     process.stderr.write(`Wharf server listening on ${running.url}\n`);
     if (running.routerUrl) process.stderr.write(`Wharf router listening on ${running.routerUrl}\n`);
@@ -80,19 +80,12 @@ export function registerServer(program: Command): void {
       throw new CliError("passwords didn't match; try again");
     }
     const config = await configFrom(flags);
-    const { initAdmin } = await import("../../api/server.js");
-    const { storeConfigFor } = await import("../../config/store-config.js");
-    const { openStore } = await import("../../store/open.js");
-    const store = await openStore(storeConfigFor(config));
-    try {
-      const { created } = await initAdmin(store, own.email, password);
-      print(
-        created
-          ? `Admin "${own.email}" created. Start the server with \`wharf server\`, then \`wharf login ${own.email}\`.`
-          : `User "${own.email}" already exists; it holds the admin role (password unchanged).`,
-      );
-    } finally {
-      await store.close();
-    }
+    const { initAdminFromConfig } = await import("../../server/index.js");
+    const { created } = await initAdminFromConfig(config, own.email, password);
+    print(
+      created
+        ? `Admin "${own.email}" created. Start the server with \`wharf server\`, then \`wharf login ${own.email}\`.`
+        : `User "${own.email}" already exists; it holds the admin role (password unchanged).`,
+    );
   });
 }

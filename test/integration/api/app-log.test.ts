@@ -11,7 +11,7 @@ import { pino } from "pino";
 import { request } from "undici";
 import { openStore } from "../../../src/store/open.js";
 import type { NodeHealthRecord, Store } from "../../../src/store/types.js";
-import { createServer, initAdmin } from "../../../src/api/server.js";
+import { createServer, initAdmin } from "../../../src/server/index.js";
 import { loadConfig } from "../../../src/config/config.js";
 import type { NodeConnector } from "../../../src/domain/services/node-port.js";
 import { mintAgentToken } from "../../../src/nodecontainers/agents.js";

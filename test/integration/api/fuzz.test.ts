@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { call, loginAs } from "./helpers.js";
 import { APP, A, B, BROKER, CNAME, INST, S, SVC, outboundDuring, setUp, tearDown } from "./authz/setup.js";
-import { initAdmin } from "../../../src/api/server.js";
+import { initAdmin } from "../../../src/server/index.js";
 import { hashPassword } from "../../../src/domain/secrets.js";
 
 before(() => setUp({ bodyLimit: 32 * 1024 }));

@@ -7,7 +7,7 @@ import { pino } from "pino";
 import type { FastifyInstance } from "fastify";
 import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
-import { createServer, initAdmin, type WharfServer } from "../../../src/api/server.js";
+import { createServer, initAdmin, type WharfServer } from "../../../src/server/index.js";
 import { loadConfig, type WharfConfig } from "../../../src/config/config.js";
 import { DockerNodeConnector } from "../../../src/cluster/nodes/connector.js";
 import { createServer as createTcpServer } from "node:net";

@@ -131,7 +131,7 @@ test(
 );
 
 test("wharf server init: initAdminFromConfig creates the first admin once and never changes its password", async () => {
-  const { initAdminFromConfig } = await import("../../../src/api/index.js");
+  const { initAdminFromConfig } = await import("../../../src/server/index.js");
   const { loadConfig } = await import("../../../src/config/config.js");
   const dir = mkdtempSync(join(tmpdir(), "wharf-init-"));
   try {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
-import { createServer, initAdmin, createLogger } from "../../../src/api/server.js";
+import { createServer, initAdmin, createLogger } from "../../../src/server/index.js";
 import { loadConfig } from "../../../src/config/config.js";
 import { call, world, type World } from "./helpers.js";
 

@@ -25,7 +25,7 @@ test("app list shows only the member's apps", async () => {
 });
 
 test("node routes are served when a node connector is given (raw addresses in the path)", async () => {
-  const { createServer } = await import("../../../src/api/server.js");
+  const { createServer } = await import("../../../src/server/index.js");
   const { pino } = await import("pino");
   const connector = {
     canonicalAddress: (raw: string) => raw,

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, it } from "node:test";
 import { pino } from "pino";
 import { openStore, type Store } from "../../../src/store/index.js";
-import { LeaderWork, type LeaderWorkOptions } from "../../../src/api/leader-work.js";
+import { LeaderWork, type LeaderWorkOptions } from "../../../src/server/leader-work.js";
 import type { DeployCtx } from "../../../src/deploy/context.js";
 
 let store: Store;

@@ -18,9 +18,9 @@ import { NodeContainerReconciler } from "../reconcile/node-containers.js";
 import type { NodeContainerPort } from "../nodecontainers/service.js";
 import { ServiceUnavailableError } from "../domain/errors.js";
 import { buildAgentImage } from "../build/agent-image.js";
-import { logRoutes } from "./routes/logs.js";
-import { agentRoutes } from "./routes/agent.js";
-import { nodeContainerRoutes } from "./routes/nodecontainers.js";
+import { logRoutes } from "../api/routes/logs.js";
+import { agentRoutes } from "../api/routes/agent.js";
+import { nodeContainerRoutes } from "../api/routes/nodecontainers.js";
 
 export interface NodeAgentServices {
   hub: LogHub;
