@@ -8,7 +8,8 @@
 //  - every import between two folders is an edge (type-only imports too: the layering is
 //    about what a folder knows, not what survives compilation);
 //  - the build fails on any cycle between folders, naming one path of it, and on each import
-//    in a forbidden direction (FORBIDDEN), naming the file and the rule.
+//    in a forbidden direction (FORBIDDEN), naming the file and the rule, and on an external
+//    client (dockerode, pg, fastify, ...) imported outside its adapter (EXTERNAL).
 // Usage: node scripts/check-layers.mjs [root] (root defaults to src).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -70,6 +71,16 @@ const FORBIDDEN = [
   ["api", "server", "the composition root assembles the API, not the other way round"],
 ];
 
+/** External clients and the folders that may import them (eslint's no-restricted-imports says the same). */
+const EXTERNAL = {
+  dockerode: ["cluster/docker", "provision/docker"],
+  pg: ["store"],
+  "better-sqlite3": ["store"],
+  fastify: ["api", "server"],
+  "@fastify/": ["api", "server"],
+  "@kubernetes/client-node": ["cluster/kubernetes"],
+};
+
 function walk(dir) {
   let out = [];
   for (const name of readdirSync(dir)) {
@@ -98,7 +109,17 @@ for (const file of walk(root)) {
   const text = readFileSync(file, "utf8");
   for (const m of text.matchAll(IMPORT)) {
     const spec = m[1] ?? m[2] ?? m[3];
-    if (!spec?.startsWith(".")) continue;
+    if (!spec) continue;
+    if (!spec.startsWith(".")) {
+      const pkg = Object.keys(EXTERNAL).find((k) => spec === k || (k.endsWith("/") && spec.startsWith(k)));
+      if (pkg && !EXTERNAL[pkg].includes(from)) {
+        const line = text.slice(0, m.index).split("\n").length;
+        violations.push(
+          `${relative(process.cwd(), file)}:${line}: ${from || "src"} imports ${spec}: only ${EXTERNAL[pkg].join(", ")} may (one adapter per external system)`,
+        );
+      }
+      continue;
+    }
     const target = resolve(dirname(file), spec);
     if (!target.startsWith(root + sep)) continue;
     const to = folderOf(target);
