@@ -16,6 +16,7 @@ export function runtimePort(dc: DeployCtx): RuntimePort {
       await restartApp(dc, await dc.ctx.store.getApp(app), "", out);
     },
     removeAppUnits: (app) => removeAllUnits(dc, app),
+    provisioners: () => dc.provisioners.names(),
     checkDrain: async (address) => (await rebalancerOf(dc, address)).checkDrain(address),
     drainNode: async (address, out) => (await rebalancerOf(dc, address)).drainNode(address, out),
   };

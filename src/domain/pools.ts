@@ -2,6 +2,17 @@
 // §1.4). Constraint expressions and values are globs where only "*" is special.
 import { BadRequestError, NotFoundError } from "./errors.js";
 
+/** The provisioner of a pool whose `provisioner` is "" (tsuru's default). */
+export const DEFAULT_PROVISIONER = "docker";
+
+/** tsuru `pool add --provisioner`: "" (the default) or one the server runs; a 400 naming them otherwise. */
+export function checkProvisioner(name: string, known: readonly string[]): void {
+  if (name === "" || known.includes(name)) return;
+  throw new BadRequestError(
+    `Unknown provisioner "${name.slice(0, 64)}": use one of ${[...known].sort().join(", ")} (or none for ${DEFAULT_PROVISIONER}).`,
+  );
+}
+
 export type ConstraintField = "team" | "router" | "service" | "plan";
 export const CONSTRAINT_FIELDS: readonly ConstraintField[] = ["team", "router", "service", "plan"];
 

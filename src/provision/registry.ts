@@ -1,10 +1,11 @@
 // Provisioners by name, and the one an app or a pool uses: the pool's `provisioner` field
 // (tsuru's `pool add --provisioner`), "" meaning the default, docker.
 import { BadRequestError } from "../domain/errors.js";
+import { DEFAULT_PROVISIONER } from "../domain/pools.js";
 import type { App, StoreOps } from "../store/types.js";
 import type { Provisioner } from "./provisioner.js";
 
-export const DEFAULT_PROVISIONER = "docker";
+export { DEFAULT_PROVISIONER };
 
 export class ProvisionerRegistry {
   private readonly byName = new Map<string, Provisioner>();

@@ -4,7 +4,15 @@ import type { Pool } from "../../store/types.js";
 import { BadRequestError, ForbiddenError, NotFoundError, PreconditionFailedError } from "../errors.js";
 import { validatePoolName } from "../names.js";
 import { poolContext } from "../permissions.js";
-import { allowedValues, isConstraintField, isPublic, teamCanUsePool, type PoolConstraint } from "../pools.js";
+import {
+  allowedValues,
+  checkProvisioner,
+  DEFAULT_PROVISIONER,
+  isConstraintField,
+  isPublic,
+  teamCanUsePool,
+  type PoolConstraint,
+} from "../pools.js";
 import type { Ctx } from "./context.js";
 import { authorize, isGlobal, memberTeams, type Principal } from "./principal.js";
 import { mapped } from "./store-errors.js";
@@ -76,6 +84,8 @@ export async function addPool(
   authorize(p, "pool.create");
   if (!f.name) throw new BadRequestError("Pool name is required.");
   validatePoolName(f.name);
+  // Without a cluster the server runs no provisioner yet: pools may name the default one.
+  checkProvisioner(f.provisioner, ctx.runtime?.provisioners?.() ?? [DEFAULT_PROVISIONER]);
   await withEvent(
     ctx.store,
     p,

@@ -14,6 +14,8 @@ export interface RuntimePort {
   checkDrain(address: string): Promise<number>;
   /** Moves every unit off a disabled node (started elsewhere, routed, then drained). */
   drainNode(address: string, out: (line: string) => void): Promise<void>;
+  /** The provisioners pools may name (`pool add --provisioner`). */
+  provisioners?(): string[];
   /** A node was disabled or enabled: the healer looks at once (set by the server when it heals). */
   nodesChanged?: () => void;
 }
