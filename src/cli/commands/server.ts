@@ -95,4 +95,32 @@ export function registerServer(program: Command): void {
       await store.close();
     }
   });
+
+  storeFlags(
+    server
+      .command("reset-password")
+      .description(
+        "set a user's password on the server machine (new password from a hidden prompt, or stdin); ends their sessions",
+      )
+      .requiredOption("-e, --email <email>", "the user's email"),
+  ).action(async (own: ServerFlags & { email: string }, cmd: Command) => {
+    const flags = { ...definedOnly(cmd.parent?.opts<ServerFlags>() ?? {}), ...definedOnly(own) };
+    const password = await askPassword("New password: ");
+    if (process.stdin.isTTY && (await askPassword("Confirm: ")) !== password) {
+      throw new CliError("passwords didn't match; try again");
+    }
+    const config = await configFrom(flags);
+    const { resetPasswordOnHost } = await import("../../domain/services/password-reset.js");
+    const { storeConfigFor } = await import("../../config/store-config.js");
+    const { openStore } = await import("../../store/open.js");
+    const store = await openStore(storeConfigFor(config));
+    try {
+      await resetPasswordOnHost(store, own.email, password);
+      print(`Password of "${own.email}" changed; their login sessions were ended.`);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    } finally {
+      await store.close();
+    }
+  });
 }

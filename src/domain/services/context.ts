@@ -17,6 +17,8 @@ export interface ServiceSettings {
   loginMaxFailuresPerAddress: number;
   loginWindowMs: number;
   routers: RouterInfo[];
+  /** The API's address as users reach it, for git remote URLs ("" = each request's own). */
+  publicUrl?: string;
 }
 
 export interface Ctx {
@@ -38,6 +40,8 @@ export interface Ctx {
   runtime: import("./runtime-port.js").RuntimePort | null;
   /** Wharf's own PostgreSQL/Redis services; null when the server has no cluster. */
   builtin: import("./service-builtin-port.js").BuiltinServicesPort | null;
+  /** The mail server (password resets); null when none is configured. */
+  mailer: import("./mail-port.js").Mailer | null;
 }
 
 /**
@@ -87,5 +91,6 @@ export function makeCtx(store: Store, settings: ServiceSettings, now: () => Date
     readCache: new Map(),
     runtime: null,
     builtin: null,
+    mailer: null,
   };
 }
