@@ -219,7 +219,11 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   );
   app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
 
-  registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
+  registerRoutes(app, ctx, {
+    ...(deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {}),
+    config,
+    log: logger,
+  });
   let builtin: BuiltinServices | null = null;
   if (deps.engines && config.registry) {
     deploy = await createDeployCtx(ctx, deps.engines, config, logger);

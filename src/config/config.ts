@@ -81,6 +81,12 @@ export interface WharfConfig {
    * address each request came in on.
    */
   publicUrl: string;
+  /** Silence after which long-operation streams write a keep-alive (tsuru: 30 s). */
+  streamKeepAliveMs: number;
+  /** Event webhooks: one call's limit, calls per event, and the first retry's wait (doubling). */
+  webhookTimeoutMs: number;
+  webhookAttempts: number;
+  webhookRetryMs: number;
 }
 
 /** Checks the URL's shape at start-up, so a typo stops the server with a sentence. */
@@ -148,6 +154,10 @@ export function defaultConfig(): WharfConfig {
     smtpUrl: "",
     smtpFrom: "wharf@localhost",
     publicUrl: "",
+    streamKeepAliveMs: 30_000,
+    webhookTimeoutMs: 15_000,
+    webhookAttempts: 5,
+    webhookRetryMs: 1000,
   };
 }
 
@@ -223,6 +233,14 @@ export function loadConfig(
       throw new Error("invalid WHARF_SMTP_FROM: write it as an address, e.g. wharf@example.com");
     fromEnv.smtpFrom = env.WHARF_SMTP_FROM;
   }
+  if (env.WHARF_STREAM_KEEPALIVE_MS)
+    fromEnv.streamKeepAliveMs = positive(env.WHARF_STREAM_KEEPALIVE_MS, "WHARF_STREAM_KEEPALIVE_MS");
+  if (env.WHARF_WEBHOOK_TIMEOUT_MS)
+    fromEnv.webhookTimeoutMs = positive(env.WHARF_WEBHOOK_TIMEOUT_MS, "WHARF_WEBHOOK_TIMEOUT_MS");
+  if (env.WHARF_WEBHOOK_ATTEMPTS)
+    fromEnv.webhookAttempts = positive(env.WHARF_WEBHOOK_ATTEMPTS, "WHARF_WEBHOOK_ATTEMPTS");
+  if (env.WHARF_WEBHOOK_RETRY_MS)
+    fromEnv.webhookRetryMs = positive(env.WHARF_WEBHOOK_RETRY_MS, "WHARF_WEBHOOK_RETRY_MS");
   if (env.WHARF_PUBLIC_URL) {
     if (!/^https?:\/\/[^/\s]+\/?$/.test(env.WHARF_PUBLIC_URL))
       throw new Error(`invalid WHARF_PUBLIC_URL "${env.WHARF_PUBLIC_URL}": write it as http://HOST:PORT`);

@@ -15,6 +15,7 @@ import { SpooledFile } from "../upload-spool.js";
 import { principal } from "../auth.js";
 import { jsonStream, textStream, type Out } from "../stream.js";
 import { doc, input, list, param } from "./util.js";
+import { gitRoutes } from "./git.js";
 
 const APP = { app: "app name" };
 
@@ -66,6 +67,8 @@ function unitCount(i: Input): number {
 }
 
 export function deployRoutes(app: FastifyInstance, dc: DeployCtx): void {
+  // git push deploys run the same deploy service as uploads.
+  gitRoutes(app, dc);
   app.post(
     "/apps/:app/deploy",
     {

@@ -44,7 +44,7 @@ export async function visibleApp(ctx: Ctx, p: Principal, name: string, scheme: s
   return app;
 }
 
-function routersOf(ctx: Ctx, app: App): RouterView[] {
+export function routersOf(ctx: Ctx, app: App): RouterView[] {
   return app.routers.map((r) => {
     const conf = ctx.settings.routers.find((x) => x.name === r.name);
     return {
@@ -208,12 +208,24 @@ async function unitsByApp(ctx: Ctx, apps: App[], needed: boolean): Promise<Map<s
  * app-info as a JSON body: the caller's permission is checked on every call, the body (the
  * same for everyone who may read the app) is cached like the reads it is made of.
  */
-export async function appInfoJson(ctx: Ctx, p: Principal, name: string): Promise<string> {
+export async function appInfoJson(ctx: Ctx, p: Principal, name: string, baseUrl = ""): Promise<string> {
   const app = await visibleApp(ctx, p, name, "app.read");
-  return cachedRead(ctx, `appinfo:${app.name}`, async () => JSON.stringify(await infoOf(ctx, app)));
+  const repository = repositoryUrl(ctx, app.name, baseUrl);
+  return cachedRead(ctx, `appinfo:${app.name}:${repository}`, async () =>
+    JSON.stringify(await infoOf(ctx, app, repository)),
+  );
 }
 
-async function infoOf(ctx: Ctx, app: App): Promise<Record<string, unknown>> {
+/**
+ * The app's git remote (git push deploys, served at /apps/APP.git): on WHARF_PUBLIC_URL, else on
+ * the address the request came in on; "" when neither is known.
+ */
+export function repositoryUrl(ctx: Ctx, app: string, baseUrl: string): string {
+  const base = ctx.settings.publicUrl || baseUrl;
+  return base ? `${base.replace(/\/+$/, "")}/apps/${app}.git` : "";
+}
+
+async function infoOf(ctx: Ctx, app: App, repository: string): Promise<Record<string, unknown>> {
   const [plan, locks] = await Promise.all([planOf(ctx, app.plan), runningAppEvents(ctx)]);
   const routers = routersOf(ctx, app);
   const first = routers[0];
@@ -226,7 +238,7 @@ async function infoOf(ctx: Ctx, app: App): Promise<Record<string, unknown>> {
     units: (await cachedRead(ctx, `appunits:${app.name}`, () => ctx.store.listUnits({ app: app.name }))).map(
       (u) => unitView(u, app.platform),
     ),
-    repository: "",
+    repository,
     ...(first ? { ip: first.address, router: first.name, routeropts: first.opts } : {}),
     cname: app.cnames,
     owner: app.owner,

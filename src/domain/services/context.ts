@@ -19,6 +19,8 @@ export interface ServiceSettings {
   routers: RouterInfo[];
   /** The API's address as users reach it, for git remote URLs ("" = each request's own). */
   publicUrl?: string;
+  /** Where the server keeps local state (git repositories live under it). */
+  dataDir?: string;
 }
 
 export interface Ctx {
@@ -40,6 +42,8 @@ export interface Ctx {
   runtime: import("./runtime-port.js").RuntimePort | null;
   /** Wharf's own PostgreSQL/Redis services; null when the server has no cluster. */
   builtin: import("./service-builtin-port.js").BuiltinServicesPort | null;
+  /** Apps' git repositories (git push deploys), when the server serves them: removed with the app. */
+  repos?: { remove(app: string): Promise<void> };
   /** The mail server (password resets); null when none is configured. */
   mailer: import("./mail-port.js").Mailer | null;
 }

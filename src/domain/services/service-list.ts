@@ -10,6 +10,7 @@ import {
   instanceContexts,
   instanceRef,
   osbClient,
+  serviceContexts,
   visibleService,
   type ResolvedService,
 } from "./service-resolve.js";
@@ -92,6 +93,35 @@ export async function listServices(ctx: Ctx, p: Principal, app: string): Promise
       .filter((i) => i.service === name && can(p, "service-instance.read", instanceContexts(i)))
       .filter((i) => !app || bindings.some((b) => b.service === name && b.instance === i.name));
     if (app && mine.length === 0) continue;
+    out.push({
+      service: name,
+      instances: mine.map((i) => i.name),
+      plans: mine.map((i) => i.plan),
+      service_instances: mine.map((i) => view(i, bindings)),
+    });
+  }
+  return out;
+}
+
+/**
+ * tsuru's GET /services (tag-list reads it): the services you administer (service.read on the
+ * service or its owner team) with every instance of each, in the service-list shape.
+ */
+export async function listOwnedServices(ctx: Ctx, p: Principal): Promise<ServiceListEntry[]> {
+  const [instances, bindings] = await Promise.all([
+    ctx.store.listServiceInstances(),
+    ctx.store.listServiceBindings(),
+  ]);
+  const out: ServiceListEntry[] = [];
+  for (const name of await serviceNames(ctx)) {
+    let svc: ResolvedService;
+    try {
+      svc = await findResolved(ctx, name);
+    } catch {
+      continue;
+    }
+    if (!can(p, "service.read", serviceContexts(svc))) continue;
+    const mine = instances.filter((i) => i.service === name);
     out.push({
       service: name,
       instances: mine.map((i) => i.name),
