@@ -116,6 +116,8 @@ export async function runPush(
       },
       { out },
     );
+    // The first push names the app's branch: clones check it out.
+    if (ZERO_SHA.test(u.old)) await d.repos.setHead(app, u.ref);
     out(`\nOK: ${app} deployed from ${u.new.slice(0, 7)}, serving at ${d.appUrl(app)}\n`);
     return 0;
   } catch (e) {

@@ -71,6 +71,11 @@ export class Repos {
     await chmod(file, 0o700);
   }
 
+  /** Points HEAD at the app's branch, so clones check it out. */
+  async setHead(app: string, ref: string): Promise<void> {
+    await run("git", ["symbolic-ref", "HEAD", ref], { cwd: this.path(app), env: gitEnv(this.root) });
+  }
+
   /** refs/heads/* of the repository, name → sha. */
   async branches(app: string): Promise<Record<string, string>> {
     if (!(await this.exists(app))) return {};
