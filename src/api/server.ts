@@ -373,6 +373,7 @@ export async function startServer(
     }
     const r = router?.addresses.http;
     const routerUrl = r ? `http://${process.env.WHARF_ROUTER_HOST || "127.0.0.1"}:${r.port}` : "";
+    if (r) app.ctx.routerHttpPort = r.port;
     // Heartbeat for this instance's running events, so other servers can tell them from
     // events a dead server left behind.
     const heartbeat = setInterval(() => {

@@ -1,7 +1,8 @@
 // Event webhooks without I/O: which hooks an event triggers (tsuru 1.8's storage FindByEvent: each
 // filter list empty or holding one of the event's values, kind names matching by dotted prefix,
-// error_only/success_only), the request a hook makes, and its body template.
-import type { EventRecord, WebhookFilter, WebhookRecord } from "../store/types.js";
+// error_only/success_only), which events a hook may hear at all, the request a hook makes, and its
+// body template.
+import type { EventRecord, EventTarget, WebhookFilter, WebhookRecord } from "../store/types.js";
 
 /** The kind name and its dotted parents: app.update.env.set → app, app.update, app.update.env. */
 export function kindAndParents(name: string): string[] {
@@ -13,7 +14,7 @@ export function kindAndParents(name: string): string[] {
 
 export function matchesEvent(f: WebhookFilter, e: EventRecord): boolean {
   const any = (list: string[], values: string[]) => list.length === 0 || values.some((v) => list.includes(v));
-  const targets = [e.target, ...e.extraTargets.map((x) => x.target)];
+  const targets = eventTargets(e);
   if (
     !any(
       f.targetTypes,
@@ -31,6 +32,23 @@ export function matchesEvent(f: WebhookFilter, e: EventRecord): boolean {
   if (!any(f.kindTypes, [e.kind.type])) return false;
   if (!any(f.kindNames, kindAndParents(e.kind.name))) return false;
   return e.error === "" ? !f.errorOnly : !f.successOnly;
+}
+
+/**
+ * tsuru calls every matching hook whatever team owns it; Wharf's teams are tenants, so a team's hook
+ * hears only events on its own apps, service instances or the team itself (`teams` holds the
+ * teams those targets belong to). A hook set up by someone who reads every event hears them all.
+ */
+export function hookMayHear(
+  hook: Pick<WebhookRecord, "teamOwner" | "allEvents">,
+  teams: ReadonlySet<string>,
+): boolean {
+  return hook.allEvents || teams.has(hook.teamOwner);
+}
+
+/** The targets whose owning teams decide who hears an event: its main target and extra targets. */
+export function eventTargets(e: Pick<EventRecord, "target" | "extraTargets">): EventTarget[] {
+  return [e.target, ...e.extraTargets.map((x) => x.target)];
 }
 
 /** Methods that carry a body; tsuru sends none with the others. */

@@ -11,6 +11,8 @@ import { rm } from "node:fs/promises";
 import type { DeployCtx } from "../deploy/context.js";
 import { deployApp } from "../deploy/deploy.js";
 import { WharfError } from "../domain/errors.js";
+import { fromStoreError } from "../domain/services/store-errors.js";
+import { LockedError } from "../store/errors.js";
 import type { Principal } from "../domain/services/principal.js";
 import type { HookCall } from "./hook.js";
 import { ZERO_SHA, type Repos } from "./repos.js";
@@ -67,17 +69,36 @@ function objectEnv(repoDir: string, objects: Record<string, string>): Record<str
   return out;
 }
 
-/** Pushes running on this server, by app: a push is over only once its ref is written. */
-const pushing = new Set<string>();
+/**
+ * Pushes running on one server, by app. A push holds its app from its hook until git wrote the
+ * ref, after the deploy's own lock is released: a second push in that window would deploy code
+ * the repository then refuses.
+ */
+export class PushGuard {
+  private readonly pushing = new Set<string>();
 
-export function pushStarted(app: string): boolean {
-  if (pushing.has(app)) return false;
-  pushing.add(app);
-  return true;
+  take(app: string): boolean {
+    if (this.pushing.has(app)) return false;
+    this.pushing.add(app);
+    return true;
+  }
+
+  release(app: string): void {
+    this.pushing.delete(app);
+  }
 }
 
-export function pushEnded(app: string): void {
-  pushing.delete(app);
+/**
+ * What a push that found its app held is told: the deploy lock's own sentence (the 409 an upload
+ * gets) while the other push deploys, or that it is writing its ref.
+ */
+export async function busySentence(dc: DeployCtx, app: string): Promise<string> {
+  const running = await dc.ctx.store
+    .listEvents({ running: true, targetType: "app", targetValue: app, kindNames: ["app.deploy"], limit: 1 })
+    .catch(() => []);
+  const holder = running[0];
+  if (holder) return (fromStoreError(new LockedError(holder)) as Error).message;
+  return `Another push to app "${app}" is finishing: wait for it to end, then fetch and push again.`;
 }
 
 export async function runPush(

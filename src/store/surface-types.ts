@@ -62,6 +62,11 @@ export interface WebhookRecord {
   insecure: boolean;
   /** The HMAC signing secret, sealed with the server's key. */
   secretSealed: string;
+  /**
+   * The hook hears every event (whoever last set it up may read them all); otherwise only events
+   * on its team's apps, service instances and the team itself.
+   */
+  allEvents: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -5,7 +5,7 @@
 //   X-Wharf-Timestamp: <unix seconds>
 //   X-Wharf-Signature-256: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the hook's secret>
 // The body is the event as tsuru's event-info shows it (no custom data), or the hook's template;
-// the secret itself is never sent. Logs name the hook and the event, never the URL or headers.
+// the secret itself is never sent. A team's hook hears only events on what the team owns. Logs name the hook and the event, never the URL or headers.
 import { createHmac, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
@@ -13,8 +13,8 @@ import type { Ctx } from "../domain/services/context.js";
 import { observeFinishedEvents } from "../domain/services/events.js";
 import { eventView } from "../domain/services/event-list.js";
 import { unsealSecret } from "../domain/services/sealing.js";
-import { hookBody, matchesEvent, methodOf } from "../domain/webhooks.js";
-import type { WebhookRecord } from "../store/types.js";
+import { eventTargets, hookBody, hookMayHear, matchesEvent, methodOf } from "../domain/webhooks.js";
+import type { EventRecord, WebhookRecord } from "../store/types.js";
 
 export interface DeliveryOptions {
   /** Calls per event and hook, the first included. */
@@ -41,6 +41,8 @@ export const DEFAULT_DELIVERY: DeliveryOptions = {
 
 const USER_AGENT = "wharf-webhook/1.0";
 const HOOKS_CACHE_MS = 1000;
+/** Queued between events: read the hooks again before the next one. */
+const FORGET_HOOKS = "";
 
 interface Job {
   hook: WebhookRecord;
@@ -77,7 +79,7 @@ export class WebhookDispatcher {
   }
 
   start(): void {
-    observeFinishedEvents(this.ctx.store, (id) => this.notify(id));
+    observeFinishedEvents(this.ctx.store, (id, kind) => this.notify(id, kind));
   }
 
   async stop(): Promise<void> {
@@ -93,8 +95,11 @@ export class WebhookDispatcher {
   }
 
   /** An event finished: queue it. Never throws, never waits. */
-  notify(eventId: string): void {
+  notify(eventId: string, kind = ""): void {
     if (this.stopped) return;
+    // A hook made, changed or removed through this server applies from the next event on (other
+    // servers' changes within HOOKS_CACHE_MS): the events are read in the order they finished.
+    if (kind.startsWith("webhook.")) this.events.push(FORGET_HOOKS);
     this.events.push(eventId);
     if (this.events.length > this.o.queueLimit) {
       const dropped = this.events.shift();
@@ -141,6 +146,10 @@ export class WebhookDispatcher {
     try {
       while (this.events.length && !this.stopped) {
         const id = this.events.shift()!;
+        if (id === FORGET_HOOKS) {
+          this.hooks = null;
+          continue;
+        }
         try {
           await this.expand(id);
         } catch (err) {
@@ -161,12 +170,35 @@ export class WebhookDispatcher {
     if (hooks.length === 0) return;
     const e = await this.ctx.store.findEvent(eventId);
     if (!e || e.running) return;
+    const matching = hooks.filter((h) => matchesEvent(h.eventFilter, e));
+    if (matching.length === 0) return;
+    const teams = await this.teamsOf(e);
     const view = eventView(e);
-    for (const hook of hooks) {
-      if (!matchesEvent(hook.eventFilter, e)) continue;
+    for (const hook of matching) {
+      if (!hookMayHear(hook, teams)) continue;
       const { body, json } = hookBody(hook, view);
       this.ready.push({ hook, eventId, body, json, attempt: 1, delivery: randomUUID() });
     }
+  }
+
+  /**
+   * The teams the event's targets belong to: an app's teams, a service instance's, a team. What
+   * no longer exists (a removed app) belongs to nobody, so only all-events hooks hear of it.
+   */
+  private async teamsOf(e: EventRecord): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const t of eventTargets(e)) {
+      if (t.type === "team") out.add(t.value);
+      else if (t.type === "app") {
+        for (const team of (await this.ctx.store.findApp(t.value))?.teams ?? []) out.add(team);
+      } else if (t.type === "service-instance") {
+        const i = t.value.indexOf("/");
+        if (i <= 0) continue;
+        const inst = await this.ctx.store.findServiceInstance(t.value.slice(0, i), t.value.slice(i + 1));
+        for (const team of inst?.teams ?? []) out.add(team);
+      }
+    }
+    return out;
   }
 
   private pump(): void {

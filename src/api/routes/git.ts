@@ -9,12 +9,12 @@ import type { DeployCtx } from "../../deploy/context.js";
 import { authenticate } from "../../domain/services/auth.js";
 import { visibleApp } from "../../domain/services/app-read.js";
 import type { Principal } from "../../domain/services/principal.js";
-import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError } from "../../domain/errors.js";
+import { BadRequestError, NotFoundError, UnauthorizedError } from "../../domain/errors.js";
 import { validateAppName } from "../../domain/names.js";
 import { Repos } from "../../git/repos.js";
 import { HookServer } from "../../git/hook.js";
 import { serveBackend } from "../../git/http-backend.js";
-import { pushEnded, pushStarted, runPush } from "../../git/push.js";
+import { PushGuard, busySentence, runPush } from "../../git/push.js";
 import { param } from "./util.js";
 
 const CONTENT_TYPES = ["application/x-git-receive-pack-request", "application/x-git-upload-pack-request"];
@@ -51,10 +51,14 @@ export function gitRoutes(app: FastifyInstance, dc: DeployCtx): void {
   const repos = new Repos(join(ctx.settings.dataDir, "git"));
   ctx.repos = repos;
   const hooks = new HookServer(repos.hooksDir);
-  const routerPort = process.env.WHARF_ROUTER_PORT || "8000";
+  const guard = new PushGuard();
   const domain =
     (ctx.settings.routers.find((r) => r.default) ?? ctx.settings.routers[0])?.domain ?? "wharf.localhost";
-  const appUrl = (name: string) => `http://${name}.${domain}:${routerPort}/`;
+  // The embedded router's port once it listens; separate routers' ports aren't known here.
+  const appUrl = (name: string) => {
+    const port = ctx.routerHttpPort;
+    return `http://${name}.${domain}${port && port !== 80 ? `:${port}` : ""}/`;
+  };
   app.addHook("onClose", () => hooks.stop());
   app.addContentTypeParser(CONTENT_TYPES, (_req, payload, done) => done(null, payload));
 
@@ -78,7 +82,7 @@ export function gitRoutes(app: FastifyInstance, dc: DeployCtx): void {
     const name = repoName(req);
     const p = await caller(req, reply);
     const push = service === "git-receive-pack";
-    await visibleApp(ctx, p, name, push ? "app.deploy" : "app.read");
+    await visibleApp(ctx, p, name, push ? "app.deploy.git" : "app.read");
     if (push) await repos.ensure(name);
     else if (!(await repos.exists(name)))
       throw new NotFoundError(`App "${name}" has no repository yet: push to it first.`);
@@ -86,10 +90,8 @@ export function gitRoutes(app: FastifyInstance, dc: DeployCtx): void {
     let locked = false;
     const token = push
       ? hooks.register(async (call, out) => {
-          if (!pushStarted(name)) {
-            out(
-              `${new ConflictError(`Another push to app "${name}" is running: wait for it to finish, then push again.`).message}\n`,
-            );
+          if (!guard.take(name)) {
+            out(`${await busySentence(dc, name)}\n`);
             return 1;
           }
           locked = true;
@@ -121,7 +123,7 @@ export function gitRoutes(app: FastifyInstance, dc: DeployCtx): void {
       );
     } finally {
       if (token) hooks.unregister(token);
-      if (locked) pushEnded(name);
+      if (locked) guard.release(name);
     }
   }
 

@@ -150,8 +150,8 @@ export class DockerNodeConnector implements NodeConnector {
   }
 
   watch(address: string): void {
-    this.engine(address);
-    // Resolved per ping, so a node's new TLS material (useNodeTls) applies to the next one.
+    // Resolved per ping, so a node's own TLS material applies from the first ping after it is
+    // known (useNodeTls; at start it is loaded once the API is ready, after the watch began).
     this.monitor.add(address, () => pingNode(this.engine(address), address));
   }
 

@@ -46,6 +46,8 @@ export interface Ctx {
   repos?: { remove(app: string): Promise<void> };
   /** The mail server (password resets); null when none is configured. */
   mailer: import("./mail-port.js").Mailer | null;
+  /** The embedded router's HTTP port once it listens (app addresses shown after a git push). */
+  routerHttpPort?: number;
 }
 
 /**

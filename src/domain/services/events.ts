@@ -40,16 +40,17 @@ export interface EventRunOptions {
  * Whoever reacts to finished events (webhooks), per store. Told after the event is closed and
  * never awaited: it must not slow or fail the operation it reports.
  */
-const finishObservers = new WeakMap<Store, (eventId: string) => void>();
+type FinishObserver = (eventId: string, kind: string) => void;
+const finishObservers = new WeakMap<Store, FinishObserver>();
 
-export function observeFinishedEvents(store: Store, fn: ((eventId: string) => void) | null): void {
+export function observeFinishedEvents(store: Store, fn: FinishObserver | null): void {
   if (fn) finishObservers.set(store, fn);
   else finishObservers.delete(store);
 }
 
-function finished(store: Store, id: string): void {
+function finished(store: Store, id: string, kind: string): void {
   try {
-    finishObservers.get(store)?.(id);
+    finishObservers.get(store)?.(id, kind);
   } catch {
     // An observer's failure is its own business.
   }
@@ -134,7 +135,7 @@ export async function withEvent<T>(
   try {
     const out = await fn(handle);
     await store.finishEvent(ev.id, {});
-    finished(store, ev.id);
+    finished(store, ev.id, spec.kind);
     return out;
   } catch (e) {
     const mapped = fromStoreError(e);
@@ -142,7 +143,7 @@ export async function withEvent<T>(
     // Closing the event must not hide the original failure.
     await store
       .finishEvent(ev.id, { error: msg })
-      .then(() => finished(store, ev.id))
+      .then(() => finished(store, ev.id, spec.kind))
       .catch(() => undefined);
     throw mapped instanceof WharfError ? mapped : e;
   }
@@ -182,7 +183,7 @@ export async function withEventTx<T>(
       await t.finishEvent(ev.id, {});
       return r;
     });
-    finished(store, id);
+    finished(store, id, spec.kind);
     return out;
   } catch (e) {
     const mapped = fromStoreError(e);
@@ -194,7 +195,7 @@ export async function withEventTx<T>(
           id = ev.id;
           await t.finishEvent(ev.id, { error: msg });
         })
-        .then(() => finished(store, id))
+        .then(() => finished(store, id, spec.kind))
         .catch(() => undefined);
     }
     throw mapped instanceof WharfError ? mapped : e;

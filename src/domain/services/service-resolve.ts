@@ -8,7 +8,7 @@ import type { InstanceRef, ServiceBroker } from "../../services/types.js";
 import { BadRequestError, ForbiddenError, NotFoundError } from "../errors.js";
 import { clip } from "../names.js";
 import type { PermissionContext } from "../permissions.js";
-import { sealSecret, unsealSecret } from "./sealing.js";
+import { unsealSecret } from "./sealing.js";
 import type { Ctx } from "./context.js";
 import { can, isGlobal, memberTeams, type Principal } from "./principal.js";
 
@@ -45,8 +45,6 @@ export function validateEndpoint(raw: string, what: string): string {
     );
   return raw.replace(/\/+$/, "");
 }
-
-export { sealSecret, unsealSecret };
 
 /** A service as the domain uses it: its record (tsuru) or its broker (OSB), and its client. */
 export type ResolvedService =

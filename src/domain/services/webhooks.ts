@@ -1,5 +1,6 @@
-// tsuru's event-webhook-create/list/update/delete: a team's HTTP calls on matching events. Each
-// hook gets an HMAC signing secret (sealed in the store, shown once when created or rotated) so
+// tsuru's event-webhook-create/list/update/delete: a team's HTTP calls on matching events (of the
+// team's own apps, instances and team, unless an admin set the hook up). Each hook gets an HMAC
+// signing secret (sealed in the store, shown once when created or rotated) so
 // its target can check that a call came from this Wharf; deliveries are src/webhooks'.
 import type { WebhookFilter, WebhookRecord } from "../../store/types.js";
 import { BadRequestError, NotFoundError } from "../errors.js";
@@ -147,6 +148,11 @@ function ownerTeam(p: Principal, requested: string): string {
 
 const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });
 
+/** Whether hooks this caller sets up hear every event (they may read them all, as an admin). */
+function readsAllEvents(p: Principal): boolean {
+  return isGlobal(p, "app.read.events") && isGlobal(p, "team.read.events");
+}
+
 async function visibleHook(ctx: Ctx, p: Principal, name: string, scheme: string): Promise<WebhookRecord> {
   const w = await ctx.store.findWebhook(name);
   if (!w || !can(p, "webhook.read", teamContext(w.teamOwner)))
@@ -178,6 +184,7 @@ export async function createWebhook(ctx: Ctx, p: Principal, w: WebhookInput): Pr
           teamOwner: team,
           method: (w.method || "POST").toUpperCase(),
           secretSealed: sealSecret(ctx, secret),
+          allEvents: readsAllEvents(p),
         }),
       ),
   );
@@ -223,6 +230,8 @@ export async function updateWebhook(ctx: Ctx, p: Principal, name: string, w: Web
           method: (w.method || "POST").toUpperCase(),
           body: w.body,
           insecure: w.insecure,
+          // What the hook hears follows whoever set it up last.
+          allEvents: readsAllEvents(p),
         }),
       ),
   );

@@ -47,6 +47,7 @@ const hookRow = (r: Row): WebhookRecord => ({
   body: str(r.body),
   insecure: bool(r.insecure),
   secretSealed: str(r.secret_sealed),
+  allEvents: bool(r.all_events),
   createdAt: fromMs(r.created_at),
   updatedAt: fromMs(r.updated_at),
 });
@@ -89,8 +90,8 @@ export function eventPolicyOps(db: Db): EventPolicyOps {
       const now = Date.now();
       const n = await db.run(
         `INSERT INTO event_webhooks (name, team_owner, description, event_filter, url, proxy_url, headers, method,
-           body, insecure, secret_sealed, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+           body, insecure, secret_sealed, all_events, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
           w.name,
           w.teamOwner,
@@ -103,6 +104,7 @@ export function eventPolicyOps(db: Db): EventPolicyOps {
           w.body,
           w.insecure,
           w.secretSealed,
+          w.allEvents,
           now,
           now,
         ],
@@ -122,7 +124,8 @@ export function eventPolicyOps(db: Db): EventPolicyOps {
       const next = { ...cur, ...patch };
       await db.run(
         `UPDATE event_webhooks SET team_owner = ?, description = ?, event_filter = ?, url = ?, proxy_url = ?,
-           headers = ?, method = ?, body = ?, insecure = ?, secret_sealed = ?, updated_at = ? WHERE name = ?`,
+           headers = ?, method = ?, body = ?, insecure = ?, secret_sealed = ?, all_events = ?, updated_at = ?
+         WHERE name = ?`,
         [
           next.teamOwner,
           next.description,
@@ -134,6 +137,7 @@ export function eventPolicyOps(db: Db): EventPolicyOps {
           next.body,
           next.insecure,
           next.secretSealed,
+          next.allEvents,
           Date.now(),
           name,
         ],

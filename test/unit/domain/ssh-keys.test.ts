@@ -1,35 +1,13 @@
 // SSH public keys are parsed down to their blob fields and fingerprinted as OpenSSH does.
-// Keys are made with node:crypto and encoded in OpenSSH's wire format here.
+// Keys are made with node:crypto and encoded in OpenSSH's wire format (test/support/ssh-key.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash } from "node:crypto";
 import { parsePublicKey } from "../../../src/domain/ssh-keys.js";
-
-const field = (b: Buffer) => {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(b.length);
-  return Buffer.concat([len, b]);
-};
-const mpint = (b: Buffer) => field(b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
-
-function ed25519Line(comment = "dev@laptop"): { line: string; blob: Buffer } {
-  const jwk = generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" });
-  const blob = Buffer.concat([field(Buffer.from("ssh-ed25519")), field(Buffer.from(jwk.x!, "base64url"))]);
-  return { line: `ssh-ed25519 ${blob.toString("base64")} ${comment}`, blob };
-}
-
-function rsaLine(bits: number): string {
-  const jwk = generateKeyPairSync("rsa", { modulusLength: bits }).publicKey.export({ format: "jwk" });
-  const blob = Buffer.concat([
-    field(Buffer.from("ssh-rsa")),
-    mpint(Buffer.from(jwk.e!, "base64url")),
-    mpint(Buffer.from(jwk.n!, "base64url")),
-  ]);
-  return `ssh-rsa ${blob.toString("base64")}`;
-}
+import { ed25519Key, rsaKey } from "../../support/ssh-key.js";
 
 test("an ed25519 key is kept as given, with OpenSSH's SHA256 fingerprint", () => {
-  const { line, blob } = ed25519Line();
+  const { line, blob } = ed25519Key("dev@laptop");
   const k = parsePublicKey(`${line}\n`);
   assert.equal(k.type, "ssh-ed25519");
   assert.equal(k.line, line);
@@ -40,17 +18,17 @@ test("an ed25519 key is kept as given, with OpenSSH's SHA256 fingerprint", () =>
 });
 
 test("the newlines tsuru's key-add strips, or leaves, do not matter", () => {
-  const { line } = ed25519Line("a b c");
+  const { line } = ed25519Key("a b c");
   assert.equal(parsePublicKey(line.replace(" a b c", "\n a b c")).line, line);
 });
 
 test("RSA keys need 2048 bits", () => {
-  assert.equal(parsePublicKey(rsaLine(2048)).type, "ssh-rsa");
-  assert.throws(() => parsePublicKey(rsaLine(1024)), /1024 bits is too weak/);
+  assert.equal(parsePublicKey(rsaKey(2048)).type, "ssh-rsa");
+  assert.throws(() => parsePublicKey(rsaKey(1024)), /1024 bits is too weak/);
 });
 
 test("garbage, private keys, mismatched types and truncated blobs are 400s with a sentence", () => {
-  const { line } = ed25519Line();
+  const { line } = ed25519Key("dev@laptop");
   const b64 = line.split(" ")[1]!;
   const cases: Array<[string, RegExp]> = [
     ["hello", /unknown key type/],

@@ -5,7 +5,8 @@
 //  - api_key_secrets: each user API key sealed with the server's secret key, so token-show can show
 //    the existing key (tokens keeps only the hash it authenticates with);
 //  - event_blocks: tsuru's event blocks (a kind/owner/target freeze with a reason);
-//  - event_webhooks: HTTP calls on matching events; the signing secret is sealed;
+//  - event_webhooks: HTTP calls on matching events; the signing secret is sealed; all_events says
+//    the hook hears every event (set up by someone who may read them all), else only its team's;
 //  - pool_log_settings / pool_healing: per-pool log driver and node healer settings (pool '' holds
 //    the defaults for every pool);
 //  - node_tls: per-node CA and client certificate (tsuru's node-add CaCert/ClientCert/ClientKey),
@@ -64,6 +65,7 @@ CREATE TABLE event_webhooks (
   body TEXT NOT NULL DEFAULT '',
   insecure INTEGER NOT NULL DEFAULT 0,
   secret_sealed TEXT NOT NULL DEFAULT '',
+  all_events INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );

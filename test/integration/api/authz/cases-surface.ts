@@ -1,7 +1,7 @@
 // Matrix cases: SSH keys, event blocks and webhooks, per-pool log and healer settings, the
 // healer's history, app routers, GET /services and git's smart HTTP routes (Basic auth).
-import { generateKeyPairSync } from "node:crypto";
 import { call } from "../helpers.js";
+import { ed25519Key } from "../../../support/ssh-key.js";
 import {
   A,
   ADMIN_ONLY,
@@ -18,11 +18,7 @@ import {
   type Who,
 } from "./setup.js";
 
-function sshKey(): string {
-  const x = generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" }).x!;
-  const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-  return `ssh-ed25519 ${Buffer.concat([field(Buffer.from("ssh-ed25519")), field(Buffer.from(x, "base64url"))]).toString("base64")}`;
-}
+const sshKey = () => ed25519Key().line;
 
 const hook = (name: string) => ({
   name,
