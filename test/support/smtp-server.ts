@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 export interface SmtpServer {
   url: string;
-  /** The messages received so far, raw (headers and body), oldest first. */
+  /** The messages received so far (headers, and the body decoded from quoted-printable), oldest first. */
   messages(): string[];
   /** Waits until at least `n` messages arrived. */
   waitFor(n: number): Promise<string[]>;
@@ -35,6 +35,18 @@ const accepts = (port: number) =>
   });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A message as a reader sees it: a quoted-printable body decoded (RFC 2045 §6.7). */
+function decoded(raw: string): string {
+  const split = raw.search(/\r?\n\r?\n/);
+  if (split < 0 || !/^Content-Transfer-Encoding:\s*quoted-printable\s*$/im.test(raw.slice(0, split)))
+    return raw;
+  const body = raw
+    .slice(split)
+    .replace(/=\r?\n/g, "")
+    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return raw.slice(0, split) + Buffer.from(body, "latin1").toString("utf8");
+}
 
 export async function startSmtpServer(): Promise<SmtpServer> {
   const dir = mkdtempSync(join(tmpdir(), "wharf-smtp-"));
@@ -64,7 +76,7 @@ export async function startSmtpServer(): Promise<SmtpServer> {
     }
     // Maildir names start with the delivery time in seconds, then a per-process counter.
     return names
-      .map((n) => ({ n, body: readFileSync(join(maildir, "new", n), "utf8") }))
+      .map((n) => ({ n, body: decoded(readFileSync(join(maildir, "new", n), "utf8")) }))
       .sort((a, b) => a.n.localeCompare(b.n, "en", { numeric: true }))
       .map((m) => m.body);
   };

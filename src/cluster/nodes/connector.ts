@@ -4,7 +4,7 @@ import type Docker from "dockerode";
 import type { NodeConnector, NodeTls, ProbedNode } from "../../domain/services/node-port.js";
 import { BadRequestError } from "../../domain/errors.js";
 import type { NodeHealthRecord } from "../../store/types.js";
-import { connectEngine, parseEngineUrl } from "../docker/engine.js";
+import { InsecureEngineError, connectEngine, parseEngineUrl } from "../docker/engine.js";
 import type { TlsMaterial } from "../tls/pki.js";
 import { NodeMonitor, type MonitorOptions } from "../health/monitor.js";
 import type { HealthTransition } from "../health/tracker.js";
@@ -51,14 +51,14 @@ export class DockerNodeConnector implements NodeConnector {
       const host = a.host.includes(":") ? `[${a.host}]` : a.host;
       return `${"tls" in a ? "https" : "http"}://${host}:${a.port}`;
     } catch (err) {
-      const msg = (err as Error).message;
-      if (!this.opts.tls && !insecure) {
+      if (err instanceof InsecureEngineError && !this.opts.tls && !insecure) {
+        // Said in terms of what the stock tsuru client can send (it has no --insecure).
         throw new BadRequestError(
-          `${msg}. This server has no cluster client certificate configured (WHARF_NODE_TLS_DIR): give the node's ` +
-            "certificates (tsuru node-add --cacert, --clientcert and --clientkey), or add a plain http:// engine address.",
+          `Node ${raw} is reached over TLS, and this server has no cluster client certificate (WHARF_NODE_TLS_DIR): ` +
+            "give the node's certificates (tsuru node-add --cacert, --clientcert and --clientkey), or write a plain http:// engine address.",
         );
       }
-      throw new BadRequestError(`${msg}.`);
+      throw new BadRequestError(`${(err as Error).message}.`);
     }
   }
 
