@@ -69,18 +69,26 @@ function objectEnv(repoDir: string, objects: Record<string, string>): Record<str
   return out;
 }
 
+/** A push holding its app: who pushed and since when. */
+export interface PushHolder {
+  owner: string;
+  since: Date;
+}
+
 /**
  * Pushes running on one server, by app. A push holds its app from its hook until git wrote the
- * ref, after the deploy's own lock is released: a second push in that window would deploy code
- * the repository then refuses.
+ * ref: before its deploy takes the deploy lock (while the pushed tree is archived) and after it
+ * released it (a second push then would deploy code the repository refuses).
  */
 export class PushGuard {
-  private readonly pushing = new Set<string>();
+  private readonly pushing = new Map<string, PushHolder>();
 
-  take(app: string): boolean {
-    if (this.pushing.has(app)) return false;
-    this.pushing.add(app);
-    return true;
+  /** The app for this push, or the push already holding it. */
+  take(app: string, owner: string): PushHolder | null {
+    const held = this.pushing.get(app);
+    if (held) return held;
+    this.pushing.set(app, { owner, since: new Date() });
+    return null;
   }
 
   release(app: string): void {
@@ -90,15 +98,17 @@ export class PushGuard {
 
 /**
  * What a push that found its app held is told: the deploy lock's own sentence (the 409 an upload
- * gets) while the other push deploys, or that it is writing its ref.
+ * gets) while the other push's deploy runs, and the same sentence naming the push around it.
  */
-export async function busySentence(dc: DeployCtx, app: string): Promise<string> {
+export async function busySentence(dc: DeployCtx, app: string, holder: PushHolder): Promise<string> {
   const running = await dc.ctx.store
     .listEvents({ running: true, targetType: "app", targetValue: app, kindNames: ["app.deploy"], limit: 1 })
     .catch(() => []);
-  const holder = running[0];
-  if (holder) return (fromStoreError(new LockedError(holder)) as Error).message;
-  return `Another push to app "${app}" is finishing: wait for it to end, then fetch and push again.`;
+  if (running[0]) return (fromStoreError(new LockedError(running[0])) as Error).message;
+  return (
+    `app "${app}" is locked by a running push (git push by ${holder.owner}, started ${holder.since.toISOString()}): ` +
+    "wait for it to finish, then fetch and push again."
+  );
 }
 
 export async function runPush(

@@ -144,7 +144,7 @@ test("of two pushes at once one deploys and the other gets the deploy lock's sen
   assert.equal(won.length, 1, `${ra.out}\n----\n${rb.out}`);
   assert.match(
     lost[0]!.out,
-    /remote: .*(is locked by running event|Another push to app "hello" is running|moved while you pushed)/,
+    /remote: app "hello" is locked by (running event [0-9a-f]{24} \(app\.deploy|a running push \(git push)/,
   );
   const served = (await w.get(APP)).body;
   assert.match(served, ra.code === 0 ? /Hello from A/ : /Hello from B/);

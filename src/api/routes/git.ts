@@ -90,8 +90,9 @@ export function gitRoutes(app: FastifyInstance, dc: DeployCtx): void {
     let locked = false;
     const token = push
       ? hooks.register(async (call, out) => {
-          if (!guard.take(name)) {
-            out(`${await busySentence(dc, name)}\n`);
+          const holder = guard.take(name, p.email || p.tokenId);
+          if (holder) {
+            out(`${await busySentence(dc, name, holder)}\n`);
             return 1;
           }
           locked = true;
