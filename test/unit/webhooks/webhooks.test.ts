@@ -2,7 +2,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { hookBody, kindAndParents, matchesEvent, renderBody } from "../../../src/domain/webhooks.js";
+import {
+  eventTargets,
+  hookBody,
+  hookMayHear,
+  kindAndParents,
+  matchesEvent,
+  renderBody,
+} from "../../../src/domain/webhooks.js";
 import { signature } from "../../../src/webhooks/dispatcher.js";
 import type { EventRecord, WebhookFilter } from "../../../src/store/types.js";
 
@@ -68,4 +75,16 @@ test("the body is the event as JSON for POST/PUT/PATCH, none for GET, or the tem
 test("the signature is an HMAC-SHA256 of '<timestamp>.<body>'", () => {
   const want = createHmac("sha256", "s3cret").update("1700000000.{}").digest("hex");
   assert.equal(signature("s3cret", 1700000000, "{}"), `sha256=${want}`);
+});
+
+test("a team's hook hears events on what its team owns; one set up by an admin hears every event", () => {
+  const teams = new Set(["blue"]);
+  assert.equal(hookMayHear({ teamOwner: "blue", allEvents: false }, teams), true);
+  assert.equal(hookMayHear({ teamOwner: "red", allEvents: false }, teams), false);
+  assert.equal(hookMayHear({ teamOwner: "red", allEvents: true }, teams), true);
+  assert.equal(hookMayHear({ teamOwner: "red", allEvents: false }, new Set()), false);
+  assert.deepEqual(eventTargets(event()), [
+    { type: "app", value: "web" },
+    { type: "pool", value: "p1" },
+  ]);
 });
