@@ -42,6 +42,33 @@ export async function listAppRouters(
 
 const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });
 
+type App = Awaited<ReturnType<typeof visibleApp>>;
+
+function linked(a: App, name: string): void {
+  if (!a.routers.some((r) => r.name === name))
+    throw new NotFoundError(
+      `router "${clip(name)}" not found in app "${a.name}": run tsuru app-router-list.`,
+    );
+}
+
+/** Stores the app's routers inside one locking event of the given kind. */
+async function saveRouters(
+  ctx: Ctx,
+  p: Principal,
+  a: App,
+  kind: string,
+  data: { name: string; opts: Record<string, string> },
+  routers: App["routers"],
+): Promise<void> {
+  await withEvent(
+    ctx.store,
+    p,
+    { kind, target: { type: "app", value: a.name }, lock: true, data },
+    ev(ctx),
+    () => mapped(() => ctx.store.updateApp(a.name, { routers })),
+  );
+}
+
 export async function addAppRouter(
   ctx: Ctx,
   p: Principal,
@@ -59,18 +86,7 @@ export async function addAppRouter(
     throw new BadRequestError(
       `App "${a.name}" is routed by "${a.routers[0]!.name}": a Wharf app has one router; create another app to route it elsewhere.`,
     );
-  await withEvent(
-    ctx.store,
-    p,
-    {
-      kind: "app.update.router.add",
-      target: { type: "app", value: a.name },
-      lock: true,
-      data: { name, opts },
-    },
-    ev(ctx),
-    () => mapped(() => ctx.store.updateApp(a.name, { routers: [{ name, opts }] })),
-  );
+  await saveRouters(ctx, p, a, "app.update.router.add", { name, opts }, [{ name, opts }]);
 }
 
 export async function updateAppRouter(
@@ -83,36 +99,15 @@ export async function updateAppRouter(
   const a = await visibleApp(ctx, p, app, "app.read");
   authorize(p, "app.update.router.update", appContexts(a));
   checkOpts(opts);
-  if (!a.routers.some((r) => r.name === name))
-    throw new NotFoundError(
-      `router "${clip(name)}" not found in app "${a.name}": run tsuru app-router-list.`,
-    );
-  await withEvent(
-    ctx.store,
-    p,
-    {
-      kind: "app.update.router.update",
-      target: { type: "app", value: a.name },
-      lock: true,
-      data: { name, opts },
-    },
-    ev(ctx),
-    () =>
-      mapped(() =>
-        ctx.store.updateApp(a.name, {
-          routers: a.routers.map((r) => (r.name === name ? { name, opts } : r)),
-        }),
-      ),
-  );
+  linked(a, name);
+  const routers = a.routers.map((r) => (r.name === name ? { name, opts } : r));
+  await saveRouters(ctx, p, a, "app.update.router.update", { name, opts }, routers);
 }
 
 export async function removeAppRouter(ctx: Ctx, p: Principal, app: string, name: string): Promise<void> {
   const a = await visibleApp(ctx, p, app, "app.read");
   authorize(p, "app.update.router.remove", appContexts(a));
-  if (!a.routers.some((r) => r.name === name))
-    throw new NotFoundError(
-      `router "${clip(name)}" not found in app "${a.name}": run tsuru app-router-list.`,
-    );
+  linked(a, name);
   throw new BadRequestError(
     `Router "${name}" is the only router of app "${a.name}" and keeps serving it: Wharf can't leave an app without its router. Remove the app to stop serving it.`,
   );

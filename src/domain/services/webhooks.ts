@@ -2,7 +2,7 @@
 // team's own apps, instances and team, unless an admin set the hook up). Each hook gets an HMAC
 // signing secret (sealed in the store, shown once when created or rotated) so
 // its target can check that a call came from this Wharf; deliveries are src/webhooks'.
-import type { WebhookFilter, WebhookRecord } from "../../store/types.js";
+import type { WebhookRecord } from "../../store/types.js";
 import { BadRequestError, NotFoundError } from "../errors.js";
 import { clip } from "../names.js";
 import { contextsFor, teamContext } from "../permissions.js";
@@ -13,18 +13,8 @@ import { authorize, can, isGlobal, type Principal } from "./principal.js";
 import { sealSecret } from "./sealing.js";
 import { mapped } from "./store-errors.js";
 
-export interface WebhookInput {
-  name: string;
-  description: string;
-  teamOwner: string;
-  eventFilter: WebhookFilter;
-  url: string;
-  proxyUrl: string;
-  headers: Record<string, string[]>;
-  method: string;
-  body: string;
-  insecure: boolean;
-}
+/** A hook as a user gives it: the record without what Wharf keeps of its own. */
+export type WebhookInput = Omit<WebhookRecord, "secretSealed" | "allEvents" | "createdAt" | "updatedAt">;
 
 /** tsuru's webhook JSON (go-tsuruclient Webhook). */
 export interface WebhookView {

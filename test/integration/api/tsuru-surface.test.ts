@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { get as httpGet } from "node:http";
 import { call, harness, world, type Harness, type Res, type World } from "./helpers.js";
 import { ed25519Key, rsaKey } from "../../support/ssh-key.js";
+import { recordHealEvent } from "../../../src/reconcile/app-queue.js";
 
 let h: Harness;
 let w: World;
@@ -462,12 +463,63 @@ test('node-healing-info/update/delete: a map of pool to settings in seconds, inh
   assert.equal((await call(h.app, "GET", "/1.2/healing/node", { token: w.alice })).status, 403);
 });
 
-test("healing-list answers a 200 JSON array (the client decodes only a 200); a bad filter is a 400", async () => {
-  for (const filter of ["", "node", "container"]) {
+test("healing-list shows the healer's events as tsuru's HealingEvent, filtered by node or container; a bad filter is a 400", async () => {
+  // The events the healer itself writes (src/reconcile/app-queue.ts): a unit restarted, a node drained.
+  await recordHealEvent(h.store, {
+    app: "blue-app",
+    instanceId: "test",
+    data: { cause: "unit-down", unit: "u9", process: "web", node: "https://10.9.9.9:2376" },
+    log: "unit u9 restarted",
+  });
+  await recordHealEvent(h.store, {
+    app: "red-app",
+    instanceId: "test",
+    data: { cause: "node-drain", nodes: ["https://10.9.9.8:2376"] },
+    log: "drained",
+    error: "no node left",
+  });
+  type Healing = {
+    ID: string;
+    StartTime: string;
+    EndTime: string;
+    Action: string;
+    Reason: string;
+    FailingNode: { Address: string };
+    FailingContainer: { ID: string; AppName: string; ProcessName: string; HostAddr: string };
+    Successful: boolean;
+    Error: string;
+  };
+  const list = async (filter: string) => {
     const r = await call(h.app, "GET", `/1.3/healing?filter=${filter}`, { token: w.admin });
-    assert.equal(r.status, 200);
-    assert.ok(Array.isArray(r.json()));
+    assert.equal(r.status, 200, "the client decodes only a 200");
+    return r.json() as Healing[];
+  };
+  const all = await list("");
+  assert.deepEqual(all.map((e) => e.Action).sort(), ["container-healing", "node-healing"]);
+  for (const e of all) {
+    assert.match(e.ID, HEX24);
+    assert.match(e.StartTime, RFC3339);
+    assert.match(e.EndTime, RFC3339);
   }
+  const [unit] = await list("container");
+  assert.deepEqual(
+    { ...unit!.FailingContainer, Reason: unit!.Reason, Successful: unit!.Successful, Error: unit!.Error },
+    {
+      ID: "u9",
+      AppName: "blue-app",
+      ProcessName: "web",
+      HostAddr: "https://10.9.9.9:2376",
+      Reason: "unit-down",
+      Successful: true,
+      Error: "",
+    },
+  );
+  const nodes = await list("node");
+  assert.deepEqual(
+    nodes.map((e) => [e.FailingNode.Address, e.Successful, e.Error]),
+    [["https://10.9.9.8:2376", false, "no node left"]],
+  );
+  assert.equal((await call(h.app, "GET", "/1.3/healing?filter=", { token: w.alice })).status, 403);
   sentence(
     await call(h.app, "GET", "/1.3/healing?filter=cosmic", { token: w.admin }),
     400,
