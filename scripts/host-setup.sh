@@ -30,6 +30,8 @@ declare -A NEED=(
   [openssl]=openssl
   # git push deploys: Wharf serves pushes with git's own http-backend and receive-pack.
   [git]=git
+  # kubectl checks that the Kubernetes API stand-in (test/support/kube) speaks the real wire format.
+  [kubectl]=kubernetes-client
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
