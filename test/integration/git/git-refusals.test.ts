@@ -36,22 +36,16 @@ function git(cwd: string, token: string | null, ...args: string[]) {
   );
 }
 
+/** Commits everything in d (tracked changes included) as a throwaway author. */
+const commit = (d: string, message: string) =>
+  run("git", ["-C", d, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", message]);
+
 async function repo(name: string, files: Record<string, string>): Promise<string> {
   const d = join(dir, name);
   await run("git", ["init", "-q", "-b", "main", d]);
   for (const [f, c] of Object.entries(files)) writeFileSync(join(d, f), c);
   await run("git", ["-C", d, "add", "."]);
-  await run("git", [
-    "-C",
-    d,
-    "-c",
-    "user.name=t",
-    "-c",
-    "user.email=t@example.com",
-    "commit",
-    "-qm",
-    "first",
-  ]);
+  await commit(d, "first");
   return d;
 }
 
@@ -165,17 +159,7 @@ test("a deletion and a non-fast-forward of the app's branch are refused; a deplo
   assert.match(master.out, /remote: App blue-app deploys from branch main; refs\/heads\/master is refused/);
   // A fast-forward gets to the deploy, which fails here (no node answers): the push is refused.
   writeFileSync(join(d, "a.txt"), "a2\n");
-  await run("git", [
-    "-C",
-    d,
-    "-c",
-    "user.name=t",
-    "-c",
-    "user.email=t@example.com",
-    "commit",
-    "-qam",
-    "second",
-  ]);
+  await commit(d, "second");
   const ff = await git(d, w.alice, "push", `${base}/apps/blue-app.git`, "HEAD:main");
   assert.notEqual(ff.code, 0);
   assert.match(
