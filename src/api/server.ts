@@ -219,7 +219,11 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   );
   app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
 
-  registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
+  registerRoutes(app, ctx, {
+    ...(deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {}),
+    config,
+    log: logger,
+  });
   let builtin: BuiltinServices | null = null;
   if (deps.engines && config.registry) {
     deploy = await createDeployCtx(ctx, deps.engines, config, logger);
@@ -369,6 +373,7 @@ export async function startServer(
     }
     const r = router?.addresses.http;
     const routerUrl = r ? `http://${process.env.WHARF_ROUTER_HOST || "127.0.0.1"}:${r.port}` : "";
+    if (r) app.ctx.routerHttpPort = r.port;
     // Heartbeat for this instance's running events, so other servers can tell them from
     // events a dead server left behind.
     const heartbeat = setInterval(() => {

@@ -72,6 +72,34 @@ export interface WharfConfig {
   agentIntervalMs: number;
   /** A ready agent image for the wharf-agent node container ("" = build it from this server's code). */
   agentImage: string;
+  /** smtp[s]://[user:password@]host:port of the mail server for password resets ("" = none). */
+  smtpUrl: string;
+  /** The From: address of Wharf's mails. */
+  smtpFrom: string;
+  /**
+   * The API's address as users reach it (http[s]://host[:port]), for git remote URLs; "" = the
+   * address each request came in on.
+   */
+  publicUrl: string;
+  /** Silence after which long-operation streams write a keep-alive (tsuru: 30 s). */
+  streamKeepAliveMs: number;
+  /** Event webhooks: one call's limit, calls per event, and the first retry's wait (doubling). */
+  webhookTimeoutMs: number;
+  webhookAttempts: number;
+  webhookRetryMs: number;
+}
+
+/** Checks the URL's shape at start-up, so a typo stops the server with a sentence. */
+function validateSmtpUrl(raw: string): void {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error("WHARF_SMTP_URL is not a URL: write it as smtp://[user:password@]host:port");
+  }
+  if (u.protocol !== "smtp:" && u.protocol !== "smtps:")
+    throw new Error("WHARF_SMTP_URL must start with smtp:// or smtps://");
+  if (!u.hostname) throw new Error("WHARF_SMTP_URL has no host: write it as smtp://host:port");
 }
 
 function int(v: string | undefined, dflt: number): number {
@@ -123,6 +151,13 @@ export function defaultConfig(): WharfConfig {
     agentApiUrl: "",
     agentIntervalMs: 2000,
     agentImage: "",
+    smtpUrl: "",
+    smtpFrom: "wharf@localhost",
+    publicUrl: "",
+    streamKeepAliveMs: 30_000,
+    webhookTimeoutMs: 15_000,
+    webhookAttempts: 5,
+    webhookRetryMs: 1000,
   };
 }
 
@@ -189,6 +224,28 @@ export function loadConfig(
     fromEnv.agentIntervalMs = n;
   }
   if (env.WHARF_AGENT_IMAGE) fromEnv.agentImage = env.WHARF_AGENT_IMAGE;
+  if (env.WHARF_SMTP_URL) {
+    validateSmtpUrl(env.WHARF_SMTP_URL);
+    fromEnv.smtpUrl = env.WHARF_SMTP_URL;
+  }
+  if (env.WHARF_SMTP_FROM) {
+    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(env.WHARF_SMTP_FROM))
+      throw new Error("invalid WHARF_SMTP_FROM: write it as an address, e.g. wharf@example.com");
+    fromEnv.smtpFrom = env.WHARF_SMTP_FROM;
+  }
+  if (env.WHARF_STREAM_KEEPALIVE_MS)
+    fromEnv.streamKeepAliveMs = positive(env.WHARF_STREAM_KEEPALIVE_MS, "WHARF_STREAM_KEEPALIVE_MS");
+  if (env.WHARF_WEBHOOK_TIMEOUT_MS)
+    fromEnv.webhookTimeoutMs = positive(env.WHARF_WEBHOOK_TIMEOUT_MS, "WHARF_WEBHOOK_TIMEOUT_MS");
+  if (env.WHARF_WEBHOOK_ATTEMPTS)
+    fromEnv.webhookAttempts = positive(env.WHARF_WEBHOOK_ATTEMPTS, "WHARF_WEBHOOK_ATTEMPTS");
+  if (env.WHARF_WEBHOOK_RETRY_MS)
+    fromEnv.webhookRetryMs = positive(env.WHARF_WEBHOOK_RETRY_MS, "WHARF_WEBHOOK_RETRY_MS");
+  if (env.WHARF_PUBLIC_URL) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(env.WHARF_PUBLIC_URL))
+      throw new Error(`invalid WHARF_PUBLIC_URL "${env.WHARF_PUBLIC_URL}": write it as http://HOST:PORT`);
+    fromEnv.publicUrl = env.WHARF_PUBLIC_URL.replace(/\/$/, "");
+  }
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
   return { ...d, ...fromEnv, ...overrides };
 }

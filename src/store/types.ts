@@ -69,8 +69,18 @@ import type {
   NodeContainerRecord,
   NodeAgentRecord,
 } from "./agent-types.js";
+import type {
+  UserKeyRecord,
+  PasswordResetRecord,
+  EventBlockRecord,
+  WebhookRecord,
+  PoolLogRecord,
+  PoolHealingRecord,
+  NodeTlsRecord,
+} from "./surface-types.js";
 
 export type * from "./record-types.js";
+export type * from "./surface-types.js";
 export type * from "./event-types.js";
 export type * from "./agent-types.js";
 
@@ -363,6 +373,47 @@ export interface StoreOps {
   listNodeAgents(): Promise<NodeAgentRecord[]>;
   recordNodeAgentReport(node: string, at: Date, report: unknown): Promise<void>;
   deleteNodeAgent(node: string): Promise<void>;
+
+  // users' SSH keys, password resets, sealed API keys
+  /** ConflictError (entity "key-name") for a name the user has, (entity "key") for a key any user has. */
+  addUserKey(k: Omit<UserKeyRecord, "createdAt">, opts?: { replace?: boolean }): Promise<UserKeyRecord>;
+  listUserKeys(filter?: { userEmail?: string; fingerprint?: string }): Promise<UserKeyRecord[]>;
+  /** NotFoundError when the user has no key of that name. */
+  deleteUserKey(userEmail: string, name: string): Promise<void>;
+  createPasswordReset(r: Omit<PasswordResetRecord, "createdAt" | "used">): Promise<void>;
+  findPasswordReset(tokenHash: string): Promise<PasswordResetRecord | null>;
+  /** Marks it used; false when it was already used (two resets racing with one token). */
+  usePasswordReset(tokenHash: string): Promise<boolean>;
+  /** The sealed secret of an API key token (token-show); removed with the token. */
+  setApiKeySecret(tokenId: string, sealed: string): Promise<void>;
+  findApiKeySecret(tokenId: string): Promise<string | null>;
+
+  // event blocks and webhooks
+  createEventBlock(b: Omit<EventBlockRecord, "endTime" | "active">): Promise<EventBlockRecord>;
+  /** Newest first. */
+  listEventBlocks(filter?: { active?: boolean; limit?: number }): Promise<EventBlockRecord[]>;
+  /** Deactivates an active block; NotFoundError when no active block has the id. */
+  deactivateEventBlock(id: string, at?: Date): Promise<EventBlockRecord>;
+  /** ConflictError when the name is taken. */
+  createWebhook(w: Omit<WebhookRecord, "createdAt" | "updatedAt">): Promise<WebhookRecord>;
+  findWebhook(name: string): Promise<WebhookRecord | null>;
+  /** `teams`: only webhooks owned by one of them. */
+  listWebhooks(filter?: { teams?: string[] }): Promise<WebhookRecord[]>;
+  updateWebhook(
+    name: string,
+    patch: Partial<Omit<WebhookRecord, "name" | "createdAt" | "updatedAt">>,
+  ): Promise<WebhookRecord>;
+  deleteWebhook(name: string): Promise<void>;
+
+  // per-pool settings and per-node TLS
+  setPoolLogSettings(s: Omit<PoolLogRecord, "updatedAt">): Promise<PoolLogRecord>;
+  listPoolLogSettings(): Promise<PoolLogRecord[]>;
+  /** Upsert; a record whose fields are all null is removed. */
+  setPoolHealing(s: Omit<PoolHealingRecord, "updatedAt">): Promise<PoolHealingRecord | null>;
+  listPoolHealing(): Promise<PoolHealingRecord[]>;
+  /** Upsert; the node must exist. */
+  setNodeTls(t: NodeTlsRecord): Promise<void>;
+  listNodeTls(): Promise<NodeTlsRecord[]>;
 
   createEvent(e: NewEvent): Promise<EventRecord>;
   getEvent(id: string): Promise<EventRecord>;

@@ -93,8 +93,11 @@ export function registerNode(program: Command): void {
       .option("--no-rebalance", "do not move the node's units away"),
   ).action(async (address: string, opts: { rebalance: boolean; assumeYes?: boolean }, cmd: Command) => {
     await confirm(`Are you sure you want to remove node "${address}"?`, opts.assumeYes);
+    // Asking for the stream: the server then shows the drain as it goes (tsuru's client, which
+    // never reads it, gets the outcome as the status instead).
     await apiFor(cmd).stream("DELETE", `/node/${address}?no-rebalance=${String(!opts.rebalance)}`, {
       version: "1.2",
+      accept: "application/x-json-stream",
     });
     print("Node successfully removed.");
   });

@@ -131,6 +131,9 @@ export function poolOps(db: Db): PoolOps {
       await getPool(name);
       await assertUnused(db, "pool", name);
       await db.run("DELETE FROM pool_constraints WHERE pool_expr = ?", [name]);
+      // A pool made again with this name starts from the defaults, not the old pool's settings.
+      await db.run("DELETE FROM pool_log_settings WHERE pool = ?", [name]);
+      await db.run("DELETE FROM pool_healing WHERE pool = ?", [name]);
       await db.run("DELETE FROM pools WHERE name = ?", [name]);
     },
     async setPoolConstraint(c) {
