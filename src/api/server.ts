@@ -19,6 +19,8 @@ import { BadRequestError } from "../domain/errors.js";
 import { authHook } from "./auth.js";
 import { createMetrics } from "./metrics.js";
 import { registerRoutes } from "./routes/index.js";
+import { registerDashboard } from "./dashboard.js";
+import { publishRouterPorts } from "../domain/services/catalog.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
 import { followLeadership, type LeaderFollower } from "../reconcile/leader.js";
@@ -220,6 +222,7 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
 
   registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
+  registerDashboard(app, config.dashboardDir);
   let builtin: BuiltinServices | null = null;
   if (deps.engines && config.registry) {
     deploy = await createDeployCtx(ctx, deps.engines, config, logger);
@@ -367,6 +370,7 @@ export async function startServer(
         throw e;
       }
     }
+    if (router) publishRouterPorts(app.ctx, router.addresses);
     const r = router?.addresses.http;
     const routerUrl = r ? `http://${process.env.WHARF_ROUTER_HOST || "127.0.0.1"}:${r.port}` : "";
     // Heartbeat for this instance's running events, so other servers can tell them from

@@ -72,6 +72,8 @@ export interface WharfConfig {
   agentIntervalMs: number;
   /** A ready agent image for the wharf-agent node container ("" = build it from this server's code). */
   agentImage: string;
+  /** The dashboard's built files ("" = dist/dashboard of this installation). */
+  dashboardDir: string;
 }
 
 function int(v: string | undefined, dflt: number): number {
@@ -123,6 +125,7 @@ export function defaultConfig(): WharfConfig {
     agentApiUrl: "",
     agentIntervalMs: 2000,
     agentImage: "",
+    dashboardDir: "",
   };
 }
 
@@ -189,6 +192,7 @@ export function loadConfig(
     fromEnv.agentIntervalMs = n;
   }
   if (env.WHARF_AGENT_IMAGE) fromEnv.agentImage = env.WHARF_AGENT_IMAGE;
+  if (env.WHARF_DASHBOARD_DIR) fromEnv.dashboardDir = env.WHARF_DASHBOARD_DIR;
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
   return { ...d, ...fromEnv, ...overrides };
 }

@@ -99,7 +99,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
   );
 
-  app.get("/routers", { schema: doc("routers", "Routers") }, async (_req, reply) =>
+  app.get("/routers", { schema: doc("routers", "Routers (with the ports of the router this server runs)") }, async (_req, reply) =>
     json(reply, catalog.listRouters(ctx)),
   );
   app.get("/volumes", { schema: doc("volumes", "Volumes (none yet)") }, async (_req, reply) =>

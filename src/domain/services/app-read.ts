@@ -1,6 +1,6 @@
 // Reading apps: visibility (403 for an existing app the caller can't read, as tsuru does),
 // app-list and app-info shapes, and the lock each app shows while an event runs on it.
-import { unitView } from "../units.js";
+import { unitView, type UnitView } from "../units.js";
 import type { App, AppFilter, CapacityShortage, EventRecord } from "../../store/types.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
 import { clip } from "../names.js";
@@ -105,6 +105,8 @@ export interface AppListFilter {
   owner?: string;
   tags?: string[];
   locked?: boolean;
+  /** Only apps with a unit in this status (started, stopped, error, ...). */
+  status?: string;
 }
 
 /**
@@ -160,9 +162,19 @@ export async function listApps(
   const plans = new Map(
     (await cachedRead(ctx, "plans", () => ctx.store.listPlans())).map((x) => [x.name, planView(x)]),
   );
-  return apps.map((a) =>
-    mini(ctx, a, plans.get(a.plan) ?? { name: a.plan, memory: 0, swap: 0, cpushare: 0 }, locks.get(a.name)),
-  );
+  // Units as app-list shows them (tsuru's client counts them by status): one read for all apps.
+  const units = new Map<string, UnitView[]>();
+  const listed = new Map(apps.map((a) => [a.name, a]));
+  for (const u of await cachedRead(ctx, "allunits", () => ctx.store.listUnits())) {
+    const app = listed.get(u.app);
+    if (!app) continue;
+    units.set(u.app, [...(units.get(u.app) ?? []), unitView(u, app.platform)]);
+  }
+  if (f.status) apps = apps.filter((a) => units.get(a.name)?.some((u) => u.Status === f.status));
+  return apps.map((a) => ({
+    ...mini(ctx, a, plans.get(a.plan) ?? { name: a.plan, memory: 0, swap: 0, cpushare: 0 }, locks.get(a.name)),
+    units: units.get(a.name) ?? [],
+  }));
 }
 
 /**

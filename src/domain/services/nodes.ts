@@ -313,6 +313,10 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
   // The node agent's last report, when the node runs one (tsuru's bs checks).
   const agent = await ctx.store.findNodeAgent(node.address);
   const report = (agent?.report ?? {}) as { checks?: unknown[]; units?: unknown[] };
+  const units = await ctx.store.listUnits({ node: node.address });
+  const platforms = new Map<string, string>();
+  for (const app of new Set(units.map((u) => u.app)))
+    platforms.set(app, (await ctx.store.findApp(app))?.platform ?? "");
   const agentChecks =
     agent?.lastReportAt && Array.isArray(report.checks)
       ? [{ Time: iso(agent.lastReportAt), Checks: report.checks }]
@@ -343,7 +347,9 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
           : checkedAt,
       ),
     },
-    units: await nodeUnits(ctx, node.address),
+    units: units.map((u) => unitView(u, platforms.get(u.app) ?? "")),
+    // Wharf: what the node's units reserve by their apps' plans (stopped units keep theirs).
+    reserved: await reservations(ctx, units),
     agent: agent
       ? {
           Container: agent.container,
@@ -355,13 +361,20 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
   };
 }
 
-/** The node's units as tsuru's node-info lists them (ID, Status, Type, AppName, ProcessName). */
-async function nodeUnits(ctx: Ctx, address: string) {
-  const units = await ctx.store.listUnits({ node: address });
-  const platforms = new Map<string, string>();
+/** Memory (bytes) and CPU shares the units reserve by their apps' plans. */
+async function reservations(ctx: Ctx, units: UnitRecord[]) {
+  const plans = new Map((await ctx.store.listPlans()).map((p) => [p.name, p]));
+  const planOf = new Map<string, string>();
   for (const app of new Set(units.map((u) => u.app)))
-    platforms.set(app, (await ctx.store.findApp(app))?.platform ?? "");
-  return units.map((u) => unitView(u, platforms.get(u.app) ?? ""));
+    planOf.set(app, (await ctx.store.findApp(app))?.plan ?? "");
+  let memory = 0;
+  let cpushare = 0;
+  for (const u of units) {
+    const plan = plans.get(planOf.get(u.app) ?? "");
+    memory += plan?.memory ?? 0;
+    cpushare += plan?.cpuShare ?? 0;
+  }
+  return { units: units.length, memory, cpushare };
 }
 
 /** Records a health change seen by the monitor: the node's stored health and an event. */
