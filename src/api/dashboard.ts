@@ -119,8 +119,10 @@ export function registerDashboard(app: FastifyInstance, configuredDir = ""): voi
     if (rel.includes("\u0000")) return sendError(reply, 400, "Malformed path: it contains a NUL character.");
     const file = rel && !rel.endsWith("/") ? load(rel) : null;
     if (file) return send(req, reply, file, rel.startsWith("assets/"));
-    // A path with a file extension names an asset that is not in this build.
-    if (extname(rel)) return sendError(reply, 404, `Not found: ${DASHBOARD_PREFIX}${rel.slice(0, 200)}.`);
+    // Built files live at the top (index.html) or under assets/; a miss there is a 404. Deeper
+    // paths are the dashboard's pages, whose names may hold dots (/nodes/https://10.0.0.5:2376).
+    if (rel.startsWith("assets/") || (!rel.includes("/") && extname(rel)))
+      return sendError(reply, 404, `Not found: ${DASHBOARD_PREFIX}${rel.slice(0, 200)}.`);
     const shell = load("index.html");
     if (!shell)
       return sendError(
@@ -133,8 +135,11 @@ export function registerDashboard(app: FastifyInstance, configuredDir = ""): voi
   // tsuru clients never call "/" (every request has a version prefix): a browser opening the
   // server's address is sent to the dashboard; anything else gets the API's 404 as before.
   app.get("/", opts, async (req, reply) => {
-    if (String(req.headers.accept ?? "").includes("text/html"))
-      return reply.redirect(DASHBOARD_PREFIX, 302);
-    return sendError(reply, 404, "Not found: GET / is not a Wharf API route; the dashboard is at /dashboard/.");
+    if (String(req.headers.accept ?? "").includes("text/html")) return reply.redirect(DASHBOARD_PREFIX, 302);
+    return sendError(
+      reply,
+      404,
+      "Not found: GET / is not a Wharf API route; the dashboard is at /dashboard/.",
+    );
   });
 }

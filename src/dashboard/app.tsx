@@ -35,13 +35,18 @@ const NAV: NavItem[] = [
   { path: "/pools", label: "Pools", show: () => true },
   { path: "/platforms", label: "Platforms", show: () => true },
   { path: "/plans", label: "Plans", show: () => true },
-  { path: "/users", label: "Users & roles", show: (me) => canGlobally(me, "user.read") || canGlobally(me, "role.read") },
+  {
+    path: "/users",
+    label: "Users & roles",
+    show: (me) => canGlobally(me, "user.read") || canGlobally(me, "role.read"),
+  },
 ];
 
 function Page({ path, me }: { path: string; me: Me }) {
   let m: Record<string, string> | null;
   if (path === "/" || path === "/apps") return <AppsPage me={me} />;
-  if ((m = match("/apps/:name/:tab?", path))) return <AppPage me={me} name={m.name!} tab={m.tab ?? "overview"} />;
+  if ((m = match("/apps/:name/:tab?", path)))
+    return <AppPage me={me} name={m.name!} tab={m.tab ?? "overview"} />;
   if (path === "/nodes") return <NodesPage me={me} />;
   if ((m = match("/nodes/:address", path))) return <NodePage me={me} address={m.address!} />;
   if (path === "/pools") return <PoolsPage me={me} />;
@@ -102,7 +107,9 @@ function Shell({ me, path }: { me: Me; path: string }) {
               <li key={n.path}>
                 <a
                   href={href(n.path)}
-                  aria-current={current === n.path || (n.path === "/apps" && current === "/") ? "page" : undefined}
+                  aria-current={
+                    current === n.path || (n.path === "/apps" && current === "/") ? "page" : undefined
+                  }
                 >
                   {n.label}
                 </a>

@@ -21,7 +21,11 @@ export async function loadMe(signal?: AbortSignal): Promise<Me> {
 }
 
 /** Whether any of the user's permissions covers `scheme` (in some context, or a given one). */
-export function can(me: Me | null | undefined, scheme: string, context?: { type: string; value: string }): boolean {
+export function can(
+  me: Me | null | undefined,
+  scheme: string,
+  context?: { type: string; value: string },
+): boolean {
   if (!me) return false;
   return me.Permissions.some((p) => {
     const covers = p.Name === "" || scheme === p.Name || scheme.startsWith(`${p.Name}.`);
@@ -34,6 +38,7 @@ export function can(me: Me | null | undefined, scheme: string, context?: { type:
 /** Whether the user holds `scheme` globally (an operator), not only on their teams. */
 export function canGlobally(me: Me | null | undefined, scheme: string): boolean {
   return !!me?.Permissions.some(
-    (p) => p.ContextType === "global" && (p.Name === "" || scheme === p.Name || scheme.startsWith(`${p.Name}.`)),
+    (p) =>
+      p.ContextType === "global" && (p.Name === "" || scheme === p.Name || scheme.startsWith(`${p.Name}.`)),
   );
 }

@@ -61,7 +61,10 @@ export async function runStream(
     });
   } catch (e) {
     if ((e as Error).name === "AbortError") throw e;
-    throw new ApiError(0, "The connection to Wharf broke before the operation reported its end: reload to see its state.");
+    throw new ApiError(
+      0,
+      "The connection to Wharf broke before the operation reported its end: reload to see its state.",
+    );
   }
   if (failure) throw new ApiError(200, failure);
 }

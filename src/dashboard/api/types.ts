@@ -90,7 +90,14 @@ export interface NodeView {
   Cpus: number;
   Memory: number;
   Labels: Record<string, string>;
-  Health: { State: string; Failures: number; LastSuccess: string; LastError: string; LastErrorAt: string; Since: string };
+  Health: {
+    State: string;
+    Failures: number;
+    LastSuccess: string;
+    LastError: string;
+    LastErrorAt: string;
+    Since: string;
+  };
 }
 
 export interface NodeCheck {

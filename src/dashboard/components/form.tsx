@@ -39,7 +39,8 @@ export function fieldFor(message: string, fields: readonly FieldDef[]): string {
 function initialValues(fields: readonly FieldDef[]): Values {
   const v: Values = {};
   for (const f of fields)
-    v[f.name] = f.type === "checkbox" ? f.initial === true : f.type === "file" ? null : String(f.initial ?? "");
+    v[f.name] =
+      f.type === "checkbox" ? f.initial === true : f.type === "file" ? null : String(f.initial ?? "");
   return v;
 }
 
@@ -99,7 +100,13 @@ export function Form(p: FormProps) {
 
   const errId = `${p.id}-error`;
   return (
-    <form ref={formRef} id={p.id} class={p.inline ? "form form-inline" : "form"} onSubmit={onSubmit} noValidate>
+    <form
+      ref={formRef}
+      id={p.id}
+      class={p.inline ? "form form-inline" : "form"}
+      onSubmit={onSubmit}
+      noValidate
+    >
       {p.fields.map((f) => {
         const fid = `${p.id}-${f.name}`;
         const isErr = errorField === f.name && !!error;
@@ -125,7 +132,11 @@ export function Form(p: FormProps) {
           );
         else if (f.type === "select")
           control = (
-            <select {...common} value={String(v ?? "")} onChange={(e) => set(f.name, (e.target as HTMLSelectElement).value)}>
+            <select
+              {...common}
+              value={String(v ?? "")}
+              onChange={(e) => set(f.name, (e.target as HTMLSelectElement).value)}
+            >
               {(f.options ?? []).map((o) => {
                 const [val, label] = Array.isArray(o) ? o : [o, o || "—"];
                 return (

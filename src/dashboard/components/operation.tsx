@@ -88,7 +88,11 @@ export function LogView({ text, label, id }: { text: string; label: string; id?:
 export function OperationView({ op }: { op: Operation }) {
   if (op.state === "idle") return null;
   const status =
-    op.state === "running" ? `${op.title}…` : op.state === "done" ? `${op.title}: done.` : `${op.title}: failed.`;
+    op.state === "running"
+      ? `${op.title}…`
+      : op.state === "done"
+        ? `${op.title}: done.`
+        : `${op.title}: failed.`;
   return (
     <div class={`operation operation-${op.state}`}>
       <p class="operation-status" role="status">

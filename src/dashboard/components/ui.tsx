@@ -102,7 +102,15 @@ export function Facts({ items }: { items: Array<[string, ComponentChildren]> }) 
 }
 
 /** A table whose rows scroll sideways on a phone instead of breaking the page. */
-export function Table({ caption, head, children }: { caption: string; head: string[]; children: ComponentChildren }) {
+export function Table({
+  caption,
+  head,
+  children,
+}: {
+  caption: string;
+  head: string[];
+  children: ComponentChildren;
+}) {
   return (
     <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table>

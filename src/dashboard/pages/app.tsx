@@ -33,7 +33,8 @@ export interface AppTabProps {
 
 export function AppPage({ me, name, tab }: { me: Me; name: string; tab: string }) {
   const info = useResource(
-    async (signal) => (await api<AppInfo>("GET", `/apps/${encodeURIComponent(name)}`, undefined, { signal }))!,
+    async (signal) =>
+      (await api<AppInfo>("GET", `/apps/${encodeURIComponent(name)}`, undefined, { signal }))!,
     [name],
     4000,
     true,
@@ -68,7 +69,16 @@ export function AppPage({ me, name, tab }: { me: Me; name: string; tab: string }
       {app.description ? <p class="muted">{app.description}</p> : null}
       <Facts
         items={[
-          ["Address", url ? <a href={url} target="_blank" rel="noopener noreferrer">{url}</a> : app.ip],
+          [
+            "Address",
+            url ? (
+              <a href={url} target="_blank" rel="noopener noreferrer">
+                {url}
+              </a>
+            ) : (
+              app.ip
+            ),
+          ],
           ["Platform", app.platform],
           ["Team", app.teamowner],
           ["Pool", app.pool],
@@ -91,7 +101,10 @@ export function AppPage({ me, name, tab }: { me: Me; name: string; tab: string }
         <ul>
           {TABS.map(([id, label]) => (
             <li key={id}>
-              <a href={href(id === "overview" ? base : `${base}/${id}`)} aria-current={tab === id ? "page" : undefined}>
+              <a
+                href={href(id === "overview" ? base : `${base}/${id}`)}
+                aria-current={tab === id ? "page" : undefined}
+              >
                 {label}
               </a>
             </li>

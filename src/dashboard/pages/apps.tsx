@@ -34,18 +34,15 @@ interface Choices {
 }
 
 function CreateApp({ onCreated }: { onCreated(name: string): void }) {
-  const c = useResource<Choices>(
-    async (signal) => {
-      const [platforms, teams, pools, plans] = await Promise.all([
-        list<Platform>("/platforms", signal),
-        list<Team>("/teams", signal),
-        list<Pool>("/pools", signal),
-        list<Plan>("/plans", signal),
-      ]);
-      return { platforms, teams, pools, plans };
-    },
-    [],
-  );
+  const c = useResource<Choices>(async (signal) => {
+    const [platforms, teams, pools, plans] = await Promise.all([
+      list<Platform>("/platforms", signal),
+      list<Team>("/teams", signal),
+      list<Pool>("/pools", signal),
+      list<Plan>("/plans", signal),
+    ]);
+    return { platforms, teams, pools, plans };
+  }, []);
   if (c.loading) return <Loading what="platforms, teams and pools" />;
   if (c.error) return <ErrorText error={c.error} />;
   const ch = c.data!;
@@ -114,8 +111,14 @@ export function AppsPage({ me }: { me: Me }) {
   const apps = useResource(
     async (signal) => {
       const [items, deploys] = await Promise.all([
-        list<AppSummary>(`/apps${query({ name: search || undefined, teamOwner: team || undefined })}`, signal),
-        list<EventRecord>(`/events${query({ kindname: "app.deploy", "target.type": "app", limit: 200 })}`, signal),
+        list<AppSummary>(
+          `/apps${query({ name: search || undefined, teamOwner: team || undefined })}`,
+          signal,
+        ),
+        list<EventRecord>(
+          `/events${query({ kindname: "app.deploy", "target.type": "app", limit: 200 })}`,
+          signal,
+        ),
       ]);
       const last = new Map<string, EventRecord>();
       for (const e of deploys) if (!last.has(e.Target.Value)) last.set(e.Target.Value, e);
@@ -132,7 +135,12 @@ export function AppsPage({ me }: { me: Me }) {
     <div>
       <PageTitle title="Apps">
         {mayCreate ? (
-          <button type="button" class="primary" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+          <button
+            type="button"
+            class="primary"
+            aria-expanded={creating}
+            onClick={() => setCreating(!creating)}
+          >
             {creating ? "Close" : "New app"}
           </button>
         ) : null}
@@ -145,7 +153,12 @@ export function AppsPage({ me }: { me: Me }) {
       <div class="filters" role="search">
         <label>
           Search
-          <input type="search" value={search} placeholder="app name" onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
+          <input
+            type="search"
+            value={search}
+            placeholder="app name"
+            onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
+          />
         </label>
         <label>
           Team
@@ -182,7 +195,15 @@ export function AppsPage({ me }: { me: Me }) {
                 <td>{a.ip || "—"}</td>
                 <td>{a.teamowner}</td>
                 <td>{a.pool}</td>
-                <td>{d ? (d.Error ? `failed ${ago(d.StartTime)}` : d.Running ? "running now" : ago(d.StartTime)) : "never"}</td>
+                <td>
+                  {d
+                    ? d.Error
+                      ? `failed ${ago(d.StartTime)}`
+                      : d.Running
+                        ? "running now"
+                        : ago(d.StartTime)
+                    : "never"}
+                </td>
               </tr>
             );
           })}

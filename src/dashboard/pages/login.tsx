@@ -14,7 +14,14 @@ export function LoginPage() {
         busy="Logging in…"
         reset={false}
         fields={[
-          { name: "email", label: "Email", type: "email", required: true, autocomplete: "username", match: /user|email/i },
+          {
+            name: "email",
+            label: "Email",
+            type: "email",
+            required: true,
+            autocomplete: "username",
+            match: /user|email/i,
+          },
           {
             name: "password",
             label: "Password",

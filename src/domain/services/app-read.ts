@@ -172,7 +172,12 @@ export async function listApps(
   }
   if (f.status) apps = apps.filter((a) => units.get(a.name)?.some((u) => u.Status === f.status));
   return apps.map((a) => ({
-    ...mini(ctx, a, plans.get(a.plan) ?? { name: a.plan, memory: 0, swap: 0, cpushare: 0 }, locks.get(a.name)),
+    ...mini(
+      ctx,
+      a,
+      plans.get(a.plan) ?? { name: a.plan, memory: 0, swap: 0, cpushare: 0 },
+      locks.get(a.name),
+    ),
     units: units.get(a.name) ?? [],
   }));
 }

@@ -212,7 +212,10 @@ export function listRouters(
 }
 
 /** The embedded router listens: its ports become part of the default router's info. */
-export function publishRouterPorts(ctx: Ctx, ports: { http?: { port: number }; https?: { port: number } }): void {
+export function publishRouterPorts(
+  ctx: Ctx,
+  ports: { http?: { port: number }; https?: { port: number } },
+): void {
   const r = ctx.settings.routers.find((x) => x.default) ?? ctx.settings.routers[0];
   if (!r) return;
   if (ports.http) r.httpPort = ports.http.port;

@@ -123,7 +123,13 @@ function DeployForm({ app, onEnd }: { app: string; onEnd(): void }) {
       </div>
       <div class="field">
         <label for="deploy-message">{FIELDS[2]!.label}</label>
-        <input id="deploy-message" name="message" value={message} disabled={running} onInput={(e) => setMessage((e.target as HTMLInputElement).value)} />
+        <input
+          id="deploy-message"
+          name="message"
+          value={message}
+          disabled={running}
+          onInput={(e) => setMessage((e.target as HTMLInputElement).value)}
+        />
       </div>
       <div class="form-actions">
         <button type="submit" class="primary" disabled={running} aria-busy={running}>
@@ -155,14 +161,26 @@ function DeployForm({ app, onEnd }: { app: string; onEnd(): void }) {
 }
 
 function DeployLog({ id }: { id: string }) {
-  const ev = useResource(async (signal) => (await api<EventRecord>("GET", `/events/${id}`, undefined, { signal }))!, [id], 2000, true);
+  const ev = useResource(
+    async (signal) => (await api<EventRecord>("GET", `/events/${id}`, undefined, { signal }))!,
+    [id],
+    2000,
+    true,
+  );
   if (ev.loading && !ev.data) return <Loading what="the deploy's log" />;
   if (!ev.data) return <ErrorText error={ev.error} />;
-  return <LogView text={ev.data.Log + (ev.data.Error ? `\nError: ${ev.data.Error}\n` : "")} label="Deploy log" />;
+  return (
+    <LogView text={ev.data.Log + (ev.data.Error ? `\nError: ${ev.data.Error}\n` : "")} label="Deploy log" />
+  );
 }
 
 export function DeploysTab({ app, info }: AppTabProps) {
-  const deploys = useResource((signal) => list<Deploy>(`/deploys${query({ app: app.name, limit: 25 })}`, signal), [app.name], 0, true);
+  const deploys = useResource(
+    (signal) => list<Deploy>(`/deploys${query({ app: app.name, limit: 25 })}`, signal),
+    [app.name],
+    0,
+    true,
+  );
   const [open, setOpen] = useState("");
   const op = useOperation(() => Promise.all([deploys.reload(), info.reload()]));
   // The version serving now: the units' (after a rollback it is not the newest deploy).
@@ -179,7 +197,10 @@ export function DeploysTab({ app, info }: AppTabProps) {
         <ErrorText error={deploys.error} />
         {deploys.data?.length === 0 ? <Empty title="No deploys yet." /> : null}
         {deploys.data?.length ? (
-          <Table caption="Deploys, newest first" head={["Version", "When", "By", "Origin", "Duration", "Result", "Actions"]}>
+          <Table
+            caption="Deploys, newest first"
+            head={["Version", "When", "By", "Origin", "Duration", "Result", "Actions"]}
+          >
             {deploys.data.map((d) => (
               <Fragment key={d.ID}>
                 <tr>
@@ -188,9 +209,15 @@ export function DeploysTab({ app, info }: AppTabProps) {
                   <td>{d.User}</td>
                   <td>{d.Origin}</td>
                   <td>{duration(d.Duration)}</td>
-                  <td>{d.Error ? <Badge status="failed" label="failed" /> : <Badge status="ok" label="OK" />}</td>
+                  <td>
+                    {d.Error ? <Badge status="failed" label="failed" /> : <Badge status="ok" label="OK" />}
+                  </td>
                   <td class="actions">
-                    <button type="button" aria-expanded={open === d.ID} onClick={() => setOpen(open === d.ID ? "" : d.ID)}>
+                    <button
+                      type="button"
+                      aria-expanded={open === d.ID}
+                      onClick={() => setOpen(open === d.ID ? "" : d.ID)}
+                    >
                       {open === d.ID ? "Hide log" : "Log"}
                       <span class="sr-only"> of v{d.Version}</span>
                     </button>
@@ -200,7 +227,12 @@ export function DeploysTab({ app, info }: AppTabProps) {
                         disabled={op.state === "running"}
                         onClick={() =>
                           op.run(`Rolling back to v${d.Version}`, (say) =>
-                            runStream("POST", `/apps/${encodeURIComponent(app.name)}/deploy/rollback`, { image: `v${d.Version}`, origin: "rollback" }, say),
+                            runStream(
+                              "POST",
+                              `/apps/${encodeURIComponent(app.name)}/deploy/rollback`,
+                              { image: `v${d.Version}`, origin: "rollback" },
+                              say,
+                            ),
                           )
                         }
                       >

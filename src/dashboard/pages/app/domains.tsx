@@ -11,14 +11,18 @@ import type { AppTabProps } from "../app";
 export function DomainsTab({ app, info }: AppTabProps) {
   const base = `/apps/${encodeURIComponent(app.name)}`;
   const certs = useResource(
-    async (signal) => (await api<Record<string, Record<string, string>>>("GET", `${base}/certificate`, undefined, { signal })) ?? {},
+    async (signal) =>
+      (await api<Record<string, Record<string, string>>>("GET", `${base}/certificate`, undefined, {
+        signal,
+      })) ?? {},
     [app.name, app.cname.join(",")],
     0,
     true,
   );
   const [error, setError] = useState("");
   const byCname = new Map<string, string>();
-  for (const r of Object.values(certs.data ?? {})) for (const [c, pem] of Object.entries(r)) if (pem) byCname.set(c, pem);
+  for (const r of Object.values(certs.data ?? {}))
+    for (const [c, pem] of Object.entries(r)) if (pem) byCname.set(c, pem);
   const act = async (fn: () => Promise<unknown>) => {
     setError("");
     try {
@@ -31,7 +35,10 @@ export function DomainsTab({ app, info }: AppTabProps) {
   return (
     <div>
       <Section title="Domains" id="cnames">
-        <p class="muted">The router always serves the app at {app.ip}. Point other domains' DNS at the router, then add them here.</p>
+        <p class="muted">
+          The router always serves the app at {app.ip}. Point other domains' DNS at the router, then add them
+          here.
+        </p>
         <ErrorText error={error} />
         {app.cname.length === 0 ? <Empty title="No extra domains." /> : null}
         {app.cname.length ? (
@@ -42,11 +49,18 @@ export function DomainsTab({ app, info }: AppTabProps) {
                 <td>{certs.loading && !certs.data ? "…" : byCname.has(c) ? "set" : "none"}</td>
                 <td class="actions">
                   {byCname.has(c) ? (
-                    <button type="button" onClick={() => act(() => api("DELETE", `${base}/certificate${query({ cname: c })}`))}>
+                    <button
+                      type="button"
+                      onClick={() => act(() => api("DELETE", `${base}/certificate${query({ cname: c })}`))}
+                    >
                       Remove certificate<span class="sr-only"> of {c}</span>
                     </button>
                   ) : null}
-                  <button type="button" class="danger" onClick={() => act(() => api("DELETE", `${base}/cname${query({ cname: c })}`))}>
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() => act(() => api("DELETE", `${base}/cname${query({ cname: c })}`))}
+                  >
                     Remove<span class="sr-only"> {c}</span>
                   </button>
                 </td>
@@ -59,7 +73,15 @@ export function DomainsTab({ app, info }: AppTabProps) {
           inline
           submit="Add domain"
           busy="Adding…"
-          fields={[{ name: "cname", label: "Domain", required: true, placeholder: "www.example.com", match: /cname|domain/i }]}
+          fields={[
+            {
+              name: "cname",
+              label: "Domain",
+              required: true,
+              placeholder: "www.example.com",
+              match: /cname|domain/i,
+            },
+          ]}
           onSubmit={async (v) => {
             await api("POST", `${base}/cname`, { cname: String(v.cname ?? "").trim() });
             await info.reload();
@@ -74,8 +96,20 @@ export function DomainsTab({ app, info }: AppTabProps) {
           submit="Set certificate"
           busy="Saving…"
           fields={[
-            { name: "cname", label: "Domain", type: "select", options: app.cname, initial: app.cname[0] ?? "", match: /cname|domain/i },
-            { name: "certificate", label: "Certificate chain (PEM)", type: "textarea", match: /certificate/i },
+            {
+              name: "cname",
+              label: "Domain",
+              type: "select",
+              options: app.cname,
+              initial: app.cname[0] ?? "",
+              match: /cname|domain/i,
+            },
+            {
+              name: "certificate",
+              label: "Certificate chain (PEM)",
+              type: "textarea",
+              match: /certificate/i,
+            },
             { name: "key", label: "Private key (PEM)", type: "textarea", match: /\bkey\b/i },
           ]}
           onSubmit={async (v) => {

@@ -14,7 +14,11 @@ export function EnvTab({ app, info }: AppTabProps) {
   const path = `/apps/${encodeURIComponent(app.name)}/env`;
   const env = useResource((signal) => list<EnvVar>(path, signal), [app.name], 0, true);
   const op = useOperation(() => Promise.all([env.reload(), info.reload()]));
-  const [editing, setEditing] = useState<{ name: string; private: boolean; n: number }>({ name: "", private: false, n: 0 });
+  const [editing, setEditing] = useState<{ name: string; private: boolean; n: number }>({
+    name: "",
+    private: false,
+    n: 0,
+  });
   // Wharf's own variables (WHARF_*, TSURU_*, PORT) are set by the platform, not by the team.
   const own = (env.data ?? []).filter((e) => !/^(WHARF_|TSURU_)/.test(e.name) && e.name !== "PORT");
   const system = (env.data ?? []).filter((e) => !own.includes(e));
@@ -29,7 +33,12 @@ export function EnvTab({ app, info }: AppTabProps) {
           fields={[
             { name: "name", label: "Name", required: true, initial: editing.name, match: /name/i },
             { name: "value", label: "Value", type: "textarea", match: /value/i },
-            { name: "private", label: "Private (the value is never shown again)", type: "checkbox", initial: editing.private },
+            {
+              name: "private",
+              label: "Private (the value is never shown again)",
+              type: "checkbox",
+              initial: editing.private,
+            },
             { name: "noRestart", label: "Don't restart the units now", type: "checkbox" },
           ]}
           onSubmit={async (v) => {
@@ -41,14 +50,18 @@ export function EnvTab({ app, info }: AppTabProps) {
             };
             // Refusals come before any output, so they reach the form; progress shows below.
             let failure: unknown = null;
-            await op.run(`Setting ${body["Envs.0.Name"]}`, async (say) => {
-              try {
-                await runStream("POST", path, body, say);
-              } catch (e) {
-                failure = e;
-                throw e;
-              }
-            }, "env-form");
+            await op.run(
+              `Setting ${body["Envs.0.Name"]}`,
+              async (say) => {
+                try {
+                  await runStream("POST", path, body, say);
+                } catch (e) {
+                  failure = e;
+                  throw e;
+                }
+              },
+              "env-form",
+            );
             if (failure) throw failure;
           }}
         />
@@ -67,7 +80,10 @@ export function EnvTab({ app, info }: AppTabProps) {
                   <code class={e.public ? "" : "masked"}>{e.value}</code>
                 </td>
                 <td class="actions">
-                  <button type="button" onClick={() => setEditing({ name: e.name, private: !e.public, n: editing.n + 1 })}>
+                  <button
+                    type="button"
+                    onClick={() => setEditing({ name: e.name, private: !e.public, n: editing.n + 1 })}
+                  >
                     Edit<span class="sr-only"> {e.name}</span>
                   </button>
                   <button
@@ -76,7 +92,9 @@ export function EnvTab({ app, info }: AppTabProps) {
                     disabled={op.state === "running"}
                     onClick={() => {
                       if (confirm(`Unset ${e.name}? The units restart without it.`))
-                        void op.run(`Unsetting ${e.name}`, (say) => runStream("DELETE", `${path}${query({ env: e.name })}`, undefined, say));
+                        void op.run(`Unsetting ${e.name}`, (say) =>
+                          runStream("DELETE", `${path}${query({ env: e.name })}`, undefined, say),
+                        );
                     }}
                   >
                     Unset<span class="sr-only"> {e.name}</span>

@@ -67,7 +67,10 @@ export function LogsTab({ app }: AppTabProps) {
       <div class="filters">
         <label>
           Process
-          <select value={source} onChange={(e) => (setSource((e.target as HTMLSelectElement).value), setUnit(""))}>
+          <select
+            value={source}
+            onChange={(e) => (setSource((e.target as HTMLSelectElement).value), setUnit(""))}
+          >
             <option value="">all processes</option>
             {processes.map((p) => (
               <option key={p} value={p}>

@@ -16,7 +16,10 @@ function pick(series: readonly MetricSeries[], name: string): MetricSeries[] {
 }
 
 /** errors/requests per step, as a percentage (steps without requests have no rate). */
-export function errorRate(requests: MetricSeries | undefined, errors: MetricSeries | undefined): Array<[number, number]> {
+export function errorRate(
+  requests: MetricSeries | undefined,
+  errors: MetricSeries | undefined,
+): Array<[number, number]> {
   if (!requests) return [];
   const errs = new Map((errors?.points ?? []).map(([t, v]) => [t, v]));
   return requests.points.filter(([, v]) => v > 0).map(([t, v]) => [t, ((errs.get(t) ?? 0) / v) * 100]);
@@ -29,7 +32,9 @@ export function MetricsPanel({ app, process }: { app: string; process?: string }
     async (signal) => {
       try {
         const q = query({ since: "1h", process: process || undefined });
-        return (await api<Metrics>("GET", `/apps/${encodeURIComponent(app)}/metrics${q}`, undefined, { signal }))!;
+        return (await api<Metrics>("GET", `/apps/${encodeURIComponent(app)}/metrics${q}`, undefined, {
+          signal,
+        }))!;
       } catch (e) {
         if (e instanceof ApiError && e.status === 404 && NO_ROUTE.test(e.message)) return "absent";
         throw e;
@@ -44,14 +49,19 @@ export function MetricsPanel({ app, process }: { app: string; process?: string }
   if (m.data === "absent")
     return (
       <Empty title="No metrics yet.">
-        <p>This Wharf server does not serve app metrics (GET /apps/{"{app}"}/metrics), so there is nothing to draw.</p>
+        <p>
+          This Wharf server does not serve app metrics (GET /apps/{"{app}"}/metrics), so there is nothing to
+          draw.
+        </p>
       </Empty>
     );
   const series = m.data?.series ?? [];
   if (series.every((s) => s.points.length === 0))
     return (
       <Empty title="No metrics yet.">
-        <p>Points appear here once the routers count this app's requests and the node agents sample its units.</p>
+        <p>
+          Points appear here once the routers count this app's requests and the node agents sample its units.
+        </p>
       </Empty>
     );
   const routed = (name: string) => pick(series, name).find((s) => s.unit === "");
@@ -61,8 +71,16 @@ export function MetricsPanel({ app, process }: { app: string; process?: string }
       .filter((s) => s.unit)
       .map((s) => ({ label: s.unit, points: s.points }));
   const charts: Array<{ title: string; lines: Line[]; format: (v: number) => string }> = [
-    { title: "Requests per second", lines: [{ label: "requests/s", points: requests?.points ?? [] }], format: num },
-    { title: "Error rate", lines: [{ label: "errors %", points: errorRate(requests, routed("errors")) }], format: (v) => `${num(v)}%` },
+    {
+      title: "Requests per second",
+      lines: [{ label: "requests/s", points: requests?.points ?? [] }],
+      format: num,
+    },
+    {
+      title: "Error rate",
+      lines: [{ label: "errors %", points: errorRate(requests, routed("errors")) }],
+      format: (v) => `${num(v)}%`,
+    },
     {
       title: "Latency",
       lines: [

@@ -29,7 +29,17 @@ function lastExit(u: Unit): string {
 }
 
 /** Scale a process to a count: the difference is added or removed; anything else goes to the API as typed. */
-function ScaleForm({ app, process, current, op }: { app: string; process: string; current: number; op: Operation }) {
+function ScaleForm({
+  app,
+  process,
+  current,
+  op,
+}: {
+  app: string;
+  process: string;
+  current: number;
+  op: Operation;
+}) {
   const [target, setTarget] = useState(String(current));
   const id = `scale-${process}`;
   const path = `/apps/${encodeURIComponent(app)}/units`;
@@ -106,7 +116,8 @@ function Lifecycle({ app, process, op }: { app: string; process: string; op: Ope
 
 export function OverviewTab({ me, app, info, routerUrl }: AppTabProps & { routerUrl: string }) {
   const op = useOperation(() => info.reload());
-  const mayScale = can(me, "app.update.unit", { type: "team", value: app.teamowner }) || can(me, "app.update.unit");
+  const mayScale =
+    can(me, "app.update.unit", { type: "team", value: app.teamowner }) || can(me, "app.update.unit");
   const procs = byProcess(app.units);
   return (
     <div>
@@ -115,8 +126,9 @@ export function OverviewTab({ me, app, info, routerUrl }: AppTabProps & { router
         <Section title="Units">
           <Empty title="No units yet.">
             <p>
-              Deploy code to {app.name} from the <a href={href(`/apps/${encodeURIComponent(app.name)}/deploys`)}>Deploys</a>{" "}
-              section: its processes start as units on the pool's nodes.
+              Deploy code to {app.name} from the{" "}
+              <a href={href(`/apps/${encodeURIComponent(app.name)}/deploys`)}>Deploys</a> section: its
+              processes start as units on the pool's nodes.
             </p>
           </Empty>
         </Section>
@@ -129,14 +141,23 @@ export function OverviewTab({ me, app, info, routerUrl }: AppTabProps & { router
           actions={mayScale ? <Lifecycle app={app.name} process={proc} op={op} /> : null}
         >
           {mayScale ? <ScaleForm app={app.name} process={proc} current={units.length} op={op} /> : null}
-          <Table caption={`Units of ${proc}`} head={["Unit", "Status", "Node", "Address", "Version", "Restarts", "Last exit"]}>
+          <Table
+            caption={`Units of ${proc}`}
+            head={["Unit", "Status", "Node", "Address", "Version", "Restarts", "Last exit"]}
+          >
             {units.map((u) => (
               <tr key={u.Name} data-unit={u.Name}>
                 <th scope="row">{u.Name}</th>
                 <td>
                   <Badge status={u.Status} />
                 </td>
-                <td>{u.Node ? <a href={href(`/nodes/${encodeURIComponent(u.Node)}`)}>{nodeName(u.Node)}</a> : "—"}</td>
+                <td>
+                  {u.Node ? (
+                    <a href={href(`/nodes/${encodeURIComponent(u.Node)}`)}>{nodeName(u.Node)}</a>
+                  ) : (
+                    "—"
+                  )}
+                </td>
                 <td>{u.Address?.Host ?? "—"}</td>
                 <td>v{u.Version}</td>
                 <td>{u.Restarts}</td>

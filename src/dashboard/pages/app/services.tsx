@@ -9,7 +9,13 @@ import { useState } from "preact/hooks";
 
 export interface ServiceEntry {
   service: string;
-  service_instances: Array<{ Name: string; ServiceName: string; PlanName: string; Apps: string[]; TeamOwner: string }>;
+  service_instances: Array<{
+    Name: string;
+    ServiceName: string;
+    PlanName: string;
+    Apps: string[];
+    TeamOwner: string;
+  }>;
 }
 
 export function ServicesTab({ app }: AppTabProps) {
@@ -44,7 +50,16 @@ export function ServicesTab({ app }: AppTabProps) {
                     type="button"
                     class="danger"
                     disabled={op.state === "running"}
-                    onClick={() => op.run(`Unbinding ${i.Name}`, (say) => runStream("DELETE", `${path(i.ServiceName, i.Name)}${query({ noRestart: false })}`, undefined, say))}
+                    onClick={() =>
+                      op.run(`Unbinding ${i.Name}`, (say) =>
+                        runStream(
+                          "DELETE",
+                          `${path(i.ServiceName, i.Name)}${query({ noRestart: false })}`,
+                          undefined,
+                          say,
+                        ),
+                      )
+                    }
                   >
                     Unbind<span class="sr-only"> {i.Name}</span>
                   </button>
@@ -62,12 +77,22 @@ export function ServicesTab({ app }: AppTabProps) {
             class="form-inline"
             onSubmit={(e) => {
               e.preventDefault();
-              const i = free.find((x) => `${x.ServiceName}/${x.Name}` === (choice || `${free[0]!.ServiceName}/${free[0]!.Name}`));
-              if (i) void op.run(`Binding ${i.Name}`, (say) => runStream("PUT", path(i.ServiceName, i.Name), { noRestart: false }, say));
+              const i = free.find(
+                (x) =>
+                  `${x.ServiceName}/${x.Name}` === (choice || `${free[0]!.ServiceName}/${free[0]!.Name}`),
+              );
+              if (i)
+                void op.run(`Binding ${i.Name}`, (say) =>
+                  runStream("PUT", path(i.ServiceName, i.Name), { noRestart: false }, say),
+                );
             }}
           >
             <label for="bind-choice">Instance</label>
-            <select id="bind-choice" value={choice} onChange={(e) => setChoice((e.target as HTMLSelectElement).value)}>
+            <select
+              id="bind-choice"
+              value={choice}
+              onChange={(e) => setChoice((e.target as HTMLSelectElement).value)}
+            >
               {free.map((i) => (
                 <option key={`${i.ServiceName}/${i.Name}`} value={`${i.ServiceName}/${i.Name}`}>
                   {i.ServiceName}/{i.Name}
