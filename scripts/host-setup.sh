@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine to be a Wharf host. Idempotent: with everything present it only checks.
-#   - Debian packages Wharf needs (Docker engine, registry, debootstrap, network tools)
+#   - Debian packages Wharf needs (Docker engine, registry, debootstrap, network tools), and
+#     Chromium for the dashboard's browser tests and bench/dashboard
 #   - a running dockerd (no systemd here: started by hand when it is not answering)
 #   - the base image wharf/base:bookworm (debootstrap minbase + docker import) when absent
 # Must run as root on Debian 12.
@@ -27,6 +28,7 @@ declare -A NEED=(
   [pgrep]=procps
   [sysctl]=procps
   [openssl]=openssl
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
@@ -35,6 +37,8 @@ done
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 # The static busybox specifically: test images are FROM scratch plus this one binary.
 installed busybox-static || missing+=(busybox-static)
+# A font for Chromium's screenshots (installed without recommends, it brings none).
+installed fonts-dejavu-core || missing+=(fonts-dejavu-core)
 [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 if [ "${#missing[@]}" -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -1,9 +1,9 @@
 // The web dashboard's static files under /dashboard/ (built by `npm run build` into
 // dist/dashboard), on the API's own origin so the browser calls the API without CORS.
-// The files are fixed once built: each is read and compressed (brotli, gzip) the first time
-// it is asked for and kept in memory. Paths the bundle does not hold answer the app shell
-// (index.html), so a reload on /dashboard/apps/x works; missing assets are 404s.
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+// Each file is read and compressed (brotli, gzip) the first time it is asked for and kept in
+// memory until it changes on disk (a rebuild). Page paths answer the app shell (index.html),
+// so a reload on /dashboard/apps/x works; missing assets are 404s.
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { extname, join, resolve, sep } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -34,6 +34,8 @@ const SECURITY_HEADERS = {
 };
 
 interface Asset {
+  /** The file's mtime and size when it was read: a rebuild changes them. */
+  stamp: string;
   type: string;
   raw: Buffer;
   br?: Buffer;
@@ -66,31 +68,35 @@ function pickEncoding(accept: string): "br" | "gzip" | "" {
 
 export function registerDashboard(app: FastifyInstance, configuredDir = ""): void {
   const root = dashboardDir(configuredDir);
-  const cache = new Map<string, Asset | null>();
+  const cache = new Map<string, Asset>();
+  const realRoot = () => (existsSync(root) ? realpathSync(root) : root);
 
   const load = (rel: string): Asset | null => {
-    if (cache.has(rel)) return cache.get(rel)!;
-    let asset: Asset | null = null;
     const file = resolve(root, rel);
     // Only files inside the bundle: "..", encoded or not, and symlinks out of it are 404s.
-    if (file.startsWith(root + sep) && existsSync(file)) {
-      const real = realpathSync(file);
-      if (real.startsWith(realpathSync(root) + sep)) {
-        try {
-          const raw = readFileSync(real);
-          const type = TYPES[extname(real).toLowerCase()] ?? "application/octet-stream";
-          asset = { type, raw };
-          if (compressible(type) && raw.length > 256) {
-            asset.br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
-            asset.gzip = gzipSync(raw, { level: 9 });
-          }
-        } catch {
-          asset = null; // a directory, or unreadable: not a file the bundle serves
-        }
-      }
+    if (!file.startsWith(root + sep) || !existsSync(file)) return null;
+    let real: string;
+    let stamp: string;
+    let raw: Buffer;
+    try {
+      real = realpathSync(file);
+      if (!real.startsWith(realRoot() + sep)) return null;
+      const st = statSync(real);
+      if (!st.isFile()) return null;
+      stamp = `${st.mtimeMs}:${st.size}`;
+      const hit = cache.get(rel);
+      if (hit?.stamp === stamp) return hit;
+      raw = readFileSync(real);
+    } catch {
+      return null; // gone between the checks, or unreadable
     }
-    // A file that is not there yet (a build running) must not be remembered as missing.
-    if (asset) cache.set(rel, asset);
+    const type = TYPES[extname(real).toLowerCase()] ?? "application/octet-stream";
+    const asset: Asset = { stamp, type, raw };
+    if (compressible(type) && raw.length > 256) {
+      asset.br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+      asset.gzip = gzipSync(raw, { level: 9 });
+    }
+    cache.set(rel, asset);
     return asset;
   };
 
@@ -107,7 +113,20 @@ export function registerDashboard(app: FastifyInstance, configuredDir = ""): voi
   };
 
   const opts = { config: { auth: "none" as const }, schema: { hide: true } };
-  app.get("/dashboard", opts, async (_req, reply) => reply.redirect(DASHBOARD_PREFIX, 302));
+  const shell = (req: FastifyRequest, reply: FastifyReply) => {
+    const index = load("index.html");
+    if (!index)
+      return sendError(
+        reply,
+        503,
+        "The dashboard is not built on this server: run `npm run build` in Wharf's directory, then reload.",
+      );
+    return send(req, reply, index, false);
+  };
+  // The router ignores trailing slashes, so "/dashboard/" arrives here too: it is the shell.
+  app.get("/dashboard", opts, async (req, reply) =>
+    req.url.split("?")[0]!.endsWith("/") ? shell(req, reply) : reply.redirect(DASHBOARD_PREFIX, 302),
+  );
   app.get("/dashboard/*", opts, async (req, reply) => {
     const tail = (req.params as Record<string, string>)["*"] ?? "";
     let rel: string;
@@ -123,14 +142,7 @@ export function registerDashboard(app: FastifyInstance, configuredDir = ""): voi
     // paths are the dashboard's pages, whose names may hold dots (/nodes/https://10.0.0.5:2376).
     if (rel.startsWith("assets/") || (!rel.includes("/") && extname(rel)))
       return sendError(reply, 404, `Not found: ${DASHBOARD_PREFIX}${rel.slice(0, 200)}.`);
-    const shell = load("index.html");
-    if (!shell)
-      return sendError(
-        reply,
-        503,
-        "The dashboard is not built on this server: run `npm run build` in Wharf's directory, then reload.",
-      );
-    return send(req, reply, shell, false);
+    return shell(req, reply);
   });
   // tsuru clients never call "/" (every request has a version prefix): a browser opening the
   // server's address is sent to the dashboard; anything else gets the API's 404 as before.

@@ -2,34 +2,11 @@
 // screen readers and a legend; lines are series (p50/p99, or one per unit).
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
+import { align, summary, type Line } from "../lib/series";
 
-export interface Line {
-  label: string;
-  points: ReadonlyArray<readonly [number, number]>;
-}
+export type { Line };
 
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"];
-
-/** Lines on one time axis: the union of their timestamps, null where a line has no point. */
-export function align(lines: readonly Line[]): uPlot.AlignedData {
-  const xs = [...new Set(lines.flatMap((l) => l.points.map((p) => p[0])))].sort((a, b) => a - b);
-  const index = new Map(xs.map((x, i) => [x, i]));
-  const ys = lines.map((l) => {
-    const col: Array<number | null> = new Array(xs.length).fill(null);
-    for (const [t, v] of l.points) col[index.get(t)!] = v;
-    return col;
-  });
-  return [xs, ...ys] as uPlot.AlignedData;
-}
-
-export function summary(title: string, lines: readonly Line[], fmt: (v: number) => string): string {
-  const parts = lines.map((l) => {
-    const vs = l.points.map((p) => p[1]);
-    if (vs.length === 0) return `${l.label}: no points`;
-    return `${l.label}: now ${fmt(vs.at(-1)!)}, max ${fmt(Math.max(...vs))}`;
-  });
-  return `${title}, last hour. ${parts.join("; ")}.`;
-}
 
 export function TimeChart({
   title,
@@ -75,7 +52,7 @@ export function TimeChart({
         })),
       ],
     };
-    const u = new uPlot(opts, align(lines), el);
+    const u = new uPlot(opts, align(lines) as uPlot.AlignedData, el);
     plot.current = u;
     const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
     ro.observe(el);
@@ -88,7 +65,7 @@ export function TimeChart({
   }, [shape, height]);
 
   useEffect(() => {
-    plot.current?.setData(align(lines));
+    plot.current?.setData(align(lines) as uPlot.AlignedData);
   }, [lines]);
 
   return (

@@ -4,6 +4,7 @@
 import type { ComponentChildren } from "preact";
 import { useRef, useState } from "preact/hooks";
 import { errorText } from "../api/client";
+import { fieldFor } from "../lib/field-for";
 
 export type FieldValue = string | boolean | File | null;
 export type Values = Record<string, FieldValue>;
@@ -21,19 +22,6 @@ export interface FieldDef {
   autocomplete?: string;
   accept?: string;
   initial?: string | boolean;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** The field an API sentence is about: the first whose matcher finds it, else none. */
-export function fieldFor(message: string, fields: readonly FieldDef[]): string {
-  for (const f of fields) {
-    const re = f.match ?? new RegExp(`\\b${escapeRe(f.name)}\\b`, "i");
-    if (re.test(message)) return f.name;
-  }
-  return "";
 }
 
 function initialValues(fields: readonly FieldDef[]): Values {

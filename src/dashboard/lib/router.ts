@@ -1,8 +1,9 @@
 // A small history router under /dashboard/: paths are real URLs (a reload or a shared link
 // opens the same page; the server answers the app shell for them), links are plain <a>.
 import { useEffect, useState } from "preact/hooks";
+import { BASE, href } from "./paths";
 
-export const BASE = "/dashboard";
+export { href, match } from "./paths";
 
 const listeners = new Set<() => void>();
 
@@ -14,10 +15,6 @@ function notify(): void {
 export function currentPath(): string {
   const p = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : location.pathname;
   return p === "" ? "/" : p;
-}
-
-export function href(path: string): string {
-  return `${BASE}${path.startsWith("/") ? path : `/${path}`}`;
 }
 
 export function navigate(path: string, replace = false): void {
@@ -53,29 +50,4 @@ export function usePath(): string {
     return () => void listeners.delete(l);
   }, []);
   return path;
-}
-
-/** Matches "/apps/:name/:tab?" against a path: the params, or null. Segments are URL-decoded. */
-export function match(pattern: string, path: string): Record<string, string> | null {
-  const ps = pattern.split("/").filter(Boolean);
-  const xs = path.split("/").filter(Boolean);
-  const out: Record<string, string> = {};
-  for (let i = 0; i < ps.length; i++) {
-    const p = ps[i]!;
-    const x = xs[i];
-    if (p.startsWith(":")) {
-      const optional = p.endsWith("?");
-      const name = p.slice(1, optional ? -1 : undefined);
-      if (x === undefined) {
-        if (!optional) return null;
-        continue;
-      }
-      try {
-        out[name] = decodeURIComponent(x);
-      } catch {
-        return null;
-      }
-    } else if (p !== x) return null;
-  }
-  return xs.length <= ps.length ? out : null;
 }

@@ -7,7 +7,7 @@ import type { AppInfo } from "../api/types";
 import { Badge, ErrorText, Facts, Loading } from "../components/ui";
 import { href } from "../lib/router";
 import { useResource, type Resource } from "../lib/use-resource";
-import { appStatus } from "./apps";
+import { appStatus } from "../lib/app-status";
 import { OverviewTab } from "./app/overview";
 import { DeploysTab } from "./app/deploys";
 import { LogsTab } from "./app/logs";

@@ -3,28 +3,13 @@
 import { useState } from "preact/hooks";
 import { api, list, query } from "../api/client";
 import { can, type Me } from "../api/me";
-import type { AppSummary, EventRecord, Plan, Platform, Pool, Team, Unit } from "../api/types";
+import type { AppSummary, EventRecord, Plan, Platform, Pool, Team } from "../api/types";
 import { Form } from "../components/form";
 import { Badge, Empty, ErrorText, Loading, PageTitle, Section, Table } from "../components/ui";
 import { ago } from "../lib/format";
 import { href, navigate } from "../lib/router";
 import { useResource } from "../lib/use-resource";
-
-/** "2 started, 1 stopped", as tsuru's app-list counts units. */
-export function unitSummary(units: readonly Unit[]): string {
-  if (units.length === 0) return "no units";
-  const by = new Map<string, number>();
-  for (const u of units) by.set(u.Status, (by.get(u.Status) ?? 0) + 1);
-  return [...by].map(([s, n]) => `${n} ${s}`).join(", ");
-}
-
-export function appStatus(a: AppSummary): string {
-  if (a.lock?.Locked) return a.lock.Reason.replace(/^app\./, "") || "busy";
-  if (a.units.length === 0) return "idle";
-  if (a.units.some((u) => u.Status === "error" || u.Status === "crashed")) return "error";
-  if (a.units.every((u) => u.Status === "started")) return "started";
-  return a.units.find((u) => u.Status !== "started")!.Status;
-}
+import { appStatus, unitSummary } from "../lib/app-status";
 
 interface Choices {
   platforms: Platform[];

@@ -8,21 +8,12 @@ import { TimeChart, type Line } from "../../components/chart";
 import { Empty, ErrorText, Loading } from "../../components/ui";
 import { bytes } from "../../lib/format";
 import { useResource } from "../../lib/use-resource";
+import { errorRate } from "../../lib/series";
 
 const NO_ROUTE = /is not a Wharf API route/;
 
 function pick(series: readonly MetricSeries[], name: string): MetricSeries[] {
   return series.filter((s) => s.name === name);
-}
-
-/** errors/requests per step, as a percentage (steps without requests have no rate). */
-export function errorRate(
-  requests: MetricSeries | undefined,
-  errors: MetricSeries | undefined,
-): Array<[number, number]> {
-  if (!requests) return [];
-  const errs = new Map((errors?.points ?? []).map(([t, v]) => [t, v]));
-  return requests.points.filter(([, v]) => v > 0).map(([t, v]) => [t, ((errs.get(t) ?? 0) / v) * 100]);
 }
 
 const num = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));

@@ -68,7 +68,7 @@ function ScaleForm({
   const failed = op.state === "failed" && op.owner === id;
   return (
     <form class="form-inline scale" onSubmit={submit} aria-label={`Scale ${process}`}>
-      <label for={id}>Units of {process}</label>
+      <label for={id}>Number of {process} units</label>
       <input
         id={id}
         name="units"
