@@ -3,7 +3,7 @@
 // open it through the router, scale it to three units, set a private variable.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ADMIN, APP, apiSentence, exampleArchive, finalScreenshot, type Fixture } from "./fixture.js";
+import { ADMIN, APP, apiSentence, exampleArchive, finalScreenshot, openTab, type Fixture } from "./fixture.js";
 
 export function appFlows(get: () => Fixture): void {
   test("logs in with the CLI's token flow: a wrong password gets the API's sentence, a reload stays logged in, the token never appears in a URL", async () => {
@@ -49,8 +49,8 @@ export function appFlows(get: () => Fixture): void {
     const page = f.admin;
     await page.getByRole("button", { name: "New app" }).click();
     const form = page.locator("#create-app");
-    await form.getByLabel("Name").waitFor();
-    await form.getByLabel("Name").fill("Bad_Name!");
+    await form.getByLabel("Name", { exact: true }).waitFor();
+    await form.getByLabel("Name", { exact: true }).fill("Bad_Name!");
     await form.getByRole("button", { name: "Create app" }).click();
     const refusal = await apiSentence(f, "POST", "/apps", {
       name: "Bad_Name!",
@@ -64,13 +64,13 @@ export function appFlows(get: () => Fixture): void {
     const error = form.locator("#create-app-error");
     await error.waitFor();
     assert.equal((await error.textContent())?.trim(), refusal.body);
-    assert.equal(await form.getByLabel("Name").getAttribute("aria-invalid"), "true");
+    assert.equal(await form.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"), "true");
     assert.equal(
-      await form.getByLabel("Name").getAttribute("aria-describedby"),
+      await form.getByLabel("Name", { exact: true }).getAttribute("aria-describedby"),
       "create-app-name-hint create-app-error",
     );
 
-    await form.getByLabel("Name").fill(APP);
+    await form.getByLabel("Name", { exact: true }).fill(APP);
     await form.getByRole("button", { name: "Create app" }).click();
     await page.getByRole("heading", { name: new RegExp(`^${APP}`), level: 1 }).waitFor();
     assert.match(page.url(), new RegExp(`/dashboard/apps/${APP}$`));
@@ -81,7 +81,7 @@ export function appFlows(get: () => Fixture): void {
   test("deploys the example app from the browser and watches the build output stream to OK", async () => {
     const f = get();
     const page = f.admin;
-    await page.getByRole("link", { name: "Deploys" }).click();
+    await openTab(page, "Deploys");
     await page.getByLabel("Code archive (.tar.gz)").setInputFiles({
       name: "hello.tar.gz",
       mimeType: "application/gzip",
@@ -101,14 +101,14 @@ export function appFlows(get: () => Fixture): void {
     assert.match(log, /\nOK\n?$/, "the streamed output ends with tsuru's OK");
     assert.equal(await page.getByRole("button", { name: "Cancel deploy" }).count(), 0);
     // The history shows the deploy as the API recorded it, without a reload.
-    await page.getByRole("table", { name: "Deploys, newest first" }).getByText("v1").waitFor();
+    await page.getByRole("table", { name: "Deploys, newest first" }).getByRole("rowheader", { name: "v1", exact: true }).waitFor();
     await finalScreenshot(page, "deploy");
   });
 
   test("shows the unit with its node and status, and opens the app's URL through the router", async () => {
     const f = get();
     const page = f.admin;
-    await page.getByRole("link", { name: "Units & metrics" }).click();
+    await openTab(page, "Units & metrics");
     const rows = page.getByRole("table", { name: "Units of web" }).locator("tbody tr");
     await rows.first().waitFor();
     assert.equal(await rows.count(), 1);
@@ -153,10 +153,10 @@ export function appFlows(get: () => Fixture): void {
     const f = get();
     const page = f.admin;
     const secret = `s3cret-${Math.random().toString(36).slice(2)}`;
-    await page.getByRole("link", { name: "Environment" }).click();
+    await openTab(page, "Environment");
     const form = page.locator("#env-form");
-    await form.getByLabel("Name").fill("1BAD NAME");
-    await form.getByLabel("Value").fill("x");
+    await form.getByLabel("Name", { exact: true }).fill("1BAD NAME");
+    await form.getByLabel("Value", { exact: true }).fill("x");
     await form.getByRole("button", { name: "Set variable" }).click();
     const error = form.locator("#env-form-error");
     await error.waitFor();
@@ -168,10 +168,10 @@ export function appFlows(get: () => Fixture): void {
     });
     assert.equal(refusal.status, 400);
     assert.equal((await error.textContent())?.trim(), refusal.body);
-    assert.equal(await form.getByLabel("Name").getAttribute("aria-invalid"), "true");
+    assert.equal(await form.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"), "true");
 
-    await form.getByLabel("Name").fill("SECRET_TOKEN");
-    await form.getByLabel("Value").fill(secret);
+    await form.getByLabel("Name", { exact: true }).fill("SECRET_TOKEN");
+    await form.getByLabel("Value", { exact: true }).fill(secret);
     await form.getByLabel("Private (the value is never shown again)").check();
     await form.getByLabel("Don't restart the units now").check();
     await form.getByRole("button", { name: "Set variable" }).click();

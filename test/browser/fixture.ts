@@ -87,3 +87,8 @@ export async function apiSentence(
   });
   return { status: res.status, body: (await res.text()).trim() };
 }
+
+/** Opens one of the app page's sections (its tab navigation, not other links of that name). */
+export async function openTab(page: Page, name: string): Promise<void> {
+  await page.getByRole("navigation", { name: `Sections of ${APP}` }).getByRole("link", { name }).click();
+}

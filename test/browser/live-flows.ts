@@ -3,7 +3,7 @@
 // connection drops mid-build (followed to its end), a rollback, and the request chart.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { APP, exampleArchive, finalScreenshot, type Fixture } from "./fixture.js";
+import { APP, exampleArchive, finalScreenshot, openTab, type Fixture } from "./fixture.js";
 
 /** How many times `needle` occurs in `text`. */
 function count(text: string, needle: string): number {
@@ -19,7 +19,7 @@ export function liveFlows(get: () => Fixture): void {
   test("follows the live log: a request's line appears; a dropped connection shows reconnecting and resumes without duplicate lines", async () => {
     const f = get();
     const page = f.admin;
-    await page.getByRole("link", { name: "Live log" }).click();
+    await openTab(page, "Live log");
     const state = page.locator("#log-state");
     await state.filter({ hasText: "Live" }).waitFor({ timeout: 60_000 });
     const first = `/browser-probe-${Date.now()}`;
@@ -48,7 +48,7 @@ export function liveFlows(get: () => Fixture): void {
   test("deploys again with the connection dropped mid-build: shows reconnecting, then follows the deploy to OK", async () => {
     const f = get();
     const page = f.admin;
-    await page.getByRole("link", { name: "Deploys" }).click();
+    await openTab(page, "Deploys");
     await page.getByLabel("Code archive (.tar.gz)").setInputFiles({
       name: "hello.tar.gz",
       mimeType: "application/gzip",
@@ -68,7 +68,7 @@ export function liveFlows(get: () => Fixture): void {
       "Connection lost: reconnecting…",
     );
     await page.locator('#deploy-status[data-phase="ok"]').waitFor({ timeout: 600_000 });
-    await page.getByRole("table", { name: "Deploys, newest first" }).getByText("v2").waitFor();
+    await page.getByRole("table", { name: "Deploys, newest first" }).getByRole("rowheader", { name: "v2", exact: true }).waitFor();
     await finalScreenshot(page, "deploy-reconnect");
   });
 
@@ -77,7 +77,8 @@ export function liveFlows(get: () => Fixture): void {
     const page = f.admin;
     const history = page.getByRole("table", { name: "Deploys, newest first" });
     await history.getByRole("button", { name: "Roll back to v1" }).click();
-    await page.getByText("Rolling back to v1: done.").waitFor({ timeout: 300_000 });
+    await page.getByText(/^Rolling back to v1: (done|failed)\./).waitFor({ timeout: 300_000 });
+    assert.equal(await page.getByText("Rolling back to v1: done.").count(), 1, await page.locator(".operation").innerText());
     // The routed units serve v1 again, and the history no longer offers v1 as a rollback.
     for (let i = 0; i < 60; i++) {
       if (/version: 1\n/.test((await f.w.get(APP)).body)) break;
@@ -85,7 +86,7 @@ export function liveFlows(get: () => Fixture): void {
     }
     assert.match((await f.w.get(APP)).body, /version: 1\n/);
     await history.getByRole("button", { name: "Roll back to v2" }).waitFor({ timeout: 30_000 });
-    await page.getByRole("link", { name: "Units & metrics" }).click();
+    await openTab(page, "Units & metrics");
     await page.waitForFunction(
       () => {
         const rows = [...document.querySelectorAll('[aria-label="Units of web"] tbody tr')];

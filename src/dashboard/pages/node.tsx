@@ -37,7 +37,7 @@ function Reserved({ info }: { info: NodeInfo }) {
   return (
     <div>
       <p>
-        {r.units} unit{r.units === 1 ? "" : "s"} reserve {bytes(r.memory)} of{" "}
+        {r.units} unit{r.units === 1 ? " reserves" : "s reserve"} {bytes(r.memory)} of{" "}
         {total ? bytes(total) : "unknown"} memory
         {r.cpushare ? ` and ${r.cpushare} CPU shares` : ""}.
       </p>
