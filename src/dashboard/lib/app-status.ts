@@ -1,5 +1,5 @@
 // An app's state in a word and its units in a phrase, as the app list and app page show them.
-import type { AppSummary, Unit } from "../api/types";
+import type { AppSummary, Unit } from "../api/types.js";
 
 /** "2 started, 1 stopped", as tsuru's app-list counts units. */
 export function unitSummary(units: readonly Unit[]): string {
