@@ -1,6 +1,6 @@
 // The app shell: the login gate, the navigation (only what the user's roles open), and the
 // page for the current path.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import { api, session } from "./api/client";
 import { can, canGlobally, loadMe, type Me } from "./api/me";
 import { href, match, navigate, usePath } from "./lib/router";
@@ -140,7 +140,8 @@ export function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState("");
   useEffect(() => session.subscribe(() => setToken(session.token())), []);
-  useEffect(() => {
+  // Asked at once (a layout effect, not the next frame): every page waits for it.
+  useLayoutEffect(() => {
     setMe(null);
     setError("");
     if (!token) return;
@@ -152,7 +153,16 @@ export function App() {
   }, [token]);
   // Each page names itself in the title, so history and tabs tell pages apart.
   useEffect(() => {
-    const part = path.split("/").filter(Boolean).map(decodeURIComponent);
+    const part = path
+      .split("/")
+      .filter(Boolean)
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s; // a mistyped escape in the address bar names no page, but must not crash
+        }
+      });
     document.title = part.length ? `${part.slice(0, 2).join(" · ")} — Wharf` : "Wharf";
   }, [path]);
 

@@ -1,7 +1,6 @@
 // The dashboard's entry: mounts the app shell into #app.
 import { render } from "preact";
 import { App } from "./app";
-import "uplot/dist/uPlot.min.css";
 import "./styles.css";
 
 render(<App />, document.getElementById("app")!);

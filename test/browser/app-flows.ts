@@ -3,7 +3,15 @@
 // open it through the router, scale it to three units, set a private variable.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ADMIN, APP, apiSentence, exampleArchive, finalScreenshot, openTab, type Fixture } from "./fixture.js";
+import {
+  ADMIN,
+  APP,
+  apiSentence,
+  exampleArchive,
+  finalScreenshot,
+  openTab,
+  type Fixture,
+} from "./fixture.js";
 
 export function appFlows(get: () => Fixture): void {
   test("logs in with the CLI's token flow: a wrong password gets the API's sentence, a reload stays logged in, the token never appears in a URL", async () => {
@@ -101,7 +109,10 @@ export function appFlows(get: () => Fixture): void {
     assert.match(log, /\nOK\n?$/, "the streamed output ends with tsuru's OK");
     assert.equal(await page.getByRole("button", { name: "Cancel deploy" }).count(), 0);
     // The history shows the deploy as the API recorded it, without a reload.
-    await page.getByRole("table", { name: "Deploys, newest first" }).getByRole("rowheader", { name: "v1", exact: true }).waitFor();
+    await page
+      .getByRole("table", { name: "Deploys, newest first" })
+      .getByRole("rowheader", { name: "v1", exact: true })
+      .waitFor();
     await finalScreenshot(page, "deploy");
   });
 

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { setupWharf, tarGz, type WharfE2E } from "../support/wharf-e2e.js";
 import { startCutProxy, type CutProxy } from "../support/cut-proxy.js";
-import { finalScreenshot, launchChromium, logIn } from "../support/browser.js";
+import { buildDashboard, finalScreenshot, launchChromium, logIn } from "../support/browser.js";
 
 export const ADMIN = { email: "admin@example.com", password: "admin-pass-1" };
 export const APP = "hello";
@@ -31,6 +31,7 @@ export function exampleArchive(): Promise<Buffer> {
 }
 
 export async function openFixture(): Promise<Fixture> {
+  buildDashboard();
   const w = await setupWharf({ prefix: "browser" });
   let proxy: CutProxy | undefined;
   let browser: Browser | undefined;
@@ -90,5 +91,8 @@ export async function apiSentence(
 
 /** Opens one of the app page's sections (its tab navigation, not other links of that name). */
 export async function openTab(page: Page, name: string): Promise<void> {
-  await page.getByRole("navigation", { name: `Sections of ${APP}` }).getByRole("link", { name }).click();
+  await page
+    .getByRole("navigation", { name: `Sections of ${APP}` })
+    .getByRole("link", { name })
+    .click();
 }

@@ -68,7 +68,10 @@ export function liveFlows(get: () => Fixture): void {
       "Connection lost: reconnecting…",
     );
     await page.locator('#deploy-status[data-phase="ok"]').waitFor({ timeout: 600_000 });
-    await page.getByRole("table", { name: "Deploys, newest first" }).getByRole("rowheader", { name: "v2", exact: true }).waitFor();
+    await page
+      .getByRole("table", { name: "Deploys, newest first" })
+      .getByRole("rowheader", { name: "v2", exact: true })
+      .waitFor();
     await finalScreenshot(page, "deploy-reconnect");
   });
 
@@ -78,7 +81,11 @@ export function liveFlows(get: () => Fixture): void {
     const history = page.getByRole("table", { name: "Deploys, newest first" });
     await history.getByRole("button", { name: "Roll back to v1" }).click();
     await page.getByText(/^Rolling back to v1: (done|failed)\./).waitFor({ timeout: 300_000 });
-    assert.equal(await page.getByText("Rolling back to v1: done.").count(), 1, await page.locator(".operation").innerText());
+    assert.equal(
+      await page.getByText("Rolling back to v1: done.").count(),
+      1,
+      await page.locator(".operation").innerText(),
+    );
     // The routed units serve v1 again, and the history no longer offers v1 as a rollback.
     for (let i = 0; i < 60; i++) {
       if (/version: 1\n/.test((await f.w.get(APP)).body)) break;

@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core for the browser tests and bench/dashboard:
 // the launch flags that work on a closed network, screenshots under the test output, the
 // dashboard's login form, and axe-core run inside the page.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
@@ -78,4 +79,19 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
       nodes: v.nodes.map((n) => ({ target: n.target })),
     }));
   });
+}
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+export const DASHBOARD_DIST = join(ROOT, "dist", "dashboard");
+
+/** Builds the dashboard's assets (Vite) as `npm run build` does, so the server serves this code. */
+export function buildDashboard(): void {
+  if (process.env.WHARF_TEST_SKIP_BUILD) return;
+  const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
+  const r = spawnSync(
+    process.execPath,
+    [vite, "build", "--config", join(ROOT, "src", "dashboard", "vite.config.ts"), "--logLevel", "error"],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  if (r.status !== 0) throw new Error(`the dashboard build failed:\n${r.stdout}\n${r.stderr}`);
 }

@@ -2,6 +2,7 @@
 // screen readers and a legend; lines are series (p50/p99, or one per unit).
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
 import { align, summary, type Line } from "../lib/series";
 
 export type { Line };

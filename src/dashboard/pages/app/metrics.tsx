@@ -4,7 +4,8 @@
 // charts never draw numbers the API did not give.
 import { ApiError, api, query } from "../../api/client";
 import type { Metrics, MetricSeries } from "../../api/types";
-import { TimeChart, type Line } from "../../components/chart";
+import { LazyChart } from "../../components/lazy-chart";
+import type { Line } from "../../lib/series";
 import { Empty, ErrorText, Loading } from "../../components/ui";
 import { bytes } from "../../lib/format";
 import { useResource } from "../../lib/use-resource";
@@ -87,7 +88,7 @@ export function MetricsPanel({ app, process }: { app: string; process?: string }
     <div class="charts">
       {charts.map((c) =>
         c.lines.length && c.lines.some((l) => l.points.length) ? (
-          <TimeChart key={c.title} title={c.title} lines={c.lines} format={c.format} />
+          <LazyChart key={c.title} title={c.title} lines={c.lines} format={c.format} />
         ) : (
           <figure class="chart chart-empty" key={c.title}>
             <figcaption>{c.title}</figcaption>
