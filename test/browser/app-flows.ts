@@ -7,9 +7,10 @@ import {
   ADMIN,
   APP,
   apiSentence,
-  exampleArchive,
+  deployListed,
   finalScreenshot,
   openTab,
+  startExampleDeploy,
   type Fixture,
 } from "./fixture.js";
 
@@ -89,13 +90,7 @@ export function appFlows(get: () => Fixture): void {
   test("deploys the example app from the browser and watches the build output stream to OK", async () => {
     const f = get();
     const page = f.admin;
-    await openTab(page, "Deploys");
-    await page.getByLabel("Code archive (.tar.gz)").setInputFiles({
-      name: "hello.tar.gz",
-      mimeType: "application/gzip",
-      buffer: await exampleArchive(),
-    });
-    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    await startExampleDeploy(page);
     // Output shows while the deploy still runs: it streams, it does not arrive at the end.
     await page.waitForFunction(
       () =>
@@ -109,10 +104,7 @@ export function appFlows(get: () => Fixture): void {
     assert.match(log, /\nOK\n?$/, "the streamed output ends with tsuru's OK");
     assert.equal(await page.getByRole("button", { name: "Cancel deploy" }).count(), 0);
     // The history shows the deploy as the API recorded it, without a reload.
-    await page
-      .getByRole("table", { name: "Deploys, newest first" })
-      .getByRole("rowheader", { name: "v1", exact: true })
-      .waitFor();
+    await deployListed(page, "v1");
     await finalScreenshot(page, "deploy");
   });
 

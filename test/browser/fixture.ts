@@ -26,7 +26,7 @@ export interface Fixture {
 const EXAMPLE = resolve(import.meta.dirname, "..", "..", "examples", "hello");
 
 /** examples/hello packed as `wharf app deploy` packs a directory. */
-export function exampleArchive(): Promise<Buffer> {
+function exampleArchive(): Promise<Buffer> {
   return tarGz(readdirSync(EXAMPLE).map((name) => ({ name, content: readFileSync(join(EXAMPLE, name)) })));
 }
 
@@ -95,4 +95,24 @@ export async function openTab(page: Page, name: string): Promise<void> {
     .getByRole("navigation", { name: `Sections of ${APP}` })
     .getByRole("link", { name })
     .click();
+}
+
+/** Starts a deploy of the example app from the Deploys section's form. */
+export async function startExampleDeploy(page: Page, message = ""): Promise<void> {
+  await openTab(page, "Deploys");
+  await page.getByLabel("Code archive (.tar.gz)").setInputFiles({
+    name: "hello.tar.gz",
+    mimeType: "application/gzip",
+    buffer: await exampleArchive(),
+  });
+  if (message) await page.getByLabel("Message").fill(message);
+  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+}
+
+/** Waits until the deploy history lists `version` (the page's answer from the API, no reload). */
+export async function deployListed(page: Page, version: string): Promise<void> {
+  await page
+    .getByRole("table", { name: "Deploys, newest first" })
+    .getByRole("rowheader", { name: version, exact: true })
+    .waitFor();
 }

@@ -3,7 +3,7 @@
 // connection drops mid-build (followed to its end), a rollback, and the request chart.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { APP, exampleArchive, finalScreenshot, openTab, type Fixture } from "./fixture.js";
+import { APP, deployListed, finalScreenshot, openTab, startExampleDeploy, type Fixture } from "./fixture.js";
 
 /** How many times `needle` occurs in `text`. */
 function count(text: string, needle: string): number {
@@ -48,14 +48,7 @@ export function liveFlows(get: () => Fixture): void {
   test("deploys again with the connection dropped mid-build: shows reconnecting, then follows the deploy to OK", async () => {
     const f = get();
     const page = f.admin;
-    await openTab(page, "Deploys");
-    await page.getByLabel("Code archive (.tar.gz)").setInputFiles({
-      name: "hello.tar.gz",
-      mimeType: "application/gzip",
-      buffer: await exampleArchive(),
-    });
-    await page.getByLabel("Message").fill("second deploy");
-    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    await startExampleDeploy(page, "second deploy");
     await page.waitForFunction(
       () => (document.querySelector("#deploy-log")?.textContent ?? "").trim().length > 0,
       undefined,
@@ -68,10 +61,7 @@ export function liveFlows(get: () => Fixture): void {
       "Connection lost: reconnecting…",
     );
     await page.locator('#deploy-status[data-phase="ok"]').waitFor({ timeout: 600_000 });
-    await page
-      .getByRole("table", { name: "Deploys, newest first" })
-      .getByRole("rowheader", { name: "v2", exact: true })
-      .waitFor();
+    await deployListed(page, "v2");
     await finalScreenshot(page, "deploy-reconnect");
   });
 
@@ -84,7 +74,7 @@ export function liveFlows(get: () => Fixture): void {
     assert.equal(
       await page.getByText("Rolling back to v1: done.").count(),
       1,
-      await page.locator(".operation").innerText(),
+      await page.locator(".operation").filter({ hasText: "Rolling back to v1" }).innerText(),
     );
     // The routed units serve v1 again, and the history no longer offers v1 as a rollback.
     for (let i = 0; i < 60; i++) {

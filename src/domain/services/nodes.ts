@@ -314,9 +314,12 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
   const agent = await ctx.store.findNodeAgent(node.address);
   const report = (agent?.report ?? {}) as { checks?: unknown[]; units?: unknown[] };
   const units = await ctx.store.listUnits({ node: node.address });
-  const platforms = new Map<string, string>();
-  for (const app of new Set(units.map((u) => u.app)))
-    platforms.set(app, (await ctx.store.findApp(app))?.platform ?? "");
+  // The units' apps, read once: their platforms (unit views) and plans (reservations).
+  const apps = new Map<string, { platform: string; plan: string }>();
+  for (const name of new Set(units.map((u) => u.app))) {
+    const a = await ctx.store.findApp(name);
+    apps.set(name, { platform: a?.platform ?? "", plan: a?.plan ?? "" });
+  }
   const agentChecks =
     agent?.lastReportAt && Array.isArray(report.checks)
       ? [{ Time: iso(agent.lastReportAt), Checks: report.checks }]
@@ -347,9 +350,9 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
           : checkedAt,
       ),
     },
-    units: units.map((u) => unitView(u, platforms.get(u.app) ?? "")),
+    units: units.map((u) => unitView(u, apps.get(u.app)?.platform ?? "")),
     // Wharf: what the node's units reserve by their apps' plans (stopped units keep theirs).
-    reserved: await reservations(ctx, units),
+    reserved: await reservations(ctx, units, apps),
     agent: agent
       ? {
           Container: agent.container,
@@ -362,15 +365,12 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
 }
 
 /** Memory (bytes) and CPU shares the units reserve by their apps' plans. */
-async function reservations(ctx: Ctx, units: UnitRecord[]) {
+async function reservations(ctx: Ctx, units: UnitRecord[], apps: Map<string, { plan: string }>) {
   const plans = new Map((await ctx.store.listPlans()).map((p) => [p.name, p]));
-  const planOf = new Map<string, string>();
-  for (const app of new Set(units.map((u) => u.app)))
-    planOf.set(app, (await ctx.store.findApp(app))?.plan ?? "");
   let memory = 0;
   let cpushare = 0;
   for (const u of units) {
-    const plan = plans.get(planOf.get(u.app) ?? "");
+    const plan = plans.get(apps.get(u.app)?.plan ?? "");
     memory += plan?.memory ?? 0;
     cpushare += plan?.cpuShare ?? 0;
   }
