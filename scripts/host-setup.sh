@@ -29,6 +29,8 @@ declare -A NEED=(
   [sysctl]=procps
   [openssl]=openssl
   [chromium]=chromium
+  # kubectl checks that the Kubernetes API stand-in (test/support/kube) speaks the real wire format.
+  [kubectl]=kubernetes-client
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
