@@ -7,6 +7,7 @@ import {
   ADMIN,
   APP,
   apiSentence,
+  deployEndsOk,
   deployListed,
   finalScreenshot,
   openTab,
@@ -99,7 +100,7 @@ export function appFlows(get: () => Fixture): void {
       undefined,
       { timeout: 300_000, polling: 100 },
     );
-    await page.locator('#deploy-status[data-phase="ok"]').waitFor({ timeout: 600_000 });
+    await deployEndsOk(f, page);
     const log = (await page.locator("#deploy-log").textContent()) ?? "";
     assert.match(log, /\nOK\n?$/, "the streamed output ends with tsuru's OK");
     assert.equal(await page.getByRole("button", { name: "Cancel deploy" }).count(), 0);

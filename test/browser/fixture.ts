@@ -2,6 +2,7 @@
 // in dashboard.test.ts): `wharf server` on the 3-node test cluster with the admin, pool
 // `main`, the `node` platform, plan `small` and team `devs` (test/support/wharf-e2e.ts); the
 // browser reaches the API through a proxy that can drop its connections.
+import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -115,4 +116,28 @@ export async function deployListed(page: Page, version: string): Promise<void> {
     .getByRole("table", { name: "Deploys, newest first" })
     .getByRole("rowheader", { name: version, exact: true })
     .waitFor();
+}
+
+/**
+ * Waits for the deploy the page follows to end and asserts it ended OK. A failure or a
+ * deploy still running at the timeout says what the page showed and what the API holds.
+ */
+export async function deployEndsOk(f: Fixture, page: Page, timeout = 600_000): Promise<void> {
+  const status = page.locator("#deploy-status");
+  let phase = "";
+  try {
+    await page
+      .locator('#deploy-status[data-phase="ok"], #deploy-status[data-phase="failed"]')
+      .waitFor({ timeout });
+    phase = (await status.getAttribute("data-phase")) ?? "";
+  } catch {
+    phase = `still ${(await status.getAttribute("data-phase")) ?? "absent"} after ${timeout} ms`;
+  }
+  if (phase === "ok") return;
+  const log = ((await page.locator("#deploy-log").textContent()) ?? "").split("\n").slice(-15).join("\n");
+  const events = await f.w.api("GET", `/events?kindname=app.deploy&target.value=${APP}&limit=1`);
+  assert.fail(
+    `the deploy did not end OK (${phase}): ${(await status.textContent())?.trim()}\n` +
+      `last lines shown:\n${log}\nthe API's last deploy event: ${events.body.slice(0, 1500)}`,
+  );
 }

@@ -3,7 +3,15 @@
 // connection drops mid-build (followed to its end), a rollback, and the request chart.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { APP, deployListed, finalScreenshot, openTab, startExampleDeploy, type Fixture } from "./fixture.js";
+import {
+  APP,
+  deployEndsOk,
+  deployListed,
+  finalScreenshot,
+  openTab,
+  startExampleDeploy,
+  type Fixture,
+} from "./fixture.js";
 
 /** How many times `needle` occurs in `text`. */
 function count(text: string, needle: string): number {
@@ -60,7 +68,7 @@ export function liveFlows(get: () => Fixture): void {
       (await page.locator("#deploy-status").textContent())?.trim(),
       "Connection lost: reconnecting…",
     );
-    await page.locator('#deploy-status[data-phase="ok"]').waitFor({ timeout: 600_000 });
+    await deployEndsOk(f, page);
     await deployListed(page, "v2");
     await finalScreenshot(page, "deploy-reconnect");
   });
