@@ -131,7 +131,9 @@ export function liveFlows(get: () => Fixture): void {
         return !!max && Number(max[1]) > 0;
       },
       undefined,
-      { timeout: 90_000, polling: 1000 },
+      // A step's counts reach the chart after the step closes (10 s), the server's refresh from
+      // the store (10 s) and the page's poll (10 s); a loaded machine stretches each of them.
+      { timeout: 240_000, polling: 1000 },
     );
     assert.match((await chart.getAttribute("aria-label")) ?? "", /requests\/s: now/);
     await finalScreenshot(page, "metrics-requests");
