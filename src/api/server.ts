@@ -19,6 +19,8 @@ import { BadRequestError } from "../domain/errors.js";
 import { authHook } from "./auth.js";
 import { createMetrics } from "./metrics.js";
 import { registerRoutes } from "./routes/index.js";
+import { registerDashboard } from "./dashboard.js";
+import { publishRouterPorts } from "../domain/services/catalog.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
 import { followLeadership, type LeaderFollower } from "../reconcile/leader.js";
@@ -224,6 +226,7 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
     config,
     log: logger,
   });
+  registerDashboard(app, config.dashboardDir);
   let builtin: BuiltinServices | null = null;
   if (deps.engines && config.registry) {
     deploy = await createDeployCtx(ctx, deps.engines, config, logger);
@@ -371,6 +374,7 @@ export async function startServer(
         throw e;
       }
     }
+    if (router) publishRouterPorts(app.ctx, router.addresses);
     const r = router?.addresses.http;
     const routerUrl = r ? `http://${process.env.WHARF_ROUTER_HOST || "127.0.0.1"}:${r.port}` : "";
     if (r) app.ctx.routerHttpPort = r.port;

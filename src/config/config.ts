@@ -87,6 +87,8 @@ export interface WharfConfig {
   webhookTimeoutMs: number;
   webhookAttempts: number;
   webhookRetryMs: number;
+  /** The dashboard's built files ("" = dist/dashboard of this installation). */
+  dashboardDir: string;
 }
 
 /** Checks the URL's shape at start-up, so a typo stops the server with a sentence. */
@@ -158,6 +160,7 @@ export function defaultConfig(): WharfConfig {
     webhookTimeoutMs: 15_000,
     webhookAttempts: 5,
     webhookRetryMs: 1000,
+    dashboardDir: "",
   };
 }
 
@@ -246,6 +249,7 @@ export function loadConfig(
       throw new Error(`invalid WHARF_PUBLIC_URL "${env.WHARF_PUBLIC_URL}": write it as http://HOST:PORT`);
     fromEnv.publicUrl = env.WHARF_PUBLIC_URL.replace(/\/$/, "");
   }
+  if (env.WHARF_DASHBOARD_DIR) fromEnv.dashboardDir = env.WHARF_DASHBOARD_DIR;
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
   return { ...d, ...fromEnv, ...overrides };
 }

@@ -54,7 +54,7 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get(
     "/apps",
     {
-      schema: doc("apps", "Apps you may read (204 when none)", {
+      schema: doc("apps", "Apps you may read, each with its units (204 when none)", {
         query: {
           name: "substring",
           pool: "pool",

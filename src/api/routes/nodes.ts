@@ -85,7 +85,12 @@ export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnec
 
   app.get(
     "/node/*",
-    { schema: doc("nodes", "A node with its health checks and units") },
+    {
+      schema: doc(
+        "nodes",
+        "A node with its health checks, units, what they reserve and the agent's last report",
+      ),
+    },
     async (req, reply) =>
       json(reply, await nodes.nodeInfo(ctx, connector, principal(req), addressParam(req))),
   );

@@ -21,6 +21,14 @@ function memory(bytes: number | undefined): string {
   return bytes ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : "";
 }
 
+/** "  reserving 512 MiB memory, 1000 CPU shares" (Wharf's node info; older servers omit it). */
+function reservedText(r: unknown): string {
+  const mem = field<number>(r, "memory") ?? 0;
+  const cpu = field<number>(r, "cpushare") ?? 0;
+  if (!r || (!mem && !cpu)) return "";
+  return `  reserving ${Math.round(mem / 2 ** 20)} MiB memory, ${cpu} CPU shares`;
+}
+
 function metadataText(node: unknown): string {
   const md = field<Record<string, string>>(node, "Metadata") ?? {};
   return Object.keys(md)
@@ -149,7 +157,7 @@ export function registerNode(program: Command): void {
               .map((k) => [k, labels[k]!]),
           ),
           "",
-          `Units: ${(field<unknown[]>(info, "units") ?? []).length}`,
+          `Units: ${(field<unknown[]>(info, "units") ?? []).length}${reservedText(field(info, "reserved"))}`,
           ...agentLines(field(info, "agent")),
         ].join("\n");
       });

@@ -7,6 +7,9 @@ export interface RouterInfo {
   type: string;
   domain: string;
   default: boolean;
+  /** Ports the router serves apps on, when this server runs it (browsers need them in app URLs). */
+  httpPort?: number;
+  httpsPort?: number;
 }
 
 export interface ServiceSettings {

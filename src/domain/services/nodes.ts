@@ -335,6 +335,13 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
   // The node agent's last report, when the node runs one (tsuru's bs checks).
   const agent = await ctx.store.findNodeAgent(node.address);
   const report = (agent?.report ?? {}) as { checks?: unknown[]; units?: unknown[] };
+  const units = await ctx.store.listUnits({ node: node.address });
+  // The units' apps, read once: their platforms (unit views) and plans (reservations).
+  const apps = new Map<string, { platform: string; plan: string }>();
+  for (const name of new Set(units.map((u) => u.app))) {
+    const a = await ctx.store.findApp(name);
+    apps.set(name, { platform: a?.platform ?? "", plan: a?.plan ?? "" });
+  }
   const agentChecks =
     agent?.lastReportAt && Array.isArray(report.checks)
       ? [{ Time: time(agent.lastReportAt), Checks: report.checks }]
@@ -365,7 +372,9 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
           : checkedAt,
       ),
     },
-    units: await nodeUnits(ctx, node.address),
+    units: units.map((u) => unitView(u, apps.get(u.app)?.platform ?? "")),
+    // Wharf: what the node's units reserve by their apps' plans (stopped units keep theirs).
+    reserved: await reservations(ctx, units, apps),
     agent: agent
       ? {
           Container: agent.container,
@@ -377,13 +386,17 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
   };
 }
 
-/** The node's units as tsuru's node-info lists them (ID, Status, Type, AppName, ProcessName). */
-async function nodeUnits(ctx: Ctx, address: string) {
-  const units = await ctx.store.listUnits({ node: address });
-  const platforms = new Map<string, string>();
-  for (const app of new Set(units.map((u) => u.app)))
-    platforms.set(app, (await ctx.store.findApp(app))?.platform ?? "");
-  return units.map((u) => unitView(u, platforms.get(u.app) ?? ""));
+/** Memory (bytes) and CPU shares the units reserve by their apps' plans. */
+async function reservations(ctx: Ctx, units: UnitRecord[], apps: Map<string, { plan: string }>) {
+  const plans = new Map((await ctx.store.listPlans()).map((p) => [p.name, p]));
+  let memory = 0;
+  let cpushare = 0;
+  for (const u of units) {
+    const plan = plans.get(apps.get(u.app)?.plan ?? "");
+    memory += plan?.memory ?? 0;
+    cpushare += plan?.cpuShare ?? 0;
+  }
+  return { units: units.length, memory, cpushare };
 }
 
 /** Records a health change seen by the monitor: the node's stored health and an event. */
