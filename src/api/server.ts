@@ -232,6 +232,7 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   const nodeAgents = createNodeAgentServices(app, ctx, config, logger, {
     ...(deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {}),
     deploy,
+    registry: metrics.registry,
   });
   await app.ready();
   return Object.assign(app, { ctx, deploy, builtin, nodeAgents, routeTable });

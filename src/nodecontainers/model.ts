@@ -301,7 +301,11 @@ export function createBody(
   };
 }
 
-/** The default entry for Wharf's agent: built-in image, the node's Docker socket, always restarted. */
+/**
+ * The default entry for Wharf's agent: built-in image, the node's Docker socket, the host's
+ * /proc and cgroup files read-only (the agent reads unit counters there, src/agent/cgroups.ts),
+ * always restarted.
+ */
 export function defaultAgentSpec(): NodeContainerSpec {
   return {
     Name: AGENT_NAME,
@@ -309,7 +313,11 @@ export function defaultAgentSpec(): NodeContainerSpec {
     Disabled: null,
     Config: {},
     HostConfig: {
-      Binds: [`${SOCKET_PLACEHOLDER}:/var/run/docker.sock`],
+      Binds: [
+        `${SOCKET_PLACEHOLDER}:/var/run/docker.sock`,
+        "/proc:/host/proc:ro",
+        "/sys/fs/cgroup:/host/sys/fs/cgroup:ro",
+      ],
       RestartPolicy: { Name: "always" },
     },
   };
