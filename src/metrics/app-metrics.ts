@@ -4,6 +4,7 @@
 import { BadRequestError } from "../domain/errors.js";
 import { clip } from "../domain/names.js";
 import { visibleApp } from "../domain/services/app-read.js";
+import { appProcesses, noSuchProcess } from "../domain/services/app-processes.js";
 import type { Ctx } from "../domain/services/context.js";
 import type { Principal } from "../domain/services/principal.js";
 import type { AppMetrics } from "./names.js";
@@ -36,18 +37,6 @@ export function parseSince(since: string, nowS: number): number {
   );
 }
 
-/** The processes an app has: its desired processes, its deployed version's, and any with series. */
-async function processesOf(ctx: Ctx, app: string, metrics: MetricsService): Promise<Set<string>> {
-  const [desired, rt] = await Promise.all([ctx.store.listAppProcesses(app), ctx.store.getAppRuntime(app)]);
-  const out = new Set(desired.map((p) => p.process));
-  if (rt.routableVersion) {
-    const v = await ctx.store.findAppVersion(app, rt.routableVersion);
-    for (const p of Object.keys(v?.processes ?? {})) out.add(p);
-  }
-  for (const p of await metrics.processesWithSeries(app)) out.add(p);
-  return out;
-}
-
 export async function readAppMetrics(
   ctx: Ctx,
   metrics: MetricsService,
@@ -59,13 +48,9 @@ export async function readAppMetrics(
   const app = await visibleApp(ctx, p, appName, "app.read.metric");
   const process = q.process.trim();
   if (process) {
-    const known = await processesOf(ctx, app.name, metrics);
-    if (!known.has(process))
-      throw new BadRequestError(
-        known.size
-          ? `App "${app.name}" has no process "${clip(process)}": its processes are ${[...known].sort().join(", ")}.`
-          : `App "${app.name}" has no process "${clip(process)}": it has not been deployed yet.`,
-      );
+    const known = await appProcesses(ctx.store, app.name);
+    for (const p of await metrics.processesWithSeries(app.name)) known.add(p);
+    if (!known.has(process)) throw new BadRequestError(noSuchProcess(app.name, clip(process), known));
   }
   return metrics.read(app.name, since, process || undefined);
 }

@@ -26,17 +26,10 @@ const EXPORTS: Record<SeriesName, { metric: string; help: string; scale?: number
 
 export function registerMetricsExport(registry: Registry, service: MetricsService): void {
   const gauges = new Map<SeriesName, Gauge<string>>();
-  const left = new Gauge({
-    name: "wharf_app_metrics_series_left_out",
-    help: `Series not exported because more than ${MAX_EXPORTED} exist.`,
-    registers: [registry],
-  });
-  // One collect for all: prom-client calls each metric's collect in turn, the first one fills every gauge.
-  let filledAt = -1;
+  // prom-client collects the metrics of a scrape in registration order: the first gauge's
+  // collect fills them all at once (one pass over the series per scrape).
   const fill = () => {
     const nowS = service.nowS();
-    if (filledAt === nowS) return;
-    filledAt = nowS;
     for (const g of gauges.values()) g.reset();
     let n = 0;
     let skipped = 0;
@@ -54,6 +47,7 @@ export function registerMetricsExport(registry: Registry, service: MetricsServic
     }
     left.set(skipped);
   };
+  let first = true;
   for (const [name, x] of Object.entries(EXPORTS) as Array<[SeriesName, (typeof EXPORTS)[SeriesName]]>) {
     const perUnit = !name.startsWith("latency") && !["requests", "errors"].includes(name);
     gauges.set(
@@ -63,8 +57,15 @@ export function registerMetricsExport(registry: Registry, service: MetricsServic
         help: x.help,
         labelNames: perUnit ? ["app", "process", "unit"] : ["app", "process"],
         registers: [registry],
-        collect: fill,
+        ...(first ? { collect: fill } : {}),
       }),
     );
+    first = false;
   }
+  // Registered last, so the fill above has counted by the time it is written out.
+  const left = new Gauge({
+    name: "wharf_app_metrics_series_left_out",
+    help: `Series not exported because more than ${MAX_EXPORTED} exist.`,
+    registers: [registry],
+  });
 }

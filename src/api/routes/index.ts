@@ -11,6 +11,7 @@ import { eventRoutes } from "./events.js";
 import { nodeRoutes } from "./nodes.js";
 import { certificateRoutes } from "./certificates.js";
 import { serviceRoutes } from "./services.js";
+import { autoscaleRoutes } from "./autoscale.js";
 import type { NodeConnector } from "../../domain/services/node-port.js";
 
 export interface RouteOptions {
@@ -28,5 +29,6 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, opts: RouteOption
   eventRoutes(app, ctx);
   certificateRoutes(app, ctx);
   serviceRoutes(app, ctx);
+  autoscaleRoutes(app, ctx);
   if (opts.nodeConnector) nodeRoutes(app, ctx, opts.nodeConnector);
 }
