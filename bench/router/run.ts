@@ -73,6 +73,8 @@ async function round(dir: string, backend: ChildProcess, workers: number): Promi
     http: { port: PORTS.router, host: "127.0.0.1" },
     workers,
     accessLog: false, // as nginx: access_log off
+    // Per-step windows handed on as the store router does (there they go to the store).
+    onWindows: () => undefined,
   });
   router.snapshot({
     apps: [{ app: "bench", backends: [{ id: "b1", host: "127.0.0.1", port: PORTS.backend }] }],

@@ -68,6 +68,8 @@ export class Agent {
   /** The unit containers of the last report (the sampler reads these). */
   private containers: UnitContainer[] = [];
   private refusals = 0;
+  /** How the last logged pass read its units, to log only changes. */
+  private sampledHow = "";
   private stopped = false;
   readonly log: (msg: string) => void;
 
@@ -109,6 +111,13 @@ export class Agent {
         () => {
           void this.sampler
             .sample(this.containers)
+            .then(() => {
+              const { cgroup, api } = this.sampler.lastPass;
+              const how = `${cgroup ? "cgroup" : ""}${api ? "api" : ""}`;
+              if (how && how !== this.sampledHow)
+                this.log(`sampling ${cgroup} units from cgroup files, ${api} through the Engine API's stats`);
+              this.sampledHow = how;
+            })
             .catch((err: unknown) => this.log(`sampling failed: ${(err as Error).message}`))
             .finally(() => !this.stopped && next());
         },
