@@ -9,6 +9,7 @@ import {
   type MetricStep,
   type Recommendation,
 } from "../../../src/autoscale/decide.js";
+import { processSteps } from "../../../src/autoscale/inputs.js";
 
 const NOW = 1_700_000_000;
 const cpuSteps = (...v: number[]): MetricStep[] => v.map((c, i) => ({ ts: NOW - 10 * i, cpuPercent: c }));
@@ -175,5 +176,48 @@ test("a process with no units and load gets at least one unit per target's share
       }),
     ).units,
     4,
+  );
+});
+
+test("the steps decideUnits reads: mean CPU over the units that reported, the routers' requests", () => {
+  const steps = processSteps(
+    {
+      step: 10,
+      series: [
+        {
+          name: "requests",
+          process: "web",
+          unit: "",
+          points: [
+            [NOW - 10, 30],
+            [NOW, 40],
+          ],
+        },
+        {
+          name: "cpu_percent",
+          process: "web",
+          unit: "u1",
+          points: [
+            [NOW - 10, 20],
+            [NOW, 60],
+          ],
+        },
+        { name: "cpu_percent", process: "web", unit: "u2", points: [[NOW, 80]] },
+        { name: "memory_bytes", process: "web", unit: "u1", points: [[NOW, 1e9]] },
+        { name: "cpu_percent", process: "worker", unit: "u3", points: [[NOW, 100]] },
+      ],
+    },
+    "web",
+  );
+  assert.deepEqual(steps, [
+    { ts: NOW - 10, cpuPercent: 20, requests: 30 },
+    { ts: NOW, cpuPercent: 70, requests: 40 },
+  ]);
+  assert.deepEqual(
+    processSteps(
+      { step: 10, series: [{ name: "cpu_percent", process: "worker", unit: "u3", points: [[NOW, 100]] }] },
+      "worker",
+    ),
+    [{ ts: NOW, cpuPercent: 100 }],
   );
 });
