@@ -2,6 +2,7 @@
 // (the agent image carries no packages). Unit containers are found by Wharf's labels.
 import { request, type IncomingMessage } from "node:http";
 import type { Counters } from "./cgroups.js";
+import { countersFromStats, type DockerStats } from "./stats.js";
 
 export interface UnitContainer {
   id: string;
@@ -96,27 +97,14 @@ export class DockerSocket {
     return info.State?.Pid ?? 0;
   }
 
-  /**
-   * One-shot stats (API 1.41: no second sample to wait for), in docker stats' terms: memory
-   * without the inactive page cache, CPU time and network bytes so far. Null once it is gone.
-   */
+  /** One-shot stats (API 1.41: no second sample to wait for); null once it is gone. */
   async statsOnce(id: string): Promise<Counters | null> {
-    const s = await this.json<DockerStats>(
-      "GET",
-      `/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`,
+    return countersFromStats(
+      await this.json<DockerStats>(
+        "GET",
+        `/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`,
+      ),
     );
-    const usage = s?.memory_stats?.usage;
-    const cpuNs = s?.cpu_stats?.cpu_usage?.total_usage;
-    if (usage === undefined || cpuNs === undefined) return null;
-    const st = s?.memory_stats?.stats ?? {};
-    const inactive = st.total_inactive_file ?? st.inactive_file ?? 0;
-    let rx = 0;
-    let tx = 0;
-    for (const n of Object.values(s?.networks ?? {})) {
-      rx += n.rx_bytes ?? 0;
-      tx += n.tx_bytes ?? 0;
-    }
-    return { cpuNs, memoryBytes: inactive < usage ? usage - inactive : usage, rxBytes: rx, txBytes: tx };
   }
 
   /** The container's output with timestamps from `since` ("" = from its start), followed. */
@@ -139,10 +127,4 @@ export class DockerSocket {
     });
     res.resume();
   }
-}
-
-interface DockerStats {
-  cpu_stats?: { cpu_usage?: { total_usage?: number } };
-  memory_stats?: { usage?: number; stats?: Record<string, number> };
-  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
 }

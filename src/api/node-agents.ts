@@ -1,7 +1,7 @@
 // Assembles app logs, unit metrics, node agents and node containers for one server: the log
 // hub and ingestion, the metrics service (agent samples, router counts, /metrics export), the
 // agent registry (feeding node health), the node container reconciler and the server's own
-// log collectors, with their routes. server.ts creates it with the API and
+// log collectors and metric sampling (for nodes without a reporting agent), with their routes. server.ts creates it with the API and
 // starts its loops once the API listens (agents need its address).
 import { RunWhen } from "../reconcile/run-when.js";
 import type { FastifyInstance } from "fastify";
@@ -22,6 +22,8 @@ import { ServiceUnavailableError } from "../domain/errors.js";
 import { buildAgentImage } from "../build/agent-image.js";
 import { MetricsService } from "../metrics/service.js";
 import { registerMetricsExport } from "../metrics/prometheus.js";
+import { ServerMetricCollectors } from "../metrics/collectors.js";
+import { dockerStatsSource } from "../metrics/docker-source.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricRoutes } from "./routes/metrics.js";
 import { agentRoutes } from "./routes/agent.js";
@@ -34,6 +36,8 @@ export interface NodeAgentServices {
   agents: AgentRegistry;
   nodeContainers: NodeContainerReconciler | null;
   collectors: ServerLogCollectors | null;
+  /** The server's own metric sampling of nodes without a reporting agent (leader only). */
+  metricCollectors: ServerMetricCollectors | null;
   /** The API address agents use, once known. */
   apiUrl: string;
   /** Called when a report shows a started unit down (the server wakes the healer). */
@@ -94,6 +98,8 @@ export function createNodeAgentServices(
   const health = healthPort(o.nodeConnector);
   // Set with the node-container reconciler (a cluster): it runs while listening and leading.
   let gate: RunWhen<"listening" | "leading"> | undefined;
+  // The same for the server's metric sampling: one sampler per node in the cluster.
+  let sampleGate: RunWhen<"listening" | "leading"> | undefined;
   const services: NodeAgentServices = {
     hub,
     ingest,
@@ -101,6 +107,7 @@ export function createNodeAgentServices(
     agents: null as unknown as AgentRegistry,
     nodeContainers: null,
     collectors: null,
+    metricCollectors: null,
     apiUrl: config.agentApiUrl,
     onUnitsDown: () => undefined,
     start(at) {
@@ -108,6 +115,7 @@ export function createNodeAgentServices(
       services.agents.start();
       void metrics.start();
       void gate?.set("listening", true);
+      void sampleGate?.set("listening", true);
       services.collectors?.start();
     },
     async stop() {
@@ -115,10 +123,12 @@ export function createNodeAgentServices(
       metrics.stop();
       services.collectors?.stop();
       await gate?.set("listening", false);
+      await sampleGate?.set("listening", false);
       hub.close();
     },
     async setLeading(on) {
       await gate?.set("leading", on);
+      await sampleGate?.set("leading", on);
     },
   };
   services.agents = new AgentRegistry({
@@ -170,6 +180,16 @@ export function createNodeAgentServices(
         sourceFor: (node) => dockerLogSource(dc.engines.engineFor(node)),
         log,
       });
+    if (config.metricsCollector) {
+      services.metricCollectors = new ServerMetricCollectors({
+        store,
+        metrics,
+        agentLive: (node) => services.agents.isLive(node),
+        sourceFor: (node) => dockerStatsSource(dc.engines.engineFor(node)),
+        log,
+      });
+      sampleGate = new RunWhen(services.metricCollectors, ["listening", "leading"]);
+    }
   }
   return services;
 }

@@ -361,7 +361,9 @@ export async function startServer(
     let router: StoreRouter | undefined;
     if (app.deploy && process.env.WHARF_ROUTER_EMBEDDED !== "false") {
       try {
-        router = await startEmbeddedRouter(store, config, log);
+        router = await startEmbeddedRouter(store, config, log, {
+          onCounted: (rows) => app.nodeAgents.metrics.addRouterRows(rows),
+        });
       } catch (e) {
         await nodeAgents.stop();
         await app.close();

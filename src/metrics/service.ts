@@ -1,5 +1,6 @@
 // Unit and router metrics for one server: agent samples come in with the agents' reports,
-// router counts through the store (every router writes its rows there, embedded or not), and
+// router counts through the store (every router writes its rows there, embedded or not; the
+// embedded router hands them over in-process as well, addRouterRows), and
 // the last hour of every series is kept in memory (SeriesStore) and in the store. The memory
 // is loaded from the store at start (so a restart keeps the hour) and refreshed from it every
 // step, so several servers on PostgreSQL, and servers whose agents report elsewhere, show the
@@ -7,7 +8,7 @@
 // store's rows older than the hour are pruned once a minute.
 import type { Logger } from "pino";
 import type { AgentUnitSample } from "../agent/protocol.js";
-import type { Store, UnitRecord } from "../store/types.js";
+import type { RouterMetricWindow, Store, UnitRecord } from "../store/types.js";
 import {
   ROUTED_PROCESS,
   ROUTER_SERIES,
@@ -16,7 +17,7 @@ import {
   type MetricSeries,
   type SeriesName,
 } from "./names.js";
-import { mergeRouterRows, type RouterRow } from "./router-merge.js";
+import { mergeRouterRows } from "./router-merge.js";
 import { samplePoints } from "./samples.js";
 import { SeriesStore } from "./series-store.js";
 import { STEP_S, windowStart } from "./steps.js";
@@ -41,6 +42,12 @@ export class MetricsService {
   private busy: Promise<void> | undefined;
   private loaded: Promise<void> | undefined;
   private readonly now: () => number;
+  /**
+   * The routers' rows of the last few steps, by router, app and step: a step's series value is
+   * the merge of every router's row, so a row arriving later (another router, the store) is
+   * merged with those already here.
+   */
+  private readonly recentRows = new Map<string, RouterMetricWindow>();
 
   constructor(private readonly o: MetricsServiceOptions) {
     this.now = o.now ?? Date.now;
@@ -119,13 +126,26 @@ export class MetricsService {
     if (++this.refreshes % PRUNE_EVERY === 0) await store.pruneMetrics(windowStart(this.nowS()) - STEP_S);
   }
 
-  private applyRouterRows(rows: readonly RouterRow[]): void {
-    for (const step of mergeRouterRows(rows))
+  /** Rows of a router in this process (the embedded one): in memory now, in the store too. */
+  addRouterRows(rows: readonly RouterMetricWindow[]): void {
+    this.applyRouterRows(rows);
+  }
+
+  private applyRouterRows(rows: readonly RouterMetricWindow[]): void {
+    const touched = new Set<string>();
+    for (const r of rows) {
+      this.recentRows.set(`${r.router}\u0000${r.app}\u0000${r.ts}`, r);
+      touched.add(`${r.app}\u0000${r.ts}`);
+    }
+    const steps = [...this.recentRows.values()].filter((r) => touched.has(`${r.app}\u0000${r.ts}`));
+    for (const step of mergeRouterRows(steps))
       for (const name of ROUTER_SERIES) {
         const v = step.values[name];
         if (v !== undefined)
           this.series.set(step.app, { name, process: ROUTED_PROCESS, unit: "" }, step.ts, v);
       }
+    const oldest = this.nowS() - (REFRESH_STEPS + 1) * STEP_S;
+    for (const [k, r] of this.recentRows) if (r.ts < oldest) this.recentRows.delete(k);
   }
 
   /** Processes that have series in memory (for the API's check of `process`). */

@@ -6,6 +6,8 @@
 // under its own id, and the servers read those rows (src/metrics/service.ts). The store rather
 // than the API: every router already holds a store connection and no API credentials, the
 // rows survive a server restart, and every server on PostgreSQL sees every router's counts.
+// The embedded router also hands its rows to its server in-process (onCounted), so they are
+// in the server's memory at the step's end instead of at its next read of the store.
 import { availableParallelism, hostname } from "node:os";
 import type { Logger } from "pino";
 import { startRouter, type RunningRouter } from "./index.js";
@@ -14,7 +16,7 @@ import { StoreRouteSource, type ChangeFeed } from "./source.js";
 import { StoreCertificateFollower, type CertificateStore } from "./store-certs.js";
 import type { Listen } from "./config.js";
 import type { RouteSnapshot } from "./types.js";
-import type { MetricStoreOps } from "../store/metric-types.js";
+import type { MetricStoreOps, RouterMetricWindow } from "../store/metric-types.js";
 import type { AppWindow } from "./metrics.js";
 
 export interface RouterListenSettings {
@@ -29,6 +31,8 @@ export interface StoreRouterOptions extends RouterListenSettings {
   store: ChangeFeed & CertificateStore & Pick<MetricStoreOps, "appendRouterMetrics">;
   /** This router's name in router_metrics (default host name and pid). */
   routerId?: string;
+  /** Also receives every step's rows in-process, before they are stored (the embedded router's server). */
+  onCounted?: (rows: RouterMetricWindow[]) => void;
   domain: string;
   /** Path of the secret key file that decrypts certificate keys. */
   secretKeyPath: string;
@@ -98,8 +102,10 @@ export async function startStoreRouter(o: StoreRouterOptions): Promise<StoreRout
   const id = o.routerId ?? `${hostname()}:${process.pid}`;
   const onWindows = (ts: number, windows: AppWindow[], part: string) => {
     const router = part ? `${id}/${part}` : id;
+    const rows = windows.map((w) => ({ router, ts, ...w }));
+    o.onCounted?.(rows);
     o.store
-      .appendRouterMetrics(windows.map((w) => ({ router, ts, ...w })))
+      .appendRouterMetrics(rows)
       .catch((err: unknown) => o.log.warn({ err }, "router: could not store its request counts"));
   };
   const running = await startRouter({

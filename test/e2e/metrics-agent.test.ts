@@ -59,6 +59,8 @@ before(async () => {
       WHARF_HOST: hostAddress(testLayout()),
       WHARF_AGENT_INTERVAL_MS: "1000",
       WHARF_LOG_COLLECTOR: "false",
+      // Only the agents sample here (the server's own sampling: test/integration/metrics).
+      WHARF_METRICS_COLLECTOR: "false",
     },
   });
   for (const n of w.info.nodes)

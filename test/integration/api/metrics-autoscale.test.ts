@@ -2,8 +2,8 @@
 // answer's shape (router series first, unit series per unit), who may read and change them,
 // and bad input (since not a time, unknown process, min > max, targets out of range) as 400
 // sentences that store nothing. Agent samples and router rows go in the way they arrive
-// (the metrics service's ingest, the routers' store rows); the node-level path is tested
-// in test/integration/metrics.
+// (the metrics service's ingest, the routers' store rows); the node-level paths are tested
+// in test/integration/metrics (the server's own sampling) and test/e2e/metrics-agent.test.ts.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { call, harness, world, type Harness, type World } from "./helpers.js";

@@ -1,7 +1,8 @@
 // The router's per-step counts (src/metrics): every proxied request is counted once with its
 // latency, 5xx answers and proxy errors (no unit, unit down) as errors, requests for unknown
-// hosts not at all; the embedded router writes its windows to the store at the step boundary
-// under its own id, and the server's metrics service reads them as the app's router series.
+// hosts not at all; the embedded router hands its windows to the server's metrics service at
+// the step boundary and writes them to the store under its own id, where other routers' rows
+// of the same step are added to them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
@@ -67,9 +68,14 @@ test("each request is counted once per app with its latency; 5xx and proxy error
   }
 });
 
-test("the embedded router writes each step's counts to the store; the metrics service shows them", async () => {
+test("the embedded router hands each step's counts to its server at once and writes them to the store", async () => {
+  const metrics = h.app.nodeAgents.metrics;
+  // The hour is read from the store once, before any request: what follows is in memory
+  // only through the in-process hand-over (nothing here refreshes from the store).
+  await metrics.loadOnce();
   const router = await startEmbeddedRouter(h.store, h.config, pino({ level: "silent" }), {
     env: { WHARF_ROUTER_PORT: "0", WHARF_ROUTER_TLS_PORT: "off" },
+    onCounted: (rows) => metrics.addRouterRows(rows),
   });
   try {
     const port = router.addresses.http!.port;
@@ -82,28 +88,39 @@ test("the embedded router writes each step's counts to the store; the metrics se
       10_000,
     );
     for (let i = 0; i < 4; i++) await get(port, "blue-app.wharf.localhost");
-    // The window goes to the store at the next 10 s boundary.
+    const counted = async () =>
+      ((await metrics.read("blue-app", 0)).series.find((s) => s.name === "requests")?.points ?? []).reduce(
+        (n, p) => n + p[1] * 10,
+        0,
+      );
+    // The window is handed over at the next 10 s boundary.
+    await eventually(async () => Math.round(await counted()) >= 5, "the router's counts in memory", 15_000);
+    const m = await metrics.read("blue-app", 0);
+    const req = m.series.find((s) => s.name === "requests")!;
+    assert.equal(req.process, "web");
+    assert.equal(req.unit, "");
+    // The same rows in the store (a restart and the other servers read them there).
     await eventually(
       async () =>
         (await h.store.listRouterMetrics({ sinceTs: 0, app: "blue-app" })).reduce(
           (n, x) => n + x.requests,
           0,
-        ) >= 5,
+        ) === Math.round(req.points.reduce((n, p) => n + p[1] * 10, 0)),
       "the router's rows in the store",
-      15_000,
+      5_000,
     );
     const rows = await h.store.listRouterMetrics({ sinceTs: 0, app: "blue-app" });
     assert.equal(new Set(rows.map((x) => x.router)).size, 1);
     assert.ok(rows.every((x) => x.ts % 10 === 0));
-    await h.app.nodeAgents.metrics.refresh(0);
-    const m = await h.app.nodeAgents.metrics.read("blue-app", 0);
-    const req = m.series.find((s) => s.name === "requests")!;
-    assert.equal(req.process, "web");
-    assert.equal(req.unit, "");
-    assert.equal(
-      Math.round(req.points.reduce((n, p) => n + p[1] * 10, 0)),
-      rows.reduce((n, x) => n + x.requests, 0),
-    );
+    // Another router's row of the same step, read from the store, adds to the embedded one's.
+    const ts = rows.find((x) => x.requests > 0)!.ts;
+    const alone = req.points.find((p) => p[0] === ts)![1];
+    await h.store.appendRouterMetrics([
+      { router: "other", app: "blue-app", ts, requests: 20, errors: 0, latency: [] },
+    ]);
+    await metrics.refresh(ts);
+    const merged = (await metrics.read("blue-app", 0)).series.find((s) => s.name === "requests")!;
+    assert.equal(merged.points.find((p) => p[0] === ts)![1], alone + 2);
   } finally {
     await router.close();
   }
