@@ -105,7 +105,8 @@ export class RouterMetrics {
     });
   }
 
-  request(app: string, code: number, seconds: number): void {
+  /** One answered request; `cut`: the response was cut mid-body (a proxy error whatever its status). */
+  request(app: string, code: number, seconds: number, cut = false): void {
     let s = this.apps.get(app);
     if (!s) this.apps.set(app, (s = new AppStats()));
     s.codes.set(code, (s.codes.get(code) ?? 0) + 1);
@@ -115,7 +116,7 @@ export class RouterMetrics {
     s.sum += seconds;
     s.count++;
     s.stepRequests++;
-    if (code >= 500) s.stepErrors++;
+    if (code >= 500 || cut) s.stepErrors++;
     s.stepLatency[latencyBucket(seconds)]!++;
   }
 

@@ -68,6 +68,44 @@ test("each request is counted once per app with its latency; 5xx and proxy error
   }
 });
 
+test("a response cut mid-body and upgrades that fail in the router are counted as errors", async () => {
+  // Sends a head promising 100 bytes, then 5, then drops the connection.
+  const cutting = await startBackend("cut-unit", (req, res) => {
+    req.resume();
+    res.writeHead(200, { "content-length": "100" });
+    res.write("short");
+    setTimeout(() => res.socket?.destroy(), 20);
+  });
+  const r = await startRouter();
+  try {
+    r.snapshot({
+      apps: [
+        { app: "cut", backends: [backendOf(cutting)] },
+        { app: "empty", backends: [] },
+        { app: "down", backends: [{ id: "gone", host: "127.0.0.1", port: await deadPort() }] },
+        { app: "good", backends: [backendOf(ok)] },
+      ],
+    });
+    r.metrics.takeWindows();
+    await assert.rejects(get(r.port, "cut.wharf.test"));
+    const upgrade = (host: string) =>
+      get(r.port, host, { headers: { connection: "Upgrade", upgrade: "websocket" } }).then((x) => x.status);
+    assert.equal(await upgrade("empty.wharf.test"), 503);
+    assert.equal(await upgrade("down.wharf.test"), 502);
+    // The plain backend does not switch protocols: its answer is the unit's, not an error.
+    assert.equal(await upgrade("good.wharf.test"), 200);
+    // Counted before the client sees the answer or the cut.
+    const w = Object.fromEntries(r.metrics.takeWindows().map((x) => [x.app, x]));
+    assert.deepEqual([w.cut?.requests, w.cut?.errors], [1, 1]);
+    assert.deepEqual([w.empty?.requests, w.empty?.errors], [1, 1]);
+    assert.deepEqual([w.down?.requests, w.down?.errors], [1, 1]);
+    assert.deepEqual([w.good?.requests, w.good?.errors], [1, 0]);
+  } finally {
+    await r.close();
+    await cutting.close();
+  }
+});
+
 test("the embedded router hands each step's counts to its server at once and writes them to the store", async () => {
   const metrics = h.app.nodeAgents.metrics;
   // The hour is read from the store once, before any request: what follows is in memory
