@@ -304,7 +304,9 @@ export function createBody(
 /**
  * The default entry for Wharf's agent: built-in image, the node's Docker socket, the host's
  * /proc and cgroup files read-only (the agent reads unit counters there, src/agent/cgroups.ts),
- * always restarted.
+ * always restarted. The host's cgroup namespace: on cgroup v2 Docker gives containers a
+ * private one by default, in which /proc/<pid>/cgroup of other containers reads "/../.." and
+ * the agent could not name their files (on v1 it is the default anyway).
  */
 export function defaultAgentSpec(): NodeContainerSpec {
   return {
@@ -318,6 +320,7 @@ export function defaultAgentSpec(): NodeContainerSpec {
         "/proc:/host/proc:ro",
         "/sys/fs/cgroup:/host/sys/fs/cgroup:ro",
       ],
+      CgroupnsMode: "host",
       RestartPolicy: { Name: "always" },
     },
   };

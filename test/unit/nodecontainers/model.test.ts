@@ -132,4 +132,9 @@ test("the create body binds the node's socket, adds Wharf's env and labels, and 
   assert.deepEqual(other.HostConfig.Binds, ["/var/run/docker.sock:/var/run/docker.sock", ...hostFiles]);
   assert.notEqual(other.Labels[NC_LABELS.hash], a.Labels[NC_LABELS.hash]);
   assert.equal(a.HostConfig.RestartPolicy.Name, "always");
+  assert.equal(
+    a.HostConfig.CgroupnsMode,
+    "host",
+    "the agent names other containers' cgroups as the host does",
+  );
 });
