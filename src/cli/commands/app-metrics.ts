@@ -43,7 +43,7 @@ function figure(v: number | undefined, name: string): string {
 /** The table `wharf app metrics` prints for an answer, at `nowS`. */
 export function renderMetrics(a: Answer, nowS: number): string {
   if (a.series.length === 0)
-    return "No metrics yet: router series appear once the app gets requests, unit series once a node agent reports (wharf node container add wharf-agent).\n";
+    return "No metrics yet: router series appear once the app gets requests, unit series a step after a unit starts (sampled by its node agent, or by the server where no agent reports).\n";
   const step = a.step || 10;
   const to = Math.floor(nowS / step) * step;
   const from = Math.min(to, ...a.series.flatMap((s) => s.points.map((p) => p[0])));

@@ -5,18 +5,16 @@
 // reports, and leaves containers without a Wharf unit alone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { pino } from "pino";
 import type Docker from "dockerode";
-import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
 import { MetricsService } from "../../../src/metrics/service.js";
 import { ServerMetricCollectors } from "../../../src/metrics/collectors.js";
 import { dockerStatsSource } from "../../../src/metrics/docker-source.js";
 import { hostEngine } from "../../support/dev-cluster.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
+import { hostNodeStore } from "../../support/host-node-store.js";
 
 const NODE = "https://10.254.0.2:2376";
 const IMAGE = `wharf-test/metrics-busybox:${process.pid}`;
@@ -29,43 +27,14 @@ const log = pino({ level: "silent" });
 const containers: Docker.Container[] = [];
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "wharf-metrics-sampling-"));
-  store = await openStore({ kind: "sqlite", path: join(dir, "wharf.db"), synchronous: "NORMAL" });
   engine = hostEngine();
   await buildBusyboxImage(engine, IMAGE);
-  await store.createUser({ email: "a@example.com", passwordHash: "x" });
-  await store.createTeam({ name: "t1", creatorEmail: "a@example.com" });
-  await store.createPool({ name: "p1", isDefault: true });
-  await store.createPlatform({ name: "busybox", image: IMAGE });
-  await store.createPlan({ name: "small", memory: 0, swap: 0, cpuMilli: 0, cpuShare: 100, isDefault: true });
-  await store.createApp({
-    name: "metered",
-    platform: "busybox",
-    plan: "small",
-    pool: "p1",
-    teamOwner: "t1",
-    owner: "a@example.com",
-  });
-  await store.createNode({
-    address: NODE,
-    pool: "p1",
-    metadata: {},
-    engineId: "host",
-    engineName: "host",
-    labels: {},
-    cpus: 1,
-    memory: 2 ** 30,
-    disabled: false,
-  });
-  const now = new Date();
-  await store.setNodeHealth(NODE, {
-    state: "healthy",
-    failures: 0,
-    lastSuccess: now,
-    lastError: "",
-    lastErrorAt: null,
-    since: now,
-  });
+  ({ dir, store } = await hostNodeStore({
+    dirPrefix: "wharf-metrics-sampling-",
+    app: "metered",
+    image: IMAGE,
+    node: NODE,
+  }));
   await store.createUnit({
     id: UNIT,
     app: "metered",
