@@ -53,7 +53,7 @@ export function renderMetrics(a: Answer, nowS: number): string {
     return [
       s.name,
       s.process,
-      s.unit ? s.unit.slice(0, 12) : "(router)",
+      s.unit || "(router)",
       figure(vals.at(-1), s.name),
       figure(mean, s.name),
       figure(vals.length ? Math.max(...vals) : undefined, s.name),

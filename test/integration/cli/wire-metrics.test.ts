@@ -127,7 +127,7 @@ test("app metrics reads /1.0/apps/APP/metrics with process and since and draws a
         {
           name: "cpu_percent",
           process: "web",
-          unit: "0123456789abcdef",
+          unit: "web-web-0123abcd",
           points: [
             [t, 12.5],
             [t + 10, 50],
@@ -139,7 +139,7 @@ test("app metrics reads /1.0/apps/APP/metrics with process and since and draws a
   const r = await runCli(["app", "metrics", "-a", "web", "-p", "web", "--since", "15m"], { env: env() });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /requests\s+\| web\s+\| \(router\)/);
-  assert.match(r.stdout, /cpu_percent\s+\| web\s+\| 0123456789ab\s/);
+  assert.match(r.stdout, /cpu_percent\s+\| web\s+\| web-web-0123abcd\s/);
   assert.match(r.stdout, /[▁▂▃▄▅▆▇█]/);
   const j = await runCli(["app", "metrics", "-a", "web", "-p", "web", "--since", "15m", "--json"], {
     env: env(),

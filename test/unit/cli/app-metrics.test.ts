@@ -87,7 +87,7 @@ test("the table shows a row per series with last, mean and max, router series ma
         {
           name: "memory_bytes",
           process: "web",
-          unit: "0123456789abcdef",
+          unit: "web-web-0123abcd",
           points: [[T + 10, 2 * 1024 * 1024]],
         },
       ],
@@ -95,7 +95,7 @@ test("the table shows a row per series with last, mean and max, router series ma
     T + 15,
   );
   assert.match(out, /requests\s+\| web\s+\| \(router\)\s+\| 30\/s\s+\| 20\/s\s+\| 30\/s\s+\| ▁█/);
-  assert.match(out, /memory_bytes \| web\s+\| 0123456789ab \| 2.00 MiB/);
+  assert.match(out, /memory_bytes \| web\s+\| web-web-0123abcd \| 2.00 MiB/);
   assert.match(out, /Last 1 min/);
   assert.match(renderMetrics({ step: 10, series: [] }, T), /No metrics yet/);
 });
