@@ -239,6 +239,7 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
   const nodeAgents = createNodeAgentServices(app, ctx, config, logger, {
     ...(deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {}),
     deploy,
+    registry: metrics.registry,
   });
   await app.ready();
   return Object.assign(app, { ctx, deploy, builtin, nodeAgents, routeTable });
@@ -367,7 +368,9 @@ export async function startServer(
     let router: StoreRouter | undefined;
     if (app.deploy && process.env.WHARF_ROUTER_EMBEDDED !== "false") {
       try {
-        router = await startEmbeddedRouter(store, config, log);
+        router = await startEmbeddedRouter(store, config, log, {
+          onCounted: (rows) => app.nodeAgents.metrics.addRouterRows(rows),
+        });
       } catch (e) {
         await nodeAgents.stop();
         await app.close();

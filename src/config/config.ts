@@ -63,6 +63,8 @@ export interface WharfConfig {
   logHistoryLines: number;
   /** The server collects unit logs itself from nodes whose agent is not reporting. */
   logCollector: boolean;
+  /** The server samples unit metrics itself on nodes whose agent is not reporting. */
+  metricsCollector: boolean;
   /**
    * The API address node agents use, reachable from the nodes ("" = the listening address
    * when that is neither loopback nor a wildcard).
@@ -150,6 +152,7 @@ export function defaultConfig(): WharfConfig {
     drainMs: 1000,
     logHistoryLines: 1000,
     logCollector: true,
+    metricsCollector: true,
     agentApiUrl: "",
     agentIntervalMs: 2000,
     agentImage: "",
@@ -214,6 +217,7 @@ export function loadConfig(
     fromEnv.logHistoryLines = n;
   }
   if (env.WHARF_LOG_COLLECTOR) fromEnv.logCollector = env.WHARF_LOG_COLLECTOR !== "false";
+  if (env.WHARF_METRICS_COLLECTOR) fromEnv.metricsCollector = env.WHARF_METRICS_COLLECTOR !== "false";
   if (env.WHARF_AGENT_API_URL) {
     if (!/^https?:\/\/[^/\s]+\/?$/.test(env.WHARF_AGENT_API_URL))
       throw new Error(

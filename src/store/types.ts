@@ -83,10 +83,12 @@ export type * from "./record-types.js";
 export type * from "./surface-types.js";
 export type * from "./event-types.js";
 export type * from "./agent-types.js";
+export type * from "./metric-types.js";
+import type { MetricStoreOps } from "./metric-types.js";
 
 // ---------- the operations ----------
 
-export interface StoreOps {
+export interface StoreOps extends MetricStoreOps {
   // users
   createUser(user: {
     email: string;

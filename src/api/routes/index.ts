@@ -20,6 +20,7 @@ import { webhookRoutes } from "./webhooks.js";
 import { keyRoutes } from "./keys.js";
 import { poolSettingsRoutes } from "./pool-settings.js";
 import { appRouterRoutes } from "./app-routers.js";
+import { autoscaleRoutes } from "./autoscale.js";
 import type { NodeConnector } from "../../domain/services/node-port.js";
 import { loadNodeTls } from "../../domain/services/nodes.js";
 import { smtpMailer } from "../../mail/smtp.js";
@@ -60,6 +61,7 @@ export function registerRoutes(app: FastifyInstance, ctx: Ctx, opts: RouteOption
     maxUnresponsiveSeconds: unresponsive,
     maxSinceSuccessSeconds: unresponsive,
   });
+  autoscaleRoutes(app, ctx);
   const connector = opts.nodeConnector;
   if (connector) {
     nodeRoutes(app, ctx, connector);

@@ -18,6 +18,7 @@ import { agentOps } from "./agents-ops.js";
 import { accountOps } from "./accounts-ops.js";
 import { eventPolicyOps } from "./event-policy-ops.js";
 import { poolSettingsOps } from "./pool-settings-ops.js";
+import { metricOps } from "./metrics-ops.js";
 
 // Building the ops object creates ~100 closures; a long-lived executor (the SQLite writer, a
 // read pool) reuses one instead of paying that, plus the GC, on every transaction.
@@ -54,6 +55,7 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
     ...accountOps(db),
     ...eventPolicyOps(db),
     ...poolSettingsOps(db),
+    ...metricOps(db),
     ...changeOps(db, signal),
   };
 }

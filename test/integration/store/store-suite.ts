@@ -8,6 +8,7 @@ import { recordTests } from "./suite/records.js";
 import { serviceTests } from "./suite/services.js";
 import { logTests } from "./suite/logs.js";
 import { surfaceTests } from "./suite/surface.js";
+import { metricTests } from "./suite/metrics.js";
 
 export type { Backend, TestDatabase } from "./suite/backend.js";
 
@@ -20,4 +21,5 @@ export function storeSuite(backend: Backend): void {
   describe(`store (${backend.name}): app logs, node containers, node agents`, () => logTests(backend));
   describe(`store (${backend.name}): keys, resets, event blocks, webhooks, pool settings, node TLS`, () =>
     surfaceTests(backend));
+  describe(`store (${backend.name}): metrics and autoscale`, () => metricTests(backend));
 }

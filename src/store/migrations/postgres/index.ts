@@ -10,6 +10,7 @@ import { m008 } from "./008_service_containers.js";
 import { m009 } from "./009_logs_agents.js";
 import { m010 } from "./010_unit_healing.js";
 import { m011 } from "./011_tsuru_surface.js";
+import { m012 } from "./012_metrics_autoscale.js";
 
 export const postgresMigrations = checkMigrations([
   m001,
@@ -23,4 +24,5 @@ export const postgresMigrations = checkMigrations([
   m009,
   m010,
   m011,
+  m012,
 ]);
