@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares this machine to be a Wharf host. Idempotent: with everything present it only checks.
-#   - Debian packages Wharf needs (Docker engine, registry, debootstrap, network tools)
+#   - Debian packages Wharf needs (Docker engine, registry, debootstrap, network tools, docker-compose)
 #   - a running dockerd (no systemd here: started by hand when it is not answering)
 #   - the base image wharf/base:bookworm (debootstrap minbase + docker import) when absent
 # Must run as root on Debian 12.
@@ -27,6 +27,8 @@ declare -A NEED=(
   [pgrep]=procps
   [sysctl]=procps
   [openssl]=openssl
+  # The Docker-API cluster endpoint's e2e drives it with Debian's docker-compose (1.29).
+  [docker-compose]=docker-compose
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

@@ -8,7 +8,15 @@ import {
   type NodeSpec,
   type SchedulingError,
 } from "../scheduler/index.js";
-import type { App, NodeRecord, Plan, ServiceContainerRecord, StoreOps, UnitRecord } from "../store/types.js";
+import type {
+  App,
+  DockerContainerRecord,
+  NodeRecord,
+  Plan,
+  ServiceContainerRecord,
+  StoreOps,
+  UnitRecord,
+} from "../store/types.js";
 import { BadRequestError, ServiceUnavailableError } from "../domain/errors.js";
 
 /** Bytes each app's units reserve on their node: their plan's memory (0 = unlimited, none). */
@@ -21,13 +29,16 @@ export function planMemoryByApp(apps: readonly App[], plans: readonly Plan[]): M
  * The scheduler's view: every registered node with the units on it, each unit charged its
  * app's plan memory (`reserved`; apps missing from it reserve nothing), so a node full of
  * reservations takes no more units, as Swarm's reservation accounting does. Built-in service
- * instances' containers share the nodes, so they count too (as app "service:<kind>").
+ * instances' containers share the nodes, so they count too (as app "service:<kind>"), and so do
+ * the containers teams made through the Docker-API endpoint (src/dockerapi: their own
+ * reservations and host ports, no app).
  */
 export function clusterView(
   nodes: readonly NodeRecord[],
   units: readonly UnitRecord[],
   reserved: ReadonlyMap<string, number> = new Map(),
   services: readonly ServiceContainerRecord[] = [],
+  docker: readonly DockerContainerRecord[] = [],
 ): ClusterState {
   const byNode = new Map<string, UnitRecord[]>();
   for (const u of units) {
@@ -63,6 +74,16 @@ export function clusterView(
           process: c.instance,
           memory: c.memory || undefined,
         })),
+      ...docker
+        .filter((c) => c.node === n.address)
+        .map((c) => ({
+          id: `docker:${c.swarmId}`,
+          memory: c.memory || undefined,
+          cpus: c.cpus || undefined,
+          portBindings: c.ports,
+          hostNetwork: c.hostNetwork,
+          exposedPorts: c.exposedPorts,
+        })),
     ],
   }));
   return new ClusterState(specs);
@@ -70,16 +91,20 @@ export function clusterView(
 
 /** clusterView from the store (or a transaction), with the plans' memory reservations. */
 export async function loadClusterView(
-  s: Pick<StoreOps, "listNodes" | "listUnits" | "listApps" | "listPlans" | "listServiceContainers">,
+  s: Pick<
+    StoreOps,
+    "listNodes" | "listUnits" | "listApps" | "listPlans" | "listServiceContainers" | "listDockerContainers"
+  >,
 ): Promise<ClusterState> {
-  const [nodes, units, apps, plans, services] = [
+  const [nodes, units, apps, plans, services, docker] = [
     await s.listNodes(),
     await s.listUnits(),
     await s.listApps(),
     await s.listPlans(),
     await s.listServiceContainers(),
+    await s.listDockerContainers(),
   ];
-  return clusterView(nodes, units, planMemoryByApp(apps, plans), services);
+  return clusterView(nodes, units, planMemoryByApp(apps, plans), services, docker);
 }
 
 export interface PlaceRequest {

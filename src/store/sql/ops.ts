@@ -15,6 +15,7 @@ import { roleOps, teamOps } from "./teams-ops.js";
 import { tokenOps, userOps } from "./users-ops.js";
 import { logOps } from "./logs-ops.js";
 import { agentOps } from "./agents-ops.js";
+import { dockerOps } from "./docker-ops.js";
 
 // Building the ops object creates ~100 closures; a long-lived executor (the SQLite writer, a
 // read pool) reuses one instead of paying that, plus the GC, on every transaction.
@@ -48,6 +49,7 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
     ...eventOps(db),
     ...logOps(db),
     ...agentOps(db),
+    ...dockerOps(db),
     ...changeOps(db, signal),
   };
 }
