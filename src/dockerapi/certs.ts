@@ -55,7 +55,9 @@ export class DockerCa {
   /** The endpoint's server certificate, valid for its host and the configured extra names. */
   async serverTls(names: readonly string[]): Promise<TlsMaterial> {
     await this.ensure();
-    const all = [...new Set(["127.0.0.1", "localhost", ...names].filter((n) => n && n !== "0.0.0.0" && n !== "::"))];
+    const all = [
+      ...new Set(["127.0.0.1", "localhost", ...names].filter((n) => n && n !== "0.0.0.0" && n !== "::")),
+    ];
     // Named by its name list, so a changed list gets a new certificate instead of the old one.
     const tag = createHash("sha256").update(all.join(",")).digest("hex").slice(0, 12);
     const name = `endpoint-${tag}`;
@@ -65,8 +67,12 @@ export class DockerCa {
 
   /** Signs a CSR whose subject is exactly CN=<email>; throws CsrError on anything else. */
   async sign(csrPem: string, email: string): Promise<SignedCert> {
-    if (!/^-----BEGIN CERTIFICATE REQUEST-----[\s\S]+-----END CERTIFICATE REQUEST-----\s*$/.test(csrPem.trim()))
-      throw new CsrError("the csr field must hold one PEM certificate request (-----BEGIN CERTIFICATE REQUEST-----)");
+    if (
+      !/^-----BEGIN CERTIFICATE REQUEST-----[\s\S]+-----END CERTIFICATE REQUEST-----\s*$/.test(csrPem.trim())
+    )
+      throw new CsrError(
+        "the csr field must hold one PEM certificate request (-----BEGIN CERTIFICATE REQUEST-----)",
+      );
     await this.ensure();
     const dir = await mkdtemp(join(tmpdir(), "wharf-docker-csr-"));
     try {
@@ -74,13 +80,20 @@ export class DockerCa {
       const ext = join(dir, "user.ext");
       const out = join(dir, "user.pem");
       await writeFile(csr, csrPem);
-      const check = await run("openssl", ["req", "-in", csr, "-noout", "-verify", "-subject", "-nameopt", "RFC2253"], {
-        allowFailure: true,
-      });
-      if (check.code !== 0) throw new CsrError("the certificate request is malformed or its signature does not verify");
+      const check = await run(
+        "openssl",
+        ["req", "-in", csr, "-noout", "-verify", "-subject", "-nameopt", "RFC2253"],
+        {
+          allowFailure: true,
+        },
+      );
+      if (check.code !== 0)
+        throw new CsrError("the certificate request is malformed or its signature does not verify");
       const subject = /subject=(.*)/.exec(check.stdout)?.[1]?.trim() ?? "";
       if (subject !== `CN=${email}`)
-        throw new CsrError(`the certificate request must name you: its subject is "${subject}", expected "CN=${email}"`);
+        throw new CsrError(
+          `the certificate request must name you: its subject is "${subject}", expected "CN=${email}"`,
+        );
       await writeFile(
         ext,
         [

@@ -3,10 +3,20 @@
 // and every per-container call, proxied to the container's node by engine id.
 import type { DockerContainerRecord, NodeRecord } from "../store/types.js";
 import type { Call, Handler } from "./context.js";
-import { checkFilters, DockerApiError, notFound, parseFilters, readBody, sendEmpty, sendJson, truthy } from "./http.js";
+import {
+  checkFilters,
+  DockerApiError,
+  notFound,
+  parseFilters,
+  readBody,
+  sendEmpty,
+  sendJson,
+  truthy,
+} from "./http.js";
 import { engineCall, engineMessage, proxyStream, sendBuffered } from "./proxy.js";
 import { findContainer, nodeByAddress, nodeName, type Scope } from "./scope.js";
 import type { Summary } from "./node-state.js";
+import { reagedStatus } from "./status.js";
 
 export interface Located {
   record: DockerContainerRecord;
@@ -35,7 +45,12 @@ const enginePath = (c: Call, id: string, rest: string): string => {
 export function streamed(rest: string): Handler {
   return async (c) => {
     const { record, node } = await locate(c);
-    await proxyStream(c.ctx.engines.engine(node.address), c.req, c.res, enginePath(c, record.containerId, rest));
+    await proxyStream(
+      c.ctx.engines.engine(node.address),
+      c.req,
+      c.res,
+      enginePath(c, record.containerId, rest),
+    );
   };
 }
 
@@ -56,7 +71,7 @@ export function lifecycle(rest: string): Handler {
 }
 
 function portsWithNodeIp(s: Summary, ip: string): Summary["Ports"] {
-  return (s.Ports ?? []).map((p) => (p.IP === "0.0.0.0" || p.IP === "::" ? { ...p, IP: ip } : p));
+  return (s.Ports ?? []).map((p) => (p.IP === "0.0.0.0" ? { ...p, IP: ip } : p));
 }
 
 /** A summary for a container the cache has not seen (its node is down or not listed yet). */
@@ -78,7 +93,19 @@ function fallbackSummary(r: DockerContainerRecord, down: boolean): Summary {
   } as unknown as Summary;
 }
 
-const LIST_FILTERS = ["id", "name", "label", "status", "exited", "node", "ancestor", "is-task", "health", "network", "volume"];
+const LIST_FILTERS = [
+  "id",
+  "name",
+  "label",
+  "status",
+  "exited",
+  "node",
+  "ancestor",
+  "is-task",
+  "health",
+  "network",
+  "volume",
+];
 
 function matchesLabels(labels: Record<string, string>, wanted: readonly string[]): boolean {
   return wanted.every((w) => {
@@ -102,8 +129,10 @@ export function listRows(scope: Scope, c: Call): Summary[] {
     // Listed and absent: the container is gone from a live node (the sweep drops its record).
     if (!s && cached && !down) continue;
     s ??= fallbackSummary(r, down);
+    const { readAt, ...summary } = s;
     const out: Summary = {
-      ...s,
+      ...summary,
+      Status: readAt ? reagedStatus(s.Status, readAt, Date.now()) : s.Status,
       Names: [`/${nodeName(node)}/${r.name}`],
       Ports: portsWithNodeIp(s, node.address.replace(/^https?:\/\//, "").replace(/:\d+$/, "")),
       ...(down ? { Status: "Host Down" } : {}),
@@ -121,16 +150,35 @@ export function listRows(scope: Scope, c: Call): Summary[] {
       const code = /^Exited \((-?\d+)\)/.exec(s.Status)?.[1];
       if (code === undefined || !f("exited").includes(code)) return false;
     }
-    if (f("node").length && !f("node").some((n) => n === nodeName(node) || n === node.engineId || n === node.address))
+    if (
+      f("node").length &&
+      !f("node").some((n) => n === nodeName(node) || n === node.engineId || n === node.address)
+    )
       return false;
-    if (f("ancestor").length && !f("ancestor").some((a) => s.Image === a || s.Image.startsWith(`${a}:`) || s.ImageID.includes(a)))
+    if (
+      f("ancestor").length &&
+      !f("ancestor").some((a) => s.Image === a || s.Image.startsWith(`${a}:`) || s.ImageID.includes(a))
+    )
       return false;
     if (f("is-task").includes("true")) return false;
-    if (f("network").length && !f("network").some((n) => Object.keys(s.NetworkSettings?.Networks ?? {}).some((k) => k.endsWith(n))))
+    if (
+      f("network").length &&
+      !f("network").some((n) => Object.keys(s.NetworkSettings?.Networks ?? {}).some((k) => k.endsWith(n)))
+    )
       return false;
-    if (f("volume").length && !f("volume").some((v) => (s.Mounts ?? []).some((m) => m.Name?.endsWith(v) || m.Destination === v)))
+    if (
+      f("volume").length &&
+      !f("volume").some((v) => (s.Mounts ?? []).some((m) => m.Name?.endsWith(v) || m.Destination === v))
+    )
       return false;
-    if (f("health").length && !f("health").some((h) => s.Status.includes(`(${h})`) || (h === "none" && !/\((healthy|unhealthy|health: starting)\)/.test(s.Status))))
+    if (
+      f("health").length &&
+      !f("health").some(
+        (h) =>
+          s.Status.includes(`(${h})`) ||
+          (h === "none" && !/\((healthy|unhealthy|health: starting)\)/.test(s.Status)),
+      )
+    )
       return false;
     return true;
   });
@@ -180,7 +228,10 @@ export const rename: Handler = async (c) => {
   const { record } = await locate(c, { allowDown: true });
   const name = (c.query.get("name") ?? "").replace(/^\//, "");
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name))
-    throw new DockerApiError(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    throw new DockerApiError(
+      400,
+      `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+    );
   const scope = await c.scope();
   if (scope.containers.some((x) => x.name === name && x.team === record.team)) throw conflict(name);
   try {
@@ -204,7 +255,10 @@ export const remove: Handler = async (c) => {
   const force = truthy(c.query.get("force"));
   if (node.health.state === "unhealthy") {
     if (!force)
-      throw new DockerApiError(500, `Container ${c.params[0]} running on unhealthy node ${nodeName(node)}: use --force to forget it (it is removed when the node returns)`);
+      throw new DockerApiError(
+        500,
+        `Container ${c.params[0]} running on unhealthy node ${nodeName(node)}: use --force to forget it (it is removed when the node returns)`,
+      );
     await c.ctx.store.deleteDockerContainer(record.swarmId);
     return sendEmpty(c.res, 204);
   }

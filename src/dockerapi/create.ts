@@ -28,7 +28,8 @@ function mergeLegacy(body: Obj): Obj {
   const hc: Obj = isObj(body["HostConfig"]) ? { ...body["HostConfig"] } : {};
   for (const k of ["Memory", "MemorySwap", "CpuShares"])
     if (typeof body[k] === "number" && body[k] !== 0 && !hc[k]) hc[k] = body[k];
-  if (typeof body["Cpuset"] === "string" && body["Cpuset"] && !hc["CpusetCpus"]) hc["CpusetCpus"] = body["Cpuset"];
+  if (typeof body["Cpuset"] === "string" && body["Cpuset"] && !hc["CpusetCpus"])
+    hc["CpusetCpus"] = body["Cpuset"];
   const out: Obj = { ...body, HostConfig: hc };
   for (const k of ["Memory", "MemorySwap", "CpuShares", "Cpuset"]) delete out[k];
   return out;
@@ -39,7 +40,8 @@ function portBindings(hc: Obj): PortBinding[] {
   const pb = isObj(hc["PortBindings"]) ? hc["PortBindings"] : {};
   for (const list of Object.values(pb))
     if (Array.isArray(list))
-      for (const b of list) if (isObj(b)) out.push({ hostPort: String(b["HostPort"] ?? ""), hostIp: String(b["HostIp"] ?? "") });
+      for (const b of list)
+        if (isObj(b)) out.push({ hostPort: String(b["HostPort"] ?? ""), hostIp: String(b["HostIp"] ?? "") });
   return out;
 }
 
@@ -64,10 +66,17 @@ async function prepare(c: Call, scope: Scope, raw: Obj): Promise<Prepared> {
   const hc = body["HostConfig"] as Obj;
   const qname = (c.query.get("name") ?? "").replace(/^\//, "");
   if (qname && !CONTAINER_NAME.test(qname))
-    throw new DockerApiError(400, `Invalid container name (${qname}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    throw new DockerApiError(
+      400,
+      `Invalid container name (${qname}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+    );
   const image = typeof body["Image"] === "string" ? body["Image"] : "";
   if (!image) throw new DockerApiError(400, "No image was specified: give the image to run");
-  if (/^[a-f0-9]{64}$/.test(image)) throw new DockerApiError(400, "invalid reference format: repository name must not be a 64-byte hexadecimal string (cannot specify 64-byte hexadecimal strings)");
+  if (/^[a-f0-9]{64}$/.test(image))
+    throw new DockerApiError(
+      400,
+      "invalid reference format: repository name must not be a 64-byte hexadecimal string (cannot specify 64-byte hexadecimal strings)",
+    );
   await checkImage(c, scope, image);
   const labelsIn = isObj(body["Labels"]) ? (body["Labels"] as Record<string, string>) : {};
   const team = pickTeam(scope, labelsIn);
@@ -113,7 +122,10 @@ async function prepare(c: Call, scope: Scope, raw: Obj): Promise<Prepared> {
     const n = await findTeamNetwork(c, scope, ref);
     if (!n || n.team !== team) throw new DockerApiError(404, `network ${ref} not found`);
     if (pinnedNode && pinnedNode !== n.node.address)
-      throw new DockerApiError(400, `networks ${[...netRefs].join(", ")} are on different nodes: a container joins networks of one node`);
+      throw new DockerApiError(
+        400,
+        `networks ${[...netRefs].join(", ")} are on different nodes: a container joins networks of one node`,
+      );
     pinnedNode = n.node.address;
     renamed.set(ref, n.net.Name);
   }
@@ -184,7 +196,11 @@ async function prepare(c: Call, scope: Scope, raw: Obj): Promise<Prepared> {
 }
 
 /** Pools of the scope whose policy admits the body; the refusals of the others. */
-async function admittingPools(c: Call, scope: Scope, body: Obj): Promise<{ pools: string[]; refusals: string[]; policies: Map<string, DockerPoolPolicy> }> {
+async function admittingPools(
+  c: Call,
+  scope: Scope,
+  body: Obj,
+): Promise<{ pools: string[]; refusals: string[]; policies: Map<string, DockerPoolPolicy> }> {
   const pools: string[] = [];
   const refusals: string[] = [];
   const policies = new Map<string, DockerPoolPolicy>();
@@ -215,16 +231,34 @@ export function schedulingStatus(kind: string): number {
 }
 
 /** Places and records the container (phase creating); returns its record and node. */
-async function place(c: Call, scope: Scope, p: Prepared): Promise<{ record: DockerContainerRecord; node: NodeRecord }> {
+async function place(
+  c: Call,
+  scope: Scope,
+  p: Prepared,
+): Promise<{ record: DockerContainerRecord; node: NodeRecord }> {
   const { pools, refusals, policies } = await admittingPools(c, scope, p.body);
-  if (!pools.length) throw new DockerApiError(403, refusals.length ? `${refusals.join("; ")}. Nothing was created.` : "your teams may use no pool: ask an admin to add your team to a pool");
+  if (!pools.length)
+    throw new DockerApiError(
+      403,
+      refusals.length
+        ? `${refusals.join("; ")}. Nothing was created.`
+        : "your teams may use no pool: ask an admin to add your team to a pool",
+    );
   return serialised(c.ctx, async () => {
-    const state = await endpointView(c.ctx.store, { teams: scope.caller.teams, images: (a) => c.ctx.states.images(a) });
+    const state = await endpointView(c.ctx.store, {
+      teams: scope.caller.teams,
+      images: (a) => c.ctx.states.images(a),
+    });
     const request: UnitRequest =
-      pools.length === 1 ? { ...p.request, pool: pools[0]! } : { ...p.request, constraints: [...(p.request.constraints ?? []), `pool==/^(${pools.join("|")})$/`] };
+      pools.length === 1
+        ? { ...p.request, pool: pools[0]! }
+        : { ...p.request, constraints: [...(p.request.constraints ?? []), `pool==/^(${pools.join("|")})$/`] };
     const r = new Scheduler(state, { ha: false, strategy: "spread" }).place(request);
     if (!r.ok) {
-      const msg = r.error.kind === "invalid-request" ? `${r.error.message}: write expressions as key==value, key!=value or key==~value` : r.error.message;
+      const msg =
+        r.error.kind === "invalid-request"
+          ? `${r.error.message}: write expressions as key==value, key!=value or key==~value`
+          : r.error.message;
       throw new DockerApiError(schedulingStatus(r.error.kind), msg);
     }
     const node = scope.nodes.find((n) => n.address === r.value.nodeId)!;
@@ -233,7 +267,10 @@ async function place(c: Call, scope: Scope, p: Prepared): Promise<{ record: Dock
       if (policy.containersPerTeam >= 0) {
         const held = (await t.listDockerContainers({ teams: [p.team], pool: node.pool })).length;
         if (held >= policy.containersPerTeam)
-          throw new DockerApiError(403, `team ${p.team} has ${held} containers on pool ${node.pool}, its limit: remove some, or ask an admin to raise it (wharf docker policy set ${node.pool} --containers-per-team N)`);
+          throw new DockerApiError(
+            403,
+            `team ${p.team} has ${held} containers on pool ${node.pool}, its limit: remove some, or ask an admin to raise it (wharf docker policy set ${node.pool} --containers-per-team N)`,
+          );
       }
       try {
         const record = await t.createDockerContainer({
@@ -248,7 +285,10 @@ async function place(c: Call, scope: Scope, p: Prepared): Promise<{ record: Dock
           image: String(p.body["Image"]),
           memory: p.memory,
           cpus: p.cpus,
-          ports: (p.request.portBindings ?? []).map((b) => ({ hostPort: b.hostPort, hostIp: b.hostIp ?? "" })),
+          ports: (p.request.portBindings ?? []).map((b) => ({
+            hostPort: b.hostPort,
+            hostIp: b.hostIp ?? "",
+          })),
           hostNetwork: p.request.hostNetwork ?? false,
           exposedPorts: [...(p.request.exposedPorts ?? [])],
           reschedule: p.reschedule,
@@ -267,7 +307,8 @@ async function place(c: Call, scope: Scope, p: Prepared): Promise<{ record: Dock
 /** The body an engine gets: CPU reservations turned into that engine's shares. */
 export function engineBody(body: Obj, cpus: number, node: NodeRecord): Obj {
   const hc = { ...(body["HostConfig"] as Obj) };
-  if (typeof hc["CpuShares"] === "number" && hc["CpuShares"] > 0) hc["CpuShares"] = engineShares(hc["CpuShares"], node.cpus);
+  if (typeof hc["CpuShares"] === "number" && hc["CpuShares"] > 0)
+    hc["CpuShares"] = engineShares(hc["CpuShares"], node.cpus);
   void cpus;
   return { ...body, HostConfig: hc };
 }
@@ -287,11 +328,22 @@ export async function createOnNode(
 ): Promise<{ status: number; body: Buffer; headers: Record<string, unknown>; id?: string }> {
   const engine = ctx.engines.engine(node.address);
   for (const v of volumes) {
-    const b = await engineCall(engine, "POST", `${version}/volumes/create`, JSON.stringify({ Name: v, Labels: { [TEAM_LABEL]: record.team } }));
+    const b = await engineCall(
+      engine,
+      "POST",
+      `${version}/volumes/create`,
+      JSON.stringify({ Name: v, Labels: { [TEAM_LABEL]: record.team } }),
+    );
     if (b.status >= 300) return b;
   }
   const body = engineBody(JSON.parse(record.config) as Obj, record.cpus, node);
-  const b = await engineCall(engine, "POST", `${version}/containers/create?name=${encodeURIComponent(record.engineName)}`, JSON.stringify(body), headers);
+  const b = await engineCall(
+    engine,
+    "POST",
+    `${version}/containers/create?name=${encodeURIComponent(record.engineName)}`,
+    JSON.stringify(body),
+    headers,
+  );
   if (b.status !== 201) return b;
   const id = String((JSON.parse(b.body.toString("utf8")) as { Id?: string }).Id ?? "");
   await ctx.store.updateDockerContainer(record.swarmId, { containerId: id, phase: "created" });
@@ -306,7 +358,14 @@ export const create: Handler = async (c) => {
   const auth = c.req.headers["x-registry-auth"];
   let b;
   try {
-    b = await createOnNode(c.ctx, record, node, c.version, p.volumes, typeof auth === "string" ? { "x-registry-auth": auth } : {});
+    b = await createOnNode(
+      c.ctx,
+      record,
+      node,
+      c.version,
+      p.volumes,
+      typeof auth === "string" ? { "x-registry-auth": auth } : {},
+    );
   } catch (e) {
     await c.ctx.store.deleteDockerContainer(record.swarmId);
     throw e;

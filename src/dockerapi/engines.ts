@@ -66,11 +66,14 @@ function nodeEngine(address: string, docker: Docker, material: TlsMaterial | nul
     request(r, timeoutMs) {
       const o = { host: a.host, port: a.port, method: r.method, path: r.path, headers: r.headers, agent };
       const req = secure ? https.request(o) : http.request(o);
-      if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${address} did not answer in time`)));
+      if (timeoutMs)
+        req.setTimeout(timeoutMs, () => req.destroy(new Error(`${address} did not answer in time`)));
       return req;
     },
     connect() {
-      return secure ? tls.connect({ host: a.host, port: a.port, ...tlsOpts }) : net.connect({ host: a.host, port: a.port });
+      return secure
+        ? tls.connect({ host: a.host, port: a.port, ...tlsOpts })
+        : net.connect({ host: a.host, port: a.port });
     },
   };
 }

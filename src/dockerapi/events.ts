@@ -13,7 +13,8 @@ export const events: Handler = async (c) => {
   const scope = await c.scope();
   const untilRaw = c.query.get("until");
   const until = untilRaw ? Number(untilRaw) * 1000 : undefined;
-  if (untilRaw && !Number.isFinite(until)) throw new DockerApiError(400, `invalid until "${untilRaw}": give Unix seconds`);
+  if (untilRaw && !Number.isFinite(until))
+    throw new DockerApiError(400, `invalid until "${untilRaw}": give Unix seconds`);
   c.res.writeHead(200, { "Content-Type": "application/json" });
   c.res.flushHeaders();
   if (until !== undefined && until <= Date.now()) return void c.res.end();
@@ -31,13 +32,25 @@ export const events: Handler = async (c) => {
           const r = await c.ctx.store.findDockerContainer(sid);
           if (r) names.set(sid, r.name);
         }
-        const n = { Name: nodeName(node), Id: node.engineId, Addr: node.address.replace(/^https?:\/\//, ""), Ip: node.address.replace(/^https?:\/\//, "").replace(/:\d+$/, "") };
+        const n = {
+          Name: nodeName(node),
+          Id: node.engineId,
+          Addr: node.address.replace(/^https?:\/\//, ""),
+          Ip: node.address.replace(/^https?:\/\//, "").replace(/:\d+$/, ""),
+        };
         const out = {
           ...e,
           ...(e.from !== undefined ? { from: `${e.from} node:${n.Name}` } : {}),
           Actor: {
             ...e.Actor,
-            Attributes: { ...attrs, ...(names.has(sid) ? { name: names.get(sid) } : {}), "node.name": n.Name, "node.id": n.Id, "node.addr": n.Addr, "node.ip": n.Ip },
+            Attributes: {
+              ...attrs,
+              ...(names.has(sid) ? { name: names.get(sid) } : {}),
+              "node.name": n.Name,
+              "node.id": n.Id,
+              "node.addr": n.Addr,
+              "node.ip": n.Ip,
+            },
           },
           node: n,
         };

@@ -15,9 +15,17 @@ export const createExec: Handler = async (c) => {
   if (body["Privileged"] === true) {
     const policy = await c.ctx.store.getDockerPoolPolicy(node.pool);
     if (!policy.allowPrivileged)
-      throw new DockerApiError(403, `privileged exec is refused on pool ${node.pool} (an admin can allow it with \`wharf docker policy set ${node.pool} --allow-privileged\`)`);
+      throw new DockerApiError(
+        403,
+        `privileged exec is refused on pool ${node.pool} (an admin can allow it with \`wharf docker policy set ${node.pool} --allow-privileged\`)`,
+      );
   }
-  const b = await engineCall(c.ctx.engines.engine(node.address), "POST", `${c.version}/containers/${record.containerId}/exec`, JSON.stringify(body));
+  const b = await engineCall(
+    c.ctx.engines.engine(node.address),
+    "POST",
+    `${c.version}/containers/${record.containerId}/exec`,
+    JSON.stringify(body),
+  );
   if (b.status === 201) {
     const id = String((JSON.parse(b.body.toString("utf8")) as { Id?: string }).Id ?? "");
     c.ctx.execs.set(id, { node: node.address, swarmId: record.swarmId });
@@ -36,7 +44,11 @@ export async function execNode(c: Omit<Call, "res">, id: string): Promise<NodeRe
   }
   const mine = new Set(scope.containers.map((r) => r.containerId));
   for (const node of scope.nodes.filter((n) => n.health.state !== "unhealthy")) {
-    const b = await engineCall(c.ctx.engines.engine(node.address), "GET", `${c.version}/exec/${encodeURIComponent(id)}/json`).catch(() => null);
+    const b = await engineCall(
+      c.ctx.engines.engine(node.address),
+      "GET",
+      `${c.version}/exec/${encodeURIComponent(id)}/json`,
+    ).catch(() => null);
     if (b?.status !== 200) continue;
     const cid = String((JSON.parse(b.body.toString("utf8")) as { ContainerID?: string }).ContainerID ?? "");
     if (mine.has(cid)) return node;
@@ -48,7 +60,12 @@ export function execProxy(rest: string): Handler {
   return async (c) => {
     const id = c.params[0] ?? "";
     const node = await execNode(c, id);
-    await proxyStream(c.ctx.engines.engine(node.address), c.req, c.res, `${c.version}/exec/${encodeURIComponent(id)}${rest}${c.query.toString() ? `?${c.query}` : ""}`);
+    await proxyStream(
+      c.ctx.engines.engine(node.address),
+      c.req,
+      c.res,
+      `${c.version}/exec/${encodeURIComponent(id)}${rest}${c.query.toString() ? `?${c.query}` : ""}`,
+    );
   };
 }
 
@@ -63,8 +80,20 @@ export async function upgraded(
   const q = c.query.toString() ? `?${c.query}` : "";
   if (kind === "exec") {
     const node = await execNode(c, ref);
-    return proxyUpgrade(c.ctx.engines.engine(node.address), c.req, client, head, `${c.version}/exec/${encodeURIComponent(ref)}/start${q}`);
+    return proxyUpgrade(
+      c.ctx.engines.engine(node.address),
+      c.req,
+      client,
+      head,
+      `${c.version}/exec/${encodeURIComponent(ref)}/start${q}`,
+    );
   }
   const { record, node } = await locate(c);
-  return proxyUpgrade(c.ctx.engines.engine(node.address), c.req, client, head, `${c.version}/containers/${record.containerId}/attach${q}`);
+  return proxyUpgrade(
+    c.ctx.engines.engine(node.address),
+    c.req,
+    client,
+    head,
+    `${c.version}/containers/${record.containerId}/attach${q}`,
+  );
 }

@@ -76,6 +76,11 @@ export function extractExpressions(
   return ok({
     env: keptEnv,
     labels: outLabels,
-    exprs: { constraints: out.constraints, affinities: out.affinities, whitelists: out.whitelists, reschedule: policy },
+    exprs: {
+      constraints: out.constraints,
+      affinities: out.affinities,
+      whitelists: out.whitelists,
+      reschedule: policy,
+    },
   });
 }

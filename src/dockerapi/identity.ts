@@ -18,7 +18,8 @@ export interface Caller {
   principal: Principal;
 }
 
-const GET_CERT = "run `wharf docker certs` (or `eval $(wharf docker env)`) for a certificate and use the DOCKER_CERT_PATH it prints";
+const GET_CERT =
+  "run `wharf docker certs` (or `eval $(wharf docker env)`) for a certificate and use the DOCKER_CERT_PATH it prints";
 
 export async function identify(store: StoreOps, socket: TLSSocket): Promise<Caller> {
   if (!socket.authorized) {
@@ -35,7 +36,8 @@ export async function identify(store: StoreOps, socket: TLSSocket): Promise<Call
   if (!rec || rec.fingerprint !== fingerprint)
     throw new DockerApiError(401, `certificate ${serial} is not known to Wharf: ${GET_CERT}`);
   if (rec.revokedAt) throw new DockerApiError(401, `certificate ${serial} was revoked: ${GET_CERT}`);
-  if (rec.notAfter.getTime() <= Date.now()) throw new DockerApiError(401, `certificate ${serial} has expired: ${GET_CERT}`);
+  if (rec.notAfter.getTime() <= Date.now())
+    throw new DockerApiError(401, `certificate ${serial} has expired: ${GET_CERT}`);
   const user = await store.findUser(rec.userEmail);
   if (!user) throw new DockerApiError(401, `the user of certificate ${serial} no longer exists`);
   const principal: Principal = {

@@ -21,11 +21,14 @@ async function hiddenRepositories(c: Call, scope: Scope): Promise<Set<string>> {
   if (!c.ctx.registry) return new Set();
   const apps = await c.ctx.store.listApps();
   const mine = new Set(scope.caller.teams);
-  return new Set(apps.filter((a) => !a.teams.some((t) => mine.has(t))).map((a) => `${c.ctx.registry}/${a.name}`));
+  return new Set(
+    apps.filter((a) => !a.teams.some((t) => mine.has(t))).map((a) => `${c.ctx.registry}/${a.name}`),
+  );
 }
 
 export async function checkImage(c: Call, scope: Scope, ref: string): Promise<void> {
-  if ((await hiddenRepositories(c, scope)).has(repositoryOf(ref))) throw new DockerApiError(404, `No such image: ${ref}`);
+  if ((await hiddenRepositories(c, scope)).has(repositoryOf(ref)))
+    throw new DockerApiError(404, `No such image: ${ref}`);
 }
 
 const healthy = (scope: Scope) => scope.nodes.filter((n) => n.health.state !== "unhealthy");
@@ -45,13 +48,21 @@ export const list: Handler = async (c) => {
         cur.RepoDigests = [...new Set([...cur.RepoDigests, ...(img.RepoDigests ?? [])])];
       }
     }
-  sendJson(c.res, 200, [...byId.values()].sort((a, b) => b.Created - a.Created));
+  sendJson(
+    c.res,
+    200,
+    [...byId.values()].sort((a, b) => b.Created - a.Created),
+  );
 };
 
 /** POST /images/create?fromImage=…: a pull on every healthy node, progress lines tagged with the node. */
 export const pull: Handler = async (c) => {
   const from = c.query.get("fromImage") ?? "";
-  if (!from) throw new DockerApiError(400, "image import (fromSrc) is not supported by Wharf's cluster endpoint: pull from the cluster registry instead");
+  if (!from)
+    throw new DockerApiError(
+      400,
+      "image import (fromSrc) is not supported by Wharf's cluster endpoint: pull from the cluster registry instead",
+    );
   const scope = await c.scope();
   const tag = c.query.get("tag") ?? "";
   const ref = tag ? `${from}${tag.startsWith("sha256:") ? "@" : ":"}${tag}` : from;
@@ -66,7 +77,8 @@ export const pull: Handler = async (c) => {
   await Promise.all(
     nodes.map(async (node) => {
       const name = nodeName(node);
-      const line = (status: string) => c.res.write(JSON.stringify({ status: `Pulling ${ref}... : ${status}`, id: name }) + "\n");
+      const line = (status: string) =>
+        c.res.write(JSON.stringify({ status: `Pulling ${ref}... : ${status}`, id: name }) + "\n");
       line("downloading");
       const b = await engineCall(
         c.ctx.engines.engine(node.address),
@@ -75,9 +87,24 @@ export const pull: Handler = async (c) => {
         undefined,
         typeof auth === "string" ? { "x-registry-auth": auth } : {},
         600_000,
-      ).catch((e: unknown) => ({ status: 502, body: Buffer.from(JSON.stringify({ message: (e as Error).message })), headers: {} }));
+      ).catch((e: unknown) => ({
+        status: 502,
+        body: Buffer.from(JSON.stringify({ message: (e as Error).message })),
+        headers: {},
+      }));
       const lines = b.body.toString("utf8").split("\n").filter(Boolean);
-      const failed = b.status !== 200 ? engineMessage(b) : lines.map((l) => { try { return (JSON.parse(l) as { error?: string }).error; } catch { return undefined; } }).find(Boolean);
+      const failed =
+        b.status !== 200
+          ? engineMessage(b)
+          : lines
+              .map((l) => {
+                try {
+                  return (JSON.parse(l) as { error?: string }).error;
+                } catch {
+                  return undefined;
+                }
+              })
+              .find(Boolean);
       if (failed) {
         errors.push(`${name}: ${failed}`);
         line(`error: ${failed}`);
@@ -99,9 +126,20 @@ export const pull: Handler = async (c) => {
 function holders(c: Call, scope: Scope, ref: string) {
   const repo = repositoryOf(ref);
   return healthy(scope).filter((n) =>
-    c.ctx.states.images(n.address).some(
-      (i) => i.Id === ref || i.Id === `sha256:${ref}` || i.Id.startsWith(`sha256:${ref}`) || (i.RepoTags ?? []).some((t) => t === ref || t === `${ref}:latest` || (repo === ref && repositoryOf(t) === ref && t.endsWith(":latest"))),
-    ),
+    c.ctx.states
+      .images(n.address)
+      .some(
+        (i) =>
+          i.Id === ref ||
+          i.Id === `sha256:${ref}` ||
+          i.Id.startsWith(`sha256:${ref}`) ||
+          (i.RepoTags ?? []).some(
+            (t) =>
+              t === ref ||
+              t === `${ref}:latest` ||
+              (repo === ref && repositoryOf(t) === ref && t.endsWith(":latest")),
+          ),
+      ),
   );
 }
 
@@ -116,7 +154,11 @@ export const remove: Handler = async (c) => {
   q.delete("force");
   const out: unknown[] = [];
   for (const node of nodes) {
-    const b = await engineCall(c.ctx.engines.engine(node.address), "DELETE", `${c.version}/images/${encodeURIComponent(ref)}?${q}`);
+    const b = await engineCall(
+      c.ctx.engines.engine(node.address),
+      "DELETE",
+      `${c.version}/images/${encodeURIComponent(ref)}?${q}`,
+    );
     if (b.status !== 200) throw new DockerApiError(b.status, `${nodeName(node)}: ${engineMessage(b)}`);
     out.push(...(JSON.parse(b.body.toString("utf8")) as unknown[]));
     await c.ctx.states.refreshImages(node.address);
@@ -132,6 +174,11 @@ export function fromHolder(rest: string): Handler {
     await checkImage(c, scope, ref);
     const node = holders(c, scope, ref)[0];
     if (!node) throw new DockerApiError(404, `No such image: ${ref}`);
-    await proxyStream(c.ctx.engines.engine(node.address), c.req, c.res, `${c.version}/images/${encodeURIComponent(ref)}${rest}`);
+    await proxyStream(
+      c.ctx.engines.engine(node.address),
+      c.req,
+      c.res,
+      `${c.version}/images/${encodeURIComponent(ref)}${rest}`,
+    );
   };
 }

@@ -14,7 +14,11 @@ export const API_VERSION = "1.41";
 export const SERVER_VERSION = "wharf-swarm/1.2.9";
 
 export async function ping(c: Call): Promise<void> {
-  c.res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache, no-store, must-revalidate", Pragma: "no-cache" });
+  c.res.writeHead(200, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Cache-Control": "no-cache, no-store, must-revalidate",
+    Pragma: "no-cache",
+  });
   c.res.end(c.req.method === "HEAD" ? undefined : "OK");
 }
 
@@ -62,7 +66,11 @@ export interface NodeLine {
 const STATUS: Record<string, string> = { healthy: "Healthy", unhealthy: "Unhealthy", pending: "Pending" };
 
 /** Swarm's SystemStatus pairs (§6.5). */
-export function systemStatus(strategy: string, filters: string, lines: readonly NodeLine[]): [string, string][] {
+export function systemStatus(
+  strategy: string,
+  filters: string,
+  lines: readonly NodeLine[],
+): [string, string][] {
   const out: [string, string][] = [
     ["Role", "primary"],
     ["Strategy", strategy],
@@ -101,7 +109,10 @@ const FILTERS = "health, port, containerslots, dependency, affinity, constraint,
 
 export async function info(c: Call): Promise<void> {
   const scope = await c.scope();
-  const state = await endpointView(c.ctx.store, { teams: scope.caller.teams, images: (a) => c.ctx.states.images(a) });
+  const state = await endpointView(c.ctx.store, {
+    teams: scope.caller.teams,
+    images: (a) => c.ctx.states.images(a),
+  });
   const mine = new Set(scope.containers.map((x) => x.containerId));
   const lines: NodeLine[] = scope.nodes.map((n) => {
     const i = state.slot(n.address)!;
@@ -163,7 +174,14 @@ export async function info(c: Call): Promise<void> {
     ServerVersion: SERVER_VERSION,
     Runtimes: {},
     DefaultRuntime: "runc",
-    Swarm: { LocalNodeState: "inactive", NodeID: "", NodeAddr: "", ControlAvailable: false, Error: "", RemoteManagers: null },
+    Swarm: {
+      LocalNodeState: "inactive",
+      NodeID: "",
+      NodeAddr: "",
+      ControlAvailable: false,
+      Error: "",
+      RemoteManagers: null,
+    },
     LiveRestoreEnabled: false,
     Isolation: "",
     InitBinary: "",

@@ -20,8 +20,34 @@ export function teamObjectName(team: string, engineName: string): string | undef
   return engineName.startsWith(prefix) ? engineName.slice(prefix.length) : undefined;
 }
 
-const LEFT = ["brave", "calm", "eager", "fond", "keen", "lucid", "merry", "nifty", "quiet", "sharp", "tidy", "zen"];
-const RIGHT = ["bell", "curie", "darwin", "euler", "gauss", "hopper", "kepler", "lovelace", "noether", "pascal", "turing", "volta"];
+const LEFT = [
+  "brave",
+  "calm",
+  "eager",
+  "fond",
+  "keen",
+  "lucid",
+  "merry",
+  "nifty",
+  "quiet",
+  "sharp",
+  "tidy",
+  "zen",
+];
+const RIGHT = [
+  "bell",
+  "curie",
+  "darwin",
+  "euler",
+  "gauss",
+  "hopper",
+  "kepler",
+  "lovelace",
+  "noether",
+  "pascal",
+  "turing",
+  "volta",
+];
 
 /** A docker-style name for a container created without one. */
 export function randomName(): string {

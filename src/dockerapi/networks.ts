@@ -52,9 +52,12 @@ export async function findTeamNetwork(c: Call, scope: Scope, ref: string): Promi
   const slash = ref.indexOf("/");
   const nodeRef = slash > 0 ? ref.slice(0, slash) : undefined;
   const name = slash > 0 ? ref.slice(slash + 1) : ref;
-  const byName = nets.filter((n) => n.name === name && (nodeRef === undefined || nodeName(n.node) === nodeRef));
+  const byName = nets.filter(
+    (n) => n.name === name && (nodeRef === undefined || nodeName(n.node) === nodeRef),
+  );
   if (byName.length === 1) return byName[0];
-  if (byName.length > 1) throw new DockerApiError(400, `network ${ref} is ambiguous: name it as <node>/${name}`);
+  if (byName.length > 1)
+    throw new DockerApiError(400, `network ${ref} is ambiguous: name it as <node>/${name}`);
   const byId = nets.filter((n) => ref.length >= 3 && n.net.Id.startsWith(ref));
   return byId.length === 1 ? byId[0] : undefined;
 }
@@ -69,10 +72,20 @@ export const list: Handler = async (c) => {
   const scope = await c.scope();
   const filters = parseFilters(c.query.get("filters"));
   const out: unknown[] = [];
-  for (const n of await teamNetworks(c, scope)) out.push({ ...present(n), Name: `${nodeName(n.node)}/${n.name}` });
+  for (const n of await teamNetworks(c, scope))
+    out.push({ ...present(n), Name: `${nodeName(n.node)}/${n.name}` });
   for (const node of healthy(scope))
     for (const b of ["bridge", "none"])
-      out.push({ Name: `${nodeName(node)}/${b}`, Id: `${node.engineId}-${b}`, Driver: b === "bridge" ? "bridge" : "null", Scope: "local", Labels: {}, Containers: {}, Options: {}, IPAM: { Driver: "default", Config: [] } });
+      out.push({
+        Name: `${nodeName(node)}/${b}`,
+        Id: `${node.engineId}-${b}`,
+        Driver: b === "bridge" ? "bridge" : "null",
+        Scope: "local",
+        Labels: {},
+        Containers: {},
+        Options: {},
+        IPAM: { Driver: "default", Config: [] },
+      });
   const names = filters.get("name") ?? [];
   const drivers = filters.get("driver") ?? [];
   sendJson(
@@ -80,7 +93,10 @@ export const list: Handler = async (c) => {
     200,
     out.filter((n) => {
       const x = n as { Name: string; Driver: string };
-      return (!names.length || names.some((w) => x.Name.includes(w))) && (!drivers.length || drivers.includes(x.Driver));
+      return (
+        (!names.length || names.some((w) => x.Name.includes(w))) &&
+        (!drivers.length || drivers.includes(x.Driver))
+      );
     }),
   );
 };
@@ -98,7 +114,10 @@ export const inspect: Handler = async (c) => {
 
 export const remove: Handler = async (c) => {
   const n = await mustFind(c);
-  sendBuffered(c.res, await engineCall(c.ctx.engines.engine(n.node.address), "DELETE", `${c.version}/networks/${n.net.Id}`));
+  sendBuffered(
+    c.res,
+    await engineCall(c.ctx.engines.engine(n.node.address), "DELETE", `${c.version}/networks/${n.net.Id}`),
+  );
 };
 
 export const create: Handler = async (c) => {
@@ -111,7 +130,10 @@ export const create: Handler = async (c) => {
     throw new DockerApiError(400, `invalid network name "${raw}": use letters, digits, "_", "." and "-"`);
   const driver = body["Driver"] ?? "bridge";
   if (driver !== "bridge" && driver !== "" && driver !== null)
-    throw new DockerApiError(400, `network driver ${String(driver)} is not supported by Wharf's cluster endpoint: networks are bridge networks on one node`);
+    throw new DockerApiError(
+      400,
+      `network driver ${String(driver)} is not supported by Wharf's cluster endpoint: networks are bridge networks on one node`,
+    );
   const labels = (body["Labels"] ?? {}) as Record<string, string>;
   const team = pickTeam(scope, labels);
   if ((await teamNetworks(c, scope)).some((n) => n.team === team && n.name === name))
@@ -121,9 +143,14 @@ export const create: Handler = async (c) => {
     node = findNode(scope, raw.slice(0, slash));
     if (!node) throw new DockerApiError(404, `node ${raw.slice(0, slash)} not found in your pools`);
   } else {
-    const state = await endpointView(c.ctx.store, { teams: scope.caller.teams, images: (a) => c.ctx.states.images(a) });
+    const state = await endpointView(c.ctx.store, {
+      teams: scope.caller.teams,
+      images: (a) => c.ctx.states.images(a),
+    });
     const pools = scope.pools.join("|");
-    const r = new Scheduler(state, { ha: false }).place({ constraints: pools ? [`pool==/^(${pools})$/`] : ["pool==/^$/"] });
+    const r = new Scheduler(state, { ha: false }).place({
+      constraints: pools ? [`pool==/^(${pools})$/`] : ["pool==/^$/"],
+    });
     if (!r.ok) throw new DockerApiError(503, r.error.message);
     node = scope.nodes.find((n) => n.address === r.value.nodeId);
     if (!node) throw new DockerApiError(503, "no node of your pools can take the network");
@@ -135,7 +162,15 @@ export const create: Handler = async (c) => {
     CheckDuplicate: true,
     Labels: { ...withoutReserved(labels), [TEAM_LABEL]: team },
   };
-  sendBuffered(c.res, await engineCall(c.ctx.engines.engine(node.address), "POST", `${c.version}/networks/create`, JSON.stringify(out)));
+  sendBuffered(
+    c.res,
+    await engineCall(
+      c.ctx.engines.engine(node.address),
+      "POST",
+      `${c.version}/networks/create`,
+      JSON.stringify(out),
+    ),
+  );
 };
 
 /** connect/disconnect: the network must be on the container's node. */
@@ -146,9 +181,17 @@ export function membership(action: "connect" | "disconnect"): Handler {
     const ref = String(body["Container"] ?? "");
     const { record, node } = await locate({ ...c, params: [ref] });
     if (node.address !== n.node.address)
-      throw new DockerApiError(400, `network ${n.name} is on ${nodeName(n.node)}, container ${ref} on ${nodeName(node)}: a network reaches only its own node`);
+      throw new DockerApiError(
+        400,
+        `network ${n.name} is on ${nodeName(n.node)}, container ${ref} on ${nodeName(node)}: a network reaches only its own node`,
+      );
     const out = { ...body, Container: record.containerId };
-    const b = await engineCall(c.ctx.engines.engine(node.address), "POST", `${c.version}/networks/${n.net.Id}/${action}`, JSON.stringify(out));
+    const b = await engineCall(
+      c.ctx.engines.engine(node.address),
+      "POST",
+      `${c.version}/networks/${n.net.Id}/${action}`,
+      JSON.stringify(out),
+    );
     await c.ctx.states.refreshContainer(node.address, record.containerId);
     if (b.status === 200) return sendEmpty(c.res, 200);
     sendBuffered(c.res, b);
@@ -160,11 +203,18 @@ export function pickTeam(scope: Scope, labels: Record<string, string>): string {
   const wanted = labels["wharf.team"];
   if (wanted !== undefined) {
     if (!scope.caller.teams.includes(wanted))
-      throw new DockerApiError(403, `label wharf.team=${wanted}: you create containers only for your teams (${scope.caller.teams.join(", ") || "none"})`);
+      throw new DockerApiError(
+        403,
+        `label wharf.team=${wanted}: you create containers only for your teams (${scope.caller.teams.join(", ") || "none"})`,
+      );
     return wanted;
   }
   const t = scope.caller.teams[0];
-  if (!t) throw new DockerApiError(403, "you are in no team that may create apps, so you cannot create containers: ask an admin to add you to a team");
+  if (!t)
+    throw new DockerApiError(
+      403,
+      "you are in no team that may create apps, so you cannot create containers: ask an admin to add you to a team",
+    );
   return t;
 }
 

@@ -11,7 +11,8 @@ import type { Engines } from "./engines.js";
 
 export const TEAM_LABEL = "wharf.docker.team";
 
-export type Summary = Docker.ContainerInfo;
+/** An engine's container summary, with when it was read (its Status ages from there). */
+export type Summary = Docker.ContainerInfo & { readAt?: number };
 export type ImageSummary = Docker.ImageInfo;
 
 /** An engine event as dockerd sends it (only the fields the endpoint reads are typed). */
@@ -106,7 +107,7 @@ export class NodeStates {
         const [s] = await this.engines
           .engine(address)
           .docker.listContainers({ all: true, filters: JSON.stringify({ id: [id] }) });
-        if (s && s.Labels?.[TEAM_LABEL] !== undefined) w.containers.set(s.Id, s);
+        if (s && s.Labels?.[TEAM_LABEL] !== undefined) w.containers.set(s.Id, { ...s, readAt: Date.now() });
         else w.containers.delete(id);
       } catch (e) {
         this.log.debug({ err: e, node: address }, "could not refresh a container");
@@ -159,7 +160,8 @@ export class NodeStates {
       docker.listContainers({ all: true, filters: JSON.stringify({ label: [TEAM_LABEL] }) }),
       docker.listImages(),
     ]);
-    w.containers = new Map(cs.map((c) => [c.Id, c]));
+    const now = Date.now();
+    w.containers = new Map(cs.map((c) => [c.Id, { ...c, readAt: now }]));
     w.images = imgs;
     w.loaded = true;
     this.onListed?.(w.address, cs, startedAt);
@@ -233,7 +235,10 @@ export class NodeStates {
     const attrs = e.Actor?.Attributes ?? {};
     if (attrs[TEAM_LABEL] === undefined) return;
     const id = e.Actor?.ID ?? e.id ?? "";
-    const done = action === "destroy" ? Promise.resolve(void w.containers.delete(id)) : this.refreshContainer(w.address, id);
+    const done =
+      action === "destroy"
+        ? Promise.resolve(void w.containers.delete(id))
+        : this.refreshContainer(w.address, id);
     void done.then(() => {
       for (const fn of this.listeners) fn(w.address, e);
     });

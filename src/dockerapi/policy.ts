@@ -22,25 +22,37 @@ export function policyViolations(body: Obj, p: DockerPoolPolicy): string[] {
   const hc = isObj(body["HostConfig"]) ? body["HostConfig"] : {};
   const out: string[] = [];
   const how = (flag: string) => `an admin can allow it with \`wharf docker policy set ${p.pool} ${flag}\``;
-  if (hc["Privileged"] === true && !p.allowPrivileged) out.push(`privileged containers are refused on pool ${p.pool} (${how("--allow-privileged")})`);
+  if (hc["Privileged"] === true && !p.allowPrivileged)
+    out.push(`privileged containers are refused on pool ${p.pool} (${how("--allow-privileged")})`);
   const sec = list(hc["SecurityOpt"]).map(String);
   const unconfined = sec.filter((s) => /unconfined|label[:=]disable|no-new-privileges[:=]false/i.test(s));
   if (unconfined.length && !p.allowPrivileged)
-    out.push(`security options ${unconfined.join(", ")} are refused on pool ${p.pool} (${how("--allow-privileged")})`);
+    out.push(
+      `security options ${unconfined.join(", ")} are refused on pool ${p.pool} (${how("--allow-privileged")})`,
+    );
   if (typeof hc["CgroupParent"] === "string" && hc["CgroupParent"] !== "" && !p.allowPrivileged)
-    out.push(`a cgroup parent of the container's own is refused on pool ${p.pool} (${how("--allow-privileged")})`);
+    out.push(
+      `a cgroup parent of the container's own is refused on pool ${p.pool} (${how("--allow-privileged")})`,
+    );
   const binds = hostBinds(hc);
   if (binds.length && !p.allowHostBinds)
-    out.push(`host bind mounts (${binds.join(", ")}) are refused on pool ${p.pool}: use named volumes (${how("--allow-host-binds")})`);
+    out.push(
+      `host bind mounts (${binds.join(", ")}) are refused on pool ${p.pool}: use named volumes (${how("--allow-host-binds")})`,
+    );
   const ns = (["NetworkMode", "PidMode", "IpcMode", "UTSMode", "UsernsMode"] as const).filter(
     (k) => hc[k] === "host",
   );
   if (ns.length && !p.allowHostNamespaces)
-    out.push(`the host's namespaces (${ns.map((k) => `${k}=host`).join(", ")}) are refused on pool ${p.pool} (${how("--allow-host-namespaces")})`);
+    out.push(
+      `the host's namespaces (${ns.map((k) => `${k}=host`).join(", ")}) are refused on pool ${p.pool} (${how("--allow-host-namespaces")})`,
+    );
   const devices = [...list(hc["Devices"]), ...list(hc["DeviceRequests"]), ...list(hc["DeviceCgroupRules"])];
-  if (devices.length && !p.allowDevices) out.push(`devices are refused on pool ${p.pool} (${how("--allow-devices")})`);
+  if (devices.length && !p.allowDevices)
+    out.push(`devices are refused on pool ${p.pool} (${how("--allow-devices")})`);
   const caps = list(hc["CapAdd"]).map(String);
   if (caps.length && !p.allowCapAdd)
-    out.push(`added capabilities (${caps.join(", ")}) are refused on pool ${p.pool} (${how("--allow-cap-add")})`);
+    out.push(
+      `added capabilities (${caps.join(", ")}) are refused on pool ${p.pool} (${how("--allow-cap-add")})`,
+    );
   return out;
 }

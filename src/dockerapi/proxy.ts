@@ -83,7 +83,11 @@ export function engineCall(
       const chunks: Buffer[] = [];
       ur.on("data", (c: Buffer) => chunks.push(c));
       ur.on("end", () =>
-        resolve({ status: ur.statusCode ?? 502, headers: forwardHeaders(ur.headers), body: Buffer.concat(chunks) }),
+        resolve({
+          status: ur.statusCode ?? 502,
+          headers: forwardHeaders(ur.headers),
+          body: Buffer.concat(chunks),
+        }),
       );
       ur.on("error", (e) => reject(unreachable(engine, e)));
     });
@@ -125,13 +129,18 @@ export function proxyUpgrade(
   path: string,
 ): () => void {
   const up = engine.connect();
+  // The CLI half-closes when it has no more stdin (exec without -i): its side must stay
+  // writable until the engine has sent all output, or the last lines are lost.
+  (client as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
+  (up as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
   const cut = () => {
     up.destroy();
     client.destroy();
   };
   const lines = [`${req.method} ${path} HTTP/1.1`, "Host: docker"];
   const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() !== "host") lines.push(`${raw[i]}: ${raw[i + 1]}`);
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (raw[i]!.toLowerCase() !== "host") lines.push(`${raw[i]}: ${raw[i + 1]}`);
   let connected = false;
   const onConnect = () => {
     connected = true;
@@ -155,6 +164,7 @@ export function proxyUpgrade(
   });
   client.on("error", () => up.destroy());
   client.on("close", () => up.destroy());
+  up.on("end", () => client.end());
   up.on("close", () => client.destroy());
   return cut;
 }

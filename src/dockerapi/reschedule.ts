@@ -37,9 +37,15 @@ export async function rescheduleFrom(ctx: EndpointCtx, address: string): Promise
   const nodes = await ctx.store.listNodes();
   const dead = nodes.find((n) => n.address === address);
   if (!dead || dead.health.state !== "unhealthy") return;
-  const records = (await ctx.store.listDockerContainers({ node: address })).filter((r) => r.reschedule && r.phase === "created");
+  const records = (await ctx.store.listDockerContainers({ node: address })).filter(
+    (r) => r.reschedule && r.phase === "created",
+  );
   for (const r of records) {
-    const claimed = await ctx.store.updateDockerContainer(r.swarmId, { phase: "rescheduling" }, { node: address, phase: "created" });
+    const claimed = await ctx.store.updateDockerContainer(
+      r.swarmId,
+      { phase: "rescheduling" },
+      { node: address, phase: "created" },
+    );
     if (!claimed) continue;
     const wasRunning = ctx.states.containers(address)?.get(r.containerId)?.State !== "exited";
     try {
@@ -47,24 +53,46 @@ export async function rescheduleFrom(ctx: EndpointCtx, address: string): Promise
       const placed = new Scheduler(state, { ha: false }).place(requestOf(r));
       if (!placed.ok) throw new Error(placed.error.message);
       const node = nodes.find((n) => n.address === placed.value.nodeId)!;
-      const moved = (await ctx.store.updateDockerContainer(r.swarmId, { node: node.address, containerId: "", phase: "creating" }))!;
+      const moved = (await ctx.store.updateDockerContainer(r.swarmId, {
+        node: node.address,
+        containerId: "",
+        phase: "creating",
+      }))!;
       let b = await createOnNode(ctx, moved, node, "", []);
       if (b.status === 404) {
         // The engine has not the image: pull it there (from the cluster registry) and retry once.
         const from = encodeURIComponent(r.image);
-        await engineCall(ctx.engines.engine(node.address), "POST", `/images/create?fromImage=${from}`, undefined, {}, 600_000);
+        await engineCall(
+          ctx.engines.engine(node.address),
+          "POST",
+          `/images/create?fromImage=${from}`,
+          undefined,
+          {},
+          600_000,
+        );
         b = await createOnNode(ctx, moved, node, "", []);
       }
       if (!b.id) throw new Error(engineMessage(b as never));
       if (wasRunning) {
         const s = await engineCall(ctx.engines.engine(node.address), "POST", `/containers/${b.id}/start`);
-        if (s.status >= 300 && s.status !== 304) ctx.log.warn({ container: r.name, error: engineMessage(s) }, "rescheduled container did not start");
+        if (s.status >= 300 && s.status !== 304)
+          ctx.log.warn({ container: r.name, error: engineMessage(s) }, "rescheduled container did not start");
         await ctx.states.refreshContainer(node.address, b.id);
       }
-      ctx.log.info({ container: r.name, team: r.team, from: address, to: node.address }, "rescheduled a container off a dead node");
+      ctx.log.info(
+        { container: r.name, team: r.team, from: address, to: node.address },
+        "rescheduled a container off a dead node",
+      );
     } catch (e) {
-      await ctx.store.updateDockerContainer(r.swarmId, { node: address, containerId: r.containerId, phase: "created" });
-      ctx.log.warn({ container: r.name, team: r.team, node: address, error: (e as Error).message }, "could not reschedule a container off a dead node");
+      await ctx.store.updateDockerContainer(r.swarmId, {
+        node: address,
+        containerId: r.containerId,
+        phase: "created",
+      });
+      ctx.log.warn(
+        { container: r.name, team: r.team, node: address, error: (e as Error).message },
+        "could not reschedule a container off a dead node",
+      );
     }
   }
 }

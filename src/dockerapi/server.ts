@@ -71,7 +71,15 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
       o.log.warn({ err: e, node: address }, "endpoint sweep failed"),
     );
   });
-  const ctx: EndpointCtx = { store: o.store, engines, states, log: o.log, registry: o.registry, execs: new Map(), createLock: { tail: Promise.resolve() } };
+  const ctx: EndpointCtx = {
+    store: o.store,
+    engines,
+    states,
+    log: o.log,
+    registry: o.registry,
+    execs: new Map(),
+    createLock: { tail: Promise.resolve() },
+  };
   const syncNodes = () =>
     o.store
       .listNodes()
@@ -154,7 +162,9 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: number, message: string) => {
       const body = JSON.stringify({ message });
-      socket.end(`HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nApi-Version: ${API_VERSION}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nApi-Version: ${API_VERSION}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     };
     void (async () => {
       try {
@@ -186,7 +196,9 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
         if (to === "healthy") void states.relist(address).catch(() => undefined);
         return;
       }
-      rescheduleFrom(ctx, address).catch((e: unknown) => o.log.error({ err: e, node: address }, "rescheduling failed"));
+      rescheduleFrom(ctx, address).catch((e: unknown) =>
+        o.log.error({ err: e, node: address }, "rescheduling failed"),
+      );
     },
     async close() {
       clearInterval(syncTimer);

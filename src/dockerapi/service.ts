@@ -24,13 +24,24 @@ export interface IssuedCert {
 }
 
 function userOnly(p: Principal): string {
-  if (p.kind !== "user") throw new ForbiddenError("Docker endpoint certificates name a user: log in as one (team tokens cannot get one).");
+  if (p.kind !== "user")
+    throw new ForbiddenError(
+      "Docker endpoint certificates name a user: log in as one (team tokens cannot get one).",
+    );
   return p.email;
 }
 
-export async function issueCert(store: Store, ep: EndpointInfo, p: Principal, csr: string): Promise<IssuedCert> {
+export async function issueCert(
+  store: Store,
+  ep: EndpointInfo,
+  p: Principal,
+  csr: string,
+): Promise<IssuedCert> {
   const email = userOnly(p);
-  if (!csr) throw new BadRequestError("Send the certificate request in the csr field (wharf docker certs makes one).");
+  if (!csr)
+    throw new BadRequestError(
+      "Send the certificate request in the csr field (wharf docker certs makes one).",
+    );
   let signed;
   try {
     signed = await ep.ca.sign(csr, email);
@@ -38,8 +49,19 @@ export async function issueCert(store: Store, ep: EndpointInfo, p: Principal, cs
     if (e instanceof CsrError) throw new BadRequestError(`${e.message}.`);
     throw e;
   }
-  await store.createDockerCert({ serial: signed.serial, userEmail: email, fingerprint: signed.fingerprint, notAfter: signed.notAfter });
-  return { certificate: signed.pem, ca: await ep.ca.caPem(), serial: signed.serial, expires: signed.notAfter.toISOString(), endpoint: ep.url };
+  await store.createDockerCert({
+    serial: signed.serial,
+    userEmail: email,
+    fingerprint: signed.fingerprint,
+    notAfter: signed.notAfter,
+  });
+  return {
+    certificate: signed.pem,
+    ca: await ep.ca.caPem(),
+    serial: signed.serial,
+    expires: signed.notAfter.toISOString(),
+    endpoint: ep.url,
+  };
 }
 
 export interface CertView {
@@ -67,7 +89,13 @@ export async function listCerts(store: Store, p: Principal, user?: string): Prom
 }
 
 export async function revokeCert(store: Store, p: Principal, serial: string): Promise<void> {
-  const c = await store.findDockerCert(serial.toLowerCase().replace(/^0x/, "").replace(/:/g, "").replace(/^0+(?=.)/, ""));
+  const c = await store.findDockerCert(
+    serial
+      .toLowerCase()
+      .replace(/^0x/, "")
+      .replace(/:/g, "")
+      .replace(/^0+(?=.)/, ""),
+  );
   if (!c || (c.userEmail !== p.email && !isGlobal(p, "user.update")))
     throw new NotFoundError(`Certificate ${serial} not found: \`wharf docker certs list\` shows yours.`);
   await store.revokeDockerCert(c.serial);
@@ -81,10 +109,18 @@ export async function getPolicy(store: Store, p: Principal, pool: string): Promi
 
 export type PolicyPatch = Partial<Omit<DockerPoolPolicy, "pool">>;
 
-export async function setPolicy(store: Store, p: Principal, pool: string, patch: PolicyPatch): Promise<DockerPoolPolicy> {
+export async function setPolicy(
+  store: Store,
+  p: Principal,
+  pool: string,
+  patch: PolicyPatch,
+): Promise<DockerPoolPolicy> {
   authorize(p, "pool.update", poolContext(pool));
   if (!(await store.findPool(pool))) throw new NotFoundError(`Pool "${pool}" not found.`);
-  if (patch.containersPerTeam !== undefined && (!Number.isInteger(patch.containersPerTeam) || patch.containersPerTeam < -1))
+  if (
+    patch.containersPerTeam !== undefined &&
+    (!Number.isInteger(patch.containersPerTeam) || patch.containersPerTeam < -1)
+  )
     throw new BadRequestError("containers-per-team must be a whole number, or -1 for no limit.");
   const cur = await store.getDockerPoolPolicy(pool);
   const next = { ...cur };

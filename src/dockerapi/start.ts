@@ -13,7 +13,10 @@ import { startDockerApi, type DockerApi } from "./server.js";
 
 export function dockerEndpointFor(config: WharfConfig): EndpointInfo | null {
   if (config.dockerApiPort === null) return null;
-  return { ca: new DockerCa(config.dockerCaDir || join(config.dataDir, "docker-ca")), url: config.dockerApiUrl };
+  return {
+    ca: new DockerCa(config.dockerCaDir || join(config.dataDir, "docker-ca")),
+    url: config.dockerApiUrl,
+  };
 }
 
 export async function startDockerEndpoint(
@@ -25,7 +28,9 @@ export async function startDockerEndpoint(
 ): Promise<DockerApi | null> {
   if (!info || config.dockerApiPort === null) return null;
   if (!clients || typeof (clients as EngineClients).engineFor !== "function")
-    throw new Error("WHARF_DOCKER_API_PORT is set but this server reaches no node engines: configure the cluster (WHARF_NODE_TLS_DIR)");
+    throw new Error(
+      "WHARF_DOCKER_API_PORT is set but this server reaches no node engines: configure the cluster (WHARF_NODE_TLS_DIR)",
+    );
   const api = await startDockerApi({
     store,
     log,

@@ -26,14 +26,26 @@ export async function sweepNode(
   for (const r of records) {
     const c = bySid.get(r.swarmId);
     if (r.phase === "creating") {
-      const stale = r.updatedAt.getTime() < serverStartedAt || Date.now() - r.updatedAt.getTime() > CREATE_GRACE_MS;
+      const stale =
+        r.updatedAt.getTime() < serverStartedAt || Date.now() - r.updatedAt.getTime() > CREATE_GRACE_MS;
       if (!stale) continue;
-      if (c) await store.updateDockerContainer(r.swarmId, { containerId: c.Id, phase: "created" }, { phase: "creating" });
+      if (c)
+        await store.updateDockerContainer(
+          r.swarmId,
+          { containerId: c.Id, phase: "created" },
+          { phase: "creating" },
+        );
       else await store.deleteDockerContainer(r.swarmId);
-      log.warn({ container: r.name, team: r.team, adopted: Boolean(c) }, "settled a container create a crash interrupted");
+      log.warn(
+        { container: r.name, team: r.team, adopted: Boolean(c) },
+        "settled a container create a crash interrupted",
+      );
     } else if (r.phase === "created" && !c && r.updatedAt.getTime() < listedAt) {
       await store.deleteDockerContainer(r.swarmId);
-      log.info({ container: r.name, team: r.team, node: address }, "dropped the record of a container gone from its node");
+      log.info(
+        { container: r.name, team: r.team, node: address },
+        "dropped the record of a container gone from its node",
+      );
     }
   }
   const here = new Set(records.map((r) => r.swarmId));
@@ -46,7 +58,12 @@ export async function sweepNode(
       .engine(address)
       .docker.getContainer(c.Id)
       .remove({ force: true })
-      .catch((e: unknown) => log.warn({ err: e, node: address }, "could not remove a leftover endpoint container"));
-    log.info({ node: address, swarmId: sid, elsewhere: r?.node ?? null }, "removed a leftover endpoint container");
+      .catch((e: unknown) =>
+        log.warn({ err: e, node: address }, "could not remove a leftover endpoint container"),
+      );
+    log.info(
+      { node: address, swarmId: sid, elsewhere: r?.node ?? null },
+      "removed a leftover endpoint container",
+    );
   }
 }

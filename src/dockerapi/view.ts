@@ -25,7 +25,10 @@ export function recordLabels(c: DockerContainerRecord): Record<string, string> {
 }
 
 export async function endpointView(
-  store: Pick<StoreOps, "listNodes" | "listUnits" | "listApps" | "listPlans" | "listServiceContainers" | "listDockerContainers">,
+  store: Pick<
+    StoreOps,
+    "listNodes" | "listUnits" | "listApps" | "listPlans" | "listServiceContainers" | "listDockerContainers"
+  >,
   input: ViewInput,
 ): Promise<ClusterState> {
   const [nodes, units, apps, plans, services, docker] = await Promise.all([
@@ -45,9 +48,11 @@ export async function endpointView(
     else byNode.set(node, [c]);
   };
   for (const u of units)
-    if (u.status !== "removing") add(u.node, { id: `unit:${u.id}`, memory: reserved.get(u.app) || undefined });
+    if (u.status !== "removing")
+      add(u.node, { id: `unit:${u.id}`, memory: reserved.get(u.app) || undefined });
   for (const s of services)
-    if (s.node && s.phase !== "removing") add(s.node, { id: `service:${s.uuid}`, memory: s.memory || undefined });
+    if (s.node && s.phase !== "removing")
+      add(s.node, { id: `service:${s.uuid}`, memory: s.memory || undefined });
   // A caller in several teams may hold two containers of one name: only the first is named.
   const names = new Set<string>();
   for (const c of docker) {

@@ -52,9 +52,14 @@ export const list: Handler = async (c) => {
   const names = filters.get("name") ?? [];
   const nodes = filters.get("node") ?? [];
   const vols = (await teamVolumes(c, scope)).filter(
-    (v) => (!names.length || names.some((n) => v.name.includes(n))) && (!nodes.length || nodes.includes(nodeName(v.node))),
+    (v) =>
+      (!names.length || names.some((n) => v.name.includes(n))) &&
+      (!nodes.length || nodes.includes(nodeName(v.node))),
   );
-  sendJson(c.res, 200, { Volumes: vols.map((v) => ({ ...v.vol, Name: `${nodeName(v.node)}/${v.name}` })), Warnings: null });
+  sendJson(c.res, 200, {
+    Volumes: vols.map((v) => ({ ...v.vol, Name: `${nodeName(v.node)}/${v.name}` })),
+    Warnings: null,
+  });
 };
 
 export const inspect: Handler = async (c) => {
@@ -71,11 +76,21 @@ export const create: Handler = async (c) => {
   const slash = raw.indexOf("/");
   const name = slash > 0 ? raw.slice(slash + 1) : raw;
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name))
-    throw new DockerApiError(400, `invalid volume name "${raw}": give a name of letters, digits, "_", "." and "-" (anonymous volumes are not supported here)`);
+    throw new DockerApiError(
+      400,
+      `invalid volume name "${raw}": give a name of letters, digits, "_", "." and "-" (anonymous volumes are not supported here)`,
+    );
   const driver = body["Driver"] ?? "local";
-  if (driver !== "local" && driver !== "") throw new DockerApiError(400, `volume driver ${String(driver)} is not supported by Wharf's cluster endpoint`);
+  if (driver !== "local" && driver !== "")
+    throw new DockerApiError(
+      400,
+      `volume driver ${String(driver)} is not supported by Wharf's cluster endpoint`,
+    );
   if (body["DriverOpts"] && Object.keys(body["DriverOpts"] as object).length)
-    throw new DockerApiError(403, "volume driver options (which can mount host paths or devices) are refused by Wharf's cluster endpoint");
+    throw new DockerApiError(
+      403,
+      "volume driver options (which can mount host paths or devices) are refused by Wharf's cluster endpoint",
+    );
   const labels = (body["Labels"] ?? {}) as Record<string, string>;
   const team = pickTeam(scope, labels);
   let nodes = healthy(scope);
@@ -85,11 +100,21 @@ export const create: Handler = async (c) => {
     nodes = [n];
   }
   if (!nodes.length) throw new DockerApiError(503, "No healthy node available in the cluster");
-  const out = { Name: engineObjectName(team, name), Driver: "local", Labels: { ...withoutReserved(labels), [TEAM_LABEL]: team } };
+  const out = {
+    Name: engineObjectName(team, name),
+    Driver: "local",
+    Labels: { ...withoutReserved(labels), [TEAM_LABEL]: team },
+  };
   let last: Record<string, unknown> = {};
   for (const n of nodes) {
-    const b = await engineCall(c.ctx.engines.engine(n.address), "POST", `${c.version}/volumes/create`, JSON.stringify(out));
-    if (b.status !== 201 && b.status !== 200) throw new DockerApiError(b.status, `${nodeName(n)}: ${engineMessage(b)}`);
+    const b = await engineCall(
+      c.ctx.engines.engine(n.address),
+      "POST",
+      `${c.version}/volumes/create`,
+      JSON.stringify(out),
+    );
+    if (b.status !== 201 && b.status !== 200)
+      throw new DockerApiError(b.status, `${nodeName(n)}: ${engineMessage(b)}`);
     last = JSON.parse(b.body.toString("utf8")) as Record<string, unknown>;
   }
   sendJson(c.res, 201, { ...last, Name: slash > 0 ? raw : name });
@@ -100,8 +125,13 @@ export const remove: Handler = async (c) => {
   const found = matching(await teamVolumes(c, await c.scope()), ref);
   if (!found.length) throw new DockerApiError(404, `get ${ref}: no such volume`);
   for (const v of found) {
-    const b = await engineCall(c.ctx.engines.engine(v.node.address), "DELETE", `${c.version}/volumes/${encodeURIComponent(v.vol.Name)}${c.query.toString() ? `?${c.query}` : ""}`);
-    if (b.status !== 204 && b.status !== 404) throw new DockerApiError(b.status, `${nodeName(v.node)}: ${engineMessage(b)}`);
+    const b = await engineCall(
+      c.ctx.engines.engine(v.node.address),
+      "DELETE",
+      `${c.version}/volumes/${encodeURIComponent(v.vol.Name)}${c.query.toString() ? `?${c.query}` : ""}`,
+    );
+    if (b.status !== 204 && b.status !== 404)
+      throw new DockerApiError(b.status, `${nodeName(v.node)}: ${engineMessage(b)}`);
   }
   sendEmpty(c.res, 204);
 };

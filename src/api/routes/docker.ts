@@ -15,20 +15,36 @@ const POLICY_FIELDS: Record<string, keyof docker.PolicyPatch> = {
   "allow-cap-add": "allowCapAdd",
 };
 
-export function dockerRoutes(app: FastifyInstance, ctx: Ctx, endpoint: () => docker.EndpointInfo | null): void {
+export function dockerRoutes(
+  app: FastifyInstance,
+  ctx: Ctx,
+  endpoint: () => docker.EndpointInfo | null,
+): void {
   const ep = (): docker.EndpointInfo => {
     const e = endpoint();
-    if (!e) throw new ServiceUnavailableError("This server runs no Docker endpoint: start it with WHARF_DOCKER_API_PORT set.");
+    if (!e)
+      throw new ServiceUnavailableError(
+        "This server runs no Docker endpoint: start it with WHARF_DOCKER_API_PORT set.",
+      );
     return e;
   };
   app.post(
     "/docker/certs",
-    { schema: doc("docker", "Sign a client certificate for the Docker endpoint (CSR with CN=<your email>)", { body: { csr: "PEM" } }) },
-    async (req, reply) => json(reply, await docker.issueCert(ctx.store, ep(), principal(req), input(req).str("csr")), 201),
+    {
+      schema: doc("docker", "Sign a client certificate for the Docker endpoint (CSR with CN=<your email>)", {
+        body: { csr: "PEM" },
+      }),
+    },
+    async (req, reply) =>
+      json(reply, await docker.issueCert(ctx.store, ep(), principal(req), input(req).str("csr")), 201),
   );
   app.get(
     "/docker/certs",
-    { schema: doc("docker", "Your Docker endpoint certificates (admins: ?user=EMAIL, or empty for all)", { query: { user: "email" } }) },
+    {
+      schema: doc("docker", "Your Docker endpoint certificates (admins: ?user=EMAIL, or empty for all)", {
+        query: { user: "email" },
+      }),
+    },
     async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
       return json(reply, await docker.listCerts(ctx.store, principal(req), q.user));
@@ -36,7 +52,11 @@ export function dockerRoutes(app: FastifyInstance, ctx: Ctx, endpoint: () => doc
   );
   app.delete(
     "/docker/certs/:serial",
-    { schema: doc("docker", "Revoke a Docker endpoint certificate (yours; admins: anyone's)", { params: { serial: "hex" } }) },
+    {
+      schema: doc("docker", "Revoke a Docker endpoint certificate (yours; admins: anyone's)", {
+        params: { serial: "hex" },
+      }),
+    },
     async (req, reply) => {
       await docker.revokeCert(ctx.store, principal(req), param(req, "serial"));
       return reply.code(200).send();
@@ -52,7 +72,10 @@ export function dockerRoutes(app: FastifyInstance, ctx: Ctx, endpoint: () => doc
     {
       schema: doc("docker", "Relax or tighten the Docker endpoint's policy on a pool", {
         params: { pool: "pool" },
-        body: { ...Object.fromEntries(Object.keys(POLICY_FIELDS).map((k) => [k, "bool"])), "containers-per-team": "number (-1: no limit)" },
+        body: {
+          ...Object.fromEntries(Object.keys(POLICY_FIELDS).map((k) => [k, "bool"])),
+          "containers-per-team": "number (-1: no limit)",
+        },
       }),
     },
     async (req, reply) => {

@@ -32,7 +32,9 @@ interface CertRow {
 /** One directory per target: ca.pem, cert.pem, key.pem (Docker's DOCKER_CERT_PATH layout) and endpoint. */
 function certDir(cmd: Command, dir?: string): string {
   if (dir) return dir;
-  const t = targetFor(cmd).url.replace(/^https?:\/\//, "").replace(/[^a-zA-Z0-9.-]+/g, "_");
+  const t = targetFor(cmd)
+    .url.replace(/^https?:\/\//, "")
+    .replace(/[^a-zA-Z0-9.-]+/g, "_");
   return join(wharfHome(), "docker", t);
 }
 
@@ -45,12 +47,15 @@ async function issue(cmd: Command, dir: string): Promise<Issued> {
   const key = join(dir, "key.pem");
   const csr = join(dir, "cert.csr");
   const tools = await run("openssl", ["version"], { allowFailure: true }).catch(() => ({ code: 1 }));
-  if (tools.code !== 0) throw new CliError("openssl is needed to make your key: install it (Debian: apt-get install openssl)");
+  if (tools.code !== 0)
+    throw new CliError("openssl is needed to make your key: install it (Debian: apt-get install openssl)");
   try {
     await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${key}.new`]);
     await chmod(`${key}.new`, 0o600);
     await run("openssl", ["req", "-new", "-key", `${key}.new`, "-subj", `/CN=${email}`, "-out", csr]);
-    const got = await api.getJson<Issued>("POST", "/docker/certs", { form: { csr: await readFile(csr, "utf8") } });
+    const got = await api.getJson<Issued>("POST", "/docker/certs", {
+      form: { csr: await readFile(csr, "utf8") },
+    });
     if (!got) throw new CliError("the server answered no certificate");
     await writeFile(join(dir, "cert.pem"), got.certificate);
     await writeFile(join(dir, "ca.pem"), got.ca);
@@ -127,13 +132,22 @@ export function registerDocker(program: Command): void {
   const policy = docker.command("policy").description("what the Docker endpoint allows on a pool (admins)");
   jsonOption(policy.command("show <pool>").description("show a pool's policy")).action(
     async (pool: string, opts: { json?: boolean }, cmd: Command) => {
-      const p = await apiFor(cmd).getJson<Record<string, unknown>>("GET", `/docker/policies/${encodeURIComponent(pool)}`);
-      emit(opts, p, () => table(["Setting", "Value"], Object.entries(p ?? {}).map(([k, v]) => [k, String(v)])));
+      const p = await apiFor(cmd).getJson<Record<string, unknown>>(
+        "GET",
+        `/docker/policies/${encodeURIComponent(pool)}`,
+      );
+      emit(opts, p, () =>
+        table(
+          ["Setting", "Value"],
+          Object.entries(p ?? {}).map(([k, v]) => [k, String(v)]),
+        ),
+      );
     },
   );
   const flags = ["privileged", "host-binds", "host-namespaces", "devices", "cap-add"];
   let set = policy.command("set <pool>").description("relax or tighten a pool's policy");
-  for (const f of flags) set = set.addOption(boolChoice(`--allow-${f} <bool>`, `allow ${f.replace("-", " ")} (true/false)`));
+  for (const f of flags)
+    set = set.addOption(boolChoice(`--allow-${f} <bool>`, `allow ${f.replace("-", " ")} (true/false)`));
   set
     .option("--containers-per-team <n>", "containers one team may have on the pool (-1: no limit)")
     .action(async (pool: string, opts: Record<string, string | undefined>, cmd: Command) => {
@@ -143,7 +157,8 @@ export function registerDocker(program: Command): void {
         if (v !== undefined) form[`allow-${f}`] = v;
       }
       if (opts.containersPerTeam !== undefined) form["containers-per-team"] = opts.containersPerTeam;
-      if (!Object.keys(form).length) throw new CliError("say what to change, e.g. --allow-privileged true or --containers-per-team 50", 2);
+      if (!Object.keys(form).length)
+        throw new CliError("say what to change, e.g. --allow-privileged true or --containers-per-team 50", 2);
       await apiFor(cmd).send("PUT", `/docker/policies/${encodeURIComponent(pool)}`, { form });
       print(`Docker endpoint policy of pool ${pool} updated.`);
     });
