@@ -22,7 +22,18 @@ const tls = {
   rejectUnauthorized: true,
 };
 
-const IMAGE = { Id: "sha256:" + "b".repeat(64), RepoTags: ["busybox:latest"], RepoDigests: [], Created: 1_700_000_000, Size: 2_000_000, VirtualSize: 2_000_000, SharedSize: 0, Labels: {}, Containers: 0, ParentId: "" };
+const IMAGE = {
+  Id: "sha256:" + "b".repeat(64),
+  RepoTags: ["busybox:latest"],
+  RepoDigests: [],
+  Created: 1_700_000_000,
+  Size: 2_000_000,
+  VirtualSize: 2_000_000,
+  SharedSize: 0,
+  Labels: {},
+  Containers: 0,
+  ParentId: "",
+};
 
 function summary(node: number, id: string, sid: string, created: number) {
   return {
@@ -44,7 +55,8 @@ function summary(node: number, id: string, sid: string, created: number) {
 
 function serve(node: number) {
   const containers = new Map<string, ReturnType<typeof summary>>();
-  for (let i = 0; i < perNode; i++) containers.set(fakeId(node, i), summary(node, fakeId(node, i), fakeSid(node, i), 1_700_000_000 + i));
+  for (let i = 0; i < perNode; i++)
+    containers.set(fakeId(node, i), summary(node, fakeId(node, i), fakeSid(node, i), 1_700_000_000 + i));
   let seq = 0;
   const server = https.createServer(tls, (req, res) => {
     const url = new URL(req.url ?? "/", "https://fake");
@@ -56,7 +68,17 @@ function serve(node: number) {
     };
     if (path === "/_ping") return res.writeHead(200, { "Api-Version": "1.41" }).end("OK");
     if (path === "/info")
-      return json(200, { ID: `FAKE:${node}`, Name: `fake-${node}`, NCPU: 4, MemTotal: 8 * 2 ** 30, Driver: "overlay2", OSType: "linux", KernelVersion: "fake", OperatingSystem: "fake", Labels: [] });
+      return json(200, {
+        ID: `FAKE:${node}`,
+        Name: `fake-${node}`,
+        NCPU: 4,
+        MemTotal: 8 * 2 ** 30,
+        Driver: "overlay2",
+        OSType: "linux",
+        KernelVersion: "fake",
+        OperatingSystem: "fake",
+        Labels: [],
+      });
     if (path === "/version") return json(200, { Version: "20.10.24", ApiVersion: "1.41" });
     if (path === "/images/json") return json(200, [IMAGE]);
     if (path === "/events") {
@@ -76,7 +98,11 @@ function serve(node: number) {
       req.on("end", () => {
         const labels = (JSON.parse(body) as { Labels?: Record<string, string> }).Labels ?? {};
         const id = fakeId(node, perNode + ++seq);
-        containers.set(id, { ...summary(node, id, labels["com.docker.swarm.id"] ?? "", Math.floor(Date.now() / 1000)), State: "created", Status: "Created" });
+        containers.set(id, {
+          ...summary(node, id, labels["com.docker.swarm.id"] ?? "", Math.floor(Date.now() / 1000)),
+          State: "created",
+          Status: "Created",
+        });
         json(201, { Id: id, Warnings: [] });
       });
       return;
@@ -90,7 +116,9 @@ function serve(node: number) {
     }
     json(404, { message: `fake engine: ${req.method} ${path} not faked` });
   });
-  return new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+  return new Promise<number>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+  );
 }
 
 const ports: number[] = [];

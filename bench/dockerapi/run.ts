@@ -24,8 +24,10 @@ const NODES = Number(process.argv[3] ?? 1000);
 const PER_NODE = Number(process.argv[4] ?? 30);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))]!;
-const fmt = (xs: number[]) => `p50 ${median(xs).toFixed(0)} ms, p90 ${p90(xs).toFixed(0)} ms (n=${xs.length})`;
+const p90 = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))]!;
+const fmt = (xs: number[]) =>
+  `p50 ${median(xs).toFixed(0)} ms, p90 ${p90(xs).toFixed(0)} ms (n=${xs.length})`;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = process.hrtime.bigint();
@@ -40,13 +42,38 @@ async function partA(): Promise<void> {
     const u = await s.addUser("alice@example.com", "alpha");
     await ok(s.docker(u, ["pull", s.image]));
     const n = s.info.nodes[0]!;
-    const tlsArgs = ["--tlsverify", "--tlscacert", s.info.tls.ca, "--tlscert", s.info.tls.clientCert, "--tlskey", s.info.tls.clientKey, "-H", `tcp://${n.address}:2376`];
-    const direct = (args: string[]) => run(DOCKER_28, [...tlsArgs, ...args], { PATH: process.env.PATH ?? "", HOME: s.dir });
+    const tlsArgs = [
+      "--tlsverify",
+      "--tlscacert",
+      s.info.tls.ca,
+      "--tlscert",
+      s.info.tls.clientCert,
+      "--tlskey",
+      s.info.tls.clientKey,
+      "-H",
+      `tcp://${n.address}:2376`,
+    ];
+    const direct = (args: string[]) =>
+      run(DOCKER_28, [...tlsArgs, ...args], { PATH: process.env.PATH ?? "", HOME: s.dir });
     const viaEndpoint: number[] = [];
     const straight: number[] = [];
     for (let i = 0; i < reps + 1; i++) {
       // Same node, same image, same command; the first pair warms both paths and is dropped.
-      const a = await timed(() => ok(s.docker(u, ["run", "-d", "--name", `e${i}`, "-e", `constraint:node==${s.nodeNames[0]}`, s.image, "sleep", "600"])));
+      const a = await timed(() =>
+        ok(
+          s.docker(u, [
+            "run",
+            "-d",
+            "--name",
+            `e${i}`,
+            "-e",
+            `constraint:node==${s.nodeNames[0]}`,
+            s.image,
+            "sleep",
+            "600",
+          ]),
+        ),
+      );
       const b = await timed(() => ok(direct(["run", "-d", "--name", `d${i}`, s.image, "sleep", "600"])));
       if (i > 0) {
         viaEndpoint.push(a);
@@ -58,7 +85,9 @@ async function partA(): Promise<void> {
     console.log("(a) docker run -d to running, 3-node test cluster, same node, alternating");
     console.log(`    through the endpoint: ${fmt(viaEndpoint)}`);
     console.log(`    straight at the node: ${fmt(straight)}`);
-    console.log(`    ratio of medians: ${(median(viaEndpoint) / median(straight)).toFixed(2)}x (goal <= 1.15x)`);
+    console.log(
+      `    ratio of medians: ${(median(viaEndpoint) / median(straight)).toFixed(2)}x (goal <= 1.15x)`,
+    );
   } finally {
     await s.close();
   }
@@ -76,29 +105,98 @@ async function partB(): Promise<void> {
     await pki.issueServer("server", { ips: ["127.0.0.1"] });
     await pki.issueClient("client");
     const clientDir = await pki.exportDockerCertDir("client", join(dir, "client"));
-    fake = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fake-engine.ts"), join(dir, "pki"), String(NODES), String(PER_NODE), "bench"], { stdio: ["ignore", "pipe", "inherit"] });
-    const line = await new Promise<string>((resolve) => createInterface({ input: fake!.stdout! }).once("line", resolve));
+    fake = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(import.meta.dirname, "fake-engine.ts"),
+        join(dir, "pki"),
+        String(NODES),
+        String(PER_NODE),
+        "bench",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const line = await new Promise<string>((resolve) =>
+      createInterface({ input: fake!.stdout! }).once("line", resolve),
+    );
     const ports = (JSON.parse(line) as { ports: number[] }).ports;
     // The store: the nodes and the team's 30,000 containers, as the endpoint would have recorded them.
     const dataDir = join(dir, "data");
     mkdirSync(dataDir);
     const adminHome = join(dir, "admin");
     mkdirSync(adminHome);
-    await ok(runCli(["server", "init", "-e", "admin@example.com", "--data-dir", dataDir], { home: adminHome, input: "admin-pass-1\n" }));
+    await ok(
+      runCli(["server", "init", "-e", "admin@example.com", "--data-dir", dataDir], {
+        home: adminHome,
+        input: "admin-pass-1\n",
+      }),
+    );
     const store = await openStore({ kind: "sqlite", path: join(dataDir, "wharf.db") });
     const now = new Date();
     await store.tx(async (t) => {
       for (let n = 0; n < NODES; n++)
-        await t.createNode({ address: `https://127.0.0.1:${ports[n]}`, pool: "main", metadata: { zone: `z${n % 3}` }, engineId: `FAKE:${n}`, engineName: `fake-${n}`, labels: { storagedriver: "overlay2", ostype: "linux" }, cpus: 4, memory: 8 * 2 ** 30, disabled: false, health: { state: "healthy", failures: 0, lastSuccess: now, lastError: "", lastErrorAt: null, since: now } });
+        await t.createNode({
+          address: `https://127.0.0.1:${ports[n]}`,
+          pool: "main",
+          metadata: { zone: `z${n % 3}` },
+          engineId: `FAKE:${n}`,
+          engineName: `fake-${n}`,
+          labels: { storagedriver: "overlay2", ostype: "linux" },
+          cpus: 4,
+          memory: 8 * 2 ** 30,
+          disabled: false,
+          health: {
+            state: "healthy",
+            failures: 0,
+            lastSuccess: now,
+            lastError: "",
+            lastErrorAt: null,
+            since: now,
+          },
+        });
     });
     for (let n = 0; n < NODES; n++)
       await store.tx(async (t) => {
         for (let i = 0; i < PER_NODE; i++)
-          await t.createDockerContainer({ swarmId: fakeSid(n, i), team: "bench", owner: "bench@example.com", pool: "main", node: `https://127.0.0.1:${ports[n]}`, containerId: fakeId(n, i), name: `c-${n}-${i}`, engineName: `wd.${fakeSid(n, i).slice(0, 16)}`, image: "busybox", memory: 0, cpus: 0, ports: [], hostNetwork: false, exposedPorts: [], reschedule: false, config: JSON.stringify({ Image: "busybox", Labels: { "wharf.docker.team": "bench", "com.docker.swarm.id": fakeSid(n, i) } }), phase: "created" });
+          await t.createDockerContainer({
+            swarmId: fakeSid(n, i),
+            team: "bench",
+            owner: "bench@example.com",
+            pool: "main",
+            node: `https://127.0.0.1:${ports[n]}`,
+            containerId: fakeId(n, i),
+            name: `c-${n}-${i}`,
+            engineName: `wd.${fakeSid(n, i).slice(0, 16)}`,
+            image: "busybox",
+            memory: 0,
+            cpus: 0,
+            ports: [],
+            hostNetwork: false,
+            exposedPorts: [],
+            reschedule: false,
+            config: JSON.stringify({
+              Image: "busybox",
+              Labels: { "wharf.docker.team": "bench", "com.docker.swarm.id": fakeSid(n, i) },
+            }),
+            phase: "created",
+          });
       });
     await store.close();
     server = spawn(process.execPath, [CLI, "server", "--data-dir", dataDir, "-p", "0"], {
-      env: { PATH: process.env.PATH ?? "", HOME: dir, WHARF_LOG_LEVEL: "error", WHARF_NODE_TLS_DIR: clientDir, WHARF_REGISTRY: "127.0.0.1:5999", WHARF_ROUTER_EMBEDDED: "false", WHARF_DOCKER_API_PORT: "0", WHARF_NODE_MONITOR_INTERVAL_MS: "10000", WHARF_NODE_MONITOR_TIMEOUT_MS: "5000", WHARF_LOG_COLLECTOR: "false" },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        WHARF_LOG_LEVEL: "error",
+        WHARF_NODE_TLS_DIR: clientDir,
+        WHARF_REGISTRY: "127.0.0.1:5999",
+        WHARF_ROUTER_EMBEDDED: "false",
+        WHARF_DOCKER_API_PORT: "0",
+        WHARF_NODE_MONITOR_INTERVAL_MS: "10000",
+        WHARF_NODE_MONITOR_TIMEOUT_MS: "5000",
+        WHARF_LOG_COLLECTOR: "false",
+      },
       stdio: ["ignore", "ignore", "pipe"],
     });
     const urls = await new Promise<{ api: string; docker: string }>((resolve, reject) => {
@@ -111,7 +209,8 @@ async function partB(): Promise<void> {
       });
       server!.once("exit", (c) => reject(new Error(`server exited ${c}: ${err}`)));
     });
-    const admin = (args: string[], input?: string) => runCli(args, { home: adminHome, ...(input ? { input } : {}), env: { WHARF_TARGET: urls.api } });
+    const admin = (args: string[], input?: string) =>
+      runCli(args, { home: adminHome, ...(input ? { input } : {}), env: { WHARF_TARGET: urls.api } });
     await ok(admin(["login", "admin@example.com"], "admin-pass-1\n"));
     await ok(admin(["pool", "add", "main", "--default"]));
     await ok(admin(["team", "create", "bench"]));
@@ -120,8 +219,18 @@ async function partB(): Promise<void> {
     await ok(admin(["role", "assign", "team-member", "bench@example.com", "bench"]));
     const home = join(dir, "bench");
     mkdirSync(home);
-    await ok(runCli(["login", "bench@example.com"], { home, input: "user-pass-1\n", env: { WHARF_TARGET: urls.api } }));
-    const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: home, ...parseEnv((await ok(runCli(["docker", "env"], { home, env: { WHARF_TARGET: urls.api } }))).stdout) };
+    await ok(
+      runCli(["login", "bench@example.com"], {
+        home,
+        input: "user-pass-1\n",
+        env: { WHARF_TARGET: urls.api },
+      }),
+    );
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      HOME: home,
+      ...parseEnv((await ok(runCli(["docker", "env"], { home, env: { WHARF_TARGET: urls.api } }))).stdout),
+    };
     const docker = (args: string[]) => ok(run(DOCKER_28, args, env));
     // Wait until the endpoint has listed every fake node.
     const total = NODES * PER_NODE;
@@ -132,15 +241,22 @@ async function partB(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     const cert = (f: string) => readFileSync(join(env.DOCKER_CERT_PATH!, f));
-    const agent = new https.Agent({ ca: cert("ca.pem"), cert: cert("cert.pem"), key: cert("key.pem"), keepAlive: true });
+    const agent = new https.Agent({
+      ca: cert("ca.pem"),
+      cert: cert("cert.pem"),
+      key: cert("key.pem"),
+      keepAlive: true,
+    });
     const [host, port] = urls.docker.replace("tcp://", "").split(":");
     const raw = (path: string) =>
       new Promise<number>((resolve, reject) => {
-        https.get({ host, port: Number(port), path, agent }, (res) => {
-          let n = 0;
-          res.on("data", (d: Buffer) => (n += d.length));
-          res.on("end", () => resolve(n));
-        }).on("error", reject);
+        https
+          .get({ host, port: Number(port), path, agent }, (res) => {
+            let n = 0;
+            res.on("data", (d: Buffer) => (n += d.length));
+            res.on("end", () => resolve(n));
+          })
+          .on("error", reject);
       });
     const ps: number[] = [];
     const info: number[] = [];
@@ -163,10 +279,16 @@ async function partB(): Promise<void> {
     console.log(`(b) simulated pool: ${NODES} fake nodes, ${total} containers of the caller's team`);
     console.log(`    docker ps -q (CLI, whole command):   ${fmt(ps)}`);
     console.log(`    GET /containers/json (HTTP only):    ${fmt(psRaw)}`);
-    console.log(`    docker info (CLI, whole command):    ${fmt(info)}   [classic Swarm, published: p50 150 ms]`);
+    console.log(
+      `    docker info (CLI, whole command):    ${fmt(info)}   [classic Swarm, published: p50 150 ms]`,
+    );
     console.log(`    GET /info (HTTP only):               ${fmt(infoRaw)}`);
-    console.log(`    docker run -d (schedule + start):    ${fmt(runs)}   [classic Swarm, published: p50 230 ms]`);
-    console.log(`    ratios to Swarm's published p50s: info ${(median(info) / 150).toFixed(2)}x, run ${(median(runs) / 230).toFixed(2)}x`);
+    console.log(
+      `    docker run -d (schedule + start):    ${fmt(runs)}   [classic Swarm, published: p50 230 ms]`,
+    );
+    console.log(
+      `    ratios to Swarm's published p50s: info ${(median(info) / 150).toFixed(2)}x, run ${(median(runs) / 230).toFixed(2)}x`,
+    );
     agent.destroy();
   } finally {
     server?.kill("SIGTERM");

@@ -225,7 +225,7 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
 
   registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
   const dockerEndpoint = dockerEndpointFor(config);
-  dockerRoutes(app, ctx, () => dockerEndpoint);
+  if (dockerEndpoint) dockerRoutes(app, ctx, dockerEndpoint);
   let builtin: BuiltinServices | null = null;
   if (deps.engines && config.registry) {
     deploy = await createDeployCtx(ctx, deps.engines, config, logger);

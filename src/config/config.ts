@@ -215,7 +215,9 @@ export function loadConfig(
   if (env.WHARF_DOCKER_API_HOST) fromEnv.dockerApiHost = env.WHARF_DOCKER_API_HOST;
   if (env.WHARF_DOCKER_API_URL) {
     if (!/^tcp:\/\/[^/\s]+:\d+$/.test(env.WHARF_DOCKER_API_URL))
-      throw new Error(`invalid WHARF_DOCKER_API_URL "${env.WHARF_DOCKER_API_URL}": write it as tcp://HOST:PORT`);
+      throw new Error(
+        `invalid WHARF_DOCKER_API_URL "${env.WHARF_DOCKER_API_URL}": write it as tcp://HOST:PORT`,
+      );
     fromEnv.dockerApiUrl = env.WHARF_DOCKER_API_URL;
   }
   if (env.WHARF_DOCKER_CA_DIR) fromEnv.dockerCaDir = env.WHARF_DOCKER_CA_DIR;

@@ -3,7 +3,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Ctx } from "../../domain/services/context.js";
 import * as docker from "../../dockerapi/service.js";
-import { ServiceUnavailableError } from "../../domain/errors.js";
 import { principal } from "../auth.js";
 import { doc, input, json, param } from "./util.js";
 
@@ -15,19 +14,9 @@ const POLICY_FIELDS: Record<string, keyof docker.PolicyPatch> = {
   "allow-cap-add": "allowCapAdd",
 };
 
-export function dockerRoutes(
-  app: FastifyInstance,
-  ctx: Ctx,
-  endpoint: () => docker.EndpointInfo | null,
-): void {
-  const ep = (): docker.EndpointInfo => {
-    const e = endpoint();
-    if (!e)
-      throw new ServiceUnavailableError(
-        "This server runs no Docker endpoint: start it with WHARF_DOCKER_API_PORT set.",
-      );
-    return e;
-  };
+/** Registered only when the server runs the endpoint (WHARF_DOCKER_API_PORT). */
+export function dockerRoutes(app: FastifyInstance, ctx: Ctx, endpoint: docker.EndpointInfo): void {
+  const ep = (): docker.EndpointInfo => endpoint;
   app.post(
     "/docker/certs",
     {

@@ -12,6 +12,7 @@ import { appCases } from "./authz/cases-apps.js";
 import { serviceCases } from "./authz/cases-services.js";
 import { clusterCases } from "./authz/cases-cluster.js";
 import { logCases } from "./authz/cases-logs.js";
+import { dockerCases } from "./authz/cases-docker.js";
 
 const cases: Case[] = [
   ...identityCases,
@@ -20,6 +21,7 @@ const cases: Case[] = [
   ...serviceCases,
   ...clusterCases,
   ...logCases,
+  ...dockerCases,
   logoutCase,
 ];
 
