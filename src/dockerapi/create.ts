@@ -305,11 +305,10 @@ async function place(
 }
 
 /** The body an engine gets: CPU reservations turned into that engine's shares. */
-export function engineBody(body: Obj, cpus: number, node: NodeRecord): Obj {
+export function engineBody(body: Obj, node: NodeRecord): Obj {
   const hc = { ...(body["HostConfig"] as Obj) };
   if (typeof hc["CpuShares"] === "number" && hc["CpuShares"] > 0)
     hc["CpuShares"] = engineShares(hc["CpuShares"], node.cpus);
-  void cpus;
   return { ...body, HostConfig: hc };
 }
 
@@ -336,7 +335,7 @@ export async function createOnNode(
     );
     if (b.status >= 300) return b;
   }
-  const body = engineBody(JSON.parse(record.config) as Obj, record.cpus, node);
+  const body = engineBody(JSON.parse(record.config) as Obj, node);
   const b = await engineCall(
     engine,
     "POST",

@@ -2,6 +2,7 @@
 // lives on one node (there is no multi-host network here) and is listed as
 // `<node>/<name>`, next to each node's bridge and none. `network create node-1/x` puts it on
 // node-1; without a node the scheduler picks one, and containers joining it are placed there.
+import { createHash } from "node:crypto";
 import type Docker from "dockerode";
 import type { NodeRecord } from "../store/types.js";
 import type { Call, Handler } from "./context.js";
@@ -78,7 +79,7 @@ export const list: Handler = async (c) => {
     for (const b of ["bridge", "none"])
       out.push({
         Name: `${nodeName(node)}/${b}`,
-        Id: `${node.engineId}-${b}`,
+        Id: createHash("sha256").update(`${node.engineId}/${b}`).digest("hex"),
         Driver: b === "bridge" ? "bridge" : "null",
         Scope: "local",
         Labels: {},
