@@ -190,8 +190,7 @@ async function partB(): Promise<void> {
         HOME: dir,
         WHARF_LOG_LEVEL: "error",
         WHARF_NODE_TLS_DIR: clientDir,
-        WHARF_REGISTRY: "127.0.0.1:5999",
-        WHARF_ROUTER_EMBEDDED: "false",
+        // No registry: the deploy side (reconcilers converging 1,000 fake nodes) stays off.
         WHARF_DOCKER_API_PORT: "0",
         WHARF_NODE_MONITOR_INTERVAL_MS: "10000",
         WHARF_NODE_MONITOR_TIMEOUT_MS: "5000",

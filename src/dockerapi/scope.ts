@@ -11,6 +11,8 @@ export interface Scope {
   /** Nodes of those pools, in registration order. */
   nodes: NodeRecord[];
   containers: DockerContainerRecord[];
+  /** The same nodes by address (lists join tens of thousands of containers to their node). */
+  byAddress: Map<string, NodeRecord>;
 }
 
 export async function loadScope(store: StoreOps, caller: Caller): Promise<Scope> {
@@ -28,13 +30,14 @@ export async function loadScope(store: StoreOps, caller: Caller): Promise<Scope>
     )
     .map((p) => p.name);
   const set = new Set(usable);
-  return { caller, pools: usable, nodes: nodes.filter((n) => set.has(n.pool)), containers };
+  const mine = nodes.filter((n) => set.has(n.pool));
+  return { caller, pools: usable, nodes: mine, containers, byAddress: new Map(mine.map((n) => [n.address, n])) };
 }
 
 export const nodeName = (n: NodeRecord): string => n.engineName || n.address;
 
 export function nodeByAddress(scope: Scope, address: string): NodeRecord | undefined {
-  return scope.nodes.find((n) => n.address === address);
+  return scope.byAddress.get(address);
 }
 
 /** A node of the scope named by engine name, address or engine id. */
