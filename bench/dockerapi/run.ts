@@ -191,6 +191,9 @@ async function partB(): Promise<void> {
         WHARF_LOG_LEVEL: "error",
         WHARF_NODE_TLS_DIR: clientDir,
         // No registry: the deploy side (reconcilers converging 1,000 fake nodes) stays off.
+        // NORMAL: the monitor records 1,000 nodes' first health transition at start, one
+        // transaction each; with an fsync each that alone kept the API waiting for minutes.
+        WHARF_SQLITE_SYNCHRONOUS: "NORMAL",
         WHARF_DOCKER_API_PORT: "0",
         WHARF_NODE_MONITOR_INTERVAL_MS: "10000",
         WHARF_NODE_MONITOR_TIMEOUT_MS: "5000",
