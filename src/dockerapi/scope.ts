@@ -31,7 +31,13 @@ export async function loadScope(store: StoreOps, caller: Caller): Promise<Scope>
     .map((p) => p.name);
   const set = new Set(usable);
   const mine = nodes.filter((n) => set.has(n.pool));
-  return { caller, pools: usable, nodes: mine, containers, byAddress: new Map(mine.map((n) => [n.address, n])) };
+  return {
+    caller,
+    pools: usable,
+    nodes: mine,
+    containers,
+    byAddress: new Map(mine.map((n) => [n.address, n])),
+  };
 }
 
 export const nodeName = (n: NodeRecord): string => n.engineName || n.address;

@@ -46,6 +46,8 @@ const endpointContainer = (nodeAddress: string, memory: number): DockerContainer
   reschedule: false,
   config: "{}",
   phase: "created",
+  createdAt: new Date(),
+  updatedAt: new Date(),
 });
 
 test("endpoint containers reserve memory and CPUs on their node in the units' view", () => {
