@@ -19,6 +19,8 @@ export interface EndpointCtx {
   execs: Map<string, { node: string; swarmId: string }>;
   /** Serialises creates so each decision sees the previous one's reservation (Swarm's scheduler lock). */
   createLock: { tail: Promise<unknown> };
+  /** When this server started (ms): work another instance of it left half done predates it. */
+  startedAt: number;
 }
 
 export interface Call {

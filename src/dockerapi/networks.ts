@@ -135,6 +135,8 @@ export const create: Handler = async (c) => {
       400,
       `network driver ${String(driver)} is not supported by Wharf's cluster endpoint: networks are bridge networks on one node`,
     );
+  const refused = networkBodyRefusals(body);
+  if (refused.length) throw new DockerApiError(403, `${refused.join("; ")}. Nothing was created.`);
   const labels = (body["Labels"] ?? {}) as Record<string, string>;
   const team = pickTeam(scope, labels);
   if ((await teamNetworks(c, scope)).some((n) => n.team === team && n.name === name))
@@ -173,6 +175,39 @@ export const create: Handler = async (c) => {
     ),
   );
 };
+
+/**
+ * What a tenant may not ask of a node's bridge: driver options (a bridge name of another
+ * network's, ICC or masquerading switched off on a bridge it shares), its own addresses
+ * (a subnet over the node's own network cuts the node off for every team), another IPAM
+ * driver, or a config-only/config-from/ingress network. Compose sends none of these. Pure.
+ */
+export function networkBodyRefusals(body: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const opts = body["Options"];
+  if (opts && typeof opts === "object" && Object.keys(opts).length)
+    out.push(
+      `network driver options (${Object.keys(opts).join(", ")}) are refused by Wharf's cluster endpoint: leave them out`,
+    );
+  const ipam = body["IPAM"] as { Driver?: unknown; Config?: unknown; Options?: unknown } | null | undefined;
+  if (ipam && typeof ipam === "object") {
+    if (ipam.Driver !== undefined && ipam.Driver !== null && ipam.Driver !== "" && ipam.Driver !== "default")
+      out.push(
+        `IPAM driver ${String(ipam.Driver)} is refused by Wharf's cluster endpoint: use the default one`,
+      );
+    const config = Array.isArray(ipam.Config) ? ipam.Config : [];
+    const options = ipam.Options && typeof ipam.Options === "object" ? Object.keys(ipam.Options) : [];
+    if (config.length || options.length)
+      out.push(
+        "subnets, ranges and gateways of your own (--subnet, --ip-range, --gateway, --aux-address) are refused by Wharf's cluster endpoint: the node picks free ones",
+      );
+  }
+  for (const k of ["ConfigOnly", "Ingress"] as const)
+    if (body[k] === true) out.push(`${k} networks are not supported by Wharf's cluster endpoint`);
+  if (body["ConfigFrom"] && typeof body["ConfigFrom"] === "object" && Object.keys(body["ConfigFrom"]).length)
+    out.push("ConfigFrom networks are not supported by Wharf's cluster endpoint");
+  return out;
+}
 
 /** connect/disconnect: the network must be on the container's node. */
 export function membership(action: "connect" | "disconnect"): Handler {

@@ -8,6 +8,7 @@ import type { ClientRequest } from "node:http";
 import type Docker from "dockerode";
 import type { Logger } from "pino";
 import type { Engines } from "./engines.js";
+import { SWARM_LABELS } from "./expressions.js";
 
 export const TEAM_LABEL = "wharf.docker.team";
 
@@ -50,8 +51,12 @@ export class NodeStates {
   constructor(
     private readonly engines: Engines,
     private readonly log: Logger,
-    /** Told after every full listing of a node (the sweep of orphans and duplicates hangs here). */
-    private readonly onListed?: (address: string, containers: readonly Summary[], startedAt: number) => void,
+    private readonly hooks: {
+      /** Told after every full listing of a node (the sweep of orphans and duplicates hangs here). */
+      listed?: (address: string, containers: readonly Summary[], startedAt: number) => void;
+      /** Told when an endpoint container is destroyed on the node (`run --rm`, removed on the node). */
+      destroyed?: (address: string, id: string, swarmId: string) => void;
+    } = {},
   ) {}
 
   /** Watch exactly these nodes. */
@@ -164,7 +169,7 @@ export class NodeStates {
     w.containers = new Map(cs.map((c) => [c.Id, { ...c, readAt: now }]));
     w.images = imgs;
     w.loaded = true;
-    this.onListed?.(w.address, cs, startedAt);
+    this.hooks.listed?.(w.address, cs, startedAt);
   }
 
   private retry(w: Watched): void {
@@ -235,10 +240,11 @@ export class NodeStates {
     const attrs = e.Actor?.Attributes ?? {};
     if (attrs[TEAM_LABEL] === undefined) return;
     const id = e.Actor?.ID ?? e.id ?? "";
-    const done =
-      action === "destroy"
-        ? Promise.resolve(void w.containers.delete(id))
-        : this.refreshContainer(w.address, id);
+    if (action === "destroy") {
+      w.containers.delete(id);
+      this.hooks.destroyed?.(w.address, id, attrs[SWARM_LABELS.id] ?? "");
+    }
+    const done = action === "destroy" ? Promise.resolve() : this.refreshContainer(w.address, id);
     void done.then(() => {
       for (const fn of this.listeners) fn(w.address, e);
     });

@@ -1,6 +1,6 @@
 // What a shared cluster refuses by default in a create request: anything that reaches the
 // node itself (privileged mode, host paths, host namespaces, devices, added capabilities,
-// unconfined security profiles, a cgroup parent of its own). An admin relaxes it per pool
+// unconfined security profiles, unmasked /proc paths, a cgroup parent of its own). An admin relaxes it per pool
 // (`wharf docker policy set`). Pure: returns every refusal, each a sentence.
 import type { DockerPoolPolicy } from "../store/types.js";
 
@@ -15,6 +15,11 @@ export function hostBinds(hostConfig: Obj): string[] {
   for (const b of list(hostConfig["Binds"])) if (typeof b === "string" && b.startsWith("/")) out.push(b);
   for (const m of list(hostConfig["Mounts"]))
     if (isObj(m) && (m["Type"] === "bind" || m["Type"] === "npipe")) out.push(String(m["Source"] ?? ""));
+    // A volume with driver options is the local driver's `o=bind,device=/path`: a host path too.
+    else if (isObj(m) && isObj(m["VolumeOptions"]) && isObj(m["VolumeOptions"]["DriverConfig"]))
+      out.push(`volume ${String(m["Source"] ?? "")} with driver options`);
+  if (typeof hostConfig["VolumeDriver"] === "string" && !["", "local"].includes(hostConfig["VolumeDriver"]))
+    out.push(`volume driver ${hostConfig["VolumeDriver"]}`);
   return out;
 }
 
@@ -29,6 +34,14 @@ export function policyViolations(body: Obj, p: DockerPoolPolicy): string[] {
   if (unconfined.length && !p.allowPrivileged)
     out.push(
       `security options ${unconfined.join(", ")} are refused on pool ${p.pool} (${how("--allow-privileged")})`,
+    );
+  // Any value replaces Docker's default masked and read-only /proc paths ([] unmasks them all).
+  const unmasked = (["MaskedPaths", "ReadonlyPaths"] as const).filter(
+    (k) => hc[k] !== undefined && hc[k] !== null,
+  );
+  if (unmasked.length && !p.allowPrivileged)
+    out.push(
+      `${unmasked.join(" and ")} of the container's own are refused on pool ${p.pool} (${how("--allow-privileged")})`,
     );
   if (typeof hc["CgroupParent"] === "string" && hc["CgroupParent"] !== "" && !p.allowPrivileged)
     out.push(

@@ -3,7 +3,8 @@
 // pool, with the same config, labels (so the same swarm id and constraints) and name, and
 // started if it was running. A hard constraint to the dead node keeps it there. Claiming a
 // container is a compare-and-set in the store, so of several servers only one moves it;
-// a failure puts the record back as it was.
+// a failure puts the record back as it was, and a claim a crash cut off is taken again by
+// the next server start (here, or by the sweep once the node answers again).
 import { Scheduler } from "../scheduler/index.js";
 import type { DockerContainerRecord } from "../store/types.js";
 import type { EndpointCtx } from "./context.js";
@@ -37,14 +38,17 @@ export async function rescheduleFrom(ctx: EndpointCtx, address: string): Promise
   const nodes = await ctx.store.listNodes();
   const dead = nodes.find((n) => n.address === address);
   if (!dead || dead.health.state !== "unhealthy") return;
+  // A claim from before this server started was cut off by a crash: it is claimed again.
   const records = (await ctx.store.listDockerContainers({ node: address })).filter(
-    (r) => r.reschedule && r.phase === "created",
+    (r) =>
+      r.reschedule &&
+      (r.phase === "created" || (r.phase === "rescheduling" && r.updatedAt.getTime() < ctx.startedAt)),
   );
   for (const r of records) {
     const claimed = await ctx.store.updateDockerContainer(
       r.swarmId,
       { phase: "rescheduling" },
-      { node: address, phase: "created" },
+      { node: address, phase: r.phase },
     );
     if (!claimed) continue;
     const wasRunning = ctx.states.containers(address)?.get(r.containerId)?.State !== "exited";

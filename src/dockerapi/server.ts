@@ -21,7 +21,7 @@ import { loadScope, type Scope } from "./scope.js";
 import { match } from "./routes.js";
 import { API_VERSION } from "./info.js";
 import { upgraded } from "./exec.js";
-import { sweepNode } from "./sweep.js";
+import { dropDestroyed, sweepNode } from "./sweep.js";
 import { rescheduleFrom } from "./reschedule.js";
 
 export interface DockerApiOptions {
@@ -66,10 +66,15 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
   const tls = await ca.serverTls([o.host, ...o.sans]);
   const engines = dockerApiEngines(o.clients, o.nodeTls);
   const startedAt = Date.now();
-  const states = new NodeStates(engines, o.log, (address, cs, listedAt) => {
-    sweepNode(o.store, engines, o.log, address, cs, listedAt, startedAt).catch((e: unknown) =>
-      o.log.warn({ err: e, node: address }, "endpoint sweep failed"),
-    );
+  const states = new NodeStates(engines, o.log, {
+    listed: (address, cs, listedAt) =>
+      void sweepNode(o.store, engines, o.log, address, cs, listedAt, startedAt).catch((e: unknown) =>
+        o.log.warn({ err: e, node: address }, "endpoint sweep failed"),
+      ),
+    destroyed: (address, id, swarmId) =>
+      void dropDestroyed(o.store, address, id, swarmId).catch((e: unknown) =>
+        o.log.warn({ err: e, node: address }, "could not drop a destroyed container's record"),
+      ),
   });
   const ctx: EndpointCtx = {
     store: o.store,
@@ -79,6 +84,7 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
     registry: o.registry,
     execs: new Map(),
     createLock: { tail: Promise.resolve() },
+    startedAt,
   };
   const syncNodes = () =>
     o.store

@@ -2,7 +2,8 @@
 // interrupted is adopted (its container exists) or dropped; a container whose record is gone
 // (removed while its node was down) or lives elsewhere now (rescheduled) is removed, as
 // Swarm removed duplicates when an engine came back; a record whose container vanished from
-// a live node is dropped, so it stops holding capacity.
+// a live node is dropped, so it stops holding capacity (at once when the node reports its
+// destruction, dropDestroyed).
 import type { Logger } from "pino";
 import type { Store } from "../store/types.js";
 import type { Engines } from "./engines.js";
@@ -40,6 +41,9 @@ export async function sweepNode(
         { container: r.name, team: r.team, adopted: Boolean(c) },
         "settled a container create a crash interrupted",
       );
+    } else if (r.phase === "rescheduling" && r.updatedAt.getTime() < serverStartedAt) {
+      // Claimed for a move by a server that died before moving it: the node answers again, it stays.
+      await store.updateDockerContainer(r.swarmId, { phase: "created" }, { phase: "rescheduling" });
     } else if (r.phase === "created" && !c && r.updatedAt.getTime() < listedAt) {
       await store.deleteDockerContainer(r.swarmId);
       log.info(
@@ -66,4 +70,21 @@ export async function sweepNode(
       "removed a leftover endpoint container",
     );
   }
+}
+
+/**
+ * A container destroyed on its node (`docker run --rm`, or removed there) releases its record
+ * at once, so its name, capacity and quota are free again; only the record of that very
+ * container on that node (a rescheduled one lives elsewhere now).
+ */
+export async function dropDestroyed(
+  store: Store,
+  address: string,
+  id: string,
+  swarmId: string,
+): Promise<void> {
+  if (!swarmId) return;
+  const r = await store.findDockerContainer(swarmId);
+  if (r && r.node === address && r.containerId === id && r.phase === "created")
+    await store.deleteDockerContainer(swarmId);
 }

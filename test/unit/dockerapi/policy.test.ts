@@ -31,6 +31,20 @@ test("each reach into the node is refused by default, naming the flag that allow
     [{ UsernsMode: "host" }, /UsernsMode=host/],
     [{ Devices: [{ PathOnHost: "/dev/kvm" }] }, /devices are refused.*--allow-devices/],
     [{ CapAdd: ["NET_ADMIN"] }, /added capabilities \(NET_ADMIN\).*--allow-cap-add/],
+    [{ MaskedPaths: [] }, /MaskedPaths of the container's own are refused.*--allow-privileged/],
+    [
+      {
+        Mounts: [
+          {
+            Type: "volume",
+            Source: "v",
+            VolumeOptions: { DriverConfig: { Name: "local", Options: { o: "bind", device: "/etc" } } },
+          },
+        ],
+      },
+      /host bind mounts \(volume v with driver options\).*--allow-host-binds/,
+    ],
+    [{ VolumeDriver: "nfs" }, /host bind mounts \(volume driver nfs\)/],
   ];
   for (const [hc, want] of cases) {
     const v = policyViolations({ HostConfig: hc }, strict);
