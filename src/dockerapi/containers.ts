@@ -17,6 +17,7 @@ import { engineCall, engineMessage, proxyStream, sendBuffered } from "./proxy.js
 import { findContainer, nodeByAddress, nodeName, type Scope } from "./scope.js";
 import type { Summary } from "./node-state.js";
 import { reagedStatus } from "./status.js";
+import { dropDestroyed } from "./sweep.js";
 
 export interface Located {
   record: DockerContainerRecord;
@@ -53,6 +54,30 @@ export function streamed(rest: string): Handler {
     );
   };
 }
+
+/**
+ * wait, proxied; `wait?condition=removed` (how `docker run --rm` waits) releases the record of
+ * the container the engine removed before the CLI hears the end, so the next `run --rm --name`
+ * of the same name is never refused.
+ */
+export const wait: Handler = async (c) => {
+  const { record, node } = await locate(c);
+  const removed = c.query.get("condition") === "removed";
+  await proxyStream(
+    c.ctx.engines.engine(node.address),
+    c.req,
+    c.res,
+    enginePath(c, record.containerId, "/wait"),
+    removed
+      ? async () => {
+          await c.ctx.states.refreshContainer(node.address, record.containerId);
+          const listed = c.ctx.states.containers(node.address);
+          if (listed && !listed.has(record.containerId))
+            await dropDestroyed(c.ctx.store, node.address, record.containerId, record.swarmId);
+        }
+      : undefined,
+  );
+};
 
 /** Proxies a lifecycle call, then refreshes the container's state before answering (Swarm: proxy + refresh). */
 export function lifecycle(rest: string): Handler {

@@ -22,12 +22,16 @@ function unreachable(engine: NodeEngine, e: unknown): DockerApiError {
   return new DockerApiError(502, `node ${engine.address} did not answer: ${(e as Error).message}`);
 }
 
-/** Streams the request to the engine and its answer back, flushing headers at once. */
+/**
+ * Streams the request to the engine and its answer back, flushing headers at once.
+ * `beforeEnd` runs once the engine's answer is complete, before the client sees its end.
+ */
 export function proxyStream(
   engine: NodeEngine,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  beforeEnd?: () => Promise<void>,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const up = engine.request({ method: req.method ?? "GET", path, headers: forwardHeaders(req.headers) });
@@ -37,8 +41,16 @@ export function proxyStream(
       const headers = forwardHeaders(ur.headers);
       res.writeHead(ur.statusCode ?? 502, headers);
       res.flushHeaders();
-      ur.pipe(res);
-      ur.on("end", () => resolve());
+      ur.pipe(res, { end: !beforeEnd });
+      ur.on("end", () => {
+        if (!beforeEnd) return resolve();
+        beforeEnd()
+          .catch(() => undefined)
+          .finally(() => {
+            res.end();
+            resolve();
+          });
+      });
       ur.on("error", () => {
         res.destroy();
         resolve();

@@ -44,7 +44,7 @@ export const ROUTES: readonly Route[] = [
   r("POST", `${C}/unpause`, containers.lifecycle("/unpause")),
   r("POST", `${C}/update`, containers.lifecycle("/update")),
   r("POST", `${C}/rename`, containers.rename),
-  r("POST", `${C}/wait`, containers.streamed("/wait")),
+  r("POST", `${C}/wait`, containers.wait),
   r("POST", `${C}/resize`, containers.streamed("/resize")),
   r("POST", `${C}/attach`, containers.streamed("/attach"), "attach"),
   r("GET", `${C}/logs`, containers.streamed("/logs")),

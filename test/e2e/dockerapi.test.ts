@@ -231,6 +231,73 @@ describe("Docker-API cluster endpoint", () => {
     assert.ok(!(await onNodes()).some((c) => c.name.includes("talker")));
   });
 
+  test("run without -d attaches: output comes back, -i carries stdin, and --rm frees the name at once", async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await ok(s.docker(alice, ["run", "--rm", "--name", "once", s.image, "echo", `hi ${i}`]));
+      assert.equal(r.stdout, `hi ${i}\n`, "the second run of the name is not refused");
+    }
+    const echo = await ok(
+      s.docker(alice, ["run", "--rm", "-i", s.image, "cat"], { input: "through stdin\n" }),
+    );
+    assert.equal(echo.stdout, "through stdin\n");
+    assert.doesNotMatch((await ok(s.docker(alice, ["ps", "-a", "--format", "{{.Names}}"]))).stdout, /once/);
+  });
+
+  test("docker events merges the pool's nodes for the caller's teams, naming the node; --until in the past ends at once", async () => {
+    const env = (u: DockerUser) => ({ PATH: process.env.PATH ?? "", HOME: u.home, ...u.env });
+    const follow = (u: DockerUser) => {
+      const child = spawn(DOCKER_28, ["events", "--format", "{{json .}}"], { env: env(u) });
+      const seen: Array<{ Action?: string; from?: string; Actor?: { Attributes?: Record<string, string> } }> =
+        [];
+      let buf = "";
+      child.stdout.on("data", (d) => {
+        buf += d;
+        for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+          seen.push(JSON.parse(buf.slice(0, nl)) as (typeof seen)[number]);
+          buf = buf.slice(nl + 1);
+        }
+      });
+      return { child, seen };
+    };
+    const a = follow(alice);
+    const b = follow(bob);
+    let n = 0;
+    try {
+      const died = (x: typeof a, name: string) =>
+        x.seen.find((e) => e.Action === "die" && e.Actor?.Attributes?.name === name);
+      const saw = (action: string, name: string) =>
+        a.seen.some((e) => e.Action === action && e.Actor?.Attributes?.name === name);
+      // The stream may take a moment to subscribe: run more until one run is seen whole.
+      const name = await until("alice's container events", async () => {
+        await ok(
+          s.docker(alice, ["run", "-d", "--name", `evt${n++}`, "-e", "constraint:zone==a", s.image, "true"]),
+        );
+        for (let i = 0; i < n; i++)
+          if (saw("create", `evt${i}`) && saw("start", `evt${i}`) && saw("die", `evt${i}`)) return `evt${i}`;
+        return undefined;
+      });
+      const die = died(a, name)!;
+      assert.equal(die.Actor!.Attributes!["node.name"], s.nodeNames[0]);
+      // The deprecated `from` field is only printed by CLIs that still know it.
+      if (die.from !== undefined) assert.match(die.from, new RegExp(` node:${s.nodeNames[0]}$`));
+      // Bob's stream is live (it shows his own container) and never showed alice's.
+      await ok(s.docker(bob, ["run", "-d", "--name", "bobevt", s.image, "true"]));
+      await until("bob's own event", async () => died(b, "bobevt"));
+      assert.ok(
+        !b.seen.some((e) => /^evt\d+$/.test(e.Actor?.Attributes?.name ?? "")),
+        "bob saw none of alice's events",
+      );
+    } finally {
+      a.child.kill("SIGINT");
+      b.child.kill("SIGINT");
+    }
+    for (let i = 0; i < n; i++) await ok(s.docker(alice, ["rm", `evt${i}`]));
+    await ok(s.docker(bob, ["rm", "bobevt"]));
+    const past = String(Math.floor(Date.now() / 1000) - 5);
+    const r = await ok(s.docker(alice, ["events", "--until", past]));
+    assert.equal(r.stdout, "");
+  });
+
   test("docker-compose brings a two-service file up and down through the endpoint", async () => {
     const proj = join(s.dir, "proj");
     mkdirSync(proj, { recursive: true });
@@ -304,6 +371,14 @@ describe("Docker-API cluster endpoint", () => {
       [["--cap-add", "SYS_ADMIN"], /added capabilities/],
       [["--device", "/dev/null"], /devices are refused/],
       [["-e", "reschedule:sometimes"], /invalid reschedule policy: sometimes/],
+      [["--security-opt", "systempaths=unconfined"], /refused on pool main/],
+      [
+        [
+          "--mount",
+          "type=volume,src=hv,dst=/h,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/etc",
+        ],
+        /host bind mounts \(volume wd-[0-9a-f]+-hv with driver options\) are refused/,
+      ],
     ];
     for (const [flags, want] of cases) {
       const r = await s.docker(alice, ["run", "-d", ...flags, s.image, "true"]);
@@ -311,6 +386,34 @@ describe("Docker-API cluster endpoint", () => {
       assert.match(r.stderr, want);
     }
     assert.equal((await onNodes()).length, before, "nothing was created on any node");
+    // Networks: nothing of the node's own bridge configuration is the tenant's to set.
+    const subnet = `${s.info.nodes[0]!.address.replace(/\.\d+$/, "")}.0/24`;
+    for (const [flags, want] of [
+      [["-o", "com.docker.network.bridge.name=docker0"], /driver options .* are refused/],
+      [["--subnet", subnet], /subnets, ranges and gateways of your own .* are refused/],
+    ] as Array<[string[], RegExp]>) {
+      const r = await s.docker(alice, ["network", "create", ...flags, "evilnet"]);
+      assert.notEqual(r.code, 0, flags.join(" "));
+      assert.match(r.stderr, want);
+    }
+    assert.doesNotMatch((await ok(s.docker(alice, ["network", "ls"]))).stdout, /evilnet/);
+  });
+
+  test("what the endpoint does not serve (build, system df, prunes, swarm mode) answers a clear not-supported error at once", async () => {
+    const ctx = join(s.dir, "build-ctx");
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(join(ctx, "Dockerfile"), `FROM ${s.image}\nRUN true\n`);
+    const cases: Array<[string[], string]> = [
+      [["build", "-t", "x", ctx], DOCKER_20],
+      [["system", "df"], DOCKER_28],
+      [["volume", "prune", "-f"], DOCKER_28],
+      [["swarm", "init"], DOCKER_28],
+    ];
+    for (const [args, bin] of cases) {
+      const r = await s.docker(alice, args, { bin, env: { DOCKER_BUILDKIT: "0" } });
+      assert.notEqual(r.code, 0, args.join(" "));
+      assert.match(r.stderr, /not supported by Wharf's cluster endpoint/, `${args.join(" ")}: ${r.stderr}`);
+    }
   });
 
   test("an admin relaxes a pool's policy: host bind mounts are then accepted there, and refused again once tightened", async () => {

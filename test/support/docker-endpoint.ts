@@ -38,7 +38,7 @@ export interface EndpointSetup {
   docker: (
     u: DockerUser,
     args: string[],
-    opts?: { bin?: string; cwd?: string; env?: Record<string, string> },
+    opts?: { bin?: string; cwd?: string; env?: Record<string, string>; input?: string },
   ) => Promise<RunResult>;
   close: () => Promise<void>;
 }
@@ -50,6 +50,7 @@ export function run(
   args: string[],
   env: Record<string, string>,
   cwd?: string,
+  input?: string,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, ...(cwd ? { cwd } : {}) });
@@ -59,7 +60,7 @@ export function run(
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
+    child.stdin.end(input);
   });
 }
 
@@ -103,7 +104,7 @@ export async function setupEndpoint(o: {
     docker(u, args, opts = {}) {
       // requests (under docker-compose) would trust REQUESTS_CA_BUNDLE over DOCKER_CERT_PATH: not passed on.
       const env = { PATH: process.env.PATH ?? "", HOME: u.home, ...u.env, ...opts.env };
-      return run(opts.bin ?? DOCKER_28, args, env, opts.cwd);
+      return run(opts.bin ?? DOCKER_28, args, env, opts.cwd, opts.input);
     },
     async close() {
       if (server && server.exitCode === null) {
