@@ -3,8 +3,8 @@
 // containers: reservations and host ports), but only the caller's own containers carry a
 // name, labels and an image, so affinities and dependencies can only ever name those.
 // Other workloads are anonymous reservations.
-import { ClusterState, type ContainerSpec, type NodeSpec } from "../scheduler/index.js";
-import { planMemoryByApp } from "../deploy/placement.js";
+import { ClusterState, type ContainerSpec } from "../scheduler/index.js";
+import { dockerReservation, nodeSpec, planMemoryByApp } from "../deploy/placement.js";
 import type { DockerContainerRecord, StoreOps } from "../store/types.js";
 import type { ImageSummary } from "./node-state.js";
 
@@ -56,35 +56,24 @@ export async function endpointView(
   // A caller in several teams may hold two containers of one name: only the first is named.
   const names = new Set<string>();
   for (const c of docker) {
-    const common = {
-      memory: c.memory || undefined,
-      cpus: c.cpus || undefined,
-      portBindings: c.ports,
-      hostNetwork: c.hostNetwork,
-      exposedPorts: c.exposedPorts,
-    };
+    const reservation = dockerReservation(c);
     if (teams.has(c.team))
       add(c.node, {
-        ...common,
+        ...reservation,
         id: c.containerId || c.swarmId,
         name: names.has(c.name) ? undefined : (names.add(c.name), c.name),
         image: c.image,
         labels: recordLabels(c),
       });
-    else add(c.node, { ...common, id: `docker:${c.swarmId}` });
+    else add(c.node, reservation);
   }
-  const specs: NodeSpec[] = nodes.map((n) => ({
-    id: n.address,
-    name: n.engineName || n.address,
-    address: n.address,
-    metadata: { ...n.metadata, pool: n.pool },
-    labels: n.labels,
-    cpus: n.cpus,
-    memory: n.memory,
-    enabled: !n.disabled,
-    health: n.health.state === "unhealthy" ? 0 : 100,
-    images: input.images(n.address).map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [] })),
-    containers: byNode.get(n.address) ?? [],
-  }));
-  return new ClusterState(specs);
+  return new ClusterState(
+    nodes.map((n) =>
+      nodeSpec(
+        n,
+        byNode.get(n.address) ?? [],
+        input.images(n.address).map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [] })),
+      ),
+    ),
+  );
 }
