@@ -29,6 +29,8 @@ declare -A NEED=(
   [openssl]=openssl
   # The Docker-API cluster endpoint's e2e drives it with Debian's docker-compose (1.29).
   [docker-compose]=docker-compose
+  # kubectl checks that the Kubernetes API stand-in (test/support/kube) speaks the real wire format.
+  [kubectl]=kubernetes-client
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

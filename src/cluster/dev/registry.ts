@@ -35,14 +35,15 @@ export function pingRegistry(l: DevClusterLayout, caFile: string): Promise<boole
   });
 }
 
-export async function startRegistry(l: DevClusterLayout, pki: Pki): Promise<void> {
+/** Starts the registry unless it is answering; true when it had to start it. */
+export async function startRegistry(l: DevClusterLayout, pki: Pki): Promise<boolean> {
   const p = registryPaths(l);
   const tls = await pki.issueServer("registry", { ips: [hostAddress(l), "127.0.0.1"], dns: ["localhost"] });
   // Engines read this at every pull/push, so node dockerds and the host engine trust it at once.
   await mkdir(registryCertsDir(l), { recursive: true });
   await copyFile(tls.ca, `${registryCertsDir(l)}/ca.crt`);
   const pid = await readPid(p.pidFile);
-  if (alive(pid) && (await pingRegistry(l, tls.ca))) return;
+  if (alive(pid) && (await pingRegistry(l, tls.ca))) return false;
   if (alive(pid)) process.kill(pid!, "SIGKILL");
   await mkdir(p.storage, { recursive: true, mode: 0o700 });
   await writeFile(
@@ -71,6 +72,7 @@ export async function startRegistry(l: DevClusterLayout, pki: Pki): Promise<void
   } catch (err) {
     throw new Error(`${(err as Error).message}; last lines of ${p.logFile}:\n${await tail(p.logFile)}`);
   }
+  return true;
 }
 
 export async function removeRegistryTrust(l: DevClusterLayout): Promise<void> {
