@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this machine to be a Wharf host. Idempotent: with everything present it only checks.
 #   - Debian packages Wharf needs (Docker engine, registry, debootstrap, network tools, git) and
-#     its tests need (aiosmtpd)
-#   - Debian packages Wharf needs (Docker engine, registry, debootstrap, network tools), and
-#     Chromium for the dashboard's browser tests and bench/dashboard
+#     its tests need (aiosmtpd; docker-compose for the Docker-API endpoint's e2e; Chromium for
+#     the dashboard's browser tests and bench/dashboard)
 #   - a running dockerd (no systemd here: started by hand when it is not answering)
 #   - the base image wharf/base:bookworm (debootstrap minbase + docker import) when absent
 # Must run as root on Debian 12.
@@ -33,6 +32,8 @@ declare -A NEED=(
   # git push deploys: Wharf serves pushes with git's own http-backend and receive-pack.
   [git]=git
   [chromium]=chromium
+  # The Docker-API cluster endpoint's e2e drives it with Debian's docker-compose (1.29).
+  [docker-compose]=docker-compose
   # kubectl checks that the Kubernetes API stand-in (test/support/kube) speaks the real wire format.
   [kubectl]=kubernetes-client
 )

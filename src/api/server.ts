@@ -37,6 +37,8 @@ import { setCertificateKeyFile } from "../domain/services/certificates.js";
 import type { StoreRouter } from "../router/store-router.js";
 import { builtinServicesFor, type BuiltinServices } from "../services/builtin/index.js";
 import { createNodeAgentServices, type NodeAgentServices } from "./node-agents.js";
+import { dockerRoutes } from "./routes/docker.js";
+import { dockerEndpointFor, startDockerEndpoint } from "../dockerapi/start.js";
 
 export { initAdmin };
 
@@ -108,6 +110,8 @@ export type WharfServer = FastifyInstance & {
   deploy: DeployCtx | null;
   builtin: BuiltinServices | null;
   nodeAgents: NodeAgentServices;
+  /** The Docker-API endpoint's CA and address (null when WHARF_DOCKER_API_PORT is unset). */
+  dockerEndpoint: ReturnType<typeof dockerEndpointFor>;
   /** Every route registered (HEAD twins of GET routes left out): tests check coverage against it. */
   routeTable: readonly RouteEntry[];
 };
@@ -227,6 +231,8 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
     log: logger,
   });
   registerDashboard(app, config.dashboardDir);
+  const dockerEndpoint = dockerEndpointFor(config);
+  if (dockerEndpoint) dockerRoutes(app, ctx, dockerEndpoint);
   let builtin: BuiltinServices | null = null;
   if (deps.engines && config.registry) {
     deploy = await createDeployCtx(ctx, deps.engines, config, logger);
@@ -242,7 +248,7 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
     registry: metrics.registry,
   });
   await app.ready();
-  return Object.assign(app, { ctx, deploy, builtin, nodeAgents, routeTable });
+  return Object.assign(app, { ctx, deploy, builtin, nodeAgents, dockerEndpoint, routeTable });
 }
 
 const HEARTBEAT_MS = 30_000;
@@ -255,6 +261,8 @@ export interface RunningServer {
   url: string;
   /** The embedded router's HTTP address, when it runs (a cluster is configured). */
   routerUrl: string;
+  /** DOCKER_HOST of the Docker-API endpoint, when it runs. */
+  dockerUrl: string;
   close(): Promise<void>;
 }
 
@@ -298,6 +306,7 @@ export async function startServer(
   let work: LeaderWork | undefined;
   let nodeAgents: NodeAgentServices | undefined;
   let leader: LeaderFollower | undefined;
+  let dockerApi: Awaited<ReturnType<typeof startDockerEndpoint>> = null;
   try {
     // Embedded SQLite has one server: anything still running was left by a crash. On
     // PostgreSQL other servers may be mid-operation, so close only this instance's events
@@ -332,6 +341,7 @@ export async function startServer(
           },
           onTransition: (address, to) => {
             work?.healer?.nodeChanged(address, to);
+            dockerApi?.nodeChanged(address, to);
             if (to === "healthy") nodeAgents?.nodeContainers?.kick();
           },
         });
@@ -360,6 +370,7 @@ export async function startServer(
       if (app.ctx.runtime) app.ctx.runtime.nodesChanged = () => w.healer?.kick();
     }
     const address = await app.listen({ host: config.host, port: config.port });
+    dockerApi = await startDockerEndpoint(app.dockerEndpoint, config, store, nodeConnector, log);
     nodeAgents = app.nodeAgents;
     nodeAgents.onUnitsDown = () => work?.healer?.kick();
     nodeAgents.start(address);
@@ -396,8 +407,10 @@ export async function startServer(
       store,
       url: address,
       routerUrl,
+      dockerUrl: dockerApi?.url ?? "",
       close: async () => {
         clearInterval(heartbeat);
+        await dockerApi?.close();
         await leader?.stop();
         await app.builtin?.stop();
         await nodeAgents?.stop();

@@ -82,6 +82,7 @@ export const topics: readonly Topic[] = [
     },
   },
   { names: ["event"], load: async () => [(await import("./commands/event.js")).registerEvent] },
+  { names: ["docker"], load: async () => [(await import("./commands/docker.js")).registerDocker] },
   { names: ["server"], load: async () => [(await import("./commands/server.js")).registerServer] },
   { names: ["router"], load: async () => [(await import("./commands/router.js")).registerRouter] },
   { names: ["dev"], load: async () => [(await import("./commands/dev.js")).registerDev] },

@@ -91,6 +91,16 @@ export interface WharfConfig {
   webhookRetryMs: number;
   /** The dashboard's built files ("" = dist/dashboard of this installation). */
   dashboardDir: string;
+  /** The Docker-API cluster endpoint (src/dockerapi): its own port with mutual TLS; null = off. */
+  dockerApiPort: number | null;
+  /** Address it listens on ("" = the API's host). */
+  dockerApiHost: string;
+  /** DOCKER_HOST users are told to export ("" = tcp://<listening address>). */
+  dockerApiUrl: string;
+  /** The endpoint's CA (ca.pem, ca-key.pem) and server certificate ("" = <dataDir>/docker-ca); share it between servers. */
+  dockerCaDir: string;
+  /** Extra names and IPs the endpoint's server certificate is valid for (besides the host it listens on). */
+  dockerApiSans: string[];
 }
 
 /** Checks the URL's shape at start-up, so a typo stops the server with a sentence. */
@@ -164,6 +174,11 @@ export function defaultConfig(): WharfConfig {
     webhookAttempts: 5,
     webhookRetryMs: 1000,
     dashboardDir: "",
+    dockerApiPort: null,
+    dockerApiHost: "",
+    dockerApiUrl: "",
+    dockerCaDir: "",
+    dockerApiSans: [],
   };
 }
 
@@ -254,6 +269,27 @@ export function loadConfig(
     fromEnv.publicUrl = env.WHARF_PUBLIC_URL.replace(/\/$/, "");
   }
   if (env.WHARF_DASHBOARD_DIR) fromEnv.dashboardDir = env.WHARF_DASHBOARD_DIR;
+  if (env.WHARF_DOCKER_API_PORT && env.WHARF_DOCKER_API_PORT !== "off") {
+    const n = Number(env.WHARF_DOCKER_API_PORT);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      throw new Error(
+        `invalid WHARF_DOCKER_API_PORT "${env.WHARF_DOCKER_API_PORT}": use a port from 0 to 65535, or off`,
+      );
+    fromEnv.dockerApiPort = n;
+  }
+  if (env.WHARF_DOCKER_API_HOST) fromEnv.dockerApiHost = env.WHARF_DOCKER_API_HOST;
+  if (env.WHARF_DOCKER_API_URL) {
+    if (!/^tcp:\/\/[^/\s]+:\d+$/.test(env.WHARF_DOCKER_API_URL))
+      throw new Error(
+        `invalid WHARF_DOCKER_API_URL "${env.WHARF_DOCKER_API_URL}": write it as tcp://HOST:PORT`,
+      );
+    fromEnv.dockerApiUrl = env.WHARF_DOCKER_API_URL;
+  }
+  if (env.WHARF_DOCKER_CA_DIR) fromEnv.dockerCaDir = env.WHARF_DOCKER_CA_DIR;
+  if (env.WHARF_DOCKER_API_SANS)
+    fromEnv.dockerApiSans = env.WHARF_DOCKER_API_SANS.split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
   return { ...d, ...fromEnv, ...overrides };
 }

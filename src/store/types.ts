@@ -78,9 +78,16 @@ import type {
   PoolHealingRecord,
   NodeTlsRecord,
 } from "./surface-types.js";
+import type {
+  DockerCertRecord,
+  DockerContainerPatch,
+  DockerContainerRecord,
+  DockerPoolPolicy,
+} from "./docker-types.js";
 
 export type * from "./record-types.js";
 export type * from "./surface-types.js";
+export type * from "./docker-types.js";
 export type * from "./event-types.js";
 export type * from "./agent-types.js";
 export type * from "./metric-types.js";
@@ -416,6 +423,37 @@ export interface StoreOps extends MetricStoreOps {
   /** Upsert; the node must exist. */
   setNodeTls(t: NodeTlsRecord): Promise<void>;
   listNodeTls(): Promise<NodeTlsRecord[]>;
+  // the Docker-API cluster endpoint (src/dockerapi)
+  /** ConflictError when the serial exists. */
+  createDockerCert(c: Omit<DockerCertRecord, "createdAt" | "revokedAt">): Promise<DockerCertRecord>;
+  findDockerCert(serial: string): Promise<DockerCertRecord | null>;
+  listDockerCerts(filter?: { userEmail?: string }): Promise<DockerCertRecord[]>;
+  /** Keeps the first revocation time; NotFoundError when the serial is unknown. */
+  revokeDockerCert(serial: string, at?: Date): Promise<void>;
+  /** ConflictError when the team already has a container of that name (or the swarm id exists). */
+  createDockerContainer(
+    c: Omit<DockerContainerRecord, "createdAt" | "updatedAt">,
+  ): Promise<DockerContainerRecord>;
+  findDockerContainer(swarmId: string): Promise<DockerContainerRecord | null>;
+  listDockerContainers(filter?: {
+    teams?: string[];
+    node?: string;
+    pool?: string;
+  }): Promise<DockerContainerRecord[]>;
+  /**
+   * Null when no record matches (also when `expect` does not: a compare-and-set, so only one
+   * server claims a container to reschedule). ConflictError on a rename onto a used name.
+   */
+  updateDockerContainer(
+    swarmId: string,
+    patch: DockerContainerPatch,
+    expect?: { node?: string; phase?: DockerContainerRecord["phase"] },
+  ): Promise<DockerContainerRecord | null>;
+  /** No error when already gone. */
+  deleteDockerContainer(swarmId: string): Promise<void>;
+  /** The pool's policy, or the default (everything refused, 100 containers per team). */
+  getDockerPoolPolicy(pool: string): Promise<DockerPoolPolicy>;
+  setDockerPoolPolicy(p: DockerPoolPolicy): Promise<DockerPoolPolicy>;
 
   createEvent(e: NewEvent): Promise<EventRecord>;
   getEvent(id: string): Promise<EventRecord>;

@@ -60,6 +60,7 @@ export function registerServer(program: Command): void {
     const running = await startServer(config);
     process.stderr.write(`Wharf server listening on ${running.url}\n`);
     if (running.routerUrl) process.stderr.write(`Wharf router listening on ${running.routerUrl}\n`);
+    if (running.dockerUrl) process.stderr.write(`Wharf docker endpoint listening on ${running.dockerUrl}\n`);
     // Close the store cleanly on Ctrl-C or a service manager's stop.
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);

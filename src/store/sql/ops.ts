@@ -19,6 +19,7 @@ import { accountOps } from "./accounts-ops.js";
 import { eventPolicyOps } from "./event-policy-ops.js";
 import { poolSettingsOps } from "./pool-settings-ops.js";
 import { metricOps } from "./metrics-ops.js";
+import { dockerOps } from "./docker-ops.js";
 
 // Building the ops object creates ~100 closures; a long-lived executor (the SQLite writer, a
 // read pool) reuses one instead of paying that, plus the GC, on every transaction.
@@ -56,6 +57,7 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
     ...eventPolicyOps(db),
     ...poolSettingsOps(db),
     ...metricOps(db),
+    ...dockerOps(db),
     ...changeOps(db, signal),
   };
 }

@@ -13,6 +13,7 @@ import { serviceCases } from "./authz/cases-services.js";
 import { clusterCases } from "./authz/cases-cluster.js";
 import { logCases } from "./authz/cases-logs.js";
 import { surfaceCases } from "./authz/cases-surface.js";
+import { dockerCases } from "./authz/cases-docker.js";
 
 const cases: Case[] = [
   ...identityCases,
@@ -22,6 +23,7 @@ const cases: Case[] = [
   ...clusterCases,
   ...logCases,
   ...surfaceCases,
+  ...dockerCases,
   logoutCase,
 ];
 

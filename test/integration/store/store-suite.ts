@@ -9,6 +9,7 @@ import { serviceTests } from "./suite/services.js";
 import { logTests } from "./suite/logs.js";
 import { surfaceTests } from "./suite/surface.js";
 import { metricTests } from "./suite/metrics.js";
+import { dockerTests } from "./suite/docker.js";
 
 export type { Backend, TestDatabase } from "./suite/backend.js";
 
@@ -22,4 +23,5 @@ export function storeSuite(backend: Backend): void {
   describe(`store (${backend.name}): keys, resets, event blocks, webhooks, pool settings, node TLS`, () =>
     surfaceTests(backend));
   describe(`store (${backend.name}): metrics and autoscale`, () => metricTests(backend));
+  describe(`store (${backend.name}): Docker-API endpoint records`, () => dockerTests(backend));
 }

@@ -11,6 +11,7 @@ import { m009 } from "./009_logs_agents.js";
 import { m010 } from "./010_unit_healing.js";
 import { m011 } from "./011_tsuru_surface.js";
 import { m012 } from "./012_metrics_autoscale.js";
+import { m013 } from "./013_docker_endpoint.js";
 
 export const postgresMigrations = checkMigrations([
   m001,
@@ -25,4 +26,5 @@ export const postgresMigrations = checkMigrations([
   m010,
   m011,
   m012,
+  m013,
 ]);
