@@ -28,7 +28,17 @@ import {
   ruleComment,
 } from "./network.js";
 import { killNodeDaemon, nodeRunning, pingSocket, startNode } from "./node.js";
-import { pingRegistry, registryPaths, removeRegistryTrust, startRegistry } from "./registry.js";
+import {
+  pingRegistry,
+  registryPaths,
+  removeRegistryTrust,
+  startRegistry,
+  type RegistryAuthInfo,
+  type RegistryAuthMode,
+} from "./registry.js";
+import { loadRegistryTokens } from "../../registry/tokens.js";
+import { wharfImageBuildAccess } from "../../registry/grants.js";
+import type { RegistryCredential } from "../../registry/auth-header.js";
 
 /** What `up` publishes for Wharf, tests and benchmarks: where everything is. */
 export interface DevClusterInfo {
@@ -39,6 +49,8 @@ export interface DevClusterInfo {
   /** dir holds the same material as ca.pem/cert.pem/key.pem (Docker's cert-path layout, WHARF_NODE_TLS_DIR). */
   tls: { ca: string; clientCert: string; clientKey: string; dir: string };
   nodes: Array<{ name: string; address: string; dockerHost: string; dockerPort: number; socket: string }>;
+  /** "token": anonymous access is refused and Wharf mints tokens with registryAuth.token.keyFile. */
+  registryAuth: RegistryAuthInfo;
 }
 
 export const CLIENT_CERT_NAME = "wharf-client";
@@ -61,7 +73,23 @@ function nodeIndexOf(l: DevClusterLayout, netns: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export async function up(count: number, l = defaultLayout()): Promise<DevClusterInfo> {
+/**
+ * The registry's auth mode: WHARF_DEV_REGISTRY_AUTH=token gives Distribution's token auth with
+ * Wharf as issuer. "none" stays the default until every pull and push sends a token (the wiring
+ * plan in docs/security.md); then the default flips.
+ */
+export function registryAuthMode(env: NodeJS.ProcessEnv = process.env): RegistryAuthMode {
+  const v = env.WHARF_DEV_REGISTRY_AUTH ?? "none";
+  if (v !== "none" && v !== "token")
+    throw new Error(`WHARF_DEV_REGISTRY_AUTH must be none or token, got "${v}"`);
+  return v;
+}
+
+export async function up(
+  count: number,
+  l = defaultLayout(),
+  opts: { registryAuth?: RegistryAuthMode } = {},
+): Promise<DevClusterInfo> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) {
     throw new Error(`--nodes must be a whole number from 1 to ${MAX_NODES}, got ${count}`);
   }
@@ -75,8 +103,8 @@ export async function up(count: number, l = defaultLayout()): Promise<DevCluster
   const clientDir = await pki.exportDockerCertDir(CLIENT_CERT_NAME, `${l.stateDir}/pki/client`);
 
   await ensureBridge(l);
-  await startRegistry(l, pki);
-  const baseImage = await publishBaseImage(l);
+  const registryAuth = await startRegistry(l, pki, opts.registryAuth ?? registryAuthMode());
+  const baseImage = await publishBaseImage(l, registryAuth);
 
   // Shrinking: nodes beyond the requested count go away completely.
   for (const ns of await listOwnNamespaces(l)) {
@@ -99,6 +127,7 @@ export async function up(count: number, l = defaultLayout()): Promise<DevCluster
       dockerPort: l.dockerPort,
       socket: n.socket,
     })),
+    registryAuth,
   };
   // Written atomically: readers never see half a file.
   await writeFile(`${infoFile(l)}.tmp`, JSON.stringify(info, null, 2));
@@ -107,13 +136,18 @@ export async function up(count: number, l = defaultLayout()): Promise<DevCluster
 }
 
 /** Makes the host's base image pullable by every node (a no-op push when already there). */
-async function publishBaseImage(l: DevClusterLayout): Promise<string | null> {
+async function publishBaseImage(l: DevClusterLayout, auth: RegistryAuthInfo): Promise<string | null> {
   const host = connectEngine({ kind: "socket", socketPath: "/var/run/docker.sock" });
   if (!(await imageExists(host, BASE_IMAGE))) return null;
   const [repo, tag] = BASE_IMAGE.split(":") as [string, string];
   const target = `${registryAddress(l)}/${repo}`;
   await tagImage(host, BASE_IMAGE, target, tag);
-  await pushImage(host, `${target}:${tag}`);
+  let cred: RegistryCredential | undefined;
+  if (auth.token) {
+    const tokens = await loadRegistryTokens(auth.token.keyFile, auth.token);
+    cred = { registrytoken: (await tokens.mint("wharf-dev-cluster", wharfImageBuildAccess(repo))).token };
+  }
+  await pushImage(host, `${target}:${tag}`, undefined, cred);
   return `${target}:${tag}`;
 }
 
