@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import Fastify, { type FastifyInstance } from "fastify";
 import type Docker from "dockerode";
-import { up, type DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
+import type { DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import { Pki } from "../../../src/cluster/tls/pki.js";
 import { pullImage, pushImage, tagImage } from "../../../src/cluster/docker/image.js";
 import { loadRegistryTokens, type RegistryTokens } from "../../../src/registry/tokens.js";
@@ -20,10 +20,9 @@ import type { RegistryCredential } from "../../../src/registry/auth-header.js";
 import { registryTokenRoutes } from "../../../src/api/routes/registry-token.js";
 import { hostEngine, nodeClient, testLayout } from "../../support/dev-cluster.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
+import { isolationCluster, REALM_PORT } from "../../support/isolation-cluster.js";
 
 const l = testLayout();
-// A fixed port, so the registry's realm setting (and so its config) stays the same across runs.
-const REALM_PORT = 18440 + Number(process.env.WHARF_TEST_SLOT ?? 0);
 let info: DevClusterInfo;
 let tokens: RegistryTokens;
 let realm: FastifyInstance;
@@ -67,8 +66,7 @@ const tokenFor = async (access: Parameters<RegistryTokens["mint"]>[1]): Promise<
 });
 
 before(async () => {
-  process.env.WHARF_REGISTRY_REALM = `https://${l.subnet24}.1:${REALM_PORT}/registry/token`;
-  info = await up(3, l, { registryAuth: "token" });
+  info = await isolationCluster();
   const t = info.registryAuth.token!;
   tokens = await loadRegistryTokens(t.keyFile, t);
   const pki = new Pki(`${l.stateDir}/pki`);
