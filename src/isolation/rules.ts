@@ -23,9 +23,16 @@ export const FORWARD_CHAIN = "WHARF-FORWARD";
 export const INPUT_CHAIN = "WHARF-INPUT";
 export const DIGEST_PREFIX = "wharf-walls";
 
+/**
+ * A destination a team may open: an address (or CIDR, e.g. every node) and a port or a port
+ * range. Ranges keep rules stable: with a host-port block per team (HostPort "a-b", which
+ * Docker fills), a unit start changes no rule; only teams and bindings do.
+ */
 export interface Endpoint {
   address: string;
   port: number;
+  /** Last port of a range starting at `port`. */
+  toPort?: number;
 }
 
 export interface NodeWallSpec {
@@ -57,18 +64,41 @@ function cidr(v: string): string {
 }
 
 function endpoint(e: Endpoint): Endpoint {
-  if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535)
-    throw new Error(`port ${e.port} is out of range`);
-  return { address: cidr(e.address).replace(/\/32$/, ""), port: e.port };
+  const last = e.toPort ?? e.port;
+  for (const p of [e.port, last]) {
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`port ${p} is out of range`);
+  }
+  if (last < e.port) throw new Error(`port range ${e.port}-${last} ends before it starts`);
+  return {
+    address: cidr(e.address).replace(/\/32$/, ""),
+    port: e.port,
+    ...(last > e.port ? { toPort: last } : {}),
+  };
 }
+
+const ports = (e: Endpoint) => (e.toPort ? `${e.port}:${e.toPort}` : `${e.port}`);
 
 function iface(v: string): string {
   if (!IFACE.test(v)) throw new Error(`"${v}" is not an interface name`);
   return v;
 }
 
+// Every bridge Wharf creates starts with one of these (names.ts).
+const BRIDGE_WILDCARDS = ["wb-+", "wt-+"];
+
+function toInt(ip: string): number {
+  return ip.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+}
+
+/** Whether address-or-CIDR `net` contains the address `ip`. */
+function covers(net: string, ip: string): boolean {
+  const [base, bits] = net.split("/");
+  const size = 2 ** (32 - Number(bits ?? 32));
+  return Math.floor(toInt(base!) / size) === Math.floor(toInt(ip) / size);
+}
+
 const uniq = <T>(xs: T[], key: (x: T) => string) => [...new Map(xs.map((x) => [key(x), x])).values()];
-const epKey = (e: Endpoint) => `${e.address}:${e.port}`;
+const epKey = (e: Endpoint) => `${e.address}:${ports(e)}`;
 const byKey = (a: Endpoint, b: Endpoint) => (epKey(a) < epKey(b) ? -1 : epKey(a) > epKey(b) ? 1 : 0);
 
 export interface NodeRuleset {
@@ -90,7 +120,7 @@ export function nodeRuleset(spec: NodeWallSpec): NodeRuleset {
   const ingressOnly = [...new Set(spec.ingressOnly.map(iface))].sort();
   const open = uniq(spec.open.map(endpoint), epKey).sort(byKey);
   const node = cidr(spec.nodeAddress).replace(/\/32$/, "");
-  const ctDst = (e: Endpoint) => `-p tcp -m conntrack --ctorigdst ${e.address} --ctorigdstport ${e.port}`;
+  const ctDst = (e: Endpoint) => `-p tcp -m conntrack --ctorigdst ${e.address} --ctorigdstport ${ports(e)}`;
 
   const fwd: string[] = [`-A ${FORWARD_CHAIN} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`];
   const inp: string[] = [`-A ${INPUT_CHAIN} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`];
@@ -102,13 +132,14 @@ export function nodeRuleset(spec: NodeWallSpec): NodeRuleset {
     fwd.push(`-A ${FORWARD_CHAIN} -i ${b} -o ${b} -j RETURN`);
     for (const e of allowed) fwd.push(`-A ${FORWARD_CHAIN} -i ${b} ${ctDst(e)} -j ACCEPT`);
     for (const c of internal) fwd.push(`-A ${FORWARD_CHAIN} -i ${b} -m conntrack --ctorigdst ${c} -j REJECT`);
-    for (const o of [...networks.map((x) => x.bridge), ...ingressOnly]) {
-      if (o !== b) fwd.push(`-A ${FORWARD_CHAIN} -i ${b} -o ${o} -j REJECT`);
-    }
+    // Other bridges of this node by direct address (Docker's isolation drops these too; this
+    // holds even without it). Wildcards keep it a few rules however many teams a node has.
+    for (const o of [...BRIDGE_WILDCARDS, ...ingressOnly])
+      fwd.push(`-A ${FORWARD_CHAIN} -i ${b} -o ${o} -j REJECT`);
     fwd.push(`-A ${FORWARD_CHAIN} -i ${b} -j RETURN`);
     // Own published ports on this node, reached through docker-proxy from the same bridge.
-    for (const e of allowed.filter((x) => x.address === node)) {
-      inp.push(`-A ${INPUT_CHAIN} -d ${e.address}/32 -i ${b} -p tcp -m tcp --dport ${e.port} -j RETURN`);
+    for (const e of allowed.filter((x) => covers(x.address, node))) {
+      inp.push(`-A ${INPUT_CHAIN} -d ${node}/32 -i ${b} -p tcp -m tcp --dport ${ports(e)} -j RETURN`);
     }
     inp.push(`-A ${INPUT_CHAIN} -i ${b} -j REJECT`);
   }

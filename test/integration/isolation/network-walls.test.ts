@@ -33,12 +33,13 @@ const servers: Record<string, { node: number; team: string | null; port: number;
   svc: { node: 2, team: null, port: PORT.svc },
 };
 let bound: Record<string, Endpoint[]> = {};
+const BLOCK = { a: { port: 18081, toPort: 18089 }, b: { port: 18091, toPort: 18098 } };
 
 function spec(i: number, extraTeams: string[] = []): NodeWallSpec {
-  const own = (team: string): Endpoint[] =>
-    Object.values(servers)
-      .filter((s) => s.team === team)
-      .map((s) => ({ address: addr(s.node), port: s.port }));
+  // Each team's host-port block, on every node: unit starts change no rule.
+  const own = (team: string): Endpoint[] => [
+    { address: `${info.hostAddress.replace(/\.1$/, ".0")}/24`, ...(team === "team-a" ? BLOCK.a : BLOCK.b) },
+  ];
   return {
     nodeAddress: addr(i),
     networks: [
@@ -57,7 +58,6 @@ function spec(i: number, extraTeams: string[] = []): NodeWallSpec {
     open: [],
   };
 }
-
 
 async function run(node: number, network: string, script: string): Promise<string> {
   const c = await engines[node]!.createContainer({
@@ -243,10 +243,15 @@ describe("network walls between teams", () => {
   });
 
   test("kill -9 during an apply leaves the old or the new ruleset, complete, never an open one", async () => {
-    // A large ruleset (200 extra teams) makes the restore take long enough to be cut.
-    const many = Array.from({ length: 200 }, (_, k) => `bulk-${k}`);
-    const small = spec(2);
-    const big = spec(2, many);
+    // Large rulesets (150 and 200 extra teams) make the restore take long enough to be cut.
+    const small = spec(
+      2,
+      Array.from({ length: 150 }, (_, k) => `bulk-${k}`),
+    );
+    const big = spec(
+      2,
+      Array.from({ length: 200 }, (_, k) => `bulk-${k}`),
+    );
     const digests = new Set([nodeRuleset(small).digest, nodeRuleset(big).digest]);
     await walls[2]!.apply(small);
     const seen: string[] = [];
@@ -267,7 +272,7 @@ describe("network walls between teams", () => {
         });
         if (!helpers.length) await new Promise((r) => setTimeout(r, 25));
       }
-      await new Promise((r) => setTimeout(r, round * 60));
+      await new Promise((r) => setTimeout(r, round * 150));
       child.kill("SIGKILL");
       for (const h of helpers)
         await engines[2]!

@@ -44,9 +44,39 @@ test("a team's bridge accepts its own endpoints and the open ones before rejecti
   const reject = a.findIndex((l) => l.includes("--ctorigdst 10.0.0.12/32 -j REJECT"));
   assert.ok(accept > 0 && open > 0 && reject > accept && reject > open, a.join("\n"));
   assert.ok(a.at(-1)!.endsWith(`-i ${A.bridge} -j RETURN`), "the rest (internet) goes on to Docker's rules");
-  for (const other of [B.bridge, Bb.bridge, "docker0"]) {
+  for (const other of ["wt-+", "wb-+", "docker0"]) {
     assert.ok(a.includes(`-A WHARF-FORWARD -i ${A.bridge} -o ${other} -j REJECT`), other);
   }
+  assert.ok(
+    a.indexOf(`-A WHARF-FORWARD -i ${A.bridge} -o ${A.bridge} -j RETURN`) <
+      a.indexOf(`-A WHARF-FORWARD -i ${A.bridge} -o wt-+ -j REJECT`),
+  );
+});
+
+test("a team's host-port block on every node is one rule per bridge, and opens its INPUT ports too", () => {
+  const r = nodeRuleset(
+    spec({ teamEndpoints: { "team-a": [{ address: "10.0.0.0/24", port: 31000, toPort: 31099 }] } }),
+  );
+  assert.ok(
+    r.forward.includes(
+      `-A WHARF-FORWARD -i ${A.bridge} -p tcp -m conntrack --ctorigdst 10.0.0.0/24 --ctorigdstport 31000:31099 -j ACCEPT`,
+    ),
+  );
+  assert.ok(
+    r.input.includes(
+      `-A WHARF-INPUT -d 10.0.0.11/32 -i ${A.bridge} -p tcp -m tcp --dport 31000:31099 -j RETURN`,
+    ),
+  );
+  assert.throws(
+    () => nodeRuleset(spec({ open: [{ address: "10.0.0.1", port: 9, toPort: 8 }] })),
+    /ends before it starts/,
+  );
+});
+
+test("the number of rules grows linearly with the teams on a node", () => {
+  const teams = (n: number) => Array.from({ length: n }, (_, k) => teamNetwork(`t${k}`));
+  const size = (n: number) => nodeRuleset(spec({ networks: teams(n) })).forward.length;
+  assert.equal(size(200) - size(100), 100 * (size(2) - size(1)));
 });
 
 test("team B gets none of A's endpoints; a build network gets only the open ones", () => {
