@@ -91,10 +91,23 @@ export function registerPool(program: Command): void {
     .addOption(boolChoice("--public <bool>", "make the pool public (true) or not (false)"))
     .addOption(boolChoice("--default <bool>", "make the pool the default (true) or not (false)"))
     .option("-f, --force", "replace the current default pool")
+    .option(
+      "--image-allow <pattern...>",
+      "only these external images may be deployed (registry/path or registry/prefix*); --image-allow '' allows any",
+    )
     .action(
-      async (name: string, opts: { public?: string; default?: string; force?: boolean }, cmd: Command) => {
+      async (
+        name: string,
+        opts: { public?: string; default?: string; force?: boolean; imageAllow?: string[] },
+        cmd: Command,
+      ) => {
         // Empty means "leave unchanged" to the server.
-        const form = { default: opts.default ?? "", force: String(!!opts.force), public: opts.public ?? "" };
+        const form: Record<string, string | string[]> = {
+          default: opts.default ?? "",
+          force: String(!!opts.force),
+          public: opts.public ?? "",
+        };
+        if (opts.imageAllow) form["image-allowlist"] = opts.imageAllow;
         await withDefaultPrompt(apiFor(cmd), "PUT", `/pools/${name}`, form, name);
         print("Pool successfully updated.");
       },

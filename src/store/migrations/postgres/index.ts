@@ -9,6 +9,7 @@ import { m007 } from "./007_services.js";
 import { m008 } from "./008_service_containers.js";
 import { m009 } from "./009_logs_agents.js";
 import { m010 } from "./010_unit_healing.js";
+import { m011 } from "./011_pool_image_allowlist.js";
 
 export const postgresMigrations = checkMigrations([
   m001,
@@ -21,4 +22,5 @@ export const postgresMigrations = checkMigrations([
   m008,
   m009,
   m010,
+  m011,
 ]);
