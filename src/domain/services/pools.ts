@@ -18,6 +18,8 @@ export interface PoolView {
   provisioner: string;
   teams: string[];
   allowed: Record<string, string[]>;
+  /** External images its apps may deploy (registry/path, registry/prefix*); empty: any. */
+  imageAllowList: string[];
 }
 
 const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });
@@ -64,6 +66,7 @@ export async function visiblePools(ctx: Ctx, p: Principal, onlyTeams?: string[])
         ),
         service: [],
       },
+      imageAllowList: pool.imageAllowList,
     });
   }
   return out;

@@ -29,7 +29,9 @@ after(async () => {
 async function serve(
   tls: Awaited<ReturnType<typeof apiTls>>,
 ): Promise<{ url: string; app: FastifyInstance }> {
-  const app = Fastify({ ...tls.fastifyOptions } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  const app = Fastify({ ...tls.fastifyOptions } as Parameters<
+    typeof Fastify
+  >[0]) as unknown as FastifyInstance;
   app.get("/1.0/info", async () => ({ ok: true }));
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   apps.push(app);

@@ -11,4 +11,16 @@ import { m009 } from "./009_logs_agents.js";
 import { m010 } from "./010_unit_healing.js";
 import { m011 } from "./011_pool_image_allowlist.js";
 
-export const sqliteMigrations = checkMigrations([m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011]);
+export const sqliteMigrations = checkMigrations([
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m007,
+  m008,
+  m009,
+  m010,
+  m011,
+]);
