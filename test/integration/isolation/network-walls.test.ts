@@ -12,6 +12,10 @@ import type Docker from "dockerode";
 import type { DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import { NodeWalls } from "../../../src/isolation/node-walls.js";
 import { teamNetwork } from "../../../src/isolation/names.js";
+import { buildWallOptions } from "../../../src/isolation/build-walls.js";
+import { buildContextTar } from "../../../src/build/context.js";
+import { followProgress } from "../../../src/cluster/docker/image.js";
+import { Readable } from "node:stream";
 import { nodeRuleset, type Endpoint, type NodeWallSpec } from "../../../src/isolation/rules.js";
 import { nodeClient } from "../../support/dev-cluster.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
@@ -75,14 +79,44 @@ async function run(node: number, network: string, script: string): Promise<strin
   }
 }
 
-/** "open" when a TCP connection is established, "closed" when refused or dropped. */
+// Prints "open" when a TCP connection is established, "closed" when refused or dropped.
+const probeScript = (host: string, port: number) =>
+  `out=$(timeout 4 nc -w 2 ${host} ${port} </dev/null 2>&1); rc=$?; case "$out" in *refused*|*timed*|*unreachable*) echo closed;; *) [ $rc -eq 0 ] || [ $rc -eq 143 ] && echo open || echo "closed $rc $out";; esac`;
+
 async function probe(node: number, network: string, host: string, port: number): Promise<"open" | "closed"> {
-  const out = await run(
-    node,
-    network,
-    `out=$(timeout 4 nc -w 2 ${host} ${port} </dev/null 2>&1); rc=$?; case "$out" in *refused*|*timed*|*unreachable*) echo closed;; *) [ $rc -eq 0 ] || [ $rc -eq 143 ] && echo open || echo "closed $rc $out";; esac`,
-  );
+  const out = await run(node, network, probeScript(host, port));
   return out.includes("open") ? "open" : "closed";
+}
+
+/** Runs the probes in one RUN step of a real classic build on `node`; "name=open|closed" per probe. */
+async function buildProbes(
+  node: number,
+  options: Docker.ImageBuildOptions,
+  probes: Record<string, [string, number]>,
+): Promise<Record<string, string>> {
+  const script = Object.entries(probes)
+    .map(([name, [host, port]]) => `echo "probe ${name}=$(${probeScript(host, port)})"`)
+    .join("; ");
+  const context = await buildContextTar([{ name: "Dockerfile", content: `FROM ${IMAGE}\nRUN ${script}\n` }]);
+  const lines: string[] = [];
+  const e = engines[node]!;
+  await followProgress(
+    e,
+    await e.buildImage(Readable.from([context]), {
+      ...options,
+      t: "wharf-test/walls-build:latest",
+      nocache: true,
+      forcerm: true,
+      labels: { [LABEL]: "build" },
+    }),
+    (l) => lines.push(l),
+  );
+  const out: Record<string, string> = {};
+  for (const l of lines.join("\n").split("\n")) {
+    const m = /^probe (\S+)=(open|closed)/.exec(l.trim());
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 function hostProbe(host: string, port: number): Promise<"open" | "closed"> {
@@ -156,6 +190,10 @@ after(async () => {
         .remove({ force: true })
         .catch(() => undefined);
   }
+  await engines?.[1]
+    ?.getImage("wharf-test/walls-build:latest")
+    .remove({ force: true })
+    .catch(() => undefined);
 });
 
 describe("network walls between teams", () => {
@@ -197,6 +235,29 @@ describe("network walls between teams", () => {
     const table = rows.map((r, i) => `${r[0].padEnd(52)} ${outcomes[i]!.padEnd(6)} (want ${r[2]})`);
     console.log(["probe".padEnd(52) + " outcome", ...table].join("\n"));
     rows.forEach((r, i) => assert.equal(outcomes[i], r[2], r[0]));
+  });
+
+  test("a classic build's RUN steps on the team's build network are walled; on docker0 the same build is not", async () => {
+    const reg = info.registry.split(":");
+    const probes: Record<string, [string, number]> = {
+      otherTeamPort: [addr(0), PORT.a1],
+      ownTeamPort: [addr(0), PORT.b1],
+      registry: [reg[0]!, Number(reg[1])],
+      ownDockerApi: [addr(1), 2376],
+      boundService: [addr(2), PORT.svc],
+    };
+    const walled = await buildProbes(1, buildWallOptions("team-b"), probes);
+    const plain = await buildProbes(1, {}, { otherTeamPort: probes.otherTeamPort! });
+    console.log(`build probes on ${buildWallOptions("team-b").networkmode}: ${JSON.stringify(walled)}`);
+    console.log(`build probes on docker0 (no walls): ${JSON.stringify(plain)}`);
+    assert.deepEqual(walled, {
+      otherTeamPort: "closed",
+      ownTeamPort: "closed",
+      registry: "closed",
+      ownDockerApi: "closed",
+      boundService: "closed",
+    });
+    assert.deepEqual(plain, { otherTeamPort: "open" }, "the probe itself can see an open port");
   });
 
   test("each node reports its walls enforced and its networks; a removed jump is reported and repaired", async () => {
