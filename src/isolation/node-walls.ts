@@ -7,6 +7,7 @@ import { removeLeftoverHostCommands, runOnHost } from "../cluster/docker/host-co
 import {
   ensureBridgeNetwork,
   listNetworks,
+  networkExists,
   removeNetwork,
   type NodeNetwork,
 } from "../cluster/docker/networks.js";
@@ -108,7 +109,10 @@ export class NodeWalls {
 
   /**
    * Rules first (the spec must already name the team's network), then the network: a crash
-   * in between leaves rules for a bridge that does not exist yet, which match nothing.
+   * in between leaves rules for a bridge that does not exist yet, which match nothing. A
+   * network that exists was made after its rules, so a unit start on it costs one inspect,
+   * not a helper container; rules lost since (a node reboot flushes iptables) are the
+   * reconciler's to restore, before it starts units on that node (docs/security.md).
    */
   async ensureTeamNetwork(
     spec: NodeWallSpec,
@@ -119,6 +123,7 @@ export class NodeWalls {
     if (!spec.networks.some((n) => n.bridge === names.bridge)) {
       throw new Error(`the wall spec does not name ${names.network}: add it before creating the network`);
     }
+    if (await networkExists(this.engine, names.network)) return names;
     await this.apply(spec);
     await ensureBridgeNetwork(this.engine, {
       name: names.network,

@@ -31,14 +31,19 @@ export async function listNetworks(engine: Docker, label: string): Promise<NodeN
   }));
 }
 
+export async function networkExists(engine: Docker, name: string): Promise<boolean> {
+  try {
+    await engine.getNetwork(name).inspect();
+    return true;
+  } catch (e) {
+    if (isStatus(e, 404)) return false;
+    throw e;
+  }
+}
+
 /** Creates the network unless one of that name exists (then keeps it). */
 export async function ensureBridgeNetwork(engine: Docker, s: BridgeNetworkSpec): Promise<void> {
-  try {
-    await engine.getNetwork(s.name).inspect();
-    return;
-  } catch (e) {
-    if (!isStatus(e, 404)) throw e;
-  }
+  if (await networkExists(engine, s.name)) return;
   try {
     await engine.createNetwork({
       Name: s.name,
