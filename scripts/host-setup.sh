@@ -27,6 +27,8 @@ declare -A NEED=(
   [pgrep]=procps
   [sysctl]=procps
   [openssl]=openssl
+  # kubectl checks that the Kubernetes API stand-in (test/support/kube) speaks the real wire format.
+  [kubectl]=kubernetes-client
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

@@ -3,6 +3,10 @@
 import type { Store, StoreConfig } from "./types.js";
 
 export async function openStore(config: StoreConfig): Promise<Store> {
+  if (config.kind === "sqlite" && config.readOnly) {
+    const { openReadOnlySqliteStore } = await import("./sqlite/read-only.js");
+    return openReadOnlySqliteStore(config);
+  }
   if (config.kind === "sqlite") {
     const { openSqliteStore } = await import("./sqlite/store.js");
     return openSqliteStore(config);

@@ -436,6 +436,8 @@ export type StoreConfig =
       /** FULL (default) fsyncs the WAL at every commit: survives power loss, not only kill -9. */
       synchronous?: "NORMAL" | "FULL";
       busyTimeoutMs?: number;
+      /** Read what another process keeps: no migration, every write rejected, the file must exist. */
+      readOnly?: boolean;
     }
   | {
       kind: "postgres";
@@ -446,6 +448,8 @@ export type StoreConfig =
       poolSize?: number;
       /** Connections for reads outside transactions (default: poolSize). */
       readPoolSize?: number;
+      /** Read what other servers keep: no schema creation or migration, every transaction read-only. */
+      readOnly?: boolean;
     };
 
 /** A TLS certificate for one cname of an app; keyEncrypted never leaves the server in clear. */

@@ -1,6 +1,6 @@
 // `wharf dev cluster up|down|status`: a multi-node Docker cluster on one machine.
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { run } from "../../util/exec.js";
 import { Pki } from "../tls/pki.js";
 import { connectEngine } from "../docker/engine.js";
@@ -53,6 +53,14 @@ export interface DevClusterInfo {
   registryAuth: RegistryAuthInfo;
 }
 
+/** What `up` returns: the cluster, and what this call changed on it. */
+export interface DevClusterUp extends DevClusterInfo {
+  /** What it had to do ("started n2", "removed n3"); empty when everything was already up. */
+  changed: string[];
+  /** Nodes beyond the requested count, kept running (only `shrink` removes nodes). */
+  beyond: string[];
+}
+
 export const CLIENT_CERT_NAME = "wharf-client";
 export const BASE_IMAGE = process.env.WHARF_BASE_IMAGE ?? "wharf/base:bookworm";
 
@@ -85,11 +93,31 @@ export function registryAuthMode(env: NodeJS.ProcessEnv = process.env): Registry
   return v;
 }
 
+/** The cluster's nodes: a namespace or a data root each (a reboot clears namespaces, not data). */
+export async function existingNodes(l = defaultLayout()): Promise<number[]> {
+  const found = new Set<number>();
+  for (const ns of await listOwnNamespaces(l)) {
+    const idx = nodeIndexOf(l, ns);
+    if (idx !== undefined) found.add(idx);
+  }
+  const dataRoots = `${l.stateDir}/nodes`;
+  for (const entry of existsSync(dataRoots) ? await readdir(dataRoots, { withFileTypes: true }) : []) {
+    const m = /^n(\d+)$/.exec(entry.name);
+    if (m && entry.isDirectory()) found.add(Number(m[1]));
+  }
+  return [...found].filter((i) => i >= 1 && i <= MAX_NODES).sort((a, b) => a - b);
+}
+
+/**
+ * Brings up nodes 1..count, the registry and the network, and starts any existing node that is
+ * down. Nodes beyond count stay (they may hold a user's units) unless `shrink` removes them;
+ * callers check first that nothing still uses them (see registered.ts).
+ */
 export async function up(
   count: number,
   l = defaultLayout(),
-  opts: { registryAuth?: RegistryAuthMode } = {},
-): Promise<DevClusterInfo> {
+  opts: { shrink?: boolean; registryAuth?: RegistryAuthMode } = {},
+): Promise<DevClusterUp> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) {
     throw new Error(`--nodes must be a whole number from 1 to ${MAX_NODES}, got ${count}`);
   }
@@ -103,17 +131,24 @@ export async function up(
   const clientDir = await pki.exportDockerCertDir(CLIENT_CERT_NAME, `${l.stateDir}/pki/client`);
 
   await ensureBridge(l);
-  const registryAuth = await startRegistry(l, pki, opts.registryAuth ?? registryAuthMode());
+  const changed: string[] = [];
+  const registry = await startRegistry(l, pki, opts.registryAuth ?? registryAuthMode());
+  if (registry.started) changed.push("started the registry");
+  const registryAuth = registry.auth;
   const baseImage = await publishBaseImage(l, registryAuth);
 
-  // Shrinking: nodes beyond the requested count go away completely.
-  for (const ns of await listOwnNamespaces(l)) {
-    const idx = nodeIndexOf(l, ns);
-    if (idx !== undefined && idx > count) await removeNode(l, idx);
+  const beyond = (await existingNodes(l)).filter((i) => i > count);
+  if (opts.shrink) {
+    for (const idx of beyond) {
+      await removeNode(l, idx);
+      changed.push(`removed n${idx}`);
+    }
   }
-  const nodes = Array.from({ length: count }, (_, i) => nodeNames(l, i + 1));
+  const kept = opts.shrink ? [] : beyond;
+  const nodes = [...Array.from({ length: count }, (_, i) => i + 1), ...kept].map((i) => nodeNames(l, i));
   for (const n of nodes) await ensureNodeNetwork(l, n);
-  await Promise.all(nodes.map((n) => startNode(l, n, pki)));
+  const started = await Promise.all(nodes.map((n) => startNode(l, n, pki)));
+  nodes.forEach((n, i) => started[i] && changed.push(`started ${n.name}`));
 
   const info: DevClusterInfo = {
     hostAddress: hostAddress(l),
@@ -132,7 +167,7 @@ export async function up(
   // Written atomically: readers never see half a file.
   await writeFile(`${infoFile(l)}.tmp`, JSON.stringify(info, null, 2));
   await rename(`${infoFile(l)}.tmp`, infoFile(l));
-  return info;
+  return { ...info, changed, beyond: kept.map((i) => nodeNames(l, i).name) };
 }
 
 /** Makes the host's base image pullable by every node (a no-op push when already there). */
@@ -192,11 +227,7 @@ export async function status(l = defaultLayout()): Promise<DevClusterStatus> {
   const regPid = await readPid(registryPaths(l).pidFile);
   const registryRunning = alive(regPid) && existsSync(caFile) && (await pingRegistry(l, caFile));
   const nodes: DevClusterStatus["nodes"] = [];
-  const indexes = (await listOwnNamespaces(l))
-    .map((ns) => nodeIndexOf(l, ns))
-    .filter((i): i is number => i !== undefined)
-    .sort((a, b) => a - b);
-  for (const idx of indexes) {
+  for (const idx of await existingNodes(l)) {
     const n = nodeNames(l, idx);
     const pidAlive = alive(await readPid(n.pidFile));
     const state = !pidAlive ? "stopped" : (await pingSocket(n.socket)) ? "running" : "unresponsive";

@@ -27,13 +27,14 @@ export async function nodeRunning(n: NodeNames): Promise<boolean> {
   return alive(await readPid(n.pidFile)) && (await pingSocket(n.socket));
 }
 
-export async function startNode(l: DevClusterLayout, n: NodeNames, pki: Pki): Promise<void> {
-  if (await nodeRunning(n)) return;
+/** Starts the node's dockerd unless it is running; true when it had to start it. */
+export async function startNode(l: DevClusterLayout, n: NodeNames, pki: Pki): Promise<boolean> {
+  if (await nodeRunning(n)) return false;
   const pid = await readPid(n.pidFile);
   if (alive(pid)) {
     // Started but not answering yet (another `up` in flight, or slow start): give it time.
     await waitFor(`dockerd of ${n.name}`, () => pingSocket(n.socket), 60_000);
-    return;
+    return false;
   }
   // A dead dockerd may leave containerd, shims and containers behind: clear them first so the
   // new daemon starts from a clean slate instead of fighting over the same state.
@@ -97,7 +98,7 @@ export async function startNode(l: DevClusterLayout, n: NodeNames, pki: Pki): Pr
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    if (await pingSocket(n.socket).catch(() => false)) return;
+    if (await pingSocket(n.socket).catch(() => false)) return true;
     await killAndRemoveCgroup(`${l.cgroup}/${n.name}`);
   }
 }

@@ -54,11 +54,12 @@ export function defaultRealm(l: DevClusterLayout, env: NodeJS.ProcessEnv = proce
   return env.WHARF_REGISTRY_REALM ?? `https://${hostAddress(l)}:8080/registry/token`;
 }
 
+/** Starts the registry unless it is answering with this config; `started` when it had to. */
 export async function startRegistry(
   l: DevClusterLayout,
   pki: Pki,
   mode: RegistryAuthMode = "none",
-): Promise<RegistryAuthInfo> {
+): Promise<{ auth: RegistryAuthInfo; started: boolean }> {
   const p = registryPaths(l);
   const tls = await pki.issueServer("registry", { ips: [hostAddress(l), "127.0.0.1"], dns: ["localhost"] });
   // Engines read this at every pull/push, so node dockerds and the host engine trust it at once.
@@ -97,7 +98,7 @@ export async function startRegistry(
   ].join("\n");
   const pid = await readPid(p.pidFile);
   const same = (await readFile(p.config, "utf8").catch(() => "")) === config;
-  if (same && alive(pid) && (await pingRegistry(l, tls.ca))) return auth;
+  if (same && alive(pid) && (await pingRegistry(l, tls.ca))) return { auth, started: false };
   if (alive(pid)) process.kill(pid!, "SIGKILL");
   await mkdir(p.storage, { recursive: true, mode: 0o700 });
   await writeFile(p.config, config);
@@ -108,7 +109,7 @@ export async function startRegistry(
   } catch (err) {
     throw new Error(`${(err as Error).message}; last lines of ${p.logFile}:\n${await tail(p.logFile)}`);
   }
-  return auth;
+  return { auth, started: true };
 }
 
 export async function removeRegistryTrust(l: DevClusterLayout): Promise<void> {

@@ -26,11 +26,12 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
   const clientConfig: pg.ClientConfig = {
     connectionString: config.url,
     types,
-    // Every pooled and listening connection works inside the configured schema.
-    options: `-c search_path=${schema}`,
+    // Every pooled and listening connection works inside the configured schema; a read-only
+    // store's transactions are refused every write by PostgreSQL itself.
+    options: `-c search_path=${schema}${config.readOnly ? " -c default_transaction_read_only=on" : ""}`,
   };
 
-  if (schema !== "public") {
+  if (schema !== "public" && !config.readOnly) {
     const c = new pg.Client({ connectionString: config.url });
     await c.connect();
     try {
@@ -97,11 +98,13 @@ export async function openPostgresStore(config: StoreConfig): Promise<Store> {
   // Advisory lock keys are per schema so test schemas in one database do not serialize each other.
   const lockKey = (what: string) => `hashtext(current_schema() || ':${what}')`;
   try {
-    await transaction(async (db) => {
-      // Servers starting together must not race on CREATE TABLE.
-      await db.get(`SELECT pg_advisory_xact_lock(${lockKey("wharf-migrate")}) AS l`);
-      return migrate(db, async (sql) => void (await db.run(sql)), postgresMigrations);
-    });
+    // A read-only store reads the schema its servers migrated; it never changes it.
+    if (!config.readOnly)
+      await transaction(async (db) => {
+        // Servers starting together must not race on CREATE TABLE.
+        await db.get(`SELECT pg_advisory_xact_lock(${lockKey("wharf-migrate")}) AS l`);
+        return migrate(db, async (sql) => void (await db.run(sql)), postgresMigrations);
+      });
   } catch (err) {
     await Promise.all([pool.end(), readPool.end()]);
     throw err;
