@@ -177,7 +177,7 @@ export interface StoreOps extends MetricStoreOps {
   /** isDefault=true while another pool is default → ConflictError, unless unsetting it first. */
   updatePool(
     name: string,
-    patch: Partial<Pick<Pool, "isDefault" | "isPublic" | "provisioner" | "labels">>,
+    patch: Partial<Pick<Pool, "isDefault" | "isPublic" | "provisioner" | "labels" | "imageAllowList">>,
   ): Promise<Pool>;
   /** ConflictError while apps use the pool. */
   deletePool(name: string): Promise<void>;

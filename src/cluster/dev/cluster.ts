@@ -28,7 +28,17 @@ import {
   ruleComment,
 } from "./network.js";
 import { killNodeDaemon, nodeRunning, pingSocket, startNode } from "./node.js";
-import { pingRegistry, registryPaths, removeRegistryTrust, startRegistry } from "./registry.js";
+import {
+  pingRegistry,
+  registryPaths,
+  removeRegistryTrust,
+  startRegistry,
+  type RegistryAuthInfo,
+  type RegistryAuthMode,
+} from "./registry.js";
+import { loadRegistryTokens } from "../../registry/tokens.js";
+import { wharfImageBuildAccess } from "../../registry/grants.js";
+import type { RegistryCredential } from "../../registry/auth-header.js";
 
 /** What `up` publishes for Wharf, tests and benchmarks: where everything is. */
 export interface DevClusterInfo {
@@ -39,6 +49,8 @@ export interface DevClusterInfo {
   /** dir holds the same material as ca.pem/cert.pem/key.pem (Docker's cert-path layout, WHARF_NODE_TLS_DIR). */
   tls: { ca: string; clientCert: string; clientKey: string; dir: string };
   nodes: Array<{ name: string; address: string; dockerHost: string; dockerPort: number; socket: string }>;
+  /** "token": anonymous access is refused and Wharf mints tokens with registryAuth.token.keyFile. */
+  registryAuth: RegistryAuthInfo;
 }
 
 /** What `up` returns: the cluster, and what this call changed on it. */
@@ -69,6 +81,18 @@ function nodeIndexOf(l: DevClusterLayout, netns: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * The registry's auth mode: WHARF_DEV_REGISTRY_AUTH=token gives Distribution's token auth with
+ * Wharf as issuer. "none" stays the default until every pull and push sends a token (the wiring
+ * plan in docs/security.md); then the default flips.
+ */
+export function registryAuthMode(env: NodeJS.ProcessEnv = process.env): RegistryAuthMode {
+  const v = env.WHARF_DEV_REGISTRY_AUTH ?? "none";
+  if (v !== "none" && v !== "token")
+    throw new Error(`WHARF_DEV_REGISTRY_AUTH must be none or token, got "${v}"`);
+  return v;
+}
+
 /** The cluster's nodes: a namespace or a data root each (a reboot clears namespaces, not data). */
 export async function existingNodes(l = defaultLayout()): Promise<number[]> {
   const found = new Set<number>();
@@ -92,7 +116,7 @@ export async function existingNodes(l = defaultLayout()): Promise<number[]> {
 export async function up(
   count: number,
   l = defaultLayout(),
-  opts: { shrink?: boolean } = {},
+  opts: { shrink?: boolean; registryAuth?: RegistryAuthMode } = {},
 ): Promise<DevClusterUp> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) {
     throw new Error(`--nodes must be a whole number from 1 to ${MAX_NODES}, got ${count}`);
@@ -108,8 +132,10 @@ export async function up(
 
   await ensureBridge(l);
   const changed: string[] = [];
-  if (await startRegistry(l, pki)) changed.push("started the registry");
-  const baseImage = await publishBaseImage(l);
+  const registry = await startRegistry(l, pki, opts.registryAuth ?? registryAuthMode());
+  if (registry.started) changed.push("started the registry");
+  const registryAuth = registry.auth;
+  const baseImage = await publishBaseImage(l, registryAuth);
 
   const beyond = (await existingNodes(l)).filter((i) => i > count);
   if (opts.shrink) {
@@ -136,6 +162,7 @@ export async function up(
       dockerPort: l.dockerPort,
       socket: n.socket,
     })),
+    registryAuth,
   };
   // Written atomically: readers never see half a file.
   await writeFile(`${infoFile(l)}.tmp`, JSON.stringify(info, null, 2));
@@ -144,13 +171,18 @@ export async function up(
 }
 
 /** Makes the host's base image pullable by every node (a no-op push when already there). */
-async function publishBaseImage(l: DevClusterLayout): Promise<string | null> {
+async function publishBaseImage(l: DevClusterLayout, auth: RegistryAuthInfo): Promise<string | null> {
   const host = connectEngine({ kind: "socket", socketPath: "/var/run/docker.sock" });
   if (!(await imageExists(host, BASE_IMAGE))) return null;
   const [repo, tag] = BASE_IMAGE.split(":") as [string, string];
   const target = `${registryAddress(l)}/${repo}`;
   await tagImage(host, BASE_IMAGE, target, tag);
-  await pushImage(host, `${target}:${tag}`);
+  let cred: RegistryCredential | undefined;
+  if (auth.token) {
+    const tokens = await loadRegistryTokens(auth.token.keyFile, auth.token);
+    cred = { registrytoken: (await tokens.mint("wharf-dev-cluster", wharfImageBuildAccess(repo))).token };
+  }
+  await pushImage(host, `${target}:${tag}`, undefined, cred);
   return `${target}:${tag}`;
 }
 

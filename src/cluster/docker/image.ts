@@ -1,5 +1,6 @@
 // Image operations Wharf needs on an engine, written once over dockerode's stream API.
 import type Docker from "dockerode";
+import { dockerodeAuth, type RegistryCredential } from "../../registry/auth-header.js";
 
 interface ProgressEvent {
   error?: string;
@@ -32,14 +33,30 @@ export function followProgress(
   });
 }
 
-export async function pullImage(docker: Docker, ref: string, onLine?: (line: string) => void): Promise<void> {
-  await followProgress(docker, await docker.pull(ref), onLine);
+/** A pull; `cred` goes to the engine in X-Registry-Auth for this one call and is kept nowhere. */
+export async function pullImage(
+  docker: Docker,
+  ref: string,
+  onLine?: (line: string) => void,
+  cred?: RegistryCredential,
+): Promise<void> {
+  await followProgress(docker, await docker.pull(ref, cred ? dockerodeAuth(cred) : {}), onLine);
 }
 
-export async function pushImage(docker: Docker, ref: string, onLine?: (line: string) => void): Promise<void> {
+export async function pushImage(
+  docker: Docker,
+  ref: string,
+  onLine?: (line: string) => void,
+  cred?: RegistryCredential,
+): Promise<void> {
   const image = docker.getImage(ref);
   // dockerode needs an auth object for push even for a registry without auth.
-  await followProgress(docker, (await image.push({ authconfig: {} })) as NodeJS.ReadableStream, onLine);
+  const auth = cred ? dockerodeAuth(cred) : { authconfig: {} };
+  await followProgress(
+    docker,
+    (await image.push(auth as Docker.ImagePushOptions)) as NodeJS.ReadableStream,
+    onLine,
+  );
 }
 
 export async function imageExists(docker: Docker, ref: string): Promise<boolean> {

@@ -12,6 +12,7 @@ import { m010 } from "./010_unit_healing.js";
 import { m011 } from "./011_tsuru_surface.js";
 import { m012 } from "./012_metrics_autoscale.js";
 import { m013 } from "./013_docker_endpoint.js";
+import { m014 } from "./014_pool_image_allowlist.js";
 
 export const postgresMigrations = checkMigrations([
   m001,
@@ -27,4 +28,5 @@ export const postgresMigrations = checkMigrations([
   m011,
   m012,
   m013,
+  m014,
 ]);
