@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this machine to be a Wharf host. Idempotent: with everything present it only checks.
-#   - Debian packages Wharf needs (Docker engine, registry, debootstrap, network tools)
+#   - Debian packages Wharf needs (Docker engine, registry, debootstrap, network tools, git) and
+#     its tests need (aiosmtpd; docker-compose for the Docker-API endpoint's e2e; Chromium for
+#     the dashboard's browser tests and bench/dashboard)
 #   - a running dockerd (no systemd here: started by hand when it is not answering)
 #   - the base image wharf/base:bookworm (debootstrap minbase + docker import) when absent
 # Must run as root on Debian 12.
@@ -27,6 +29,11 @@ declare -A NEED=(
   [pgrep]=procps
   [sysctl]=procps
   [openssl]=openssl
+  # git push deploys: Wharf serves pushes with git's own http-backend and receive-pack.
+  [git]=git
+  [chromium]=chromium
+  # The Docker-API cluster endpoint's e2e drives it with Debian's docker-compose (1.29).
+  [docker-compose]=docker-compose
   # kubectl checks that the Kubernetes API stand-in (test/support/kube) speaks the real wire format.
   [kubectl]=kubernetes-client
 )
@@ -37,7 +44,12 @@ done
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 # The static busybox specifically: test images are FROM scratch plus this one binary.
 installed busybox-static || missing+=(busybox-static)
+# A font for Chromium's screenshots (installed without recommends, it brings none).
+installed fonts-dejavu-core || missing+=(fonts-dejavu-core)
 [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+# Tests of password resets deliver mail to a real SMTP server on loopback: aiosmtpd runs
+# unprivileged on any port and writes what it receives to a Maildir (no system MTA is started).
+installed python3-aiosmtpd || missing+=(python3-aiosmtpd)
 if [ "${#missing[@]}" -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   log "installing from Debian: ${missing[*]}"

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs one tier of tests (unit | integration | e2e) with node's built-in runner.
+// Runs one tier of tests (unit | integration | e2e | browser) with node's built-in runner.
 // Node 20's --test does not expand globs or pick up .ts files, so we list them here
 // and load TypeScript through tsx.
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const tier = process.argv[2];
-const TIERS = ["unit", "integration", "e2e"];
+const TIERS = ["unit", "integration", "e2e", "browser"];
 if (![...TIERS, "all"].includes(tier ?? "")) {
-  console.error("usage: run-tests.mjs unit|integration|e2e|all [name-filter]");
+  console.error("usage: run-tests.mjs unit|integration|e2e|browser|all [name-filter]");
   process.exit(2);
 }
 const filter = process.argv[3];
@@ -30,7 +30,7 @@ if (files.length === 0) {
   console.error(`no ${tier} tests found`);
   process.exit(1);
 }
-// Integration and e2e tests share one machine's Docker engines and cluster: run files one at a time.
+// Integration, e2e and browser tests share one machine's Docker engines and cluster: run files one at a time.
 const concurrency = tier === "unit" ? [] : ["--test-concurrency=1"];
 const r = spawnSync(process.execPath, ["--import", "tsx", "--test", ...concurrency, ...files], {
   stdio: "inherit",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite, from a fresh Debian 12 machine with Node 20, as root:
 # installs what it needs (Debian packages, dockerd, base image, PostgreSQL, npm modules),
-# builds, lints, then runs unit, integration and e2e tests against real engines.
+# builds (with the dashboard), lints, then runs unit, integration, e2e and browser (Chromium)
+# tests against real engines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -2,7 +2,7 @@
 // Wharf's router, interleaved in the same run; then route propagation times.
 // Usage: node --import tsx bench/router/run.ts [--seconds 10] [--reps 3] [--connections 50]
 //        [--workers N[,M...]]   (each worker count is a separate round: nginx and router alike)
-import { execSync, spawnSync, fork, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import cluster from "node:cluster";
 import { cpuNs, cpuSplitMs, withChildren } from "./cpu.js";
 import { startNginx, waitForPort } from "./nginx.js";
 import { measurePropagation } from "./propagation.js";
+import { ensureTools } from "./tools.js";
 import { runWrk, type WrkResult } from "./wrk.js";
 
 const { values: args } = parseArgs({
@@ -35,18 +36,6 @@ if (WORKER_COUNTS.some((n) => !Number.isInteger(n) || n < 1))
 const PACE_MS = Number(args["pace-ms"]);
 const HOST = "bench.bench.local";
 const PORTS = { backend: 18081, nginx: 18082, router: 18083 };
-
-function ensureTools(): void {
-  const missing = ["nginx", "wrk"].filter((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0);
-  if (missing.length === 0) return;
-  console.log(`installing ${missing.join(" ")} from Debian...`);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  try {
-    execSync(`apt-get install -y ${missing.join(" ")}`, { stdio: "inherit", env });
-  } catch {
-    execSync(`apt-get update && apt-get install -y ${missing.join(" ")}`, { stdio: "inherit", env });
-  }
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -73,6 +62,8 @@ async function round(dir: string, backend: ChildProcess, workers: number): Promi
     http: { port: PORTS.router, host: "127.0.0.1" },
     workers,
     accessLog: false, // as nginx: access_log off
+    // Per-step windows handed on as the store router does (there they go to the store).
+    onWindows: () => undefined,
   });
   router.snapshot({
     apps: [{ app: "bench", backends: [{ id: "b1", host: "127.0.0.1", port: PORTS.backend }] }],

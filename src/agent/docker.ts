@@ -1,6 +1,8 @@
 // The few Docker Engine API calls the agent makes, over its node's socket with node:http
 // (the agent image carries no packages). Unit containers are found by Wharf's labels.
 import { request, type IncomingMessage } from "node:http";
+import type { Counters } from "./cgroups.js";
+import { countersFromStats, type DockerStats } from "./stats.js";
 
 export interface UnitContainer {
   id: string;
@@ -84,6 +86,25 @@ export class DockerSocket {
       `/containers/${encodeURIComponent(id)}/json`,
     );
     return Boolean(info.Config?.Tty);
+  }
+
+  /** The container's init pid (0 when it is not running). */
+  async pid(id: string): Promise<number> {
+    const info = await this.json<{ State?: { Pid?: number } }>(
+      "GET",
+      `/containers/${encodeURIComponent(id)}/json`,
+    );
+    return info.State?.Pid ?? 0;
+  }
+
+  /** One-shot stats (API 1.41: no second sample to wait for); null once it is gone. */
+  async statsOnce(id: string): Promise<Counters | null> {
+    return countersFromStats(
+      await this.json<DockerStats>(
+        "GET",
+        `/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`,
+      ),
+    );
   }
 
   /** The container's output with timestamps from `since` ("" = from its start), followed. */

@@ -19,6 +19,7 @@ const agent = new Agent({
   intervalMs: Number.isFinite(interval) && interval >= 200 ? interval : 2000,
   socketPath: process.env.DOCKER_SOCKET ?? "/var/run/docker.sock",
   containerName: process.env.WHARF_NODECONTAINER_NAME ?? "wharf-agent",
+  hostRoot: process.env.WHARF_HOST_ROOT ?? "/host",
 });
 for (const sig of ["SIGTERM", "SIGINT"] as const)
   process.on(sig, () => {

@@ -3,7 +3,8 @@
 // is copied into the agent image as it is).
 //
 //  POST /node/status   the agent's report: unit containers and node checks (tsuru's bs report,
-//                      plus each container's Wharf unit id); answers [{ID, Found}]
+//                      plus each container's Wharf unit id) and unit metric samples;
+//                      answers [{ID, Found}]
 //  GET  /node/logmarks where log collection resumes, per unit on the node
 //  POST /node/logs     log lines of the node's unit containers
 // Every call carries the node-scoped token as `Authorization: bearer <token>`.
@@ -37,6 +38,8 @@ export interface AgentReport {
   Checks: AgentCheck[];
   /** Lines the agent dropped since its last report because the API could not take them. */
   DroppedLines?: number;
+  /** Unit samples not yet accepted by the API (src/agent/sampler.ts). */
+  Metrics?: AgentUnitSample[];
 }
 
 export interface AgentLogLine {
@@ -94,4 +97,20 @@ export function splitTimestamp(line: string): { time: string; ns: bigint | null;
   const ns = parseTimeNs(head);
   if (ns === null) return { time: "", ns: null, message: line };
   return { time: head, ns, message: sp > 0 ? line.slice(sp + 1) : "" };
+}
+
+/**
+ * One unit's figures for one 10 s step, computed by the agent from two readings of the
+ * container's counters (rates are means over the time between the readings). A field is
+ * left out when the agent could not measure it (the first reading has no rates yet).
+ */
+export interface AgentUnitSample {
+  Unit: string;
+  /** Start of the step, unix seconds (a multiple of 10). */
+  Time: number;
+  /** Percent of one CPU core. */
+  CPUPercent?: number;
+  MemoryBytes?: number;
+  RxBytesPerSecond?: number;
+  TxBytesPerSecond?: number;
 }

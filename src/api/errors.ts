@@ -65,7 +65,9 @@ export function errorHandler(bodyLimit: number) {
     if (e !== stored) req.log.warn({ err: stored }, "a node or service did not answer");
     if (e instanceof TooManyRequestsError) reply.header("retry-after", String(e.retryAfterSeconds));
     if (e instanceof WharfError) {
-      if (e.status === 401) reply.header("www-authenticate", 'Bearer realm="tsuru" scope="tsuru"');
+      // Routes with another scheme (git's Basic) set their own challenge first.
+      if (e.status === 401 && !reply.hasHeader("www-authenticate"))
+        reply.header("www-authenticate", 'Bearer realm="tsuru" scope="tsuru"');
       return sendError(reply, e.status, e.message);
     }
     const fe = e as FastifyError;

@@ -15,10 +15,13 @@ import { BadRequestError } from "../domain/errors.js";
 import { authHook } from "./auth.js";
 import { createMetrics } from "./metrics.js";
 import { registerRoutes } from "./routes/index.js";
+import { registerDashboard } from "./dashboard.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
 import type { DeployCtx } from "../deploy/context.js";
 import { deployRoutes } from "./routes/deploys.js";
 import { SpooledFile, spoolFilePart } from "./upload-spool.js";
+import { dockerRoutes } from "./routes/docker.js";
+import type { EndpointInfo as DockerEndpointInfo } from "../dockerapi/service.js";
 
 export interface ApiDeps {
   ctx: Ctx;
@@ -28,6 +31,8 @@ export interface ApiDeps {
   nodeConnector?: NodeConnector;
   /** With a cluster: deploys, units and builds are served. */
   deploy: DeployCtx | null;
+  /** The Docker-API endpoint's CA and address, for its routes (null when it is off). */
+  dockerEndpoint: DockerEndpointInfo | null;
 }
 
 /** Strip a leading /<digits and dots> version segment: /1.0/apps → /apps. */
@@ -84,6 +89,8 @@ export interface RouteEntry {
 }
 
 export type Api = FastifyInstance & {
+  /** The API's Prometheus metrics (node agents add theirs to the same registry). */
+  metrics: ReturnType<typeof createMetrics>;
   /** Every route registered (HEAD twins of GET routes left out): tests check coverage against it. */
   routeTable: readonly RouteEntry[];
 };
@@ -194,9 +201,15 @@ export async function createApi(deps: ApiDeps): Promise<Api> {
   );
   app.get("/openapi.json", { config: { auth: "none" }, schema: { hide: true } }, async () => app.swagger());
 
-  registerRoutes(app, ctx, deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {});
+  registerRoutes(app, ctx, {
+    ...(deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {}),
+    config,
+    log: logger,
+  });
+  registerDashboard(app, config.dashboardDir);
+  if (deps.dockerEndpoint) dockerRoutes(app, ctx, deps.dockerEndpoint);
   if (deploy) deployRoutes(app, deploy);
-  return Object.assign(app, { routeTable });
+  return Object.assign(app, { routeTable, metrics });
 }
 
 /** The route whose `file` part (a code archive up to the upload limit) is spooled to disk. */

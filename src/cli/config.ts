@@ -4,16 +4,12 @@
 // Environment overrides (WHARF_TARGET/WHARF_TOKEN, then TSURU_TARGET/TSURU_TOKEN) win,
 // so scripts and tsuru plugins work without touching files.
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { CliError } from "./errors.js";
 import { normalizeTarget } from "./client/http.js";
+import { wharfHome, type Env } from "./home.js";
 
-export type Env = Record<string, string | undefined>;
-
-export function wharfHome(env: Env = process.env): string {
-  return env.WHARF_HOME || join(homedir(), ".wharf");
-}
+export { wharfHome, type Env };
 
 function readOptional(path: string): string | undefined {
   try {

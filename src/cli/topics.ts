@@ -35,12 +35,13 @@ export const topics: readonly Topic[] = [
   {
     names: ["app"],
     load: async () => {
-      const [app, deploy, ops, log, constraints] = await Promise.all([
+      const [app, deploy, ops, log, constraints, metrics] = await Promise.all([
         import("./commands/app.js"),
         import("./commands/deploy.js"),
         import("./commands/app-ops.js"),
         import("./commands/app-log.js"),
         import("./commands/app-constraints.js"),
+        import("./commands/app-metrics.js"),
       ]);
       // These add subcommands to `app`, so they come after it.
       return [
@@ -49,10 +50,20 @@ export const topics: readonly Topic[] = [
         ops.registerAppOps,
         log.registerAppLog,
         constraints.registerAppConstraints,
+        metrics.registerAppMetrics,
       ];
     },
   },
-  { names: ["unit"], load: async () => [(await import("./commands/unit.js")).registerUnit] },
+  {
+    names: ["unit"],
+    load: async () => {
+      const [unit, autoscale] = await Promise.all([
+        import("./commands/unit.js"),
+        import("./commands/unit-autoscale.js"),
+      ]);
+      return [unit.registerUnit, autoscale.registerUnitAutoscale];
+    },
+  },
   { names: ["env"], load: async () => [(await import("./commands/env.js")).registerEnv] },
   { names: ["cname"], load: async () => [(await import("./commands/cname.js")).registerCname] },
   {
@@ -71,6 +82,7 @@ export const topics: readonly Topic[] = [
     },
   },
   { names: ["event"], load: async () => [(await import("./commands/event.js")).registerEvent] },
+  { names: ["docker"], load: async () => [(await import("./commands/docker.js")).registerDocker] },
   { names: ["server"], load: async () => [(await import("./commands/server.js")).registerServer] },
   { names: ["router"], load: async () => [(await import("./commands/router.js")).registerRouter] },
   { names: ["dev"], load: async () => [(await import("./commands/dev.js")).registerDev] },

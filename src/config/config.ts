@@ -63,6 +63,8 @@ export interface WharfConfig {
   logHistoryLines: number;
   /** The server collects unit logs itself from nodes whose agent is not reporting. */
   logCollector: boolean;
+  /** The server samples unit metrics itself on nodes whose agent is not reporting. */
+  metricsCollector: boolean;
   /**
    * The API address node agents use, reachable from the nodes ("" = the listening address
    * when that is neither loopback nor a wildcard).
@@ -77,6 +79,46 @@ export interface WharfConfig {
    * (src/util/crash-point.ts lists them); "" = never. For the crash tests alone.
    */
   testCrashAt: string;
+  /** smtp[s]://[user:password@]host:port of the mail server for password resets ("" = none). */
+  smtpUrl: string;
+  /** The From: address of Wharf's mails. */
+  smtpFrom: string;
+  /**
+   * The API's address as users reach it (http[s]://host[:port]), for git remote URLs; "" = the
+   * address each request came in on.
+   */
+  publicUrl: string;
+  /** Silence after which long-operation streams write a keep-alive (tsuru: 30 s). */
+  streamKeepAliveMs: number;
+  /** Event webhooks: one call's limit, calls per event, and the first retry's wait (doubling). */
+  webhookTimeoutMs: number;
+  webhookAttempts: number;
+  webhookRetryMs: number;
+  /** The dashboard's built files ("" = dist/dashboard of this installation). */
+  dashboardDir: string;
+  /** The Docker-API cluster endpoint (src/dockerapi): its own port with mutual TLS; null = off. */
+  dockerApiPort: number | null;
+  /** Address it listens on ("" = the API's host). */
+  dockerApiHost: string;
+  /** DOCKER_HOST users are told to export ("" = tcp://<listening address>). */
+  dockerApiUrl: string;
+  /** The endpoint's CA (ca.pem, ca-key.pem) and server certificate ("" = <dataDir>/docker-ca); share it between servers. */
+  dockerCaDir: string;
+  /** Extra names and IPs the endpoint's server certificate is valid for (besides the host it listens on). */
+  dockerApiSans: string[];
+}
+
+/** Checks the URL's shape at start-up, so a typo stops the server with a sentence. */
+function validateSmtpUrl(raw: string): void {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error("WHARF_SMTP_URL is not a URL: write it as smtp://[user:password@]host:port");
+  }
+  if (u.protocol !== "smtp:" && u.protocol !== "smtps:")
+    throw new Error("WHARF_SMTP_URL must start with smtp:// or smtps://");
+  if (!u.hostname) throw new Error("WHARF_SMTP_URL has no host: write it as smtp://host:port");
 }
 
 /** The steps src/util/crash-point.ts knows. */
@@ -128,10 +170,24 @@ export function defaultConfig(): WharfConfig {
     drainMs: 1000,
     logHistoryLines: 1000,
     logCollector: true,
+    metricsCollector: true,
     agentApiUrl: "",
     agentIntervalMs: 2000,
     agentImage: "",
     testCrashAt: "",
+    smtpUrl: "",
+    smtpFrom: "wharf@localhost",
+    publicUrl: "",
+    streamKeepAliveMs: 30_000,
+    webhookTimeoutMs: 15_000,
+    webhookAttempts: 5,
+    webhookRetryMs: 1000,
+    dashboardDir: "",
+    dockerApiPort: null,
+    dockerApiHost: "",
+    dockerApiUrl: "",
+    dockerCaDir: "",
+    dockerApiSans: [],
   };
 }
 
@@ -185,6 +241,7 @@ export function loadConfig(
     fromEnv.logHistoryLines = n;
   }
   if (env.WHARF_LOG_COLLECTOR) fromEnv.logCollector = env.WHARF_LOG_COLLECTOR !== "false";
+  if (env.WHARF_METRICS_COLLECTOR) fromEnv.metricsCollector = env.WHARF_METRICS_COLLECTOR !== "false";
   if (env.WHARF_AGENT_API_URL) {
     if (!/^https?:\/\/[^/\s]+\/?$/.test(env.WHARF_AGENT_API_URL))
       throw new Error(
@@ -198,6 +255,50 @@ export function loadConfig(
     fromEnv.agentIntervalMs = n;
   }
   if (env.WHARF_AGENT_IMAGE) fromEnv.agentImage = env.WHARF_AGENT_IMAGE;
+  if (env.WHARF_SMTP_URL) {
+    validateSmtpUrl(env.WHARF_SMTP_URL);
+    fromEnv.smtpUrl = env.WHARF_SMTP_URL;
+  }
+  if (env.WHARF_SMTP_FROM) {
+    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(env.WHARF_SMTP_FROM))
+      throw new Error("invalid WHARF_SMTP_FROM: write it as an address, e.g. wharf@example.com");
+    fromEnv.smtpFrom = env.WHARF_SMTP_FROM;
+  }
+  if (env.WHARF_STREAM_KEEPALIVE_MS)
+    fromEnv.streamKeepAliveMs = positive(env.WHARF_STREAM_KEEPALIVE_MS, "WHARF_STREAM_KEEPALIVE_MS");
+  if (env.WHARF_WEBHOOK_TIMEOUT_MS)
+    fromEnv.webhookTimeoutMs = positive(env.WHARF_WEBHOOK_TIMEOUT_MS, "WHARF_WEBHOOK_TIMEOUT_MS");
+  if (env.WHARF_WEBHOOK_ATTEMPTS)
+    fromEnv.webhookAttempts = positive(env.WHARF_WEBHOOK_ATTEMPTS, "WHARF_WEBHOOK_ATTEMPTS");
+  if (env.WHARF_WEBHOOK_RETRY_MS)
+    fromEnv.webhookRetryMs = positive(env.WHARF_WEBHOOK_RETRY_MS, "WHARF_WEBHOOK_RETRY_MS");
+  if (env.WHARF_PUBLIC_URL) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(env.WHARF_PUBLIC_URL))
+      throw new Error(`invalid WHARF_PUBLIC_URL "${env.WHARF_PUBLIC_URL}": write it as http://HOST:PORT`);
+    fromEnv.publicUrl = env.WHARF_PUBLIC_URL.replace(/\/$/, "");
+  }
+  if (env.WHARF_DASHBOARD_DIR) fromEnv.dashboardDir = env.WHARF_DASHBOARD_DIR;
+  if (env.WHARF_DOCKER_API_PORT && env.WHARF_DOCKER_API_PORT !== "off") {
+    const n = Number(env.WHARF_DOCKER_API_PORT);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      throw new Error(
+        `invalid WHARF_DOCKER_API_PORT "${env.WHARF_DOCKER_API_PORT}": use a port from 0 to 65535, or off`,
+      );
+    fromEnv.dockerApiPort = n;
+  }
+  if (env.WHARF_DOCKER_API_HOST) fromEnv.dockerApiHost = env.WHARF_DOCKER_API_HOST;
+  if (env.WHARF_DOCKER_API_URL) {
+    if (!/^tcp:\/\/[^/\s]+:\d+$/.test(env.WHARF_DOCKER_API_URL))
+      throw new Error(
+        `invalid WHARF_DOCKER_API_URL "${env.WHARF_DOCKER_API_URL}": write it as tcp://HOST:PORT`,
+      );
+    fromEnv.dockerApiUrl = env.WHARF_DOCKER_API_URL;
+  }
+  if (env.WHARF_DOCKER_CA_DIR) fromEnv.dockerCaDir = env.WHARF_DOCKER_CA_DIR;
+  if (env.WHARF_DOCKER_API_SANS)
+    fromEnv.dockerApiSans = env.WHARF_DOCKER_API_SANS.split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
   if (env.WHARF_ROUTER_DOMAIN) fromEnv.routers = [{ ...d.routers[0]!, domain: env.WHARF_ROUTER_DOMAIN }];
   if (env.WHARF_TEST_CRASH_AT) {
     if (!CRASH_STEPS.includes(env.WHARF_TEST_CRASH_AT))

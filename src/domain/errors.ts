@@ -71,6 +71,17 @@ export class ServiceUnavailableError extends WharfError {
   }
 }
 
+/**
+ * New units could not be started (a node failed a pull, a create or a start) and were removed
+ * again: nothing changed. Not the client's mistake and not "no room" (which the healer treats
+ * apart as ServiceUnavailableError), so a class of its own.
+ */
+export class UnitsNotStartedError extends WharfError {
+  constructor(message: string) {
+    super(503, message);
+  }
+}
+
 export function isWharfError(e: unknown): e is WharfError {
   return e instanceof WharfError;
 }

@@ -53,6 +53,8 @@ const TREE: Array<[string, ContextType[] | null, string[]]> = [
       "update.unit.remove",
       "update.unit.register",
       "update.unit.status",
+      "update.unit.autoscale.add",
+      "update.unit.autoscale.remove",
       "update.env.set",
       "update.env.unset",
       "update.restart",

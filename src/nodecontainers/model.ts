@@ -301,7 +301,13 @@ export function createBody(
   };
 }
 
-/** The default entry for Wharf's agent: built-in image, the node's Docker socket, always restarted. */
+/**
+ * The default entry for Wharf's agent: built-in image, the node's Docker socket, the host's
+ * /proc and cgroup files read-only (the agent reads unit counters there, src/agent/cgroups.ts),
+ * always restarted. The host's cgroup namespace: on cgroup v2 Docker gives containers a
+ * private one by default, in which /proc/<pid>/cgroup of other containers reads "/../.." and
+ * the agent could not name their files (on v1 it is the default anyway).
+ */
 export function defaultAgentSpec(): NodeContainerSpec {
   return {
     Name: AGENT_NAME,
@@ -309,7 +315,12 @@ export function defaultAgentSpec(): NodeContainerSpec {
     Disabled: null,
     Config: {},
     HostConfig: {
-      Binds: [`${SOCKET_PLACEHOLDER}:/var/run/docker.sock`],
+      Binds: [
+        `${SOCKET_PLACEHOLDER}:/var/run/docker.sock`,
+        "/proc:/host/proc:ro",
+        "/sys/fs/cgroup:/host/sys/fs/cgroup:ro",
+      ],
+      CgroupnsMode: "host",
       RestartPolicy: { Name: "always" },
     },
   };

@@ -4,6 +4,7 @@ import type { PassiveHealthOptions } from "./balancer.js";
 import type { ActiveHealthOptions } from "./health.js";
 import type { RouteSource } from "./source.js";
 import type { CertificatePair, CertificateSource } from "./tls.js";
+import type { AppWindow } from "./metrics.js";
 
 export interface Listen {
   port: number;
@@ -41,16 +42,25 @@ export interface RouterConfig {
   accessLog?: boolean | Logger;
   /** How long close() waits for in-flight requests before cutting them. */
   drainTimeoutMs?: number;
+  /**
+   * Receives what was counted per app in each 10 s step (src/metrics), once per step; `part`
+   * names the worker process ("" in-process), so each worker's counts stay their own rows.
+   */
+  onWindows?: (stepTs: number, windows: AppWindow[], part: string) => void;
 }
 
 export type ResolvedConfig = Required<
-  Omit<RouterConfig, "http" | "https" | "admin" | "certificates" | "source" | "passive" | "activeHealth">
+  Omit<
+    RouterConfig,
+    "http" | "https" | "admin" | "certificates" | "source" | "passive" | "activeHealth" | "onWindows"
+  >
 > & {
   http?: Listen;
   https?: RouterConfig["https"];
   admin?: Listen;
   certificates?: CertificateSource;
   source?: RouteSource;
+  onWindows?: RouterConfig["onWindows"];
   passive: PassiveHealthOptions;
   activeHealth: ActiveHealthOptions;
 };

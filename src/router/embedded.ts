@@ -6,7 +6,12 @@ import type { Store } from "../store/types.js";
 import { loadRouteSnapshot } from "../store/routes.js";
 import type { RouteSnapshot } from "./types.js";
 import { secretKeyPath } from "./secret-box.js";
-import { routerSettingsFromEnv, startStoreRouter, type StoreRouter } from "./store-router.js";
+import {
+  routerSettingsFromEnv,
+  startStoreRouter,
+  type StoreRouter,
+  type StoreRouterOptions,
+} from "./store-router.js";
 
 /** The default router's domain from the configuration (apps answer at <app>.<domain>). */
 export function routerDomain(config: WharfConfig): string {
@@ -17,7 +22,12 @@ export async function startEmbeddedRouter(
   store: Store,
   config: WharfConfig,
   log: Logger,
-  opts: { env?: NodeJS.ProcessEnv; loadSnapshot?: () => Promise<RouteSnapshot> } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    loadSnapshot?: () => Promise<RouteSnapshot>;
+    /** The server's metrics: each step's request counts, in-process (they are stored too). */
+    onCounted?: StoreRouterOptions["onCounted"];
+  } = {},
 ): Promise<StoreRouter> {
   const env = opts.env ?? process.env;
   const settings = routerSettingsFromEnv(env, {
@@ -33,6 +43,7 @@ export async function startEmbeddedRouter(
     secretKeyPath: secretKeyPath(config.dataDir, env),
     loadSnapshot,
     log,
+    ...(opts.onCounted ? { onCounted: opts.onCounted } : {}),
   });
   log.info(
     { http: router.addresses.http?.port, https: router.addresses.https?.port, workers: router.workers },

@@ -6,6 +6,7 @@ import { createRouter, type Router } from "./server.js";
 import type { RouteSink } from "./source.js";
 import { StaticCertificateSource, type CertificatePair } from "./tls.js";
 import { startCluster } from "./workers.js";
+import { startWindowFlush } from "./window-flush.js";
 
 export { createRouter, type Router } from "./server.js";
 export type { RouterConfig } from "./config.js";
@@ -34,6 +35,13 @@ export async function startRouter(config: RouterConfig): Promise<RunningRouter> 
       throw e;
     }
     await cfg.source?.start(router);
+    const onWindows = cfg.onWindows;
+    const stopFlush = onWindows
+      ? startWindowFlush(
+          () => router.metrics.takeWindows(),
+          (ts, w) => onWindows(ts, w, ""),
+        )
+      : undefined;
     return {
       workers: 1,
       addresses: router.addresses,
@@ -43,6 +51,7 @@ export async function startRouter(config: RouterConfig): Promise<RunningRouter> 
         if (router.certificates instanceof StaticCertificateSource) router.certificates.replaceAll(certs);
       },
       async close() {
+        stopFlush?.();
         await cfg.source?.stop();
         await router.close();
       },

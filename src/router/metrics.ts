@@ -1,7 +1,11 @@
 // Prometheus metrics for the data plane. The per-request path only bumps plain numbers per app;
 // prom-client sees them when scraped (its own inc/observe hash and validate label objects on every
 // call, a measurable share of a proxied request at tens of thousands of requests per second).
+// The same numbers feed Wharf's own series (src/metrics): per app and 10 s step, the requests,
+// errors (5xx, proxy errors included) and a log-bucket latency histogram, taken and reset by
+// takeWindows() once per step (window-flush.ts).
 import { Counter, Registry, type Metric } from "prom-client";
+import { LATENCY_BUCKETS, latencyBucket, toSparse } from "../util/latency.js";
 
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -15,7 +19,24 @@ class AppStats {
   readonly buckets = new Float64Array(BUCKETS.length + 1);
   sum = 0;
   count = 0;
+  /** This step's requests, errors and latency histogram (reset by takeWindows). */
+  stepRequests = 0;
+  stepErrors = 0;
+  readonly stepLatency = new Uint32Array(LATENCY_BUCKETS);
+  /** Steps in a row without a request; past an hour the app's windows stop. */
+  idleSteps = 0;
 }
+
+/** What a router counted for one app in one step. */
+export interface AppWindow {
+  app: string;
+  requests: number;
+  errors: number;
+  latency: Array<[number, number]>;
+}
+
+/** An app keeps sending (zero) windows this long after its last request, so its rates fall to 0. */
+const IDLE_STEPS_KEPT = 360;
 
 interface MetricValue {
   labels: Record<string, string | number>;
@@ -84,7 +105,8 @@ export class RouterMetrics {
     });
   }
 
-  request(app: string, code: number, seconds: number): void {
+  /** One answered request; `cut`: the response was cut mid-body (a proxy error whatever its status). */
+  request(app: string, code: number, seconds: number, cut = false): void {
     let s = this.apps.get(app);
     if (!s) this.apps.set(app, (s = new AppStats()));
     s.codes.set(code, (s.codes.get(code) ?? 0) + 1);
@@ -93,6 +115,28 @@ export class RouterMetrics {
     s.buckets[i]!++;
     s.sum += seconds;
     s.count++;
+    s.stepRequests++;
+    if (code >= 500 || cut) s.stepErrors++;
+    s.stepLatency[latencyBucket(seconds)]!++;
+  }
+
+  /**
+   * This step's window of every app that had a request within the last hour (idle ones as
+   * zeros, so their rates read 0 rather than nothing), and a fresh step for all.
+   */
+  takeWindows(): AppWindow[] {
+    const out: AppWindow[] = [];
+    for (const [app, s] of this.apps) {
+      if (app === "-") continue;
+      if (s.stepRequests === 0) {
+        if (++s.idleSteps > IDLE_STEPS_KEPT) continue;
+      } else s.idleSteps = 0;
+      out.push({ app, requests: s.stepRequests, errors: s.stepErrors, latency: toSparse(s.stepLatency) });
+      s.stepRequests = 0;
+      s.stepErrors = 0;
+      s.stepLatency.fill(0);
+    }
+    return out;
   }
 
   upstreamError(app: string, kind: string): void {

@@ -179,9 +179,10 @@ class ProxyRequest implements UpstreamHandler, Exchange {
       return this.attempt();
     }
     if (this.conn.headersSent) {
-      // Mid-body failure: the only honest signal left is to cut the response.
+      // Mid-body failure: the only honest signal left is to cut the response (a proxy error,
+      // counted as one whatever status the head said).
       this.conn.destroy();
-      return this.complete(this.status);
+      return this.complete(this.status, true);
     }
     const [status] = errorResponse(kind, err);
     this.finish(status, err, kind === "too_large");
@@ -201,12 +202,12 @@ class ProxyRequest implements UpstreamHandler, Exchange {
     this.complete(status);
   }
 
-  private complete(status: number): void {
+  private complete(status: number, cut = false): void {
     if (this.done) return;
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
     this.ctx.inflight.n--;
-    log(this.ctx, this.req, this.entry, this.backend, status, this.bytes, this.t0);
+    log(this.ctx, this.req, this.entry, this.backend, status, this.bytes, this.t0, cut);
   }
 }
 
@@ -218,10 +219,11 @@ function log(
   status: number,
   bytes: number,
   t0: number,
+  cut = false,
 ): void {
   const app = entry?.route.app ?? "";
   const ms = performance.now() - t0;
-  ctx.metrics?.request(app || "-", status, ms / 1000);
+  ctx.metrics?.request(app || "-", status, ms / 1000, cut);
   // Only non-secret fields: never headers such as Authorization or Cookie.
   ctx.accessLog?.info({
     host: req.head.host,

@@ -1,7 +1,14 @@
 // A router fed by the store: routes through StoreRouteSource (change feed), certificates through
 // StoreCertificateFollower. Used by `wharf router` (its own process) and by `wharf server`
 // (embedded, see embedded.ts). Several such routers may follow one store at once.
-import { availableParallelism } from "node:os";
+//
+// Each router writes what it counted per app and 10 s step into the store (router_metrics),
+// under its own id, and the servers read those rows (src/metrics/service.ts). The store rather
+// than the API: every router already holds a store connection and no API credentials, the
+// rows survive a server restart, and every server on PostgreSQL sees every router's counts.
+// The embedded router also hands its rows to its server in-process (onCounted), so they are
+// in the server's memory at the step's end instead of at its next read of the store.
+import { availableParallelism, hostname } from "node:os";
 import type { Logger } from "pino";
 import { startRouter, type RunningRouter } from "./index.js";
 import { loadSecretKey } from "./secret-box.js";
@@ -9,6 +16,8 @@ import { StoreRouteSource, type ChangeFeed } from "./source.js";
 import { StoreCertificateFollower, type CertificateStore } from "./store-certs.js";
 import type { Listen } from "./config.js";
 import type { RouteSnapshot } from "./types.js";
+import type { MetricStoreOps, RouterMetricWindow } from "../store/metric-types.js";
+import type { AppWindow } from "./metrics.js";
 
 export interface RouterListenSettings {
   http: Listen;
@@ -19,7 +28,11 @@ export interface RouterListenSettings {
 }
 
 export interface StoreRouterOptions extends RouterListenSettings {
-  store: ChangeFeed & CertificateStore;
+  store: ChangeFeed & CertificateStore & Pick<MetricStoreOps, "appendRouterMetrics">;
+  /** This router's name in router_metrics (default host name and pid). */
+  routerId?: string;
+  /** Also receives every step's rows in-process, before they are stored (the embedded router's server). */
+  onCounted?: (rows: RouterMetricWindow[]) => void;
   domain: string;
   /** Path of the secret key file that decrypts certificate keys. */
   secretKeyPath: string;
@@ -86,7 +99,17 @@ export async function startStoreRouter(o: StoreRouterOptions): Promise<StoreRout
     onError: (err) =>
       o.log.warn({ err }, "router: could not read routes from the store; serving the last table"),
   });
+  const id = o.routerId ?? `${hostname()}:${process.pid}`;
+  const onWindows = (ts: number, windows: AppWindow[], part: string) => {
+    const router = part ? `${id}/${part}` : id;
+    const rows = windows.map((w) => ({ router, ts, ...w }));
+    o.onCounted?.(rows);
+    o.store
+      .appendRouterMetrics(rows)
+      .catch((err: unknown) => o.log.warn({ err }, "router: could not store its request counts"));
+  };
   const running = await startRouter({
+    onWindows,
     domain: o.domain,
     http: o.http,
     ...(o.https ? { https: o.https } : {}),

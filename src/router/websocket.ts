@@ -20,9 +20,20 @@ export function createUpgradeHandler(
     const host = req.head.host;
     const entry = ctx.table.resolve(host);
     if (!entry) return reject(socket, 404, `no app is routed for host "${(host ?? "").slice(0, 255)}"\n`);
+    const t0 = performance.now();
+    // Each handshake is one request in the app's counts: switched (101), refused by the unit
+    // (its status) or failed in the router (502/503/504, errors like any proxied request's).
+    let counted = false;
+    const count = (status: number) => {
+      if (counted) return;
+      counted = true;
+      ctx.metrics?.request(entry.route.app, status, (performance.now() - t0) / 1000);
+    };
     const b = pick(entry.backends, Date.now());
-    if (!b)
+    if (!b) {
+      count(503);
       return reject(socket, 503, `service unavailable: app "${entry.route.app}" has no running units\n`);
+    }
     const protocol = upgradeValue(req.raw) ?? "websocket";
     const upstreamHead = requestHead(
       req.method,
@@ -42,10 +53,10 @@ export function createUpgradeHandler(
       {
         headers(status, _text, _raw, _keepAlive, upgrade) {
           state = status === 101 && upgrade ? "tunnel" : "refused";
+          count(status);
           if (state === "tunnel") {
             up.setTimeout(0);
             recordSuccess(b);
-            ctx.metrics?.request(entry.route.app, 101, 0);
           }
           return false;
         },
@@ -86,10 +97,13 @@ export function createUpgradeHandler(
       if (recordFailure(b, Date.now(), ctx.opts.passive)) ctx.metrics?.ejection(entry.route.app);
       ctx.metrics?.upstreamError(entry.route.app, kind);
       const [status, body] = errorResponse(kind, err);
+      count(status);
       reject(socket, status, body);
     });
     up.on("close", () => {
-      if (state === "head") reject(socket, 502, "bad gateway: the app's unit closed the connection\n");
+      if (state !== "head") return;
+      count(502);
+      reject(socket, 502, "bad gateway: the app's unit closed the connection\n");
     });
     socket.on("close", () => up.destroy());
     up.write(upstreamHead.upstream + "\r\n", "latin1");

@@ -4,6 +4,7 @@ import { AggregatorRegistry } from "prom-client";
 import { createRouter, type Router } from "./server.js";
 import { StaticCertificateSource } from "./tls.js";
 import type { FromWorker, ToWorker } from "./workers.js";
+import { startWindowFlush } from "./window-flush.js";
 
 let router: Router | undefined;
 const certs = new StaticCertificateSource();
@@ -20,6 +21,12 @@ process.on("message", (m: ToWorker) => {
     AggregatorRegistry.setRegistries([router.metrics.registry]);
     // Constructing one is what installs prom-client's worker-side IPC listener.
     new AggregatorRegistry();
+    const r = router;
+    if (m.config.windows)
+      startWindowFlush(
+        () => r.metrics.takeWindows(),
+        (ts, windows) => reply({ t: "windows", ts, windows }),
+      );
     for (const e of early.splice(0)) handle(e);
     router.listen().then(
       () => {

@@ -14,6 +14,7 @@ import type { RouteSink } from "./source.js";
 import { RouteTable } from "./table.js";
 import { StaticCertificateSource, type CertificatePair } from "./tls.js";
 import type { Backend, RouteSnapshot, RouteUpdate } from "./types.js";
+import type { AppWindow } from "./metrics.js";
 
 /** Messages primary → worker. */
 export type ToWorker =
@@ -23,14 +24,19 @@ export type ToWorker =
   | { t: "certs"; certs: Record<string, CertificatePair> }
   | { t: "shutdown" };
 /** Messages worker → primary. */
-export type FromWorker = { t: "hello" } | { t: "ready"; http?: AddressInfo; https?: AddressInfo };
+export type FromWorker =
+  | { t: "hello" }
+  | { t: "ready"; http?: AddressInfo; https?: AddressInfo }
+  | { t: "windows"; ts: number; windows: AppWindow[] };
 
 /** The serializable part of the config (no source, no logger objects, no certificate source). */
 export type WorkerConfig = Omit<
   RouterConfig,
-  "source" | "certificates" | "accessLog" | "admin" | "workers"
+  "source" | "certificates" | "accessLog" | "admin" | "workers" | "onWindows"
 > & {
   accessLog: boolean;
+  /** Send the per-step windows to the primary (it has an onWindows). */
+  windows: boolean;
 };
 
 export interface ClusterHandle extends RouteSink {
@@ -86,6 +92,7 @@ export async function startCluster(cfg: ResolvedConfig): Promise<ClusterHandle> 
     activeHealth: cfg.activeHealth,
     drainTimeoutMs: cfg.drainTimeoutMs,
     accessLog: cfg.accessLog === true,
+    windows: cfg.onWindows !== undefined,
   };
   const live = new Set<Worker>();
   const addresses: ClusterHandle["addresses"] = {};
@@ -108,6 +115,8 @@ export async function startCluster(cfg: ResolvedConfig): Promise<ClusterHandle> 
           send(w, { t: "config", config: workerConfig });
           send(w, { t: "snapshot", snap: table.snapshot() });
           send(w, { t: "certs", certs: certs.toJSON() });
+        } else if (m.t === "windows") {
+          cfg.onWindows?.(m.ts, m.windows, `w${w.id}`);
         } else if (m.t === "ready") {
           if (m.http) addresses.http = m.http;
           if (m.https) addresses.https = m.https;

@@ -12,6 +12,7 @@ import { runtimePort } from "../deploy/runtime.js";
 import { secretKeyPath } from "../router/secret-box.js";
 import { builtinServicesFor, type BuiltinServices } from "../services/builtin/index.js";
 import { createApi, createLogger, type Api } from "../api/server.js";
+import { dockerEndpointFor } from "../dockerapi/start.js";
 import { createDeployCtx } from "./deploy-side.js";
 import { createNodeAgentServices, type NodeAgentServices } from "./node-agents.js";
 
@@ -30,6 +31,8 @@ export type WharfServer = Api & {
   deploy: DeployCtx | null;
   builtin: BuiltinServices | null;
   nodeAgents: NodeAgentServices;
+  /** The Docker-API endpoint's CA and address (null when WHARF_DOCKER_API_PORT is unset). */
+  dockerEndpoint: ReturnType<typeof dockerEndpointFor>;
 };
 
 export async function createServer(deps: ServerDeps): Promise<WharfServer> {
@@ -47,9 +50,14 @@ export async function createServer(deps: ServerDeps): Promise<WharfServer> {
     ctx.builtin = builtin;
   }
   const nodeConnector = deps.nodeConnector ? { nodeConnector: deps.nodeConnector } : {};
-  const app = await createApi({ ctx, config, logger, deploy, ...nodeConnector });
-  // App logs, node agents and node containers (their loops start once the API listens).
-  const nodeAgents = createNodeAgentServices(app, ctx, config, logger, { ...nodeConnector, deploy });
+  const dockerEndpoint = dockerEndpointFor(config);
+  const app = await createApi({ ctx, config, logger, deploy, dockerEndpoint, ...nodeConnector });
+  // App logs, unit metrics, node agents and node containers (their loops start once the API listens).
+  const nodeAgents = createNodeAgentServices(app, ctx, config, logger, {
+    ...nodeConnector,
+    deploy,
+    registry: app.metrics.registry,
+  });
   await app.ready();
-  return Object.assign(app, { ctx, deploy, builtin, nodeAgents });
+  return Object.assign(app, { ctx, deploy, builtin, nodeAgents, dockerEndpoint });
 }

@@ -1,10 +1,12 @@
-// Assembles app logs, node agents and node containers for one server: the log hub and
-// ingestion, the agent registry (feeding node health), the node container reconciler and
-// the server's own log collectors, with their routes. server.ts creates it with the API and
+// Assembles app logs, unit metrics, node agents and node containers for one server: the log
+// hub and ingestion, the metrics service (agent samples, router counts, /metrics export), the
+// agent registry (feeding node health), the node container reconciler and the server's own
+// log collectors and metric sampling (for nodes without a reporting agent), with their routes. server.ts creates it with the API and
 // starts its loops once the API listens (agents need its address).
 import { RunWhen } from "../reconcile/run-when.js";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { WharfConfig } from "../config/config.js";
 import type { Ctx } from "../domain/services/context.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
@@ -18,16 +20,24 @@ import { NodeContainerReconciler } from "../reconcile/node-containers.js";
 import type { NodeContainerPort } from "../nodecontainers/service.js";
 import { ServiceUnavailableError } from "../domain/errors.js";
 import { buildAgentImage } from "../build/agent-image.js";
+import { MetricsService } from "../metrics/service.js";
+import { registerMetricsExport } from "../metrics/prometheus.js";
+import { ServerMetricCollectors } from "../metrics/collectors.js";
+import { dockerStatsSource } from "../metrics/docker-source.js";
 import { logRoutes } from "../api/routes/logs.js";
+import { metricRoutes } from "../api/routes/metrics.js";
 import { agentRoutes } from "../api/routes/agent.js";
 import { nodeContainerRoutes } from "../api/routes/nodecontainers.js";
 
 export interface NodeAgentServices {
   hub: LogHub;
   ingest: LogIngest;
+  metrics: MetricsService;
   agents: AgentRegistry;
   nodeContainers: NodeContainerReconciler | null;
   collectors: ServerLogCollectors | null;
+  /** The server's own metric sampling of nodes without a reporting agent (leader only). */
+  metricCollectors: ServerMetricCollectors | null;
   /** The API address agents use, once known. */
   apiUrl: string;
   /** Called when a report shows a started unit down (the server wakes the healer). */
@@ -73,7 +83,7 @@ export function createNodeAgentServices(
   ctx: Ctx,
   config: WharfConfig,
   log: Logger,
-  o: { nodeConnector?: NodeConnector; deploy: DeployCtx | null },
+  o: { nodeConnector?: NodeConnector; deploy: DeployCtx | null; registry?: Registry },
 ): NodeAgentServices {
   const store = ctx.store;
   const hub = new LogHub({
@@ -83,31 +93,42 @@ export function createNodeAgentServices(
     onError: (err) => log.warn({ err }, "app log fan-out"),
   });
   const ingest = new LogIngest(store, hub);
+  const metrics = new MetricsService({ store, log });
+  if (o.registry) registerMetricsExport(o.registry, metrics);
   const health = healthPort(o.nodeConnector);
   // Set with the node-container reconciler (a cluster): it runs while listening and leading.
   let gate: RunWhen<"listening" | "leading"> | undefined;
+  // The same for the server's metric sampling: one sampler per node in the cluster.
+  let sampleGate: RunWhen<"listening" | "leading"> | undefined;
   const services: NodeAgentServices = {
     hub,
     ingest,
+    metrics,
     agents: null as unknown as AgentRegistry,
     nodeContainers: null,
     collectors: null,
+    metricCollectors: null,
     apiUrl: config.agentApiUrl,
     onUnitsDown: () => undefined,
     start(at) {
       if (!services.apiUrl) services.apiUrl = reachableUrl(at);
       services.agents.start();
+      void metrics.start();
       void gate?.set("listening", true);
+      void sampleGate?.set("listening", true);
       services.collectors?.start();
     },
     async stop() {
       services.agents.stop();
+      metrics.stop();
       services.collectors?.stop();
       await gate?.set("listening", false);
+      await sampleGate?.set("listening", false);
       hub.close();
     },
     async setLeading(on) {
       await gate?.set("leading", on);
+      await sampleGate?.set("leading", on);
     },
   };
   services.agents = new AgentRegistry({
@@ -118,7 +139,8 @@ export function createNodeAgentServices(
     onSilent: (node, ms) => log.warn({ node, silentMs: ms }, "node agent silent: polling its node now"),
   });
   logRoutes(app, ctx, hub);
-  if (o.nodeConnector) agentRoutes(app, services.agents, ingest);
+  metricRoutes(app, ctx, metrics);
+  if (o.nodeConnector) agentRoutes(app, services.agents, ingest, metrics);
   const dc = o.deploy;
   if (!dc) nodeContainerRoutes(app, ctx, noCluster);
   if (dc) {
@@ -158,6 +180,16 @@ export function createNodeAgentServices(
         sourceFor: (node) => dockerLogSource(dc.engines.engineFor(node)),
         log,
       });
+    if (config.metricsCollector) {
+      services.metricCollectors = new ServerMetricCollectors({
+        store,
+        metrics,
+        agentLive: (node) => services.agents.isLive(node),
+        sourceFor: (node) => dockerStatsSource(dc.engines.engineFor(node)),
+        log,
+      });
+      sampleGate = new RunWhen(services.metricCollectors, ["listening", "leading"]);
+    }
   }
   return services;
 }

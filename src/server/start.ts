@@ -20,6 +20,8 @@ import type { StoreRouter } from "../router/store-router.js";
 import { armCrashPoint } from "../util/crash-point.js";
 import { createLogger } from "../api/server.js";
 import { createServer } from "./create.js";
+import { publishRouterPorts } from "../domain/services/catalog.js";
+import { startDockerEndpoint } from "../dockerapi/start.js";
 import { LeaderWork } from "./leader-work.js";
 import type { NodeAgentServices } from "./node-agents.js";
 
@@ -33,6 +35,8 @@ export interface RunningServer {
   url: string;
   /** The embedded router's HTTP address, when it runs (a cluster is configured). */
   routerUrl: string;
+  /** DOCKER_HOST of the Docker-API endpoint, when it runs. */
+  dockerUrl: string;
   close(): Promise<void>;
 }
 
@@ -68,6 +72,7 @@ export async function startServer(
   let work: LeaderWork | undefined;
   let nodeAgents: NodeAgentServices | undefined;
   let leader: LeaderFollower | undefined;
+  let dockerApi: Awaited<ReturnType<typeof startDockerEndpoint>> = null;
   try {
     // Embedded SQLite has one server: anything still running was left by a crash. On
     // PostgreSQL other servers may be mid-operation, so close only this instance's events
@@ -102,6 +107,7 @@ export async function startServer(
           },
           onTransition: (address, to) => {
             work?.healer?.nodeChanged(address, to);
+            dockerApi?.nodeChanged(address, to);
             if (to === "healthy") nodeAgents?.nodeContainers?.kick();
           },
         });
@@ -130,6 +136,7 @@ export async function startServer(
       if (app.ctx.runtime) app.ctx.runtime.nodesChanged = () => w.healer?.kick();
     }
     const address = await app.listen({ host: config.host, port: config.port });
+    dockerApi = await startDockerEndpoint(app.dockerEndpoint, config, store, nodeConnector, log);
     nodeAgents = app.nodeAgents;
     nodeAgents.onUnitsDown = () => work?.healer?.kick();
     nodeAgents.start(address);
@@ -138,15 +145,19 @@ export async function startServer(
     let router: StoreRouter | undefined;
     if (app.deploy && process.env.WHARF_ROUTER_EMBEDDED !== "false") {
       try {
-        router = await startEmbeddedRouter(store, config, log);
+        router = await startEmbeddedRouter(store, config, log, {
+          onCounted: (rows) => app.nodeAgents.metrics.addRouterRows(rows),
+        });
       } catch (e) {
         await nodeAgents.stop();
         await app.close();
         throw e;
       }
     }
+    if (router) publishRouterPorts(app.ctx, router.addresses);
     const r = router?.addresses.http;
     const routerUrl = r ? `http://${process.env.WHARF_ROUTER_HOST || "127.0.0.1"}:${r.port}` : "";
+    if (r) app.ctx.routerHttpPort = r.port;
     // Heartbeat for this instance's running events, so other servers can tell them from
     // events a dead server left behind.
     const heartbeat = setInterval(() => {
@@ -162,8 +173,10 @@ export async function startServer(
       store,
       url: address,
       routerUrl,
+      dockerUrl: dockerApi?.url ?? "",
       close: async () => {
         clearInterval(heartbeat);
+        await dockerApi?.close();
         await leader?.stop();
         await app.builtin?.stop();
         await nodeAgents?.stop();

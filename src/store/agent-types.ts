@@ -49,6 +49,8 @@ export interface NodeContainerSpec {
     Privileged?: boolean;
     NetworkMode?: string;
     PidMode?: string;
+    /** "host" for Wharf's agent: cgroup v2 paths in /proc/<pid>/cgroup are then the host's. */
+    CgroupnsMode?: string;
     RestartPolicy?: { Name: string; MaximumRetryCount?: number };
     LogConfig?: { Type: string; Config?: Record<string, string> };
     CapAdd?: string[];

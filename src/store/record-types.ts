@@ -79,6 +79,8 @@ export interface Pool {
   /** "" means the default provisioner. */
   provisioner: string;
   labels: Record<string, string>;
+  /** Patterns of external images its apps may deploy (`quay.io/org/*`); empty: any. */
+  imageAllowList: string[];
   createdAt: Date;
 }
 

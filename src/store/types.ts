@@ -69,14 +69,33 @@ import type {
   NodeContainerRecord,
   NodeAgentRecord,
 } from "./agent-types.js";
+import type {
+  UserKeyRecord,
+  PasswordResetRecord,
+  EventBlockRecord,
+  WebhookRecord,
+  PoolLogRecord,
+  PoolHealingRecord,
+  NodeTlsRecord,
+} from "./surface-types.js";
+import type {
+  DockerCertRecord,
+  DockerContainerPatch,
+  DockerContainerRecord,
+  DockerPoolPolicy,
+} from "./docker-types.js";
 
 export type * from "./record-types.js";
+export type * from "./surface-types.js";
+export type * from "./docker-types.js";
 export type * from "./event-types.js";
 export type * from "./agent-types.js";
+export type * from "./metric-types.js";
+import type { MetricStoreOps } from "./metric-types.js";
 
 // ---------- the operations ----------
 
-export interface StoreOps {
+export interface StoreOps extends MetricStoreOps {
   // users
   createUser(user: {
     email: string;
@@ -158,7 +177,7 @@ export interface StoreOps {
   /** isDefault=true while another pool is default → ConflictError, unless unsetting it first. */
   updatePool(
     name: string,
-    patch: Partial<Pick<Pool, "isDefault" | "isPublic" | "provisioner" | "labels">>,
+    patch: Partial<Pick<Pool, "isDefault" | "isPublic" | "provisioner" | "labels" | "imageAllowList">>,
   ): Promise<Pool>;
   /** ConflictError while apps use the pool. */
   deletePool(name: string): Promise<void>;
@@ -193,6 +212,8 @@ export interface StoreOps {
   listApps(filter?: AppFilter): Promise<App[]>;
   updateApp(name: string, patch: AppPatch): Promise<App>;
   /** Also removes env, cnames and access rows. */
+  /** Publishes the app's route again as it is (tsuru `routes rebuild`), when the write commits. */
+  republishRoute(app: string): Promise<void>;
   deleteApp(name: string): Promise<void>;
   /** ConflictError if the team already has access; NotFoundError for unknown app/team. */
   grantAppTeam(app: string, team: string): Promise<void>;
@@ -363,6 +384,78 @@ export interface StoreOps {
   listNodeAgents(): Promise<NodeAgentRecord[]>;
   recordNodeAgentReport(node: string, at: Date, report: unknown): Promise<void>;
   deleteNodeAgent(node: string): Promise<void>;
+
+  // users' SSH keys, password resets, sealed API keys
+  /** ConflictError (entity "key-name") for a name the user has, (entity "key") for a key any user has. */
+  addUserKey(k: Omit<UserKeyRecord, "createdAt">, opts?: { replace?: boolean }): Promise<UserKeyRecord>;
+  listUserKeys(filter?: { userEmail?: string; fingerprint?: string }): Promise<UserKeyRecord[]>;
+  /** NotFoundError when the user has no key of that name. */
+  deleteUserKey(userEmail: string, name: string): Promise<void>;
+  createPasswordReset(r: Omit<PasswordResetRecord, "createdAt" | "used">): Promise<void>;
+  findPasswordReset(tokenHash: string): Promise<PasswordResetRecord | null>;
+  /** Marks it used; false when it was already used (two resets racing with one token). */
+  usePasswordReset(tokenHash: string): Promise<boolean>;
+  /** The sealed secret of an API key token (token-show); removed with the token. */
+  setApiKeySecret(tokenId: string, sealed: string): Promise<void>;
+  findApiKeySecret(tokenId: string): Promise<string | null>;
+
+  // event blocks and webhooks
+  createEventBlock(b: Omit<EventBlockRecord, "endTime" | "active">): Promise<EventBlockRecord>;
+  /** Newest first. */
+  listEventBlocks(filter?: { active?: boolean; limit?: number }): Promise<EventBlockRecord[]>;
+  /** Deactivates an active block; NotFoundError when no active block has the id. */
+  deactivateEventBlock(id: string, at?: Date): Promise<EventBlockRecord>;
+  /** ConflictError when the name is taken. */
+  createWebhook(w: Omit<WebhookRecord, "createdAt" | "updatedAt">): Promise<WebhookRecord>;
+  findWebhook(name: string): Promise<WebhookRecord | null>;
+  /** `teams`: only webhooks owned by one of them. */
+  listWebhooks(filter?: { teams?: string[] }): Promise<WebhookRecord[]>;
+  updateWebhook(
+    name: string,
+    patch: Partial<Omit<WebhookRecord, "name" | "createdAt" | "updatedAt">>,
+  ): Promise<WebhookRecord>;
+  deleteWebhook(name: string): Promise<void>;
+
+  // per-pool settings and per-node TLS
+  setPoolLogSettings(s: Omit<PoolLogRecord, "updatedAt">): Promise<PoolLogRecord>;
+  listPoolLogSettings(): Promise<PoolLogRecord[]>;
+  /** Upsert; a record whose fields are all null is removed. */
+  setPoolHealing(s: Omit<PoolHealingRecord, "updatedAt">): Promise<PoolHealingRecord | null>;
+  listPoolHealing(): Promise<PoolHealingRecord[]>;
+  /** Upsert; the node must exist. */
+  setNodeTls(t: NodeTlsRecord): Promise<void>;
+  listNodeTls(): Promise<NodeTlsRecord[]>;
+  // the Docker-API cluster endpoint (src/dockerapi)
+  /** ConflictError when the serial exists. */
+  createDockerCert(c: Omit<DockerCertRecord, "createdAt" | "revokedAt">): Promise<DockerCertRecord>;
+  findDockerCert(serial: string): Promise<DockerCertRecord | null>;
+  listDockerCerts(filter?: { userEmail?: string }): Promise<DockerCertRecord[]>;
+  /** Keeps the first revocation time; NotFoundError when the serial is unknown. */
+  revokeDockerCert(serial: string, at?: Date): Promise<void>;
+  /** ConflictError when the team already has a container of that name (or the swarm id exists). */
+  createDockerContainer(
+    c: Omit<DockerContainerRecord, "createdAt" | "updatedAt">,
+  ): Promise<DockerContainerRecord>;
+  findDockerContainer(swarmId: string): Promise<DockerContainerRecord | null>;
+  listDockerContainers(filter?: {
+    teams?: string[];
+    node?: string;
+    pool?: string;
+  }): Promise<DockerContainerRecord[]>;
+  /**
+   * Null when no record matches (also when `expect` does not: a compare-and-set, so only one
+   * server claims a container to reschedule). ConflictError on a rename onto a used name.
+   */
+  updateDockerContainer(
+    swarmId: string,
+    patch: DockerContainerPatch,
+    expect?: { node?: string; phase?: DockerContainerRecord["phase"] },
+  ): Promise<DockerContainerRecord | null>;
+  /** No error when already gone. */
+  deleteDockerContainer(swarmId: string): Promise<void>;
+  /** The pool's policy, or the default (everything refused, 100 containers per team). */
+  getDockerPoolPolicy(pool: string): Promise<DockerPoolPolicy>;
+  setDockerPoolPolicy(p: DockerPoolPolicy): Promise<DockerPoolPolicy>;
 
   createEvent(e: NewEvent): Promise<EventRecord>;
   getEvent(id: string): Promise<EventRecord>;

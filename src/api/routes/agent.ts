@@ -1,21 +1,38 @@
-// The node agents' routes (src/agent/protocol.ts): status reports, where log collection
-// resumes, and log lines. Only node-agent tokens reach them (api/auth.ts), and each token
+// The node agents' routes (src/agent/protocol.ts): status reports (with unit metric
+// samples), where log collection resumes, and log lines. Only node-agent tokens reach them (api/auth.ts), and each token
 // speaks only for its own node.
 import type { FastifyInstance } from "fastify";
 import { AGENT_ROUTES } from "../../agent/protocol.js";
 import { LogIngest } from "../../logs/ingest.js";
+import { parseSamples } from "../../metrics/samples.js";
+import type { MetricsService } from "../../metrics/service.js";
 import { agentNode, parseReport, type AgentRegistry } from "../../nodecontainers/agents.js";
 import { principal } from "../auth.js";
 import { doc, json } from "./util.js";
 
-export function agentRoutes(app: FastifyInstance, agents: AgentRegistry, ingest: LogIngest): void {
+export function agentRoutes(
+  app: FastifyInstance,
+  agents: AgentRegistry,
+  ingest: LogIngest,
+  metrics: MetricsService,
+): void {
   const config = { agent: true };
   app.post(
     AGENT_ROUTES.status,
-    { config, schema: doc("nodes", "A node agent's report: unit containers and node checks (node token)") },
+    {
+      config,
+      schema: doc(
+        "nodes",
+        "A node agent's report: unit containers, node checks and unit metrics (node token)",
+      ),
+    },
     async (req, reply) => {
       const node = agentNode(principal(req));
-      return json(reply, await agents.report(node, parseReport(req.body)));
+      const report = parseReport(req.body);
+      const samples = parseSamples((req.body as { Metrics?: unknown }).Metrics);
+      const found = await agents.report(node, report);
+      await metrics.ingest(node, samples);
+      return json(reply, found);
     },
   );
   app.get(

@@ -8,7 +8,7 @@ import { parseLimit } from "../../domain/quota.js";
 import { principal } from "../auth.js";
 import { jsonStream } from "../stream.js";
 import { sendError } from "../errors.js";
-import { doc, input, json, list, param } from "./util.js";
+import { doc, input, json, param, requestBaseUrl } from "./util.js";
 
 const APP = { app: "app name" };
 
@@ -32,24 +32,29 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
     async (req, reply) => {
       const i = input(req);
-      const out = await apps.createApp(ctx, principal(req), {
-        name: i.str("name"),
-        platform: i.str("platform"),
-        plan: i.str("plan"),
-        pool: i.str("pool"),
-        teamOwner: i.str("teamOwner"),
-        description: i.str("description"),
-        tags: i.list("tag").concat(i.list("tags")),
-        router: i.str("router"),
-        routerOpts: i.map("routeropts"),
-      });
+      const out = await apps.createApp(
+        ctx,
+        principal(req),
+        {
+          name: i.str("name"),
+          platform: i.str("platform"),
+          plan: i.str("plan"),
+          pool: i.str("pool"),
+          teamOwner: i.str("teamOwner"),
+          description: i.str("description"),
+          tags: i.list("tag").concat(i.list("tags")),
+          router: i.str("router"),
+          routerOpts: i.map("routeropts"),
+        },
+        requestBaseUrl(req),
+      );
       return json(reply, out, 201);
     },
   );
   app.get(
     "/apps",
     {
-      schema: doc("apps", "Apps you may read (204 when none)", {
+      schema: doc("apps", "Apps you may read, each with its units (204 when none)", {
         query: {
           name: "substring",
           pool: "pool",
@@ -65,8 +70,6 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
     async (req, reply) => {
       const i = input(req);
-      // Units come with the provisioner: no app has units yet, so a status filter matches none.
-      if (i.str("status")) return list(reply, []);
       const body = await apps.listAppsJson(ctx, principal(req), {
         name: i.str("name"),
         pool: i.str("pool"),
@@ -75,9 +78,12 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
         owner: i.str("owner"),
         tags: i.list("tag"),
         locked: i.bool("locked"),
+        status: i.str("status"),
+        simplified: i.bool("simplified"),
       });
-      i.bool("simplified");
-      if (body === null) return reply.code(204).send();
+      // tsuru's tag-list sends a bare GET /apps and decodes whatever comes back, so it gets []
+      // (app-list always sends "/apps?…" and reads 204 as "no apps").
+      if (body === null) return req.originalUrl.includes("?") ? reply.code(204).send() : json(reply, []);
       return reply.code(200).type("application/json; charset=utf-8").send(body);
     },
   );
@@ -85,7 +91,7 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
     reply
       .code(200)
       .type("application/json; charset=utf-8")
-      .send(await apps.appInfoJson(ctx, principal(req), param(req, "app"))),
+      .send(await apps.appInfoJson(ctx, principal(req), param(req, "app"), requestBaseUrl(req))),
   );
   app.put(
     "/apps/:app",

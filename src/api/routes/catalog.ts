@@ -99,8 +99,10 @@ export function catalogRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
   );
 
-  app.get("/routers", { schema: doc("routers", "Routers") }, async (_req, reply) =>
-    json(reply, catalog.listRouters(ctx)),
+  app.get(
+    "/routers",
+    { schema: doc("routers", "Routers (with the ports of the router this server runs)") },
+    async (_req, reply) => json(reply, catalog.listRouters(ctx)),
   );
   app.get("/volumes", { schema: doc("volumes", "Volumes (none yet)") }, async (_req, reply) =>
     list(reply, []),

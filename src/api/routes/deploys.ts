@@ -1,6 +1,6 @@
 // Deploys, versions, units, start/stop/restart and run (tsuru's routes). Registered only
 // when the server runs a cluster (the deploy context exists).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { DeployCtx } from "../../deploy/context.js";
 import { deployApp } from "../../deploy/deploy.js";
 import { listDeploys, rollbackApp } from "../../deploy/versions.js";
@@ -9,12 +9,13 @@ import { runCommand } from "../../deploy/run.js";
 import { visibleApp } from "../../domain/services/app-read.js";
 import { withEvent } from "../../domain/services/events.js";
 import type { Principal } from "../../domain/services/principal.js";
-import { BadRequestError, WharfError } from "../../domain/errors.js";
+import { BadRequestError } from "../../domain/errors.js";
 import { Input } from "../input.js";
 import { SpooledFile } from "../upload-spool.js";
 import { principal } from "../auth.js";
-import { jsonStream, type Out } from "../stream.js";
+import { jsonStream, textStream, type Out } from "../stream.js";
 import { doc, input, list, param } from "./util.js";
+import { gitRoutes } from "./git.js";
 
 const APP = { app: "app name" };
 
@@ -28,49 +29,6 @@ function uploaded(req: FastifyRequest): { file?: Buffer | SpooledFile; fields: I
       "The file field must be a file part (multipart/form-data) holding a tar.gz archive.",
     );
   return { ...(f ? { file: f } : {}), fields: new Input(rest, req.query) };
-}
-
-/**
- * tsuru's deploy answer: plain text while it runs, X-Tsuru-Eventid before the first byte,
- * and a last line "OK" on success or the error text on failure.
- */
-async function textStream(
-  reply: FastifyReply,
-  op: (out: Out, started: (id: string) => void) => Promise<void>,
-): Promise<FastifyReply | void> {
-  let eventId = "";
-  let started = false;
-  const raw = reply.raw;
-  const start = () => {
-    if (started) return;
-    started = true;
-    reply.hijack();
-    raw.writeHead(200, {
-      "content-type": "text; charset=utf-8",
-      "cache-control": "no-cache",
-      ...(eventId ? { "x-tsuru-eventid": eventId } : {}),
-    });
-  };
-  try {
-    await op(
-      (line) => {
-        start();
-        raw.write(line);
-      },
-      (id) => {
-        eventId = id;
-        start();
-      },
-    );
-  } catch (e) {
-    if (!started) throw e;
-    const msg = e instanceof WharfError ? e.message : "internal error: the failure was logged";
-    if (!(e instanceof WharfError)) reply.log.error({ err: e }, "deploy failed");
-    raw.end(`\nError: ${msg}\n`);
-    return;
-  }
-  start();
-  raw.end("\nOK\n");
 }
 
 /** Unit and lifecycle operations: app permission, then one locking event on the app. */
@@ -109,6 +67,8 @@ function unitCount(i: Input): number {
 }
 
 export function deployRoutes(app: FastifyInstance, dc: DeployCtx): void {
+  // git push deploys run the same deploy service as uploads.
+  gitRoutes(app, dc);
   app.post(
     "/apps/:app/deploy",
     {

@@ -5,7 +5,7 @@ import { specFromForm } from "../../nodecontainers/model.js";
 import * as nc from "../../nodecontainers/service.js";
 import { principal } from "../auth.js";
 import { jsonStream } from "../stream.js";
-import { doc, input, json, list, param } from "./util.js";
+import { doc, input, json, param } from "./util.js";
 
 const FORM = {
   name: "node container name",
@@ -31,8 +31,9 @@ function form(req: FastifyRequest, name: string): nc.NodeContainerForm {
 export function nodeContainerRoutes(app: FastifyInstance, ctx: Ctx, port: nc.NodeContainerPort): void {
   app.get(
     "/docker/nodecontainers",
-    { schema: doc("nodes", "Node containers with their per-pool configs (204 when none)") },
-    async (req, reply) => list(reply, await nc.listNodeContainers(ctx, principal(req))),
+    // [] when there are none: tsuru's client decodes the body of node-container-list, always.
+    { schema: doc("nodes", "Node containers with their per-pool configs ([] when none)") },
+    async (req, reply) => json(reply, await nc.listNodeContainers(ctx, principal(req))),
   );
   app.post(
     "/docker/nodecontainers",

@@ -5,7 +5,7 @@ import type { Ctx } from "../../domain/services/context.js";
 import type { NodeConnector } from "../../domain/services/node-port.js";
 import * as nodes from "../../domain/services/nodes.js";
 import { principal } from "../auth.js";
-import { jsonStream } from "../stream.js";
+import { jsonStream, wantsStream } from "../stream.js";
 import { doc, input, json } from "./util.js";
 
 function addressParam(req: FastifyRequest): string {
@@ -37,7 +37,10 @@ export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnec
           "Metadata.address": "engine address with Register=true, e.g. https://10.0.0.5:2376",
           Address: "engine address",
           Register: "bool",
-          Insecure: "bool: allow plain http:// engines",
+          CaCert: "PEM: the CA of the node's certificate (tsuru --cacert)",
+          ClientCert: "PEM: a client certificate the node trusts (tsuru --clientcert)",
+          ClientKey: "PEM: its key (tsuru --clientkey)",
+          Insecure: "bool: allow plain http:// engines (Wharf; tsuru's client writes the address as http://)",
         },
       }),
     },
@@ -82,7 +85,12 @@ export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnec
 
   app.get(
     "/node/*",
-    { schema: doc("nodes", "A node with its health checks and units") },
+    {
+      schema: doc(
+        "nodes",
+        "A node with its health checks, units, what they reserve and the agent's last report",
+      ),
+    },
     async (req, reply) =>
       json(reply, await nodes.nodeInfo(ctx, connector, principal(req), addressParam(req))),
   );
@@ -98,8 +106,12 @@ export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnec
     async (req, reply) => {
       const i = input(req);
       const opts = { noRebalance: i.bool("no-rebalance") };
-      return jsonStream(reply, (out) =>
-        nodes.removeNode(ctx, connector, principal(req), addressParam(req), opts, out),
+      // tsuru's client reads only the status of node-remove: unless the caller asks for the
+      // stream, a failed drain must be that status, so nothing is sent before the end.
+      return jsonStream(
+        reply,
+        (out) => nodes.removeNode(ctx, connector, principal(req), addressParam(req), opts, out),
+        { hold: !wantsStream(req) },
       );
     },
   );

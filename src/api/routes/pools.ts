@@ -35,7 +35,12 @@ export function poolRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       schema: doc("pools", "Update a pool", {
         params: { pool: "pool" },
-        body: { public: "bool or empty", default: "bool or empty", force: "bool" },
+        body: {
+          public: "bool or empty",
+          default: "bool or empty",
+          force: "bool",
+          "image-allowlist": "external image patterns (repeat the field); one empty value clears the list",
+        },
       }),
     },
     async (req, reply) => {
@@ -44,6 +49,7 @@ export function poolRoutes(app: FastifyInstance, ctx: Ctx): void {
         public: i.boolOrNull("public"),
         default: i.boolOrNull("default"),
         force: i.bool("force"),
+        imageAllowList: i.has("image-allowlist") ? i.list("image-allowlist").filter(Boolean) : null,
       });
       return reply.code(200).send();
     },

@@ -54,6 +54,12 @@ export function serviceRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
     async (req, reply) => list(reply, await lists.listServices(ctx, principal(req), input(req).str("app"))),
   );
+  app.get(
+    "/services",
+    { schema: doc("services", "The services you administer, with all their instances ([] when none)") },
+    // tag-list decodes this body whatever the status: an empty list is [], never 204.
+    async (req, reply) => json(reply, await lists.listOwnedServices(ctx, principal(req))),
+  );
   app.post(
     "/services",
     { schema: doc("services", "Register a service API", { body: MANIFEST }) },

@@ -1,8 +1,9 @@
 // Auth scheme, login/logout, users, passwords, API keys and user quotas.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { Ctx } from "../../domain/services/context.js";
 import { login, logout } from "../../domain/services/auth.js";
 import * as users from "../../domain/services/users.js";
+import { resetPassword } from "../../domain/services/password-reset.js";
 import { parseLimit } from "../../domain/quota.js";
 import { principal } from "../auth.js";
 import { doc, input, json, param } from "./util.js";
@@ -108,28 +109,37 @@ export function userRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.post(
     "/users/:email/password",
     {
-      config: { auth: "optional" },
-      schema: doc("users", "Reset a user's password (admin); returns the new password", {
-        params: { email: "email" },
-      }),
+      config: { auth: "none" },
+      schema: doc(
+        "users",
+        "Reset a forgotten password in two steps: without token, mail a reset token; with it, mail a new password",
+        { params: { email: "email" }, query: { token: "the mailed reset token" }, auth: false },
+      ),
     },
     async (req, reply) => {
-      const pw = await users.resetPassword(ctx, req.principal, param(req, "email"));
-      return reply.code(200).type("text/plain; charset=utf-8").send(`${pw}\n`);
+      await resetPassword(ctx, param(req, "email"), input(req).str("token"));
+      return reply.code(200).send();
     },
   );
 
-  const apiKey = async (req: FastifyRequest, reply: FastifyReply) =>
-    json(reply, await users.regenerateApiKey(ctx, principal(req), input(req).str("user")));
   app.get(
     "/users/api-key",
-    { schema: doc("users", "Issue a fresh API key (shown once)", { query: { user: "email" } }) },
-    apiKey,
+    {
+      schema: doc("users", "Show your API key (one is made when you have none)", {
+        query: { user: "email" },
+      }),
+    },
+    async (req, reply) => json(reply, await users.showApiKey(ctx, principal(req), input(req).str("user"))),
   );
   app.post(
     "/users/api-key",
-    { schema: doc("users", "Regenerate the API key", { query: { user: "email" } }) },
-    apiKey,
+    {
+      schema: doc("users", "Regenerate the API key (the old one stops working)", {
+        query: { user: "email" },
+      }),
+    },
+    async (req, reply) =>
+      json(reply, await users.regenerateApiKey(ctx, principal(req), input(req).str("user"))),
   );
 
   app.get(

@@ -22,6 +22,13 @@ export function list(reply: FastifyReply, items: unknown[]): FastifyReply {
   return reply.code(200).type("application/json; charset=utf-8").send(JSON.stringify(items));
 }
 
+/** http://HOST[:PORT] as this request reached the API, for URLs handed back (git remotes); "" when the Host header is odd. */
+export function requestBaseUrl(req: FastifyRequest): string {
+  const host = String(req.headers.host ?? "");
+  if (!/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return "";
+  return `${req.protocol}://${host}`;
+}
+
 export function json(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
   // Encode here: fastify would send a bare string unquoted (token-show needs a JSON string).
   return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(body));

@@ -3,6 +3,7 @@
 // `bearer` tokens, form bodies with sorted keys, plain-text error bodies and
 // application/x-json-stream responses. Commands stay thin: they build a path and a
 // body, call `request`, and print.
+import { trustedCa } from "./trust.js";
 import {
   request as httpRequest,
   type ClientRequest,
@@ -189,6 +190,9 @@ async function send(origin: string, o: SendOptions): Promise<IncomingMessage> {
     agent: false,
     ...(o.signal ? { signal: o.signal } : {}),
   };
+  // The target's CA (wharf target add --cacert); without it, the system's roots decide.
+  const ca = secure ? trustedCa(origin) : undefined;
+  if (ca) (options as NodeRequestOptions & { ca?: Buffer }).ca = ca;
   return new Promise((resolve, reject) => {
     const req = request(options, resolve);
     // `on`, not `once`: after an early answer (413 mid-upload) the socket may fail more than
@@ -270,6 +274,12 @@ export class ApiClient {
     } catch (err) {
       if (opts.signal?.aborted) throw new CliError("interrupted", 130);
       const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
+      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+        throw new CliError(
+          `the Wharf server at ${this.config.target} presented a certificate this CLI does not trust (${code}): ` +
+            "add the target with `wharf target add NAME URL --cacert CA.pem` (Wharf's CA), or set WHARF_CACERT.",
+        );
+      }
       throw new CliError(
         `failed to connect to the Wharf server at ${this.config.target} (${code}): is it running? ` +
           "Check the target with `wharf target list`.",

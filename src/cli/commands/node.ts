@@ -21,6 +21,14 @@ function memory(bytes: number | undefined): string {
   return bytes ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : "";
 }
 
+/** "  reserving 512 MiB memory, 1000 CPU shares" (Wharf's node info; older servers omit it). */
+function reservedText(r: unknown): string {
+  const mem = field<number>(r, "memory") ?? 0;
+  const cpu = field<number>(r, "cpushare") ?? 0;
+  if (!r || (!mem && !cpu)) return "";
+  return `  reserving ${Math.round(mem / 2 ** 20)} MiB memory, ${cpu} CPU shares`;
+}
+
 function metadataText(node: unknown): string {
   const md = field<Record<string, string>>(node, "Metadata") ?? {};
   return Object.keys(md)
@@ -93,8 +101,11 @@ export function registerNode(program: Command): void {
       .option("--no-rebalance", "do not move the node's units away"),
   ).action(async (address: string, opts: { rebalance: boolean; assumeYes?: boolean }, cmd: Command) => {
     await confirm(`Are you sure you want to remove node "${address}"?`, opts.assumeYes);
+    // Asking for the stream: the server then shows the drain as it goes (tsuru's client, which
+    // never reads it, gets the outcome as the status instead).
     await apiFor(cmd).stream("DELETE", `/node/${address}?no-rebalance=${String(!opts.rebalance)}`, {
       version: "1.2",
+      accept: "application/x-json-stream",
     });
     print("Node successfully removed.");
   });
@@ -146,7 +157,7 @@ export function registerNode(program: Command): void {
               .map((k) => [k, labels[k]!]),
           ),
           "",
-          `Units: ${(field<unknown[]>(info, "units") ?? []).length}`,
+          `Units: ${(field<unknown[]>(info, "units") ?? []).length}${reservedText(field(info, "reserved"))}`,
           ...agentLines(field(info, "agent")),
         ].join("\n");
       });

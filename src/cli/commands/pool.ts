@@ -69,7 +69,7 @@ export function registerPool(program: Command): void {
       const pools = (await apiFor(cmd).getJson<unknown[]>("GET", "/pools")) ?? [];
       emit(opts, pools, () =>
         table(
-          ["Pool", "Kind", "Provisioner", "Teams", "Routers"],
+          ["Pool", "Kind", "Provisioner", "Teams", "Routers", "External images"],
           pools.map((p) => {
             const allowed = field(p, "allowed");
             return [
@@ -78,6 +78,7 @@ export function registerPool(program: Command): void {
               str(p, "provisioner") || "default",
               kind(p) ? "" : (field<string[]>(allowed, "team") ?? []).join(", "),
               (field<string[]>(allowed, "router") ?? []).join(", "),
+              (field<string[]>(p, "imageAllowList") ?? []).join(", ") || "any",
             ];
           }),
         ),
@@ -87,14 +88,27 @@ export function registerPool(program: Command): void {
 
   pool
     .command("update <name>")
-    .description("change whether a pool is public or the default")
+    .description("change whether a pool is public or the default, or which external images it allows")
     .addOption(boolChoice("--public <bool>", "make the pool public (true) or not (false)"))
     .addOption(boolChoice("--default <bool>", "make the pool the default (true) or not (false)"))
     .option("-f, --force", "replace the current default pool")
+    .option(
+      "--image-allow <pattern...>",
+      "only these external images may be deployed (registry/path or registry/prefix*); --image-allow '' allows any",
+    )
     .action(
-      async (name: string, opts: { public?: string; default?: string; force?: boolean }, cmd: Command) => {
+      async (
+        name: string,
+        opts: { public?: string; default?: string; force?: boolean; imageAllow?: string[] },
+        cmd: Command,
+      ) => {
         // Empty means "leave unchanged" to the server.
-        const form = { default: opts.default ?? "", force: String(!!opts.force), public: opts.public ?? "" };
+        const form: Record<string, string | string[]> = {
+          default: opts.default ?? "",
+          force: String(!!opts.force),
+          public: opts.public ?? "",
+        };
+        if (opts.imageAllow) form["image-allowlist"] = opts.imageAllow;
         await withDefaultPrompt(apiFor(cmd), "PUT", `/pools/${name}`, form, name);
         print("Pool successfully updated.");
       },

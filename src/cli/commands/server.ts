@@ -1,5 +1,5 @@
-// `wharf server` runs the control plane; `wharf server init` creates the first admin.
-// Both load the server lazily so the everyday client commands never load fastify or a
+// `wharf server` runs the control plane; `wharf server init` creates the first admin and
+// `wharf server reset-password` sets a user's password on the server machine. They load the server lazily so the everyday client commands never load fastify or a
 // database driver.
 import type { Command } from "commander";
 import { print } from "../output.js";
@@ -60,6 +60,7 @@ export function registerServer(program: Command): void {
     const running = await startServer(config);
     process.stderr.write(`Wharf server listening on ${running.url}\n`);
     if (running.routerUrl) process.stderr.write(`Wharf router listening on ${running.routerUrl}\n`);
+    if (running.dockerUrl) process.stderr.write(`Wharf docker endpoint listening on ${running.dockerUrl}\n`);
     // Close the store cleanly on Ctrl-C or a service manager's stop.
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
@@ -73,19 +74,60 @@ export function registerServer(program: Command): void {
       .command("init")
       .description("create the first admin user (password from a hidden prompt, or stdin)")
       .requiredOption("-e, --email <email>", "the admin's email"),
-  ).action(async (own: ServerFlags & { email: string }, cmd: Command) => {
-    const flags = { ...definedOnly(cmd.parent?.opts<ServerFlags>() ?? {}), ...definedOnly(own) };
-    const password = await askPassword("Admin password: ");
-    if (process.stdin.isTTY && (await askPassword("Confirm: ")) !== password) {
-      throw new CliError("passwords didn't match; try again");
-    }
-    const config = await configFrom(flags);
-    const { initAdminFromConfig } = await import("../../server/index.js");
-    const { created } = await initAdminFromConfig(config, own.email, password);
-    print(
-      created
-        ? `Admin "${own.email}" created. Start the server with \`wharf server\`, then \`wharf login ${own.email}\`.`
-        : `User "${own.email}" already exists; it holds the admin role (password unchanged).`,
-    );
-  });
+  ).action((own: ServerFlags & { email: string }, cmd: Command) =>
+    withPasswordAndStore(own, cmd, "Admin password: ", async (store, password) => {
+      const { initAdmin } = await import("../../server/index.js");
+      const { created } = await initAdmin(store, own.email, password);
+      print(
+        created
+          ? `Admin "${own.email}" created. Start the server with \`wharf server\`, then \`wharf login ${own.email}\`.`
+          : `User "${own.email}" already exists; it holds the admin role (password unchanged).`,
+      );
+    }),
+  );
+
+  storeFlags(
+    server
+      .command("reset-password")
+      .description(
+        "set a user's password on the server machine (new password from a hidden prompt, or stdin); ends their sessions",
+      )
+      .requiredOption("-e, --email <email>", "the user's email"),
+  ).action((own: ServerFlags & { email: string }, cmd: Command) =>
+    withPasswordAndStore(own, cmd, "New password: ", async (store, password) => {
+      const { resetPasswordOnHost } = await import("../../domain/services/password-reset.js");
+      try {
+        await resetPasswordOnHost(store, own.email, password);
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      print(`Password of "${own.email}" changed; their login sessions were ended.`);
+    }),
+  );
+}
+
+/**
+ * The server-machine commands that set a password: read it (confirmed on a terminal), open the
+ * configured store, run `fn`, close the store.
+ */
+async function withPasswordAndStore(
+  own: ServerFlags,
+  cmd: Command,
+  prompt: string,
+  fn: (store: import("../../store/types.js").Store, password: string) => Promise<void>,
+): Promise<void> {
+  const flags = { ...definedOnly(cmd.parent?.opts<ServerFlags>() ?? {}), ...definedOnly(own) };
+  const password = await askPassword(prompt);
+  if (process.stdin.isTTY && (await askPassword("Confirm: ")) !== password) {
+    throw new CliError("passwords didn't match; try again");
+  }
+  const config = await configFrom(flags);
+  const { storeConfigFor } = await import("../../config/store-config.js");
+  const { openStore } = await import("../../store/open.js");
+  const store = await openStore(storeConfigFor(config));
+  try {
+    await fn(store, password);
+  } finally {
+    await store.close();
+  }
 }

@@ -1,5 +1,7 @@
 // `wharf target add|list|set|remove`: local only, like tsuru's target-* (no HTTP).
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { saveTrustedCa } from "../client/trust.js";
 import { normalizeTarget } from "../client/http.js";
 import {
   activateTargetToken,
@@ -20,7 +22,8 @@ export function registerTarget(program: Command): void {
     .command("add <label> <url>")
     .description("remember a Wharf server under a label")
     .option("-s, --set", "also make it the current target")
-    .action((label: string, url: string, opts: { set?: boolean }) => {
+    .option("--cacert <file>", "trust this CA bundle (PEM) for the server's certificate (Wharf's CA)")
+    .action(async (label: string, url: string, opts: { set?: boolean; cacert?: string }) => {
       const targets = readTargets();
       if (targets.has(label)) {
         throw new CliError(
@@ -28,6 +31,21 @@ export function registerTarget(program: Command): void {
         );
       }
       const normalized = normalizeTarget(url);
+      if (opts.cacert) {
+        let pem: string;
+        try {
+          pem = readFileSync(opts.cacert, "utf8");
+        } catch {
+          throw new CliError(`cannot read the CA file ${opts.cacert}`);
+        }
+        try {
+          await saveTrustedCa(normalized, pem);
+        } catch (err) {
+          throw new CliError(
+            `${opts.cacert}: ${(err as Error).message}; give the PEM CA bundle of the server`,
+          );
+        }
+      }
       targets.set(label, normalized);
       writeTargets(targets);
       if (opts.set) {

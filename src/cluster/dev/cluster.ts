@@ -27,7 +27,17 @@ import {
   ruleComment,
 } from "./network.js";
 import { killNodeDaemon, nodeRunning, pingSocket, startNode } from "./node.js";
-import { pingRegistry, registryPaths, removeRegistryTrust, startRegistry } from "./registry.js";
+import {
+  pingRegistry,
+  registryPaths,
+  removeRegistryTrust,
+  startRegistry,
+  type RegistryAuthInfo,
+  type RegistryAuthMode,
+} from "./registry.js";
+import { loadRegistryTokens } from "../../registry/tokens.js";
+import { wharfImageBuildAccess } from "../../registry/grants.js";
+import { dockerodeAuth, type RegistryCredential } from "../../registry/auth-header.js";
 
 /** What `up` publishes for Wharf, tests and benchmarks: where everything is. */
 export interface DevClusterInfo {
@@ -38,6 +48,8 @@ export interface DevClusterInfo {
   /** dir holds the same material as ca.pem/cert.pem/key.pem (Docker's cert-path layout, WHARF_NODE_TLS_DIR). */
   tls: { ca: string; clientCert: string; clientKey: string; dir: string };
   nodes: Array<{ name: string; address: string; dockerHost: string; dockerPort: number; socket: string }>;
+  /** "token": anonymous access is refused and Wharf mints tokens with registryAuth.token.keyFile. */
+  registryAuth: RegistryAuthInfo;
 }
 
 /** What `up` returns: the cluster, and what this call changed on it. */
@@ -68,6 +80,18 @@ function nodeIndexOf(l: DevClusterLayout, netns: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * The registry's auth mode: WHARF_DEV_REGISTRY_AUTH=token gives Distribution's token auth with
+ * Wharf as issuer. "none" stays the default until every pull and push sends a token (the wiring
+ * plan in docs/security.md); then the default flips.
+ */
+export function registryAuthMode(env: NodeJS.ProcessEnv = process.env): RegistryAuthMode {
+  const v = env.WHARF_DEV_REGISTRY_AUTH ?? "none";
+  if (v !== "none" && v !== "token")
+    throw new Error(`WHARF_DEV_REGISTRY_AUTH must be none or token, got "${v}"`);
+  return v;
+}
+
 /** The cluster's nodes: a namespace or a data root each (a reboot clears namespaces, not data). */
 export async function existingNodes(l = defaultLayout()): Promise<number[]> {
   const found = new Set<number>();
@@ -91,7 +115,7 @@ export async function existingNodes(l = defaultLayout()): Promise<number[]> {
 export async function up(
   count: number,
   l = defaultLayout(),
-  opts: { shrink?: boolean } = {},
+  opts: { shrink?: boolean; registryAuth?: RegistryAuthMode } = {},
 ): Promise<DevClusterUp> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) {
     throw new Error(`--nodes must be a whole number from 1 to ${MAX_NODES}, got ${count}`);
@@ -107,8 +131,10 @@ export async function up(
 
   await ensureBridge(l);
   const changed: string[] = [];
-  if (await startRegistry(l, pki)) changed.push("started the registry");
-  const baseImage = await publishBaseImage(l);
+  const registry = await startRegistry(l, pki, opts.registryAuth ?? registryAuthMode());
+  if (registry.started) changed.push("started the registry");
+  const registryAuth = registry.auth;
+  const baseImage = await publishBaseImage(l, registryAuth);
 
   const beyond = (await existingNodes(l)).filter((i) => i > count);
   if (opts.shrink) {
@@ -135,6 +161,7 @@ export async function up(
       dockerPort: l.dockerPort,
       socket: n.socket,
     })),
+    registryAuth,
   };
   // Written atomically: readers never see half a file.
   await writeFile(`${infoFile(l)}.tmp`, JSON.stringify(info, null, 2));
@@ -143,13 +170,18 @@ export async function up(
 }
 
 /** Makes the host's base image pullable by every node (a no-op push when already there). */
-async function publishBaseImage(l: DevClusterLayout): Promise<string | null> {
+async function publishBaseImage(l: DevClusterLayout, auth: RegistryAuthInfo): Promise<string | null> {
   const host = connectEngine({ kind: "socket", socketPath: "/var/run/docker.sock" });
   if (!(await host.images.exists(BASE_IMAGE))) return null;
   const [repo, tag] = BASE_IMAGE.split(":") as [string, string];
   const target = `${registryAddress(l)}/${repo}`;
   await host.images.tag(BASE_IMAGE, target, tag);
-  await host.images.push(`${target}:${tag}`);
+  let cred: RegistryCredential | undefined;
+  if (auth.token) {
+    const tokens = await loadRegistryTokens(auth.token.keyFile, auth.token);
+    cred = { registrytoken: (await tokens.mint("wharf-dev-cluster", wharfImageBuildAccess(repo))).token };
+  }
+  await host.images.push(`${target}:${tag}`, cred ? { auth: dockerodeAuth(cred).authconfig } : {});
   return `${target}:${tag}`;
 }
 

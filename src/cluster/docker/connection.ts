@@ -9,7 +9,7 @@ import Docker from "dockerode";
 export type RegistryAuthFor = (
   ref: string,
   action: "pull" | "push",
-) => Promise<Record<string, string> | undefined>;
+) => Promise<Record<string, unknown> | undefined>;
 
 export interface Connection {
   /** Ordinary request/response calls, with the idle timeout. */

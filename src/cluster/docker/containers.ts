@@ -44,6 +44,8 @@ export interface ContainerClient {
   commit(id: string, o: { repo: string; tag: string; config?: Record<string, unknown> }): Promise<string>;
   /** A tar stream of `path` in the container's filesystem (404: no such path). */
   archive(id: string, path: string): Promise<NodeJS.ReadableStream>;
+  /** One stats reading (Engine API 1.41 one-shot: no second sample to wait for), as the engine sent it. */
+  statsOnce(id: string): Promise<Record<string, unknown>>;
 }
 
 export function containerClient(c: Connection): ContainerClient {
@@ -118,5 +120,10 @@ export function containerClient(c: Connection): ContainerClient {
       return r.Id;
     },
     archive: (id, path) => one(id).getArchive({ path }),
+    statsOnce: async (id) =>
+      (await one(id).stats({ stream: false, "one-shot": true } as { stream: false })) as unknown as Record<
+        string,
+        unknown
+      >,
   };
 }

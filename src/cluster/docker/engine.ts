@@ -10,6 +10,7 @@ import { eventClient, type EventClient } from "./events.js";
 import { execClient, type ExecClient } from "./exec.js";
 import { imageClient, type ImageClient } from "./images.js";
 import { networkClient, type NetworkClient } from "./networks.js";
+import { hostClient, type HostClient } from "./host-command.js";
 import { systemClient, type SystemClient } from "./system.js";
 import { volumeClient, type VolumeClient } from "./volumes.js";
 
@@ -23,6 +24,8 @@ export interface Engine {
   readonly networks: NetworkClient;
   readonly volumes: VolumeClient;
   readonly system: SystemClient;
+  /** Commands on the node's host (network walls). */
+  readonly host: HostClient;
 }
 
 export type EngineAddress =
@@ -75,6 +78,7 @@ export function dockerEngine(docker: Docker, o: Pick<EngineOptions, "authFor" | 
     networks: networkClient(c),
     volumes: volumeClient(c),
     system: systemClient(c),
+    host: hostClient(c),
   };
 }
 

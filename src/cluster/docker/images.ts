@@ -13,6 +13,11 @@ export interface ProgressOptions {
   /** The text of each event (build output, pull/push status), trimmed, empty ones skipped. */
   onLine?: (line: string) => void;
   signal?: AbortSignal;
+  /**
+   * This call's X-Registry-Auth, as dockerode's authconfig (src/registry/auth-header.ts
+   * dockerodeAuth), instead of the connection's authFor; kept nowhere.
+   */
+  auth?: Record<string, unknown>;
 }
 
 export interface ImageClient {
@@ -64,7 +69,7 @@ export function imageClient(c: Connection): ImageClient {
   return {
     async pull(ref, o = {}) {
       throwIfAborted(o.signal);
-      const auth = await c.authFor(ref, "pull");
+      const auth = o.auth ?? (await c.authFor(ref, "pull"));
       const stream = (await c.quiet.pull(ref, {
         ...(auth ? { authconfig: auth } : {}),
         ...(o.signal ? { abortSignal: o.signal } : {}),
@@ -78,7 +83,7 @@ export function imageClient(c: Connection): ImageClient {
     },
     async push(ref, o = {}) {
       // The engine wants an auth header on every push, even to a registry without auth.
-      const auth = (await c.authFor(ref, "push")) ?? {};
+      const auth = o.auth ?? (await c.authFor(ref, "push")) ?? {};
       const stream = (await c.quiet.getImage(ref).push({
         authconfig: auth,
         ...(o.signal ? { abortSignal: o.signal } : {}),

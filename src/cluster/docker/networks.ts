@@ -1,39 +1,79 @@
-// Networks on one engine. Units use the default bridge today; per-team networks (tenant
-// isolation, issue 14) are created and removed through this client.
+// Networks on one engine: Wharf's bridges found by label, created with a fixed bridge name (so
+// network walls can name it in advance, src/isolation) and removed when their team leaves the node.
 import type { Connection } from "./connection.js";
+import { engineStatus } from "./types.js";
 
-export interface NetworkSummary {
+export interface BridgeNetworkSpec {
+  name: string;
+  bridge: string;
+  labels: Record<string, string>;
+  /** false: containers on the network cannot reach each other (builds). */
+  interContainer: boolean;
+}
+
+export interface NodeNetwork {
   id: string;
   name: string;
+  bridge: string;
   labels: Record<string, string>;
+  subnets: string[];
 }
 
 export interface NetworkClient {
-  /** Networks carrying every label given (`key` or `key=value`). */
-  list(labels?: string[]): Promise<NetworkSummary[]>;
-  /** Creates a bridge network (idempotent per name: an existing one is returned). */
-  create(name: string, labels?: Record<string, string>): Promise<string>;
-  remove(id: string): Promise<void>;
+  /** Networks carrying the label (`key` or `key=value`). */
+  list(label: string): Promise<NodeNetwork[]>;
+  exists(name: string): Promise<boolean>;
+  /** Creates the bridge network unless one of that name exists (then keeps it). */
+  ensureBridge(s: BridgeNetworkSpec): Promise<void>;
+  /** Removes the network by name or id; a missing one is fine. */
+  remove(name: string): Promise<void>;
 }
 
 export function networkClient(c: Connection): NetworkClient {
-  const list = async (labels: string[] = []): Promise<NetworkSummary[]> =>
-    (await c.docker.listNetworks(labels.length ? { filters: JSON.stringify({ label: labels }) } : {})).map(
-      (n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} }),
-    );
   return {
-    list,
-    async create(name, labels = {}) {
-      const found = (await c.docker.listNetworks({ filters: JSON.stringify({ name: [name] }) })).find(
-        (n) => n.Name === name,
-      );
-      if (found) return found.Id;
-      return (
-        await c.docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true })
-      ).id;
+    async list(label) {
+      const nets = await c.docker.listNetworks({ filters: JSON.stringify({ label: [label] }) });
+      return nets.map((n) => ({
+        id: n.Id,
+        name: n.Name,
+        bridge: n.Options?.["com.docker.network.bridge.name"] ?? `br-${n.Id.slice(0, 12)}`,
+        labels: n.Labels ?? {},
+        subnets: (n.IPAM?.Config ?? []).map((x) => x.Subnet ?? "").filter(Boolean),
+      }));
     },
-    async remove(id) {
-      await c.docker.getNetwork(id).remove();
+    async exists(name) {
+      try {
+        await c.docker.getNetwork(name).inspect();
+        return true;
+      } catch (e) {
+        if (engineStatus(e) === 404) return false;
+        throw e;
+      }
+    },
+    async ensureBridge(s) {
+      if (await this.exists(s.name)) return;
+      try {
+        await c.docker.createNetwork({
+          Name: s.name,
+          Driver: "bridge",
+          CheckDuplicate: true,
+          Labels: s.labels,
+          Options: {
+            "com.docker.network.bridge.name": s.bridge,
+            "com.docker.network.bridge.enable_icc": String(s.interContainer),
+          },
+        });
+      } catch (e) {
+        // Created meanwhile by another caller: the same network, fine.
+        if (engineStatus(e) !== 409) throw e;
+      }
+    },
+    async remove(name) {
+      try {
+        await c.docker.getNetwork(name).remove();
+      } catch (e) {
+        if (engineStatus(e) !== 404) throw e;
+      }
     },
   };
 }

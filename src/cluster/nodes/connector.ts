@@ -1,9 +1,10 @@
 // The cluster side of node management: canonical engine addresses, probing engines over
 // mutual TLS with Wharf's client certificate, and health monitoring of registered nodes.
-import type { NodeConnector, ProbedNode } from "../../domain/services/node-port.js";
+import type { NodeConnector, NodeTls, ProbedNode } from "../../domain/services/node-port.js";
 import { BadRequestError } from "../../domain/errors.js";
 import type { NodeHealthRecord } from "../../store/types.js";
 import {
+  InsecureEngineError,
   connectEngine,
   parseEngineUrl,
   type Engine,
@@ -27,6 +28,9 @@ export interface DockerNodeConnectorOptions {
   authFor?: RegistryAuthFor;
 }
 
+/** Only its presence matters: canonicalAddress asks "is there TLS?", never reads the bytes. */
+const PLACEHOLDER_TLS: TlsMaterial = { ca: Buffer.alloc(0), cert: Buffer.alloc(0), key: Buffer.alloc(0) };
+
 /** Errors that mean the node did not answer at all (HTTP error statuses are answers). */
 const TRANSPORT_ERRORS =
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ESOCKETTIMEDOUT|EAI_AGAIN|ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED)/;
@@ -34,6 +38,8 @@ const TRANSPORT_ERRORS =
 export class DockerNodeConnector implements NodeConnector, NodeEngines {
   private readonly monitor: NodeMonitor;
   private readonly engines = new Map<string, Engine>();
+  /** Nodes added with their own certificates (tsuru's node-add --cacert/--clientcert/--clientkey). */
+  private readonly nodeTls = new Map<string, TlsMaterial>();
 
   constructor(private readonly opts: DockerNodeConnectorOptions) {
     this.monitor = new NodeMonitor({
@@ -45,20 +51,50 @@ export class DockerNodeConnector implements NodeConnector, NodeEngines {
     });
   }
 
-  canonicalAddress(raw: string, insecure: boolean): string {
+  canonicalAddress(raw: string, insecure: boolean, ownTls = false): string {
     try {
-      const a = parseEngineUrl(raw, { tls: this.opts.tls ?? undefined, insecure });
+      // A node with certificates of its own is reached over TLS whatever the cluster has.
+      const tls = this.opts.tls ?? (ownTls ? PLACEHOLDER_TLS : undefined);
+      const a = parseEngineUrl(raw, { ...(tls ? { tls } : {}), insecure });
       const host = a.host.includes(":") ? `[${a.host}]` : a.host;
       return `${"tls" in a ? "https" : "http"}://${host}:${a.port}`;
     } catch (err) {
-      const msg = (err as Error).message;
-      if (!this.opts.tls && !insecure) {
+      if (err instanceof InsecureEngineError && !this.opts.tls && !insecure) {
+        // Said in terms of what the stock tsuru client can send (it has no --insecure).
         throw new BadRequestError(
-          `${msg}. This server has no cluster client certificate configured (WHARF_NODE_TLS_DIR), so only --insecure nodes can be added.`,
+          `Node ${raw} is reached over TLS, and this server has no cluster client certificate (WHARF_NODE_TLS_DIR): ` +
+            "give the node's certificates (tsuru node-add --cacert, --clientcert and --clientkey), or write a plain http:// engine address.",
         );
       }
-      throw new BadRequestError(`${msg}.`);
+      throw new BadRequestError(`${(err as Error).message}.`);
     }
+  }
+
+  /** The cluster's TLS material with the node's own pieces over it; null when a piece is missing. */
+  private tlsFor(own: NodeTls): TlsMaterial | null {
+    const base = this.opts.tls;
+    const ca = own.ca ? Buffer.from(own.ca) : base?.ca;
+    const cert = own.cert ? Buffer.from(own.cert) : base?.cert;
+    const key = own.key ? Buffer.from(own.key) : base?.key;
+    return ca && cert && key ? { ca, cert, key } : null;
+  }
+
+  /** Which TLS pieces a node still lacks when it brings `own` (none: the node can be reached). */
+  missingTls(own: NodeTls): string[] {
+    const base = this.opts.tls;
+    const out: string[] = [];
+    if (!own.ca && !base) out.push("CaCert (--cacert)");
+    if (!own.cert && !base) out.push("ClientCert (--clientcert)");
+    if (!own.key && !base) out.push("ClientKey (--clientkey)");
+    return out;
+  }
+
+  useNodeTls(address: string, own: NodeTls | null): void {
+    const tls = own ? this.tlsFor(own) : null;
+    if (tls) this.nodeTls.set(address, tls);
+    else this.nodeTls.delete(address);
+    // The next request builds a client with the new material; pings resolve it per call.
+    this.engines.delete(address);
   }
 
   /** A client for a registered node, over Wharf's mutual TLS (cached per address). */
@@ -66,11 +102,12 @@ export class DockerNodeConnector implements NodeConnector, NodeEngines {
     return this.engine(address);
   }
 
-  private engine(address: string, timeoutMs?: number): Engine {
+  private engine(address: string, timeoutMs?: number, own?: NodeTls): Engine {
     const cached = timeoutMs === undefined ? this.engines.get(address) : undefined;
     if (cached) return cached;
+    const tls = (own ? this.tlsFor(own) : null) ?? this.nodeTls.get(address) ?? this.opts.tls ?? undefined;
     const a = parseEngineUrl(address, {
-      tls: this.opts.tls ?? undefined,
+      ...(tls ? { tls } : {}),
       insecure: address.startsWith("http://"),
     });
     if (timeoutMs !== undefined) return connectEngine(a, { timeoutMs });
@@ -97,9 +134,9 @@ export class DockerNodeConnector implements NodeConnector, NodeEngines {
     }
   }
 
-  async probe(address: string): Promise<ProbedNode> {
+  async probe(address: string, own?: NodeTls): Promise<ProbedNode> {
     try {
-      const s = await probeNode(this.engine(address, this.opts.probeTimeoutMs ?? 10_000), address);
+      const s = await probeNode(this.engine(address, this.opts.probeTimeoutMs ?? 10_000, own), address);
       return {
         engineId: s.engineId,
         name: s.name,
@@ -115,13 +152,15 @@ export class DockerNodeConnector implements NodeConnector, NodeEngines {
   }
 
   watch(address: string): void {
-    const engine = this.engine(address);
-    this.monitor.add(address, () => pingNode(engine, address));
+    // Resolved per ping, so a node's own TLS material applies from the first ping after it is
+    // known (useNodeTls; at start it is loaded once the API is ready, after the watch began).
+    this.monitor.add(address, () => pingNode(this.engine(address), address));
   }
 
   unwatch(address: string): void {
     this.monitor.remove(address);
     this.engines.delete(address);
+    this.nodeTls.delete(address);
   }
 
   health(address: string): NodeHealthRecord | undefined {

@@ -107,6 +107,17 @@ export class Pki {
     ]);
   }
 
+  /**
+   * Issues (or keeps) a signing certificate: its key signs registry tokens, and the registry
+   * trusts exactly this certificate (its rootcertbundle), not the whole CA.
+   */
+  async issueSigner(name: string): Promise<CertPaths> {
+    return this.issue(name, name, [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature",
+    ]);
+  }
+
   /** Copies a leaf and the CA into `dir` as ca.pem, cert.pem and key.pem (Docker's cert-path layout). */
   async exportDockerCertDir(name: string, dir: string): Promise<string> {
     const p = this.paths(name);

@@ -1,8 +1,8 @@
 // Reading apps: visibility (403 for an existing app the caller can't read, as tsuru does),
 // app-list and app-info shapes, and the lock each app shows while an event runs on it.
-import { unitView } from "../units.js";
-import type { App, AppFilter, CapacityShortage, EventRecord } from "../../store/types.js";
-import { ForbiddenError, NotFoundError } from "../errors.js";
+import { unitView, type UnitView } from "../units.js";
+import type { App, AppFilter, CapacityShortage, EventRecord, UnitRecord } from "../../store/types.js";
+import { BadRequestError, ForbiddenError, NotFoundError } from "../errors.js";
 import { clip } from "../names.js";
 import { appContexts, contextsFor } from "../permissions.js";
 import { cachedRead, LOCKS_CACHE_MS, type Ctx } from "./context.js";
@@ -28,7 +28,7 @@ export interface MiniApp {
   pool: string;
   teamowner: string;
   plan: PlanView;
-  units: unknown[];
+  units: UnitView[];
   cname: string[];
   ip: string;
   routers: RouterView[];
@@ -44,7 +44,7 @@ export async function visibleApp(ctx: Ctx, p: Principal, name: string, scheme: s
   return app;
 }
 
-function routersOf(ctx: Ctx, app: App): RouterView[] {
+export function routersOf(ctx: Ctx, app: App): RouterView[] {
   return app.routers.map((r) => {
     const conf = ctx.settings.routers.find((x) => x.name === r.name);
     return {
@@ -81,14 +81,20 @@ async function planOf(ctx: Ctx, name: string): Promise<PlanView> {
   return plan ? planView(plan) : { name, memory: 0, swap: 0, cpushare: 0 };
 }
 
-function mini(ctx: Ctx, app: App, plan: PlanView, lock: EventRecord | undefined): MiniApp {
+function mini(
+  ctx: Ctx,
+  app: App,
+  plan: PlanView,
+  lock: EventRecord | undefined,
+  units: UnitRecord[],
+): MiniApp {
   const routers = routersOf(ctx, app);
   return {
     name: app.name,
     pool: app.pool,
     teamowner: app.teamOwner,
     plan: { name: plan.name, memory: plan.memory, swap: plan.swap, cpushare: plan.cpushare },
-    units: [],
+    units: units.map((u) => unitView(u, app.platform)),
     cname: app.cnames,
     ip: routers[0]?.address ?? "",
     routers,
@@ -105,7 +111,14 @@ export interface AppListFilter {
   owner?: string;
   tags?: string[];
   locked?: boolean;
+  /** Only apps with at least one unit in this status (tsuru's app-list -s). */
+  status?: string;
+  /** Names only: units are left out ([]), as tsuru's app-list -q gets them. */
+  simplified?: boolean;
 }
+
+/** Unit statuses tsuru's app-list -s filters on. */
+const UNIT_STATUSES = ["created", "building", "error", "starting", "started", "stopped", "asleep"];
 
 /**
  * app-list as a JSON body, cached like other hot reads. The key is everything the
@@ -124,12 +137,11 @@ export async function listAppsJson(ctx: Ctx, p: Principal, f: AppListFilter): Pr
   });
 }
 
-export async function listApps(
-  ctx: Ctx,
-  p: Principal,
-  f: AppListFilter,
-  _simplified = false,
-): Promise<MiniApp[]> {
+export async function listApps(ctx: Ctx, p: Principal, f: AppListFilter): Promise<MiniApp[]> {
+  if (f.status && !UNIT_STATUSES.includes(f.status))
+    throw new BadRequestError(
+      `Invalid unit status "${clip(f.status)}": use one of ${UNIT_STATUSES.join(", ")}.`,
+    );
   const base: AppFilter = {};
   if (f.name) base.nameContains = f.name;
   if (f.pool) base.pool = f.pool;
@@ -160,21 +172,60 @@ export async function listApps(
   const plans = new Map(
     (await cachedRead(ctx, "plans", () => ctx.store.listPlans())).map((x) => [x.name, planView(x)]),
   );
+  const units = await unitsByApp(ctx, apps, !f.simplified || !!f.status);
+  if (f.status)
+    apps = apps.filter((a) => units.get(a.name)?.some((u) => unitView(u, a.platform).Status === f.status));
   return apps.map((a) =>
-    mini(ctx, a, plans.get(a.plan) ?? { name: a.plan, memory: 0, swap: 0, cpushare: 0 }, locks.get(a.name)),
+    mini(
+      ctx,
+      a,
+      plans.get(a.plan) ?? { name: a.plan, memory: 0, swap: 0, cpushare: 0 },
+      locks.get(a.name),
+      f.simplified ? [] : (units.get(a.name) ?? []),
+    ),
   );
+}
+
+/** The listed apps' units: one query for all of them, or none when nobody reads them. */
+async function unitsByApp(ctx: Ctx, apps: App[], needed: boolean): Promise<Map<string, UnitRecord[]>> {
+  const out = new Map<string, UnitRecord[]>();
+  if (!needed) return out;
+  const names = new Set(apps.map((a) => a.name));
+  const all =
+    apps.length === 1
+      ? await cachedRead(ctx, `appunits:${apps[0]!.name}`, () => ctx.store.listUnits({ app: apps[0]!.name }))
+      : await cachedRead(ctx, "appunits*", () => ctx.store.listUnits());
+  for (const u of all) {
+    if (!names.has(u.app)) continue;
+    const list = out.get(u.app) ?? [];
+    list.push(u);
+    out.set(u.app, list);
+  }
+  return out;
 }
 
 /**
  * app-info as a JSON body: the caller's permission is checked on every call, the body (the
  * same for everyone who may read the app) is cached like the reads it is made of.
  */
-export async function appInfoJson(ctx: Ctx, p: Principal, name: string): Promise<string> {
+export async function appInfoJson(ctx: Ctx, p: Principal, name: string, baseUrl = ""): Promise<string> {
   const app = await visibleApp(ctx, p, name, "app.read");
-  return cachedRead(ctx, `appinfo:${app.name}`, async () => JSON.stringify(await infoOf(ctx, app)));
+  const repository = repositoryUrl(ctx, app.name, baseUrl);
+  return cachedRead(ctx, `appinfo:${app.name}:${repository}`, async () =>
+    JSON.stringify(await infoOf(ctx, app, repository)),
+  );
 }
 
-async function infoOf(ctx: Ctx, app: App): Promise<Record<string, unknown>> {
+/**
+ * The app's git remote (git push deploys, served at /apps/APP.git): on WHARF_PUBLIC_URL, else on
+ * the address the request came in on; "" when neither is known.
+ */
+export function repositoryUrl(ctx: Ctx, app: string, baseUrl: string): string {
+  const base = ctx.settings.publicUrl || baseUrl;
+  return base ? `${base.replace(/\/+$/, "")}/apps/${app}.git` : "";
+}
+
+async function infoOf(ctx: Ctx, app: App, repository: string): Promise<Record<string, unknown>> {
   const [plan, locks] = await Promise.all([planOf(ctx, app.plan), runningAppEvents(ctx)]);
   const routers = routersOf(ctx, app);
   const first = routers[0];
@@ -187,7 +238,7 @@ async function infoOf(ctx: Ctx, app: App): Promise<Record<string, unknown>> {
     units: (await cachedRead(ctx, `appunits:${app.name}`, () => ctx.store.listUnits({ app: app.name }))).map(
       (u) => unitView(u, app.platform),
     ),
-    repository: "",
+    repository,
     ...(first ? { ip: first.address, router: first.name, routeropts: first.opts } : {}),
     cname: app.cnames,
     owner: app.owner,

@@ -8,7 +8,7 @@ import { cachedRead, type Ctx } from "./context.js";
 import { authorize, can, type Principal } from "./principal.js";
 import { mapped } from "./store-errors.js";
 import { withEvent, withEventTx } from "./events.js";
-import { visibleApp } from "./app-read.js";
+import { repositoryUrl, visibleApp } from "./app-read.js";
 import { unbindAllForRemoval } from "./service-binds.js";
 
 export * from "./app-read.js";
@@ -83,7 +83,12 @@ function resolveRouter(
   return [{ name, opts }];
 }
 
-export async function createApp(ctx: Ctx, p: Principal, f: CreateAppInput): Promise<Record<string, string>> {
+export async function createApp(
+  ctx: Ctx,
+  p: Principal,
+  f: CreateAppInput,
+  baseUrl = "",
+): Promise<Record<string, string>> {
   if (!f.name) throw new BadRequestError("You must provide the app name.");
   validateAppName(f.name);
   const teamOwner = await resolveTeamOwner(ctx, p, f.teamOwner);
@@ -158,7 +163,11 @@ export async function createApp(ctx: Ctx, p: Principal, f: CreateAppInput): Prom
     },
   );
   const conf = ctx.settings.routers.find((r) => r.name === routers[0]?.name);
-  return { status: "success", repository_url: "", ip: conf ? `${f.name}.${conf.domain}` : "" };
+  return {
+    status: "success",
+    repository_url: repositoryUrl(ctx, f.name, baseUrl),
+    ip: conf ? `${f.name}.${conf.domain}` : "",
+  };
 }
 
 export interface UpdateAppInput {
@@ -266,6 +275,7 @@ export async function removeApp(
       await unbindAllForRemoval(ctx, app, { user: p.email, eventId: h.id }, h.log, out);
       // The owner's and team's quotas count apps: removing it frees their place.
       await mapped(() => ctx.store.deleteApp(name));
+      await ctx.repos?.remove(name);
       out("---- Done removing application.\n");
     },
   );

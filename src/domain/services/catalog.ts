@@ -202,7 +202,22 @@ export function listRouters(
   return ctx.settings.routers.map((r) => ({
     name: r.name,
     type: r.type,
-    info: { Domain: r.domain },
+    info: {
+      Domain: r.domain,
+      ...(r.httpPort ? { "HTTP port": String(r.httpPort) } : {}),
+      ...(r.httpsPort ? { "HTTPS port": String(r.httpsPort) } : {}),
+    },
     default: r.default,
   }));
+}
+
+/** The embedded router listens: its ports become part of the default router's info. */
+export function publishRouterPorts(
+  ctx: Ctx,
+  ports: { http?: { port: number }; https?: { port: number } },
+): void {
+  const r = ctx.settings.routers.find((x) => x.default) ?? ctx.settings.routers[0];
+  if (!r) return;
+  if (ports.http) r.httpPort = ports.http.port;
+  if (ports.https) r.httpsPort = ports.https.port;
 }

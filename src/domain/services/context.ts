@@ -7,6 +7,9 @@ export interface RouterInfo {
   type: string;
   domain: string;
   default: boolean;
+  /** Ports the router serves apps on, when this server runs it (browsers need them in app URLs). */
+  httpPort?: number;
+  httpsPort?: number;
 }
 
 export interface ServiceSettings {
@@ -17,6 +20,10 @@ export interface ServiceSettings {
   loginMaxFailuresPerAddress: number;
   loginWindowMs: number;
   routers: RouterInfo[];
+  /** The API's address as users reach it, for git remote URLs ("" = each request's own). */
+  publicUrl?: string;
+  /** Where the server keeps local state (git repositories live under it). */
+  dataDir?: string;
 }
 
 export interface Ctx {
@@ -38,6 +45,12 @@ export interface Ctx {
   runtime: import("./runtime-port.js").RuntimePort | null;
   /** Wharf's own PostgreSQL/Redis services; null when the server has no cluster. */
   builtin: import("./service-builtin-port.js").BuiltinServicesPort | null;
+  /** Apps' git repositories (git push deploys), when the server serves them: removed with the app. */
+  repos?: { remove(app: string): Promise<void> };
+  /** The mail server (password resets); null when none is configured. */
+  mailer: import("./mail-port.js").Mailer | null;
+  /** The embedded router's HTTP port once it listens (app addresses shown after a git push). */
+  routerHttpPort?: number;
 }
 
 /**
@@ -87,5 +100,6 @@ export function makeCtx(store: Store, settings: ServiceSettings, now: () => Date
     readCache: new Map(),
     runtime: null,
     builtin: null,
+    mailer: null,
   };
 }

@@ -15,6 +15,8 @@ import { poolContext } from "../permissions.js";
 import type { Ctx } from "./context.js";
 import { withEvent } from "./events.js";
 import type { NodeConnector } from "./node-port.js";
+import { checkNodeTls } from "../node-tls.js";
+import { sealSecret, unsealSecret } from "./sealing.js";
 import { authorize, can, isGlobal, type Principal } from "./principal.js";
 
 export interface AddNodeForm {
@@ -60,6 +62,9 @@ export interface NodeView {
 }
 
 const iso = (d: Date | null | undefined): string => (d ? d.toISOString() : "");
+/** Times tsuru's client decodes as time.Time: never "", the zero time when never set. */
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+const time = (d: Date | null | undefined): string => (d ? d.toISOString() : ZERO_TIME);
 const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });
 
 function liveHealth(nodes: NodeConnector, n: NodeRecord): NodeHealthRecord {
@@ -133,12 +138,6 @@ export async function addNode(
   if (!pool)
     throw new BadRequestError("pool is required: pass Metadata.pool=<pool> (wharf node add ... pool=NAME).");
   authorize(p, "node.create", poolContext(pool));
-  if (f.caCert || f.clientCert || f.clientKey) {
-    throw new BadRequestError(
-      "Per-node certificates are not supported: Wharf reaches every node with its cluster client certificate. " +
-        "Give the node a server certificate from Wharf's CA and add it without --cacert/--clientcert/--clientkey.",
-    );
-  }
   const raw = metaAddress || f.address;
   if (!raw) {
     throw new BadRequestError(
@@ -146,12 +145,25 @@ export async function addNode(
     );
   }
   validateNodeMetadata(userMetadata);
+  // tsuru's client says "plain TCP, no TLS" with an http:// address; Wharf's CLI also sends Insecure.
+  const plain = f.insecure || /^http:\/\//i.test(raw.trim());
+  const own = checkNodeTls(f);
+  const hasOwn = Object.keys(own).length > 0;
+  if (plain && hasOwn)
+    throw new BadRequestError(
+      "An http:// node takes no certificates: give its address as https://HOST:2376 with --cacert, --clientcert and --clientkey.",
+    );
+  const missing = hasOwn ? (nodes.missingTls?.(own) ?? []) : [];
+  if (missing.length)
+    throw new BadRequestError(
+      `This node needs ${missing.join(", ")} too: this server has no cluster certificate (WHARF_NODE_TLS_DIR) to use instead.`,
+    );
   await requirePool(ctx, pool);
-  const address = nodes.canonicalAddress(raw, f.insecure);
+  const address = nodes.canonicalAddress(raw, plain, hasOwn);
   if (await ctx.store.findNode(address)) throw new ConflictError(`Node ${address} is already registered.`);
 
   // Probe before anything is streamed, so an unreachable or untrusted engine is a plain 400.
-  const specs = await nodes.probe(address);
+  const specs = await nodes.probe(address, hasOwn ? own : undefined);
   await withEvent(
     ctx.store,
     p,
@@ -168,17 +180,27 @@ export async function addNode(
         await e.log(line);
       };
       for (const w of specs.warnings) await say(`warning: ${w}`);
-      await ctx.store.createNode({
-        address,
-        pool,
-        metadata: userMetadata,
-        engineId: specs.engineId,
-        engineName: specs.name,
-        labels: specs.labels,
-        cpus: specs.cpus,
-        memory: specs.memory,
-        disabled: false,
+      await ctx.store.tx(async (t) => {
+        await t.createNode({
+          address,
+          pool,
+          metadata: userMetadata,
+          engineId: specs.engineId,
+          engineName: specs.name,
+          labels: specs.labels,
+          cpus: specs.cpus,
+          memory: specs.memory,
+          disabled: false,
+        });
+        if (hasOwn)
+          await t.setNodeTls({
+            address,
+            caCert: own.ca ?? "",
+            clientCert: own.cert ?? "",
+            clientKeySealed: sealSecret(ctx, own.key ?? ""),
+          });
       });
+      if (hasOwn) nodes.useNodeTls?.(address, own);
       const gib = (specs.memory / 2 ** 30).toFixed(1);
       await say(
         `Node ${address} (${specs.name}: ${specs.cpus} CPUs, ${gib} GiB) registered in pool ${pool}.`,
@@ -313,9 +335,16 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
   // The node agent's last report, when the node runs one (tsuru's bs checks).
   const agent = await ctx.store.findNodeAgent(node.address);
   const report = (agent?.report ?? {}) as { checks?: unknown[]; units?: unknown[] };
+  const units = await ctx.store.listUnits({ node: node.address });
+  // The units' apps, read once: their platforms (unit views) and plans (reservations).
+  const apps = new Map<string, { platform: string; plan: string }>();
+  for (const name of new Set(units.map((u) => u.app))) {
+    const a = await ctx.store.findApp(name);
+    apps.set(name, { platform: a?.platform ?? "", plan: a?.plan ?? "" });
+  }
   const agentChecks =
     agent?.lastReportAt && Array.isArray(report.checks)
-      ? [{ Time: iso(agent.lastReportAt), Checks: report.checks }]
+      ? [{ Time: time(agent.lastReportAt), Checks: report.checks }]
       : [];
   return {
     node: view,
@@ -324,7 +353,7 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
       Checks: (checkedAt
         ? [
             {
-              Time: iso(checkedAt),
+              Time: time(checkedAt),
               Checks: [
                 {
                   Name: "docker",
@@ -336,14 +365,16 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
           ]
         : []
       ).concat(agentChecks as never[]),
-      LastSuccess: iso(h.lastSuccess),
-      LastUpdate: iso(
+      LastSuccess: time(h.lastSuccess),
+      LastUpdate: time(
         agent?.lastReportAt && (!checkedAt || agent.lastReportAt > checkedAt)
           ? agent.lastReportAt
           : checkedAt,
       ),
     },
-    units: await nodeUnits(ctx, node.address),
+    units: units.map((u) => unitView(u, apps.get(u.app)?.platform ?? "")),
+    // Wharf: what the node's units reserve by their apps' plans (stopped units keep theirs).
+    reserved: await reservations(ctx, units, apps),
     agent: agent
       ? {
           Container: agent.container,
@@ -355,13 +386,17 @@ export async function nodeInfo(ctx: Ctx, nodes: NodeConnector, p: Principal, raw
   };
 }
 
-/** The node's units as tsuru's node-info lists them (ID, Status, Type, AppName, ProcessName). */
-async function nodeUnits(ctx: Ctx, address: string) {
-  const units = await ctx.store.listUnits({ node: address });
-  const platforms = new Map<string, string>();
-  for (const app of new Set(units.map((u) => u.app)))
-    platforms.set(app, (await ctx.store.findApp(app))?.platform ?? "");
-  return units.map((u) => unitView(u, platforms.get(u.app) ?? ""));
+/** Memory (bytes) and CPU shares the units reserve by their apps' plans. */
+async function reservations(ctx: Ctx, units: UnitRecord[], apps: Map<string, { plan: string }>) {
+  const plans = new Map((await ctx.store.listPlans()).map((p) => [p.name, p]));
+  let memory = 0;
+  let cpushare = 0;
+  for (const u of units) {
+    const plan = plans.get(apps.get(u.app)?.plan ?? "");
+    memory += plan?.memory ?? 0;
+    cpushare += plan?.cpuShare ?? 0;
+  }
+  return { units: units.length, memory, cpushare };
 }
 
 /** Records a health change seen by the monitor: the node's stored health and an event. */
@@ -387,4 +422,14 @@ export async function recordNodeHealth(
     e.id,
     change.to === "unhealthy" ? { error: change.error ?? "node stopped answering" } : {},
   );
+}
+
+/** Hands each node's own TLS material (kept sealed in the store) to the connector, at start. */
+export async function loadNodeTls(ctx: Ctx, nodes: NodeConnector): Promise<void> {
+  if (!nodes.useNodeTls) return;
+  for (const t of await ctx.store.listNodeTls())
+    nodes.useNodeTls(t.address, {
+      ...(t.caCert ? { ca: t.caCert } : {}),
+      ...(t.clientCert ? { cert: t.clientCert, key: unsealSecret(ctx, t.clientKeySealed) } : {}),
+    });
 }

@@ -1,5 +1,6 @@
 // Pools and pool constraints. Non-admins see only pools their teams may use, and the
 // `allowed.team` list is cut down to their own teams so other teams' names never leak.
+import { validateAllowPattern } from "../image-refs.js";
 import type { Pool } from "../../store/types.js";
 import { BadRequestError, ForbiddenError, NotFoundError, PreconditionFailedError } from "../errors.js";
 import { validatePoolName } from "../names.js";
@@ -25,6 +26,8 @@ export interface PoolView {
   provisioner: string;
   teams: string[];
   allowed: Record<string, string[]>;
+  /** External images its apps may deploy (registry/path, registry/prefix*); empty: any. */
+  imageAllowList: string[];
 }
 
 const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });
@@ -71,6 +74,7 @@ export async function visiblePools(ctx: Ctx, p: Principal, onlyTeams?: string[])
         ),
         service: [],
       },
+      imageAllowList: pool.imageAllowList,
     });
   }
   return out;
@@ -130,9 +134,16 @@ export async function updatePool(
   ctx: Ctx,
   p: Principal,
   name: string,
-  f: { public: boolean | null; default: boolean | null; force: boolean },
+  f: {
+    public: boolean | null;
+    default: boolean | null;
+    force: boolean;
+    /** Replaces the pool's allow-list of external images; [] clears it; null leaves it. */
+    imageAllowList?: string[] | null;
+  },
 ): Promise<void> {
   authorize(p, "pool.update", poolContext(name));
+  const allow = f.imageAllowList?.map(validateAllowPattern);
   const pool = await getPool(ctx, name);
   await withEvent(
     ctx.store,
@@ -145,6 +156,7 @@ export async function updatePool(
         ctx.store.updatePool(name, {
           ...(f.default !== null ? { isDefault: f.default } : {}),
           ...(f.public !== null ? { isPublic: f.public } : {}),
+          ...(allow ? { imageAllowList: [...new Set(allow)] } : {}),
         }),
       );
       if (f.public === true || f.default === true)

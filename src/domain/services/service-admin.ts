@@ -10,11 +10,11 @@ import { authorize, type Principal } from "./principal.js";
 import {
   adminService,
   findResolved,
-  sealSecret,
   validateEndpoint,
   validateServiceName,
   visibleService,
 } from "./service-resolve.js";
+import { sealSecret } from "./sealing.js";
 import { mapped } from "./store-errors.js";
 
 const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });

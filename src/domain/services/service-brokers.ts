@@ -5,7 +5,8 @@ import { clip } from "../names.js";
 import type { Ctx } from "./context.js";
 import { withEvent } from "./events.js";
 import { authorize, type Principal } from "./principal.js";
-import { osbClient, sealSecret, validateEndpoint, validateServiceName } from "./service-resolve.js";
+import { osbClient, validateEndpoint, validateServiceName } from "./service-resolve.js";
+import { sealSecret } from "./sealing.js";
 import { mapped } from "./store-errors.js";
 
 const ev = (ctx: Ctx) => ({ instanceId: ctx.settings.instanceId });

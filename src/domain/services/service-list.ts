@@ -10,6 +10,7 @@ import {
   instanceContexts,
   instanceRef,
   osbClient,
+  serviceContexts,
   visibleService,
   type ResolvedService,
 } from "./service-resolve.js";
@@ -64,6 +65,29 @@ async function serviceNames(ctx: Ctx): Promise<string[]> {
   return names;
 }
 
+/** Every service that resolves, with its name (one that can't be reached is left out). */
+async function resolvedServices(ctx: Ctx): Promise<Array<[string, ResolvedService]>> {
+  const out: Array<[string, ResolvedService]> = [];
+  for (const name of await serviceNames(ctx)) {
+    const svc = await findResolved(ctx, name).catch(() => null);
+    if (svc) out.push([name, svc]);
+  }
+  return out;
+}
+
+function entry(
+  service: string,
+  mine: ServiceInstanceRecord[],
+  bindings: ServiceBindingRecord[],
+): ServiceListEntry {
+  return {
+    service,
+    instances: mine.map((i) => i.name),
+    plans: mine.map((i) => i.plan),
+    service_instances: mine.map((i) => view(i, bindings)),
+  };
+}
+
 export async function listServices(ctx: Ctx, p: Principal, app: string): Promise<ServiceListEntry[]> {
   // An app the caller can't see has no instances for them (204, as before), and its existence
   // isn't revealed.
@@ -80,26 +104,35 @@ export async function listServices(ctx: Ctx, p: Principal, app: string): Promise
     ctx.store.listServiceBindings(app ? { app } : {}),
   ]);
   const out: ServiceListEntry[] = [];
-  for (const name of await serviceNames(ctx)) {
-    let svc: ResolvedService;
-    try {
-      svc = await findResolved(ctx, name);
-    } catch {
-      continue;
-    }
+  for (const [name, svc] of await resolvedServices(ctx)) {
     if (!canSeeService(p, svc) && !app) continue;
     const mine = instances
       .filter((i) => i.service === name && can(p, "service-instance.read", instanceContexts(i)))
       .filter((i) => !app || bindings.some((b) => b.service === name && b.instance === i.name));
     if (app && mine.length === 0) continue;
-    out.push({
-      service: name,
-      instances: mine.map((i) => i.name),
-      plans: mine.map((i) => i.plan),
-      service_instances: mine.map((i) => view(i, bindings)),
-    });
+    out.push(entry(name, mine, bindings));
   }
   return out;
+}
+
+/**
+ * tsuru's GET /services (tag-list reads it): the services you administer (service.read on the
+ * service or its owner team) with every instance of each, in the service-list shape.
+ */
+export async function listOwnedServices(ctx: Ctx, p: Principal): Promise<ServiceListEntry[]> {
+  const [instances, bindings] = await Promise.all([
+    ctx.store.listServiceInstances(),
+    ctx.store.listServiceBindings(),
+  ]);
+  return (await resolvedServices(ctx))
+    .filter(([, svc]) => can(p, "service.read", serviceContexts(svc)))
+    .map(([name]) =>
+      entry(
+        name,
+        instances.filter((i) => i.service === name),
+        bindings,
+      ),
+    );
 }
 
 export interface ServiceInstanceInfo {

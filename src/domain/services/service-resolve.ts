@@ -2,14 +2,13 @@
 // API, or `<broker>::<service>` from an OSB broker's catalog), who may see and use it, the
 // client that speaks to it, and sealing of broker secrets with the server's key.
 import type { ServiceBrokerRecord, ServiceInstanceRecord, ServiceRecord } from "../../store/types.js";
-import { seal, unseal } from "../../router/secret-box.js";
 import { OsbClient, OsbService, type OsbAuth } from "../../services/osb.js";
 import { TsuruBroker } from "../../services/tsuru-broker.js";
 import type { InstanceRef, ServiceBroker } from "../../services/types.js";
 import { BadRequestError, ForbiddenError, NotFoundError } from "../errors.js";
 import { clip } from "../names.js";
 import type { PermissionContext } from "../permissions.js";
-import { secretKey } from "./certificates.js";
+import { unsealSecret } from "./sealing.js";
 import type { Ctx } from "./context.js";
 import { can, isGlobal, memberTeams, type Principal } from "./principal.js";
 
@@ -45,14 +44,6 @@ export function validateEndpoint(raw: string, what: string): string {
       `Invalid ${what}: do not put credentials in the URL; give them as username and password instead.`,
     );
   return raw.replace(/\/+$/, "");
-}
-
-export function sealSecret(ctx: Ctx, plaintext: string): string {
-  return plaintext === "" ? "" : seal(secretKey(ctx), plaintext);
-}
-
-export function unsealSecret(ctx: Ctx, sealed: string): string {
-  return sealed === "" ? "" : unseal(secretKey(ctx), sealed);
 }
 
 /** A service as the domain uses it: its record (tsuru) or its broker (OSB), and its client. */

@@ -123,6 +123,6 @@ export async function teamInfo(ctx: Ctx, p: Principal, name: string): Promise<Te
   }
   const users = await Promise.all([...emails].sort().map((e) => userView(ctx.store, e)));
   const pools = await visiblePools(ctx, p, [name]);
-  const apps = await listApps(ctx, p, { teamOwner: name }, true);
+  const apps = await listApps(ctx, p, { teamOwner: name, simplified: true });
   return { name: t.name, tags: t.tags, users, pools, apps };
 }

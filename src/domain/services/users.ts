@@ -11,6 +11,7 @@ import { authorize, can, isGlobal, type Principal } from "./principal.js";
 import { bindingsOf, grantDefaultRoles } from "./access.js";
 import { mapped } from "./store-errors.js";
 import { withEvent } from "./events.js";
+import { sealSecret, unsealSecret } from "./sealing.js";
 
 export interface UserView {
   Email: string;
@@ -133,58 +134,58 @@ export async function changePassword(
   );
 }
 
-/**
- * Reset a user's password. tsuru mails a reset link; Wharf has no mailer, so an admin
- * (user.update.reset) resets directly and receives the new password once, to pass on.
- * Every session of the user is ended.
- */
-export async function resetPassword(ctx: Ctx, p: Principal | null, email: string): Promise<string> {
-  if (!p) throw new UnauthorizedError();
-  authorize(p, "user.update.reset");
-  if (!(await ctx.store.findUser(email))) throw new NotFoundError(`User "${email}" not found.`);
-  const pw = newToken().slice(0, 20);
-  const hash = await hashPassword(pw);
-  await withEvent(
-    ctx.store,
-    p,
-    { kind: "user.update.reset", target: { type: "user", value: email } },
-    opts(ctx),
-    async () => {
-      await ctx.store.updateUserPassword(email, hash);
-      await ctx.store.deleteTokens({ userEmail: email, kind: "session" });
-    },
-  );
-  return pw;
-}
+/** The id of a user's API key token (one per user). */
+const apiKeyId = (email: string) => `apikey-${email}`;
 
 /**
- * API keys are stored as hashes, so an existing key can't be shown again: both
- * token-show and token-regenerate issue a fresh key (the old one stops working).
+ * tsuru's token-show: the user's existing API key (sealed in the store next to the hash it
+ * authenticates with). A user without one gets one, as tsuru's ShowAPIKey does; so does a key
+ * made before keys were sealed, whose secret no longer exists anywhere.
  */
+export async function showApiKey(ctx: Ctx, p: Principal, email: string): Promise<string> {
+  const target = await apiKeyTarget(ctx, p, email);
+  const token = (await ctx.store.listTokens({ userEmail: target, kind: "api-key" }))[0];
+  const sealed = token ? await ctx.store.findApiKeySecret(token.tokenId) : null;
+  if (sealed) return unsealSecret(ctx, sealed);
+  return issueApiKey(ctx, p, target);
+}
+
+/** tsuru's token-regenerate: a fresh API key; the old one stops working at once. */
 export async function regenerateApiKey(ctx: Ctx, p: Principal, email: string): Promise<string> {
+  return issueApiKey(ctx, p, await apiKeyTarget(ctx, p, email));
+}
+
+async function apiKeyTarget(ctx: Ctx, p: Principal, email: string): Promise<string> {
   const target = email || p.email;
   if (target !== p.email || p.kind !== "user") authorize(p, "user.update.token");
   if (!(await ctx.store.findUser(target))) throw new NotFoundError(`User "${target}" not found.`);
+  return target;
+}
+
+async function issueApiKey(ctx: Ctx, p: Principal, target: string): Promise<string> {
   const key = newToken();
+  const sealed = sealSecret(ctx, key);
   await withEvent(
     ctx.store,
     p,
     { kind: "user.update.token", target: { type: "user", value: target } },
     opts(ctx),
-    async () => {
-      await ctx.store.deleteTokens({ userEmail: target, kind: "api-key" });
-      await mapped(() =>
-        ctx.store.createToken({
-          tokenId: `apikey-${target}`,
-          hash: hashToken(key),
-          kind: "api-key",
-          userEmail: target,
-          team: null,
-          description: "API key",
-          expiresAt: null,
+    () =>
+      mapped(() =>
+        ctx.store.tx(async (t) => {
+          await t.deleteTokens({ userEmail: target, kind: "api-key" });
+          await t.createToken({
+            tokenId: apiKeyId(target),
+            hash: hashToken(key),
+            kind: "api-key",
+            userEmail: target,
+            team: null,
+            description: "API key",
+            expiresAt: null,
+          });
+          await t.setApiKeySecret(apiKeyId(target), sealed);
         }),
-      );
-    },
+      ),
   );
   return key;
 }

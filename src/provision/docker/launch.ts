@@ -10,6 +10,7 @@ import { createUnit, listManagedUnits, removeUnit, stopUnit } from "./units.js";
 import { loadClusterView, placeUnits } from "./placement.js";
 import { crashPoint } from "../../util/crash-point.js";
 import type { DockerCtx } from "./context.js";
+import { UnitsNotStartedError, WharfError } from "../../domain/errors.js";
 
 /** The port a web process listens on unless the version says otherwise (platforms' default). */
 export const DEFAULT_PORT = 8888;
@@ -174,8 +175,9 @@ export async function launchUnits(dc: DockerCtx, r: LaunchRequest): Promise<Unit
   );
   const failed = results.find((x): x is PromiseRejectedResult => x.status === "rejected");
   if (failed) {
+    dc.log.warn({ err: failed.reason, app: r.app.name }, "new units could not start; removing them");
     await discardUnits(dc, rows);
-    throw failed.reason;
+    throw asUserFacing(failed.reason, rows.length, r.signal);
   }
   return results.map((x) => (x as PromiseFulfilledResult<UnitRecord>).value);
 }
@@ -221,4 +223,17 @@ export async function retireUnits(
     }),
   );
   await discardUnits(dc, units);
+}
+
+/**
+ * A node's own failure (a cut pull, a refused create) said as a sentence the client shows,
+ * instead of an internal error; Wharf's own errors and a cancellation pass through as they are.
+ */
+function asUserFacing(err: unknown, count: number, signal?: AbortSignal): unknown {
+  if (err instanceof WharfError || signal?.aborted || !(err instanceof Error)) return err;
+  const removed = count === 1 ? "The new unit was" : `The ${count} new units were`;
+  return new UnitsNotStartedError(
+    `${err.message}. ${removed} removed again and nothing else changed: ` +
+      "check the node's health with `wharf node list`, then try again.",
+  );
 }

@@ -5,11 +5,14 @@ import {
   ClusterState,
   Scheduler,
   chooseUnitsToRemove,
+  type ContainerSpec,
+  type ImageSpec,
   type NodeSpec,
   type SchedulingError,
 } from "../../scheduler/index.js";
 import type {
   App,
+  DockerContainerRecord,
   NodeRecord,
   Plan,
   ServiceContainerRecord,
@@ -28,22 +31,49 @@ export function planMemoryByApp(apps: readonly App[], plans: readonly Plan[]): M
  * The scheduler's view: every registered node with the units on it, each unit charged its
  * app's plan memory (`reserved`; apps missing from it reserve nothing), so a node full of
  * reservations takes no more units, as Swarm's reservation accounting does. Built-in service
- * instances' containers share the nodes, so they count too (as app "service:<kind>").
+ * instances' containers share the nodes, so they count too (as app "service:<kind>"), and so do
+ * the containers teams made through the Docker-API endpoint (src/dockerapi: their own
+ * reservations and host ports, no app).
  */
 export function clusterView(
   nodes: readonly NodeRecord[],
   units: readonly UnitRecord[],
   reserved: ReadonlyMap<string, number> = new Map(),
   services: readonly ServiceContainerRecord[] = [],
+  docker: readonly DockerContainerRecord[] = [],
 ): ClusterState {
-  const byNode = new Map<string, UnitRecord[]>();
-  for (const u of units) {
-    if (u.status === "removing") continue;
-    const list = byNode.get(u.node) ?? [];
-    list.push(u);
-    byNode.set(u.node, list);
-  }
-  const specs: NodeSpec[] = nodes.map((n) => ({
+  const byNode = groupByNode(units.filter((u) => u.status !== "removing"));
+  const servicesByNode = groupByNode(services.filter((c) => c.phase !== "removing"));
+  const dockerByNode = groupByNode(docker);
+  const specs: NodeSpec[] = nodes.map((n) =>
+    nodeSpec(n, [
+      ...(byNode.get(n.address) ?? []).map((u) => ({
+        id: u.id,
+        name: `wharf-${u.id}`,
+        app: u.app,
+        process: u.process,
+        memory: reserved.get(u.app) || undefined,
+      })),
+      ...(servicesByNode.get(n.address) ?? []).map((c) => ({
+        id: c.uuid,
+        name: c.uuid,
+        app: `service:${c.service}`,
+        process: c.instance,
+        memory: c.memory || undefined,
+      })),
+      ...(dockerByNode.get(n.address) ?? []).map(dockerReservation),
+    ]),
+  );
+  return new ClusterState(specs);
+}
+
+/** The scheduler's node for a registered node, holding `containers`. */
+export function nodeSpec(
+  n: NodeRecord,
+  containers: ContainerSpec[],
+  images?: readonly ImageSpec[],
+): NodeSpec {
+  return {
     id: n.address,
     name: n.engineName || n.address,
     address: n.address,
@@ -53,40 +83,53 @@ export function clusterView(
     memory: n.memory,
     enabled: !n.disabled,
     health: n.health.state === "unhealthy" ? 0 : 100,
-    containers: [
-      ...(byNode.get(n.address) ?? []).map((u) => ({
-        id: u.id,
-        name: `wharf-${u.id}`,
-        app: u.app,
-        process: u.process,
-        memory: reserved.get(u.app) || undefined,
-      })),
-      ...services
-        .filter((c) => c.node === n.address && c.phase !== "removing")
-        .map((c) => ({
-          id: c.uuid,
-          name: c.uuid,
-          app: `service:${c.service}`,
-          process: c.instance,
-          memory: c.memory || undefined,
-        })),
-    ],
-  }));
-  return new ClusterState(specs);
+    ...(images ? { images } : {}),
+    containers,
+  };
+}
+
+/**
+ * A container made through the Docker-API endpoint as its reservations only (memory, CPUs,
+ * host ports): no name, labels or image, so nothing can name it in an affinity.
+ */
+export function dockerReservation(c: DockerContainerRecord): ContainerSpec {
+  return {
+    id: `docker:${c.swarmId}`,
+    memory: c.memory || undefined,
+    cpus: c.cpus || undefined,
+    portBindings: c.ports,
+    hostNetwork: c.hostNetwork,
+    exposedPorts: c.exposedPorts,
+  };
+}
+
+/** Records by the node they are on. */
+function groupByNode<T extends { node: string }>(records: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of records) {
+    const l = out.get(r.node);
+    if (l) l.push(r);
+    else out.set(r.node, [r]);
+  }
+  return out;
 }
 
 /** clusterView from the store (or a transaction), with the plans' memory reservations. */
 export async function loadClusterView(
-  s: Pick<StoreOps, "listNodes" | "listUnits" | "listApps" | "listPlans" | "listServiceContainers">,
+  s: Pick<
+    StoreOps,
+    "listNodes" | "listUnits" | "listApps" | "listPlans" | "listServiceContainers" | "listDockerContainers"
+  >,
 ): Promise<ClusterState> {
-  const [nodes, units, apps, plans, services] = [
+  const [nodes, units, apps, plans, services, docker] = [
     await s.listNodes(),
     await s.listUnits(),
     await s.listApps(),
     await s.listPlans(),
     await s.listServiceContainers(),
+    await s.listDockerContainers(),
   ];
-  return clusterView(nodes, units, planMemoryByApp(apps, plans), services);
+  return clusterView(nodes, units, planMemoryByApp(apps, plans), services, docker);
 }
 
 export interface PlaceRequest {

@@ -6,22 +6,41 @@ import { throwIfAborted } from "../../util/abort.js";
 // Byte-count updates arrive many times a second per layer; the other lines say what happens.
 const NOISY = /^(Downloading|Extracting|Waiting|Verifying Checksum)/;
 
+// A connection to the node cut mid-pull ("aborted", a reset) is worth another try: pulls are
+// idempotent and the layers already fetched stay. A registry's refusal is not retried.
+const TRANSPORT = /\baborted\b|socket hang up|ECONNRESET|EPIPE|ETIMEDOUT/;
+const ATTEMPTS = 3;
+
 export async function pullWithProgress(
   engine: Engine,
   ref: string,
   log: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  throwIfAborted(signal);
-  try {
-    await engine.images.pull(ref, {
-      onLine: (line) => {
-        if (!NOISY.test(line)) log(line);
-      },
-      ...(signal ? { signal } : {}),
-    });
-  } catch (err) {
-    throwIfAborted(signal);
-    throw new Error(`pulling ${ref} failed: ${(err as Error).message}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pullOnce(engine, ref, log, signal);
+    } catch (err) {
+      throwIfAborted(signal);
+      const msg = (err as Error).message;
+      if (attempt >= ATTEMPTS || !TRANSPORT.test(msg)) throw new Error(`pulling ${ref} failed: ${msg}`);
+      log(`pulling ${ref} was cut off (${msg}); trying again`);
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
   }
+}
+
+async function pullOnce(
+  engine: Engine,
+  ref: string,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  throwIfAborted(signal);
+  await engine.images.pull(ref, {
+    onLine: (line) => {
+      if (!NOISY.test(line)) log(line);
+    },
+    ...(signal ? { signal } : {}),
+  });
 }

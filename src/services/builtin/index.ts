@@ -2,7 +2,7 @@
 // `postgresql` and `redis` to, and the reconcile loop that resumes, heals and cleans up
 // their instances. WHARF_BUILTIN_SERVICES chooses which are offered ("none" for none).
 import type { BuiltinServicesPort } from "../../domain/services/service-builtin-port.js";
-import { sealSecret, unsealSecret } from "../../domain/services/service-resolve.js";
+import { sealSecret, unsealSecret } from "../../domain/services/sealing.js";
 import type { DeployCtx } from "../../deploy/context.js";
 import { BUILTIN_KINDS, BUILTIN_SERVICES, isBuiltinKind, type BuiltinKind } from "./catalog.js";
 import { BuiltinBroker } from "./broker.js";

@@ -26,6 +26,7 @@ type AppOps = Pick<
   | "listApps"
   | "updateApp"
   | "deleteApp"
+  | "republishRoute"
   | "grantAppTeam"
   | "revokeAppTeam"
   | "addAppCnames"
@@ -250,6 +251,10 @@ export function appOps(db: Db): AppOps {
       await getApp(app);
       const n = await db.run("DELETE FROM app_teams WHERE app = ? AND team = ?", [app, team]);
       if (n === 0) throw new NotFoundError("app team", team, `team "${team}" has no access to app "${app}"`);
+    },
+    async republishRoute(app) {
+      await getApp(app);
+      markRoute(db, app);
     },
     async addAppCnames(app, cnames) {
       await getApp(app);

@@ -31,6 +31,7 @@ const poolRow = (r: Row): Pool => ({
   isPublic: bool(r.is_public),
   provisioner: str(r.provisioner),
   labels: fromJson<Record<string, string>>(r.labels, {}),
+  imageAllowList: fromJson<string[]>(r.image_allowlist, []),
   createdAt: fromMs(r.created_at),
 });
 
@@ -116,12 +117,13 @@ export function poolOps(db: Db): PoolOps {
         if (d) throw defaultConflict(d);
       }
       await db.run(
-        "UPDATE pools SET is_default = ?, is_public = ?, provisioner = ?, labels = ? WHERE name = ?",
+        "UPDATE pools SET is_default = ?, is_public = ?, provisioner = ?, labels = ?, image_allowlist = ? WHERE name = ?",
         [
           patch.isDefault ?? cur.isDefault,
           patch.isPublic ?? cur.isPublic,
           patch.provisioner ?? cur.provisioner,
           toJson(patch.labels ?? cur.labels),
+          toJson(patch.imageAllowList ?? cur.imageAllowList),
           name,
         ],
       );
@@ -131,6 +133,9 @@ export function poolOps(db: Db): PoolOps {
       await getPool(name);
       await assertUnused(db, "pool", name);
       await db.run("DELETE FROM pool_constraints WHERE pool_expr = ?", [name]);
+      // A pool made again with this name starts from the defaults, not the old pool's settings.
+      await db.run("DELETE FROM pool_log_settings WHERE pool = ?", [name]);
+      await db.run("DELETE FROM pool_healing WHERE pool = ?", [name]);
       await db.run("DELETE FROM pools WHERE name = ?", [name]);
     },
     async setPoolConstraint(c) {

@@ -15,6 +15,11 @@ import { roleOps, teamOps } from "./teams-ops.js";
 import { tokenOps, userOps } from "./users-ops.js";
 import { logOps } from "./logs-ops.js";
 import { agentOps } from "./agents-ops.js";
+import { accountOps } from "./accounts-ops.js";
+import { eventPolicyOps } from "./event-policy-ops.js";
+import { poolSettingsOps } from "./pool-settings-ops.js";
+import { metricOps } from "./metrics-ops.js";
+import { dockerOps } from "./docker-ops.js";
 
 // Building the ops object creates ~100 closures; a long-lived executor (the SQLite writer, a
 // read pool) reuses one instead of paying that, plus the GC, on every transaction.
@@ -48,6 +53,11 @@ function buildOps(db: Db, signal?: ChangeSignal): StoreOps {
     ...eventOps(db),
     ...logOps(db),
     ...agentOps(db),
+    ...accountOps(db),
+    ...eventPolicyOps(db),
+    ...poolSettingsOps(db),
+    ...metricOps(db),
+    ...dockerOps(db),
     ...changeOps(db, signal),
   };
 }

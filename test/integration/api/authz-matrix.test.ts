@@ -12,6 +12,8 @@ import { appCases } from "./authz/cases-apps.js";
 import { serviceCases } from "./authz/cases-services.js";
 import { clusterCases } from "./authz/cases-cluster.js";
 import { logCases } from "./authz/cases-logs.js";
+import { surfaceCases } from "./authz/cases-surface.js";
+import { dockerCases } from "./authz/cases-docker.js";
 
 const cases: Case[] = [
   ...identityCases,
@@ -20,6 +22,8 @@ const cases: Case[] = [
   ...serviceCases,
   ...clusterCases,
   ...logCases,
+  ...surfaceCases,
+  ...dockerCases,
   logoutCase,
 ];
 

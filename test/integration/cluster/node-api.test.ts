@@ -231,6 +231,108 @@ describe("nodes through the API and the CLI", () => {
     assert.equal((await listNodes()).length, before);
   });
 
+  test("tsuru's node-add with --cacert/--clientcert/--clientkey reaches a node from a server with no cluster certificate", async () => {
+    // A second server without WHARF_NODE_TLS_DIR: only the certificates in the request can reach
+    // the node. The form is the stock client's, every key present.
+    const data2 = join(dir, "data-own-tls");
+    const second = await spawnServer({
+      dataDir: data2,
+      home: dir,
+      env: { WHARF_ADMIN_EMAIL: "root@example.com", WHARF_ADMIN_PASSWORD: "root-pass-12" },
+    });
+    try {
+      const login = await fetch(`${second.url}/1.0/users/root@example.com/tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "password=root-pass-12",
+      });
+      const t2 = ((await login.json()) as { token: string }).token;
+      const call2 = async (method: string, path: string, form?: Record<string, string>) => {
+        const res = await fetch(`${second.url}${path}`, {
+          method,
+          headers: {
+            authorization: `bearer ${t2}`,
+            ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+          },
+          ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+        });
+        return { status: res.status, body: await res.text() };
+      };
+      const pool = await call2("POST", "/1.0/pools", {
+        default: "true",
+        force: "false",
+        name: "own",
+        provisioner: "",
+        public: "false",
+      });
+      assert.equal(pool.status, 201, pool.body);
+      const nodeForm = (pem: { ca: string; cert: string; key: string }) => ({
+        Address: "",
+        CaCert: pem.ca,
+        ClientCert: pem.cert,
+        ClientKey: pem.key,
+        IaaSID: "",
+        "Metadata.address": nodeUrl(0),
+        "Metadata.pool": "own",
+        Pool: "",
+        Register: "true",
+        WaitTO: "",
+      });
+      const none = await call2("POST", "/1.2/node", nodeForm({ ca: "", cert: "", key: "" }));
+      assert.equal(none.status, 400, none.body);
+      assert.match(none.body, /--cacert, --clientcert and --clientkey/);
+      const pem = {
+        ca: readFileSync(info.tls.ca, "utf8"),
+        cert: readFileSync(info.tls.clientCert, "utf8"),
+        key: readFileSync(info.tls.clientKey, "utf8"),
+      };
+      const bad = await call2("POST", "/1.2/node", nodeForm({ ...pem, key: "not a key" }));
+      assert.equal(bad.status, 400);
+      assert.match(bad.body, /ClientKey is not a PEM private key/);
+      const added = await call2("POST", "/1.2/node", nodeForm(pem));
+      assert.equal(added.status, 201, added.body);
+      const lines = added.body
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { Message: string; Error?: string });
+      assert.ok(
+        lines.every((l) => !l.Error),
+        added.body,
+      );
+      assert.match(lines.map((l) => l.Message).join(""), /registered in pool own/);
+      const nodeInfo = await call2("GET", `/1.6/node/${nodeUrl(0)}`);
+      assert.equal(nodeInfo.status, 200, nodeInfo.body);
+      const status = (JSON.parse(nodeInfo.body) as { status: { LastSuccess: string; LastUpdate: string } })
+        .status;
+      for (const time of [status.LastSuccess, status.LastUpdate]) assert.match(time, /^\d{4}-\d\d-\d\dT/);
+      // The node's own material survives a restart of that server (sealed in its store).
+      await stopServer(second.child);
+      const again = await spawnServer({ dataDir: data2, home: dir });
+      try {
+        const r = await fetch(`${again.url}/1.2/node`, { headers: { authorization: `bearer ${t2}` } });
+        assert.equal(r.status, 200);
+        const listed = ((await r.json()) as { nodes: Array<{ Address: string }> }).nodes;
+        assert.deepEqual(
+          listed.map((n) => n.Address),
+          [nodeUrl(0)],
+        );
+        const seen = await waitFor("the node reached with its own certificates", 15_000, async () => {
+          const res = await fetch(`${again.url}/1.6/node/${nodeUrl(0)}`, {
+            headers: { authorization: `bearer ${t2}` },
+          });
+          const body = (await res.json()) as { status: { LastSuccess: string } };
+          return body.status.LastSuccess !== "0001-01-01T00:00:00Z" ? body.status.LastSuccess : undefined;
+        });
+        assert.match(seen, /^\d{4}-/);
+      } finally {
+        await stopServer(again.child);
+      }
+    } finally {
+      await stopServer(second.child);
+    }
+  });
+
   test("node remove unregisters the node and stops watching it", async () => {
     await ok(["node", "remove", nodeUrl(2), "-y", "--no-rebalance"]);
     assert.ok(!(await listNodes()).some((n) => n.Address === nodeUrl(2)));

@@ -6,13 +6,10 @@
 // across a hand-over to an agent and back and across a container restart.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { pino } from "pino";
 import type Docker from "dockerode";
-import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
 import { NodeContainerReconciler, fingerprint } from "../../../src/reconcile/node-containers.js";
 import { AGENT_NAME, NC_LABELS } from "../../../src/nodecontainers/model.js";
@@ -23,6 +20,7 @@ import { dockerLogSource } from "../../../src/logs/docker-source.js";
 import { hostEngine } from "../../support/dev-cluster.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
 import { engineOf } from "../../support/engines.js";
+import { hostNodeStore } from "../../support/host-node-store.js";
 
 const NODE = "https://10.254.0.1:2376";
 const IMAGE = `wharf-test/nc-busybox:${process.pid}`;
@@ -51,43 +49,14 @@ async function mine(name: string) {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "wharf-hostengine-"));
-  store = await openStore({ kind: "sqlite", path: join(dir, "wharf.db"), synchronous: "NORMAL" });
   engine = hostEngine();
   await buildBusyboxImage(engine, IMAGE);
-  await store.createUser({ email: "a@example.com", passwordHash: "x" });
-  await store.createTeam({ name: "t1", creatorEmail: "a@example.com" });
-  await store.createPool({ name: "p1", isDefault: true });
-  await store.createPlatform({ name: "busybox", image: IMAGE });
-  await store.createPlan({ name: "small", memory: 0, swap: 0, cpuMilli: 0, cpuShare: 100, isDefault: true });
-  await store.createApp({
-    name: "logsapp",
-    platform: "busybox",
-    plan: "small",
-    pool: "p1",
-    teamOwner: "t1",
-    owner: "a@example.com",
-  });
-  await store.createNode({
-    address: NODE,
-    pool: "p1",
-    metadata: {},
-    engineId: "host",
-    engineName: "host",
-    labels: {},
-    cpus: 1,
-    memory: 2 ** 30,
-    disabled: false,
-  });
-  const now = new Date();
-  await store.setNodeHealth(NODE, {
-    state: "healthy",
-    failures: 0,
-    lastSuccess: now,
-    lastError: "",
-    lastErrorAt: null,
-    since: now,
-  });
+  ({ dir, store } = await hostNodeStore({
+    dirPrefix: "wharf-hostengine-",
+    app: "logsapp",
+    image: IMAGE,
+    node: NODE,
+  }));
 });
 
 after(async () => {

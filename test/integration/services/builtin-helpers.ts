@@ -4,7 +4,7 @@
 import { connect } from "node:net";
 import type Docker from "dockerode";
 import { pino, type Logger } from "pino";
-import { sealSecret, unsealSecret } from "../../../src/domain/services/service-resolve.js";
+import { sealSecret, unsealSecret } from "../../../src/domain/services/sealing.js";
 import { BuiltinServices, builtinSettingsFromEnv } from "../../../src/services/builtin/index.js";
 import type { Ctx } from "../../../src/domain/services/context.js";
 import type { DevClusterInfo } from "../../../src/cluster/dev/cluster.js";

@@ -7,6 +7,9 @@ import { nodeTests } from "./suite/nodes.js";
 import { recordTests } from "./suite/records.js";
 import { serviceTests } from "./suite/services.js";
 import { logTests } from "./suite/logs.js";
+import { surfaceTests } from "./suite/surface.js";
+import { metricTests } from "./suite/metrics.js";
+import { dockerTests } from "./suite/docker.js";
 
 export type { Backend, TestDatabase } from "./suite/backend.js";
 
@@ -17,4 +20,8 @@ export function storeSuite(backend: Backend): void {
   describe(`store (${backend.name}): deploys and units`, () => deployTests(backend));
   describe(`store (${backend.name}): services`, () => serviceTests(backend));
   describe(`store (${backend.name}): app logs, node containers, node agents`, () => logTests(backend));
+  describe(`store (${backend.name}): keys, resets, event blocks, webhooks, pool settings, node TLS`, () =>
+    surfaceTests(backend));
+  describe(`store (${backend.name}): metrics and autoscale`, () => metricTests(backend));
+  describe(`store (${backend.name}): Docker-API endpoint records`, () => dockerTests(backend));
 }

@@ -122,13 +122,19 @@ test("the create body binds the node's socket, adds Wharf's env and labels, and 
     "fp2",
   );
   assert.equal(a.name, `wharf-nc.${AGENT_NAME}`);
-  assert.deepEqual(a.HostConfig.Binds, ["/run/n1/docker.sock:/var/run/docker.sock"]);
+  const hostFiles = ["/proc:/host/proc:ro", "/sys/fs/cgroup:/host/sys/fs/cgroup:ro"];
+  assert.deepEqual(a.HostConfig.Binds, ["/run/n1/docker.sock:/var/run/docker.sock", ...hostFiles]);
   assert.ok(a.Env.includes("WHARF_AGENT_TOKEN=t1"));
   assert.equal(a.Labels[NC_LABELS.name], AGENT_NAME);
   assert.equal(a.Labels[NC_LABELS.token], "fp1");
   assert.equal(a.Labels[NC_LABELS.hash], b.Labels[NC_LABELS.hash]);
   const other = createBody(defaultAgentSpec(), { ...node, metadata: {} }, "r/wharf/agent@sha256:bb", env, "");
-  assert.deepEqual(other.HostConfig.Binds, ["/var/run/docker.sock:/var/run/docker.sock"]);
+  assert.deepEqual(other.HostConfig.Binds, ["/var/run/docker.sock:/var/run/docker.sock", ...hostFiles]);
   assert.notEqual(other.Labels[NC_LABELS.hash], a.Labels[NC_LABELS.hash]);
   assert.equal(a.HostConfig.RestartPolicy.Name, "always");
+  assert.equal(
+    a.HostConfig.CgroupnsMode,
+    "host",
+    "the agent names other containers' cgroups as the host does",
+  );
 });

@@ -9,6 +9,10 @@ import { m007 } from "./007_services.js";
 import { m008 } from "./008_service_containers.js";
 import { m009 } from "./009_logs_agents.js";
 import { m010 } from "./010_unit_healing.js";
+import { m011 } from "./011_tsuru_surface.js";
+import { m012 } from "./012_metrics_autoscale.js";
+import { m013 } from "./013_docker_endpoint.js";
+import { m014 } from "./014_pool_image_allowlist.js";
 
 export const postgresMigrations = checkMigrations([
   m001,
@@ -21,4 +25,8 @@ export const postgresMigrations = checkMigrations([
   m008,
   m009,
   m010,
+  m011,
+  m012,
+  m013,
+  m014,
 ]);

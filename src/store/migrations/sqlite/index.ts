@@ -9,5 +9,24 @@ import { m007 } from "./007_services.js";
 import { m008 } from "./008_service_containers.js";
 import { m009 } from "./009_logs_agents.js";
 import { m010 } from "./010_unit_healing.js";
+import { m011 } from "./011_tsuru_surface.js";
+import { m012 } from "./012_metrics_autoscale.js";
+import { m013 } from "./013_docker_endpoint.js";
+import { m014 } from "./014_pool_image_allowlist.js";
 
-export const sqliteMigrations = checkMigrations([m001, m002, m003, m004, m005, m006, m007, m008, m009, m010]);
+export const sqliteMigrations = checkMigrations([
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m007,
+  m008,
+  m009,
+  m010,
+  m011,
+  m012,
+  m013,
+  m014,
+]);

@@ -96,7 +96,8 @@ async function brokenMachine(): Promise<World2["broken"]> {
 }
 
 export async function setUp(overrides: Partial<WharfConfig> = {}): Promise<void> {
-  const h = await harness(overrides, { cluster: true });
+  // With the Docker endpoint configured, so its management routes are registered (and checked).
+  const h = await harness({ dockerApiPort: 0, ...overrides }, { cluster: true });
   S.broken = await brokenMachine();
   S.h = h as World2["h"];
   S.dir = mkdtempSync(join(tmpdir(), "wharf-authz-"));

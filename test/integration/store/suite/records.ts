@@ -171,7 +171,7 @@ export function recordTests(backend: Backend): void {
     assert.deepEqual(await store.listRoleBindings(), []);
   });
 
-  it("pools, platforms, plans: single default, constraints, images, in-use refusal", async () => {
+  it("pools, platforms, plans: single default, constraints, image allow-list, images, in-use refusal", async () => {
     await seedCatalog(store);
     await assert.rejects(store.createPool({ name: "p1" }), ConflictError);
     await assert.rejects(store.createPool({ name: "p2", isDefault: true }), /Default pool already exists/);
@@ -180,6 +180,12 @@ export function recordTests(backend: Backend): void {
     await store.updatePool("p1", { isDefault: false });
     assert.equal((await store.updatePool("p2", { isDefault: true })).isDefault, true);
     assert.equal((await store.findDefaultPool())?.name, "p2");
+    assert.deepEqual((await store.getPool("p2")).imageAllowList, [], "a new pool allows any external image");
+    const allow = ["docker.io/library/node", "quay.io/acme/*"];
+    assert.deepEqual((await store.updatePool("p2", { imageAllowList: allow })).imageAllowList, allow);
+    await store.updatePool("p2", { isPublic: false });
+    assert.deepEqual((await store.getPool("p2")).imageAllowList, allow, "other updates keep the allow-list");
+    assert.deepEqual((await store.updatePool("p2", { imageAllowList: [] })).imageAllowList, []);
     await store.setPoolConstraint({ poolExpr: "*", field: "team", values: ["t1"], blacklist: false });
     await store.setPoolConstraint({ poolExpr: "*", field: "team", values: ["t1", "t2"], blacklist: true });
     assert.deepEqual(await store.listPoolConstraints(), [

@@ -1,0 +1,79 @@
+// The scheduler's view for one caller's create: every node of the cluster with everything
+// that runs on it counted (units, built-in service containers, every team's endpoint
+// containers: reservations and host ports), but only the caller's own containers carry a
+// name, labels and an image, so affinities and dependencies can only ever name those.
+// Other workloads are anonymous reservations.
+import { ClusterState, type ContainerSpec } from "../scheduler/index.js";
+import { dockerReservation, nodeSpec, planMemoryByApp } from "../provision/docker/placement.js";
+import type { DockerContainerRecord, StoreOps } from "../store/types.js";
+import type { ImageSummary } from "./node-state.js";
+
+export interface ViewInput {
+  teams: readonly string[];
+  /** Images per node address, for image affinity. */
+  images: (address: string) => readonly ImageSummary[];
+}
+
+/** The labels a container was created with (from its recorded create body). */
+export function recordLabels(c: DockerContainerRecord): Record<string, string> {
+  try {
+    const body = JSON.parse(c.config) as { Labels?: Record<string, string> };
+    return body.Labels ?? {};
+  } catch {
+    return {};
+  }
+}
+
+export async function endpointView(
+  store: Pick<
+    StoreOps,
+    "listNodes" | "listUnits" | "listApps" | "listPlans" | "listServiceContainers" | "listDockerContainers"
+  >,
+  input: ViewInput,
+): Promise<ClusterState> {
+  const [nodes, units, apps, plans, services, docker] = await Promise.all([
+    store.listNodes(),
+    store.listUnits(),
+    store.listApps(),
+    store.listPlans(),
+    store.listServiceContainers(),
+    store.listDockerContainers(),
+  ]);
+  const reserved = planMemoryByApp(apps, plans);
+  const teams = new Set(input.teams);
+  const byNode = new Map<string, ContainerSpec[]>();
+  const add = (node: string, c: ContainerSpec) => {
+    const l = byNode.get(node);
+    if (l) l.push(c);
+    else byNode.set(node, [c]);
+  };
+  for (const u of units)
+    if (u.status !== "removing")
+      add(u.node, { id: `unit:${u.id}`, memory: reserved.get(u.app) || undefined });
+  for (const s of services)
+    if (s.node && s.phase !== "removing")
+      add(s.node, { id: `service:${s.uuid}`, memory: s.memory || undefined });
+  // A caller in several teams may hold two containers of one name: only the first is named.
+  const names = new Set<string>();
+  for (const c of docker) {
+    const reservation = dockerReservation(c);
+    if (teams.has(c.team))
+      add(c.node, {
+        ...reservation,
+        id: c.containerId || c.swarmId,
+        name: names.has(c.name) ? undefined : (names.add(c.name), c.name),
+        image: c.image,
+        labels: recordLabels(c),
+      });
+    else add(c.node, reservation);
+  }
+  return new ClusterState(
+    nodes.map((n) =>
+      nodeSpec(
+        n,
+        byNode.get(n.address) ?? [],
+        input.images(n.address).map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [] })),
+      ),
+    ),
+  );
+}
