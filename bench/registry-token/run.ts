@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import Fastify from "fastify";
 import type Docker from "dockerode";
 import { Pki } from "../../src/cluster/tls/pki.js";
-import { pullImage, pushImage, tagImage } from "../../test/support/image-ops.js";
+import { pullImage, pushImage, tagImage } from "../../test/support/engines.js";
 import { loadRegistryTokens } from "../../src/registry/tokens.js";
 import { OneUseCredentials } from "../../src/registry/one-use.js";
 import { appBuildAccess, unitPullAccess } from "../../src/registry/grants.js";

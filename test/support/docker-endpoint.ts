@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { down, up, type DevClusterInfo } from "../../src/cluster/dev/cluster.js";
-import { pushImage, tagImage } from "./image-ops.js";
+import { pushImage, tagImage } from "./engines.js";
 import { buildCli, CLI, runCli, type RunResult } from "../integration/cli/helpers.js";
 import { buildBusyboxImage } from "./busybox-image.js";
 import { hostEngine, testLayout } from "./dev-cluster.js";

@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { dockerEngine, type Engine } from "../../src/cluster/docker/engine.js";
 import { followProgress as follow } from "../../src/cluster/docker/images.js";
 import type { ImageBuildOptions } from "../../src/cluster/docker/types.js";
+import { dockerodeAuth, type RegistryCredential } from "../../src/registry/auth-header.js";
 
 const engines = new WeakMap<Docker, Engine>();
 
@@ -17,11 +18,30 @@ export function engineOf(docker: Docker): Engine {
   return e;
 }
 
-export const pullImage = (docker: Docker, ref: string): Promise<void> => engineOf(docker).images.pull(ref);
+/** Progress lines and this call's X-Registry-Auth (kept nowhere), as the engine adapter takes them. */
+const opts = (onLine?: (line: string) => void, cred?: RegistryCredential) => ({
+  ...(onLine ? { onLine } : {}),
+  ...(cred ? { auth: dockerodeAuth(cred).authconfig } : {}),
+});
 
-export async function pushImage(docker: Docker, ref: string): Promise<void> {
-  await engineOf(docker).images.push(ref);
+export const pullImage = (
+  docker: Docker,
+  ref: string,
+  onLine?: (line: string) => void,
+  cred?: RegistryCredential,
+): Promise<void> => engineOf(docker).images.pull(ref, opts(onLine, cred));
+
+export async function pushImage(
+  docker: Docker,
+  ref: string,
+  onLine?: (line: string) => void,
+  cred?: RegistryCredential,
+): Promise<void> {
+  await engineOf(docker).images.push(ref, opts(onLine, cred));
 }
+
+export const tagImage = (docker: Docker, ref: string, repo: string, tag: string): Promise<void> =>
+  engineOf(docker).images.tag(ref, repo, tag);
 
 export const imageExists = (docker: Docker, ref: string): Promise<boolean> =>
   engineOf(docker).images.exists(ref);

@@ -14,13 +14,12 @@ import { NodeWalls } from "../../../src/isolation/node-walls.js";
 import { teamNetwork } from "../../../src/isolation/names.js";
 import { buildWallOptions } from "../../../src/isolation/build-walls.js";
 import { buildContextTar } from "../../../src/build/context.js";
-import { followProgress } from "../../support/image-ops.js";
+import { engineOf, followProgress } from "../../support/engines.js";
 import { Readable } from "node:stream";
 import { nodeRuleset, type Endpoint, type NodeWallSpec } from "../../../src/isolation/rules.js";
 import { nodeClient } from "../../support/dev-cluster.js";
 import { buildBusyboxImage } from "../../support/busybox-image.js";
 import { isolationCluster } from "../../support/isolation-cluster.js";
-import { engineOf } from "../../support/engines.js";
 
 const IMAGE = "wharf-test/busybox:latest";
 const LABEL = "wharf.test.walls";

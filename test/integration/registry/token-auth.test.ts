@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type Docker from "dockerode";
 import type { DevClusterInfo } from "../../../src/cluster/dev/cluster.js";
 import { Pki } from "../../../src/cluster/tls/pki.js";
-import { pullImage, pushImage, tagImage } from "../../support/image-ops.js";
+import { pullImage, pushImage, tagImage } from "../../support/engines.js";
 import { loadRegistryTokens, type RegistryTokens } from "../../../src/registry/tokens.js";
 import { OneUseCredentials } from "../../../src/registry/one-use.js";
 import { appBuildAccess, CATALOG_ACCESS, unitPullAccess } from "../../../src/registry/grants.js";
