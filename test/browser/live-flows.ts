@@ -3,7 +3,6 @@
 // connection drops mid-build (followed to its end), a rollback, and the request chart.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Page } from "playwright-core";
 import {
   APP,
   deployEndsOk,
