@@ -23,6 +23,16 @@ export interface DockerNodeConnectorOptions {
 /** Only its presence matters: canonicalAddress asks "is there TLS?", never reads the bytes. */
 const PLACEHOLDER_TLS: TlsMaterial = { ca: Buffer.alloc(0), cert: Buffer.alloc(0), key: Buffer.alloc(0) };
 
+/**
+ * How long an ordinary engine call (create, start, inspect, remove) may go without an answer.
+ * Docker answers those only once the work is done, and a container start on a busy node
+ * (network setup, iptables) takes seconds; docker-modem's timeout destroys the request, which
+ * surfaces as ECONNRESET "socket hang up", as if the node had dropped the connection.
+ */
+const ENGINE_TIMEOUT_MS = 30_000;
+/** Health pings keep the short timeout they always had (the monitor bounds its wait anyway). */
+const PING_TIMEOUT_MS = 5000;
+
 /** Errors that mean the node did not answer at all (HTTP error statuses are answers). */
 const TRANSPORT_ERRORS =
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ESOCKETTIMEDOUT|EAI_AGAIN|ERR_TLS_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED)/;
@@ -30,6 +40,8 @@ const TRANSPORT_ERRORS =
 export class DockerNodeConnector implements NodeConnector {
   private readonly monitor: NodeMonitor;
   private readonly engines = new Map<string, Docker>();
+  /** The health pings' clients: the same address and TLS, a shorter timeout. */
+  private readonly pingers = new Map<string, Docker>();
   /** Nodes added with their own certificates (tsuru's node-add --cacert/--clientcert/--clientkey). */
   private readonly nodeTls = new Map<string, TlsMaterial>();
 
@@ -85,8 +97,9 @@ export class DockerNodeConnector implements NodeConnector {
     const tls = own ? this.tlsFor(own) : null;
     if (tls) this.nodeTls.set(address, tls);
     else this.nodeTls.delete(address);
-    // The next request builds a client with the new material; pings resolve it per call.
+    // The next request (and ping) builds a client with the new material.
     this.engines.delete(address);
+    this.pingers.delete(address);
   }
 
   /** A client for a registered node, over Wharf's mutual TLS (cached per address). */
@@ -102,7 +115,7 @@ export class DockerNodeConnector implements NodeConnector {
       ...(tls ? { tls } : {}),
       insecure: address.startsWith("http://"),
     });
-    const docker = connectEngine(a, timeoutMs ?? 5000);
+    const docker = connectEngine(a, timeoutMs ?? ENGINE_TIMEOUT_MS);
     if (timeoutMs === undefined) {
       this.countRequestErrors(address, docker);
       this.engines.set(address, docker);
@@ -150,15 +163,27 @@ export class DockerNodeConnector implements NodeConnector {
   }
 
   watch(address: string): void {
-    // Resolved per ping, so a node's own TLS material applies from the first ping after it is
-    // known (useNodeTls; at start it is loaded once the API is ready, after the watch began).
-    this.monitor.add(address, () => pingNode(this.engine(address), address));
+    // Resolved per ping, and dropped when the node's TLS material changes (useNodeTls; at start
+    // it is loaded once the API is ready, after the watch began), so it applies from the next ping.
+    this.monitor.add(address, () => pingNode(this.pinger(address), address));
   }
 
   unwatch(address: string): void {
     this.monitor.remove(address);
     this.engines.delete(address);
+    this.pingers.delete(address);
     this.nodeTls.delete(address);
+  }
+
+  /** As engineFor, with the pings' shorter timeout (their results count for health as before). */
+  private pinger(address: string): Docker {
+    let p = this.pingers.get(address);
+    if (!p) {
+      p = this.engine(address, PING_TIMEOUT_MS);
+      this.countRequestErrors(address, p);
+      this.pingers.set(address, p);
+    }
+    return p;
   }
 
   health(address: string): NodeHealthRecord | undefined {
