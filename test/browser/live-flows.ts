@@ -1,6 +1,7 @@
 // What the dashboard shows live: the app's log (a request's line appears; a dropped
 // connection shows "reconnecting…" and resumes without a line twice), a deploy whose
-// connection drops mid-build (followed to its end), a rollback, and the request chart.
+// connection drops mid-build (followed to its end), a rollback, a canceled deploy, and the
+// request chart.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -114,6 +115,29 @@ export function liveFlows(get: () => Fixture): void {
       { timeout: 120_000 },
     );
     await finalScreenshot(page, "rollback");
+  });
+
+  test("cancels a deploy from its cancel button: the page shows the API's sentence and the previous version keeps serving", async () => {
+    const f = get();
+    const page = f.admin;
+    await startExampleDeploy(page, "deploy to cancel");
+    // The button is offered once the API has named the deploy's event (its first lines).
+    const cancel = page.getByRole("button", { name: "Cancel deploy" });
+    await cancel.waitFor({ timeout: 120_000 });
+    await cancel.click();
+    await page
+      .locator('#deploy-status[data-phase="ok"], #deploy-status[data-phase="failed"]')
+      .waitFor({ timeout: 300_000 });
+    assert.equal(await page.locator("#deploy-status").getAttribute("data-phase"), "failed");
+    const shown = ((await page.locator("#deploy .operation [role=alert]").textContent()) ?? "").trim();
+    assert.match(shown, /^The deploy was canceled/);
+    // The sentence is the API's own, as the deploy's event holds it.
+    const events = await f.w.api("GET", `/events?kindname=app.deploy&target.value=${APP}&limit=1`);
+    const [last] = JSON.parse(events.body) as Array<{ Error: string }>;
+    assert.equal(shown, last!.Error.trim());
+    assert.equal(await cancel.count(), 0, "no cancel button once the deploy ended");
+    assert.match((await f.w.get(APP)).body, /version: 1\n/, "the rolled-back v1 still serves");
+    await finalScreenshot(page, "deploy-cancel");
   });
 
   test("the request chart moves after a bounded loopback load: its peak is what the load puts in a step", async () => {
