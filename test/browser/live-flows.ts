@@ -140,7 +140,7 @@ export function liveFlows(get: () => Fixture): void {
     await finalScreenshot(page, "deploy-cancel");
   });
 
-  test("the request chart moves after a bounded loopback load: its peak is what the load puts in a step", async () => {
+  test("the request chart moves after a bounded loopback load: its peak is what the load puts in a step", async (t) => {
     const f = get();
     const page = f.admin;
     await page.goto(`${f.origin}/dashboard/apps/${APP}`);
@@ -167,9 +167,11 @@ export function liveFlows(get: () => Fixture): void {
     // (≤ 10 s); a loaded machine stretches both, hence a bound well above their sum.
     const deadline = Date.now() + 180_000;
     let label = "";
-    const peak = () => Number(/max ([\d.]+)/.exec(label)?.[1] ?? 0);
-    // The summary rounds to 2 decimals (1 from 10 req/s, none from 100).
-    while (((label = await page.evaluate(requestChartLabel)), peak() < least * 0.99)) {
+    // "…requests/s: now 0.00, max 31.0." (the sentence's full stop is not part of the number)
+    const peak = () => Number(/max (\d+(?:\.\d+)?)/.exec(label)?.[1] ?? 0);
+    // The summary rounds to 2 decimals (1 from 10 req/s, none from 100). Written as "not
+    // reached" so that a label this cannot read keeps the wait going instead of ending it.
+    while (((label = await page.evaluate(requestChartLabel)), !(peak() >= least * 0.99))) {
       if (Date.now() > deadline) {
         const api = await f.w.api("GET", `/apps/${APP}/metrics?since=5m`);
         assert.fail(
@@ -180,6 +182,10 @@ export function liveFlows(get: () => Fixture): void {
       await new Promise((r) => setTimeout(r, 1000));
     }
     assert.match(label, /requests\/s: now /);
+    t.diagnostic(
+      `before the load the API's peak was ${before} req/s; the load: ≥ ${least} in one of ${steps} steps`,
+    );
+    t.diagnostic(`the chart says: ${label}`);
     await finalScreenshot(page, "metrics-requests");
   });
 }
