@@ -37,3 +37,18 @@ test("an HTTP error answer counts as the node answering", async () => {
     srv.close();
   }
 });
+
+test("an ordinary engine call waits for a busy engine that answers after 5 s (Docker answers a start when it is done)", async () => {
+  // Before, the client gave up at 5 s and the request surfaced as ECONNRESET "socket hang up".
+  const srv = createServer((_req, res) => setTimeout(() => res.end("OK"), 5500));
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  try {
+    const port = (srv.address() as { port: number }).port;
+    const c = new DockerNodeConnector({ tls: null });
+    const answer = (await c.engineFor(c.canonicalAddress(`http://127.0.0.1:${port}`, true)).ping()) as Buffer;
+    assert.equal(String(answer), "OK");
+  } finally {
+    srv.closeAllConnections();
+    await new Promise((r) => srv.close(r));
+  }
+});
