@@ -18,20 +18,16 @@ export interface DockerNodeConnectorOptions {
   onHealthChange?: (address: string, health: NodeHealthRecord, t: HealthTransition) => void;
   /** A probe at node add must answer within this. */
   probeTimeoutMs?: number;
+  /**
+   * Idle limit of ordinary calls through a node's client (default 5 s: reads, and noticing a
+   * dead node). Calls that legitimately take longer use copies with their own limit (longLived,
+   * forChanges).
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Only its presence matters: canonicalAddress asks "is there TLS?", never reads the bytes. */
 const PLACEHOLDER_TLS: TlsMaterial = { ca: Buffer.alloc(0), cert: Buffer.alloc(0), key: Buffer.alloc(0) };
-
-/**
- * How long an ordinary engine call (create, start, inspect, remove) may go without an answer.
- * Docker answers those only once the work is done, and a container start on a busy node
- * (network setup, iptables) takes seconds; docker-modem's timeout destroys the request, which
- * surfaces as ECONNRESET "socket hang up", as if the node had dropped the connection.
- */
-const ENGINE_TIMEOUT_MS = 30_000;
-/** Health pings keep the short timeout they always had (the monitor bounds its wait anyway). */
-const PING_TIMEOUT_MS = 5000;
 
 /** Errors that mean the node did not answer at all (HTTP error statuses are answers). */
 const TRANSPORT_ERRORS =
@@ -40,8 +36,6 @@ const TRANSPORT_ERRORS =
 export class DockerNodeConnector implements NodeConnector {
   private readonly monitor: NodeMonitor;
   private readonly engines = new Map<string, Docker>();
-  /** The health pings' clients: the same address and TLS, a shorter timeout. */
-  private readonly pingers = new Map<string, Docker>();
   /** Nodes added with their own certificates (tsuru's node-add --cacert/--clientcert/--clientkey). */
   private readonly nodeTls = new Map<string, TlsMaterial>();
 
@@ -97,9 +91,8 @@ export class DockerNodeConnector implements NodeConnector {
     const tls = own ? this.tlsFor(own) : null;
     if (tls) this.nodeTls.set(address, tls);
     else this.nodeTls.delete(address);
-    // The next request (and ping) builds a client with the new material.
+    // The next request builds a client with the new material; pings resolve it per call.
     this.engines.delete(address);
-    this.pingers.delete(address);
   }
 
   /** A client for a registered node, over Wharf's mutual TLS (cached per address). */
@@ -115,7 +108,7 @@ export class DockerNodeConnector implements NodeConnector {
       ...(tls ? { tls } : {}),
       insecure: address.startsWith("http://"),
     });
-    const docker = connectEngine(a, timeoutMs ?? ENGINE_TIMEOUT_MS);
+    const docker = connectEngine(a, timeoutMs ?? this.opts.requestTimeoutMs ?? 5000);
     if (timeoutMs === undefined) {
       this.countRequestErrors(address, docker);
       this.engines.set(address, docker);
@@ -129,20 +122,24 @@ export class DockerNodeConnector implements NodeConnector {
    * A dead node is then noticed between polls too.
    */
   private countRequestErrors(address: string, docker: Docker): void {
-    const modem = docker.modem as unknown as {
-      dial: (o: unknown, cb: (err: unknown, data: unknown) => void) => void;
-    };
-    const dial = modem.dial.bind(modem);
-    modem.dial = (o, cb) =>
-      dial(o, (err, data) => {
+    type Dial = (this: unknown, o: unknown, cb: (err: unknown, data: unknown) => void) => void;
+    const modem = docker.modem as unknown as { dial: Dial };
+    const dial = modem.dial;
+    // Not bound to this modem: copies of it with another idle timeout (longLived, forChanges in
+    // provision/docker/streaming.ts) carry this wrapper, and each call must read its own copy's
+    // timeout; bound, every copy would keep this client's short one.
+    const monitor = this.monitor;
+    modem.dial = function (this: unknown, o, cb) {
+      dial.call(this, o, (err, data) => {
         const code = (err as { code?: string } | null)?.code;
         if (err && typeof code === "string" && TRANSPORT_ERRORS.test(code)) {
-          this.monitor.reportFailure(address, `${code}: ${(err as Error).message}`);
+          monitor.reportFailure(address, `${code}: ${(err as Error).message}`);
         } else {
-          this.monitor.reportSuccess(address);
+          monitor.reportSuccess(address);
         }
         cb(err, data);
       });
+    };
   }
 
   async probe(address: string, own?: NodeTls): Promise<ProbedNode> {
@@ -163,27 +160,15 @@ export class DockerNodeConnector implements NodeConnector {
   }
 
   watch(address: string): void {
-    // Resolved per ping, and dropped when the node's TLS material changes (useNodeTls; at start
-    // it is loaded once the API is ready, after the watch began), so it applies from the next ping.
-    this.monitor.add(address, () => pingNode(this.pinger(address), address));
+    // Resolved per ping, so a node's own TLS material applies from the first ping after it is
+    // known (useNodeTls; at start it is loaded once the API is ready, after the watch began).
+    this.monitor.add(address, () => pingNode(this.engine(address), address));
   }
 
   unwatch(address: string): void {
     this.monitor.remove(address);
     this.engines.delete(address);
-    this.pingers.delete(address);
     this.nodeTls.delete(address);
-  }
-
-  /** As engineFor, with the pings' shorter timeout (their results count for health as before). */
-  private pinger(address: string): Docker {
-    let p = this.pingers.get(address);
-    if (!p) {
-      p = this.engine(address, PING_TIMEOUT_MS);
-      this.countRequestErrors(address, p);
-      this.pingers.set(address, p);
-    }
-    return p;
   }
 
   health(address: string): NodeHealthRecord | undefined {
