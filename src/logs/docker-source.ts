@@ -1,6 +1,6 @@
 // The log collector's view of a node's engine, for the server collecting logs itself from
-// nodes without an agent. Follow streams have no idle timeout (they are quiet while the app
-// is) and end with the signal.
+// nodes without an agent. Follow streams have the long idle limit (they are quiet while the
+// app is; a stream cut then is followed again at the next listing) and end with the signal.
 import type { Engine } from "../cluster/docker/engine.js";
 import type { LogSource } from "../agent/collector.js";
 import { readStartEvents } from "../agent/start-events.js";

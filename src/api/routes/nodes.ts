@@ -7,6 +7,7 @@ import * as nodes from "../../domain/services/nodes.js";
 import { principal } from "../auth.js";
 import { jsonStream, wantsStream } from "../stream.js";
 import { doc, input, json } from "./util.js";
+import { NODE_INFO_SCHEMA } from "./read-schemas.js";
 
 function addressParam(req: FastifyRequest): string {
   const raw = (req.params as Record<string, string>)["*"] ?? "";
@@ -55,7 +56,10 @@ export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnec
         clientCert: i.str("ClientCert"),
         clientKey: i.str("ClientKey"),
       };
-      return jsonStream(reply, (out) => nodes.addNode(ctx, connector, principal(req), form, out));
+      // tsuru's server answers node-add with 201 (tsuru-api.md, POST /node).
+      return jsonStream(reply, (out) => nodes.addNode(ctx, connector, principal(req), form, out), {
+        status: 201,
+      });
     },
   );
 
@@ -86,10 +90,13 @@ export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnec
   app.get(
     "/node/*",
     {
-      schema: doc(
-        "nodes",
-        "A node with its health checks, units, what they reserve and the agent's last report",
-      ),
+      schema: {
+        ...doc(
+          "nodes",
+          "A node with its health checks, units, what they reserve and the agent's last report",
+        ),
+        response: { 200: NODE_INFO_SCHEMA },
+      },
     },
     async (req, reply) =>
       json(reply, await nodes.nodeInfo(ctx, connector, principal(req), addressParam(req))),

@@ -21,7 +21,7 @@ export interface ContainerClient {
   /** Resolves with the new container's id. */
   create(opts: ContainerCreateOptions): Promise<string>;
   start(id: string): Promise<void>;
-  /** SIGTERM (the image's stop signal), SIGKILL after `graceSeconds`; waits without idle timeout. */
+  /** SIGTERM (the image's stop signal), SIGKILL after `graceSeconds`; waits for the grace period. */
   stop(id: string, graceSeconds: number): Promise<void>;
   remove(id: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
   /**
@@ -35,9 +35,9 @@ export interface ContainerClient {
   logs(id: string, o: { tail: number }): Promise<Buffer>;
   /** Follows the output (with timestamps, from `since` when given) until the stream is destroyed. */
   followLogs(id: string, o: { since?: string }): Promise<NodeJS.ReadableStream>;
-  /** stdout/stderr of a container not yet started (nothing is missed), without idle timeout. */
+  /** stdout/stderr of a container not yet started (nothing is missed), with the long idle limit. */
   attach(id: string): Promise<NodeJS.ReadableStream>;
-  /** Resolves with the exit code of the container's next exit (no idle timeout). */
+  /** Resolves with the exit code of the container's next exit (with the long idle limit). */
   wait(id: string): Promise<number>;
   update(id: string, o: { memory: number }): Promise<void>;
   /** Commits the container as `repo:tag` with `config` overriding its own; resolves with the image id. */
@@ -59,7 +59,12 @@ export function containerClient(c: Connection): ContainerClient {
       await one(id).start();
     },
     async stop(id, graceSeconds) {
-      await quiet(id).stop({ t: Math.max(0, Math.floor(graceSeconds)) });
+      const t = Math.max(0, Math.floor(graceSeconds));
+      // The engine answers after the grace period at the latest; half a minute more is a dead node.
+      await c
+        .idle((t + 30) * 1000)
+        .getContainer(id)
+        .stop({ t });
     },
     async remove(id, opts = {}) {
       await one(id).remove({ force: opts.force ?? false, v: opts.volumes ?? false });

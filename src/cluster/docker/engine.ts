@@ -4,7 +4,7 @@
 // over mutual TLS; plain TCP only when the caller explicitly opts into it (`--insecure`).
 import Docker from "dockerode";
 import type { TlsMaterial } from "../tls/pki.js";
-import { connection, onTransport, type RegistryAuthFor } from "./connection.js";
+import { connection, onTransport, withIdleTimeout, type RegistryAuthFor } from "./connection.js";
 import { containerClient, type ContainerClient } from "./containers.js";
 import { eventClient, type EventClient } from "./events.js";
 import { execClient, type ExecClient } from "./exec.js";
@@ -36,7 +36,7 @@ export type EngineAddress =
 export class InsecureEngineError extends Error {}
 
 export interface EngineOptions {
-  /** Idle timeout of ordinary calls (long calls have none). */
+  /** Idle timeout of ordinary calls (long calls and changes use copies with their own). */
   timeoutMs?: number;
   /** Auth for pulls and pushes (src/registry). */
   authFor?: RegistryAuthFor;
@@ -69,8 +69,19 @@ export function dockerClient(addr: EngineAddress, timeoutMs = 30_000): Docker {
 /** The Engine of a dockerode client. */
 export function dockerEngine(docker: Docker, o: Pick<EngineOptions, "authFor" | "onTransport"> = {}): Engine {
   if (o.onTransport) onTransport(docker, o.onTransport);
-  const c = connection(docker, o.authFor);
-  return {
+  const engine = engineOf(docker, o.authFor);
+  // The copy shares the modem's dial, so its requests count for the node's health too.
+  let changes: Engine | undefined;
+  forChangesOf.set(
+    engine,
+    () => (changes ??= engineOf(withIdleTimeout(docker, CHANGE_TIMEOUT_MS), o.authFor)),
+  );
+  return engine;
+}
+
+function engineOf(docker: Docker, authFor: RegistryAuthFor | undefined): Engine {
+  const c = connection(docker, authFor);
+  const engine: Engine = {
     containers: containerClient(c),
     images: imageClient(c),
     exec: execClient(c),
@@ -80,6 +91,22 @@ export function dockerEngine(docker: Docker, o: Pick<EngineOptions, "authFor" | 
     system: systemClient(c),
     host: hostClient(c),
   };
+  forChangesOf.set(engine, () => engine);
+  return engine;
+}
+
+/** Creating and starting containers: a loaded engine may take seconds, a minute is a dead one. */
+export const CHANGE_TIMEOUT_MS = 60_000;
+
+const forChangesOf = new WeakMap<Engine, () => Engine>();
+
+/**
+ * The same node's Engine whose ordinary calls wait CHANGE_TIMEOUT_MS instead of the short idle
+ * limit: for creating and starting containers and reading back what was just made, which a busy
+ * engine takes seconds to answer. An Engine this adapter did not make is returned as it is.
+ */
+export function forChanges(engine: Engine): Engine {
+  return forChangesOf.get(engine)?.() ?? engine;
 }
 
 export function connectEngine(addr: EngineAddress, o: EngineOptions = {}): Engine {

@@ -1,5 +1,6 @@
 // Commands inside a running container (app run, admin commands of built-in services, app
-// shell with a TTY). Exec streams are hijacked connections: no idle timeout on them.
+// shell with a TTY). Exec streams are hijacked connections with the long idle limit
+// (LONG_LIVED_IDLE_MS in connection.ts).
 import type { Connection } from "./connection.js";
 
 export interface ExecCreateOptions {

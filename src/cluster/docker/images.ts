@@ -100,7 +100,7 @@ export function imageClient(c: Connection): ImageClient {
     },
     async build(context, opts, o = {}) {
       throwIfAborted(o.signal);
-      // Build steps (npm ci, apt-get) can be silent for minutes: no idle timeout.
+      // Build steps (npm ci, apt-get) can be silent for minutes: the long idle limit.
       const stream = (await c.quiet.buildImage(context, {
         ...opts,
         ...(o.signal ? { abortSignal: o.signal } : {}),

@@ -26,6 +26,12 @@ export interface DockerNodeConnectorOptions {
   probeTimeoutMs?: number;
   /** Registry auth for the nodes' pulls and pushes (src/registry). */
   authFor?: RegistryAuthFor;
+  /**
+   * Idle limit of ordinary calls through a node's client (default 5 s: reads, and noticing a
+   * dead node). Calls that legitimately take longer use copies with their own limit (streams
+   * and waits, a stop's grace period, and forChanges in src/cluster/docker/engine.ts).
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Only its presence matters: canonicalAddress asks "is there TLS?", never reads the bytes. */
@@ -112,7 +118,7 @@ export class DockerNodeConnector implements NodeConnector, NodeEngines {
     });
     if (timeoutMs !== undefined) return connectEngine(a, { timeoutMs });
     const engine = connectEngine(a, {
-      timeoutMs: 5000,
+      timeoutMs: this.opts.requestTimeoutMs ?? 5000,
       ...(this.opts.authFor ? { authFor: this.opts.authFor } : {}),
       onTransport: (err) => this.countRequest(address, err),
     });

@@ -1,7 +1,7 @@
 // `app run`: a command in a fresh container of the app image (`--once`), or inside a
 // running unit. Output streams line by line as it happens; the exit code is returned.
 import { randomBytes } from "node:crypto";
-import type { Engine } from "../../cluster/docker/engine.js";
+import { forChanges, type Engine } from "../../cluster/docker/engine.js";
 import { execExitCode } from "../../cluster/docker/exec.js";
 import { Demuxer, LineSplitter, pumpOutput, type StreamName } from "../../cluster/docker/frames.js";
 import { engineStatus, isNotFound } from "../../cluster/docker/types.js";
@@ -75,7 +75,7 @@ export async function runOnce(
   }
   throwIfAborted(opts.signal);
 
-  const id = await engine.containers.create({
+  const id = await forChanges(engine).containers.create({
     name: `wharf-run-${spec.app}-${randomBytes(5).toString("hex")}`,
     Image: spec.image,
     Entrypoint: ["/bin/sh", "-c"],
@@ -98,7 +98,7 @@ export async function runOnce(
     const pumped = pumpOutput(output, log);
     const exited = engine.containers.wait(id);
     exited.catch(() => {}); // observed below; avoid an unhandled rejection on abort
-    await engine.containers.start(id);
+    await forChanges(engine).containers.start(id);
     const code = await abortable(exited, opts.signal);
     await abortable(pumped, opts.signal);
     return code;

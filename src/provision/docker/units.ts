@@ -1,6 +1,6 @@
 // Unit lifecycle on one node's engine: create (idempotent), start, stop, restart, remove.
 // Every call is safe to repeat, so a reconciler that crashed half-way can simply run again.
-import type { Engine } from "../../cluster/docker/engine.js";
+import { forChanges, type Engine } from "../../cluster/docker/engine.js";
 import {
   engineStatus,
   isNotFound,
@@ -91,10 +91,12 @@ async function awaitUnitContainer(engine: Engine, unitId: string): Promise<Conta
  * as a plain `docker run -d` does.
  */
 export async function createUnit(
-  engine: Engine,
+  nodeEngine: Engine,
   spec: UnitSpec,
   opts: CreateUnitOptions = {},
 ): Promise<UnitAddress> {
+  // Every call here creates, starts or reads back what was just made: see forChanges.
+  const engine = forChanges(nodeEngine);
   validateUnitSpec(spec);
   const log = opts.log ?? (() => {});
   throwIfAborted(opts.signal);

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { test } from "node:test";
 import { DockerNodeConnector } from "../../../src/cluster/nodes/connector.js";
+import { forChanges } from "../../../src/cluster/docker/engine.js";
 
 test("transport errors of ordinary requests make a watched node unhealthy between polls", async () => {
   const changes: string[] = [];
@@ -33,6 +34,44 @@ test("an HTTP error answer counts as the node answering", async () => {
     c.watch(address);
     await assert.rejects(c.engineFor(address).system.ping());
     assert.equal(c.health(address)?.state, "healthy");
+  } finally {
+    srv.close();
+  }
+});
+
+test("copies of a node's client with a longer idle limit wait for a slow answer, and still count for its health", async () => {
+  // Answers after 400 ms, past the ordinary client's 100 ms idle limit: a ping with "OK", a
+  // container wait (a long-lived call) with its exit code, a stop (grace + 30 s) with 204.
+  const srv = createServer((req, res) => {
+    setTimeout(() => {
+      if (req.url?.includes("/wait")) {
+        res.setHeader("Content-Type", "application/json");
+        res.end(JSON.stringify({ StatusCode: 3 }));
+      } else if (req.url?.includes("/stop")) {
+        res.statusCode = 204;
+        res.end();
+      } else res.end("OK");
+    }, 400);
+  });
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  try {
+    const port = (srv.address() as { port: number }).port;
+    const c = new DockerNodeConnector({
+      tls: null,
+      requestTimeoutMs: 100,
+      monitor: { failureThreshold: 1, intervalMs: 3_600_000 },
+    });
+    const address = c.canonicalAddress(`http://127.0.0.1:${port}`, true);
+    c.watch(address);
+    const engine = c.engineFor(address);
+    await assert.rejects(engine.system.ping(), /socket hang up/);
+    assert.equal(c.health(address)?.state, "unhealthy", "a cut call is a transport failure");
+    // Before the fix the copies kept the ordinary client's limit through its health wrapper.
+    assert.equal(await engine.containers.wait("c1"), 3);
+    assert.equal(c.health(address)?.state, "healthy", "the copy's answer counts for the node");
+    await engine.containers.stop("c1", 0);
+    await forChanges(engine).system.ping();
+    await assert.rejects(engine.system.ping(), /socket hang up/, "the ordinary client keeps its limit");
   } finally {
     srv.close();
   }
