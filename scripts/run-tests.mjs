@@ -9,17 +9,18 @@ import { spawnSync } from "node:child_process";
 const tier = process.argv[2];
 const TIERS = ["unit", "integration", "e2e", "browser"];
 if (![...TIERS, "all"].includes(tier ?? "")) {
-  console.error("usage: run-tests.mjs unit|integration|e2e|browser|all [name-filter]");
+  console.error("usage: run-tests.mjs unit|integration|e2e|browser|all [path-part[,path-part...]]");
   process.exit(2);
 }
-const filter = process.argv[3];
+// Comma-separated parts of paths: a file runs when its path contains any of them.
+const filters = process.argv[3]?.split(",").filter(Boolean);
 
 function walk(dir) {
   let out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out = out.concat(walk(p));
-    else if (name.endsWith(".test.ts") && (!filter || p.includes(filter))) out.push(p);
+    else if (name.endsWith(".test.ts") && (!filters || filters.some((f) => p.includes(f)))) out.push(p);
   }
   return out;
 }
@@ -32,7 +33,21 @@ if (files.length === 0) {
 }
 // Integration, e2e and browser tests share one machine's Docker engines and cluster: run files one at a time.
 const concurrency = tier === "unit" ? [] : ["--test-concurrency=1"];
+// The e2e and browser files share one test cluster (test/support/dev-cluster.ts, sharedCluster):
+// each starts from empty nodes, and it comes down here once they are all done.
+const shareCluster = tiers.some((t) => t === "e2e" || t === "browser");
 const r = spawnSync(process.execPath, ["--import", "tsx", "--test", ...concurrency, ...files], {
   stdio: "inherit",
+  env: { ...process.env, ...(shareCluster ? { WHARF_TEST_SHARED_CLUSTER: "1" } : {}) },
 });
+if (shareCluster) {
+  const down = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join("test", "support", "down-test-cluster.ts")],
+    {
+      stdio: "inherit",
+    },
+  );
+  if (down.status !== 0) console.error("run-tests: bringing the shared test cluster down failed");
+}
 process.exit(r.status ?? 1);
