@@ -25,6 +25,7 @@ import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
 import { followLeadership, type LeaderFollower } from "../reconcile/leader.js";
 import { healerSettingsFromEnv } from "../reconcile/healer-settings.js";
+import { autoscaleSettings } from "../config/autoscale-config.js";
 import { LeaderWork } from "./leader-work.js";
 import type { DeployCtx, NodeEngines } from "../deploy/context.js";
 import { createDeployCtx, runtimePort } from "../deploy/runtime.js";
@@ -363,6 +364,7 @@ export async function startServer(
         nodeAgents: app.nodeAgents,
         instanceId: config.instanceId,
         healerSettings: healerSettingsFromEnv(),
+        autoscaleSettings: autoscaleSettings(),
         log,
       });
       work = w;
