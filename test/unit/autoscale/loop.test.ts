@@ -226,4 +226,23 @@ describe("autoscale loop", () => {
     assert.match(evs[0]!.log, /2 wanted; the pool has room for 1/);
     assert.equal((evs[0]!.startCustomData as { cause: string }).cause, "no-capacity");
   });
+
+  it("a scale-up past the app's unit quota is held at the quota and reported once, naming it", async () => {
+    await store.setQuotaLimit("app", APP, 2);
+    const a = autoscaler();
+    await step(a, t0 + 1);
+    // 1 unit at 200% of a core (several threads) wants 4: the quota leaves room for 2.
+    await load(t0, t0 + 30, 200);
+    await step(a, t0 + 31);
+    assert.deepEqual(calls, [[1, 2]]);
+    await load(t0 + 30, t0 + 100, 200);
+    for (const at of [t0 + 51, t0 + 61, t0 + 71]) await step(a, at);
+    assert.deepEqual(calls, [[1, 2]], "nothing more past the quota");
+    const reports = (await autoscaleEvents()).filter((e) => e.error);
+    assert.equal(reports.length, 1, JSON.stringify(reports));
+    assert.match(
+      reports[0]!.error,
+      /cannot scale shop web to 4 units: the app's unit quota \(2\) is reached/,
+    );
+  });
 });
