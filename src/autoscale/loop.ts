@@ -203,14 +203,14 @@ export class Autoscaler {
           await ev.log(`${s.process} has ${now} units now (was ${from} at the decision): nothing changed.`);
           return;
         }
-        await (this.o.apply ?? applyUnits)(
-          this.o.dc,
-          s.app,
-          s.process,
-          from,
-          d.units,
-          (line) => void ev.log(line).catch(() => undefined),
-        );
+        // The unit operation's lines, all in the log before the event ends.
+        const lines: Array<Promise<void>> = [];
+        const out = (line: string) => void lines.push(ev.log(line).catch(() => undefined));
+        try {
+          await (this.o.apply ?? applyUnits)(this.o.dc, s.app, s.process, from, d.units, out);
+        } finally {
+          await Promise.all(lines);
+        }
       },
     )
       .then((r) => {
