@@ -177,7 +177,11 @@ describe("autoscale", () => {
       "a scale-up",
       async () => ((await startedUnits()) >= 2 ? Date.now() : undefined),
       180_000,
-    );
+    ).catch(async (err: Error) => {
+      // What the loop saw: a unit starved by a busy machine uses less than the load asks.
+      const m = await w.api("GET", `/apps/${APP}/metrics?since=5m`);
+      throw new Error(`${err.message}; the app's series: ${m.body.slice(0, 4000)}`);
+    });
     // The new units serve their share for a while under the same load.
     await new Promise((r) => setTimeout(r, 30_000));
     const peak = await startedUnits();
