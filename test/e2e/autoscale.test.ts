@@ -15,6 +15,8 @@ const APP = "burner";
 const BURN_MS = 25;
 const RATE = 36;
 let w: WharfE2E;
+/** Loads still running: a failed test leaves them to after(), which stops them first. */
+const running = new Set<{ stop(): Promise<unknown> }>();
 
 interface EventInfo {
   Kind: { Name: string };
@@ -95,15 +97,18 @@ function paced(path: string, rate: number, maxInFlight: number, maxMs: number) {
     inFlight.add(p);
   }, 1000 / rate);
   const limit = setTimeout(() => clearInterval(timer), maxMs);
-  return {
+  const load = {
     result: r,
     async stop(): Promise<LoadResult> {
       clearInterval(timer);
       clearTimeout(limit);
+      running.delete(load);
       while (inFlight.size) await Promise.all([...inFlight]);
       return r;
     },
   };
+  running.add(load);
+  return load;
 }
 
 before(async () => {
@@ -148,6 +153,7 @@ process.on("SIGTERM", () => {
 });
 
 after(async () => {
+  for (const l of [...running]) await l.stop();
   await w?.close();
 });
 
@@ -172,7 +178,9 @@ describe("autoscale", () => {
     assert.equal(await startedUnits(), 1);
     // A light probe all along: answered while units join and while they leave.
     const probe = paced("/", 2, 4, 420_000);
-    const load = paced("/burn", RATE, 24, 240_000);
+    // Few requests in flight: enough to keep the unit busy, while the queue behind them stays
+    // shorter than the router's 2 s active health check (a unit busy for longer is taken out).
+    const load = paced("/burn", RATE, 8, 240_000);
     const upAt = await until(
       "a scale-up",
       async () => ((await startedUnits()) >= 2 ? Date.now() : undefined),
@@ -180,7 +188,10 @@ describe("autoscale", () => {
     ).catch(async (err: Error) => {
       // What the loop saw: a unit starved by a busy machine uses less than the load asks.
       const m = await w.api("GET", `/apps/${APP}/metrics?since=5m`);
-      throw new Error(`${err.message}; the app's series: ${m.body.slice(0, 4000)}`);
+      const f = load.result.failures;
+      throw new Error(
+        `${err.message}; ${f.length} failed requests (${f.slice(0, 3).join("; ")}); the app's series: ${m.body.slice(0, 4000)}`,
+      );
     });
     // The new units serve their share for a while under the same load.
     await new Promise((r) => setTimeout(r, 30_000));
