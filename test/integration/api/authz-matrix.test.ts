@@ -14,6 +14,7 @@ import { clusterCases } from "./authz/cases-cluster.js";
 import { logCases } from "./authz/cases-logs.js";
 import { surfaceCases } from "./authz/cases-surface.js";
 import { dockerCases } from "./authz/cases-docker.js";
+import { metricsCases } from "./authz/cases-metrics.js";
 
 const cases: Case[] = [
   ...identityCases,
@@ -24,6 +25,7 @@ const cases: Case[] = [
   ...logCases,
   ...surfaceCases,
   ...dockerCases,
+  ...metricsCases,
   logoutCase,
 ];
 
