@@ -1,7 +1,7 @@
 // One cold load of a page in a new Chromium context: bytes of its assets as they crossed the
 // wire (compressed bodies), its requests, first contentful paint, when the page's content is
-// on screen (the first frame after `ready` matches), and the load event, all from the
-// page's own navigation start.
+// on screen (the first frame after `ready` matches), the load event, all from the page's own
+// navigation start, and how far apart its API requests started (0: all sent together).
 import type { Browser } from "playwright-core";
 
 /** The reference page: plain static HTML with a heading and a paragraph, nothing to run. */
@@ -15,6 +15,9 @@ export interface Load {
   fcpMs: number;
   readyMs: number;
   loadMs: number;
+  /** The page's API requests (fetch) and the time from the first one's start to the last one's. */
+  apiRequests: number;
+  apiSpreadMs: number;
   encodings: string[];
 }
 
@@ -77,12 +80,15 @@ export async function measureLoad(browser: Browser, origin: string, t: Target): 
       const res = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
       const assets = res.filter((r) => r.initiatorType !== "fetch" && r.initiatorType !== "xmlhttprequest");
       const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+      const calls = res.filter((r) => r.initiatorType === "fetch").map((r) => r.startTime);
       return {
         assetBytes: nav.encodedBodySize + assets.reduce((n, r) => n + r.encodedBodySize, 0),
         requests: 1 + res.length,
         fcpMs: fcp ? fcp.startTime : Number.NaN,
         readyMs: (window as unknown as { __readyAt: number }).__readyAt,
         loadMs: nav.loadEventEnd,
+        apiRequests: calls.length,
+        apiSpreadMs: calls.length ? Math.max(...calls) - Math.min(...calls) : 0,
       };
     });
     return { ...m, encodings: [...encodings] };

@@ -124,12 +124,24 @@ async function main(): Promise<void> {
     const ref = results.reference!;
     const refFcp = median(ref.map((l) => l.fcpMs));
     const refReady = median(ref.map((l) => l.readyMs));
-    const W = [24, 14, 12, 12, 14, 12, 16];
+    const W = [24, 14, 12, 12, 14, 12, 22, 16];
     console.log(
       `bench/dashboard: ${RUNS} cold loads each over loopback, Chromium ${browser.version()}, medians`,
     );
     console.log(
-      row(["page", "assets KB br", "requests", "FCP ms", "rendered ms", "load ms", "vs reference"], W),
+      row(
+        [
+          "page",
+          "assets KB br",
+          "requests",
+          "FCP ms",
+          "rendered ms",
+          "load ms",
+          "API calls (spread)",
+          "vs reference",
+        ],
+        W,
+      ),
     );
     for (const [name, loads] of Object.entries(results)) {
       const fcp = median(loads.map((l) => l.fcpMs));
@@ -143,6 +155,7 @@ async function main(): Promise<void> {
             fcp.toFixed(0),
             ready.toFixed(0),
             median(loads.map((l) => l.loadMs)).toFixed(0),
+            `${median(loads.map((l) => l.apiRequests))} (${median(loads.map((l) => l.apiSpreadMs)).toFixed(0)} ms)`,
             name === "reference"
               ? "1.00×"
               : `${(ready / refReady).toFixed(2)}× (FCP ${(fcp / refFcp).toFixed(2)}×)`,

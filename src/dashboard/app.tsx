@@ -6,8 +6,8 @@ import { can, canGlobally, loadMe, type Me } from "./api/me";
 import { href, match, navigate, usePath } from "./lib/router";
 import { ErrorText, Loading } from "./components/ui";
 import { LoginPage } from "./pages/login";
-import { AppsPage } from "./pages/apps";
-import { AppPage } from "./pages/app";
+import { AppsPage, appsRequests } from "./pages/apps";
+import { AppPage, appRequest } from "./pages/app";
 import { NodesPage } from "./pages/nodes";
 import { NodePage } from "./pages/node";
 import { PoolsPage } from "./pages/pools";
@@ -41,6 +41,17 @@ const NAV: NavItem[] = [
     show: (me) => canGlobally(me, "user.read") || canGlobally(me, "role.read"),
   },
 ];
+
+/**
+ * The GETs the page at `path` sends first, sent early beside GET /users/info on a cold load
+ * (main.tsx) so the page's data does not wait for the user's answer and the shell's render.
+ */
+export function firstRequests(path: string): string[] {
+  let m: Record<string, string> | null;
+  if (path === "/" || path === "/apps") return Object.values(appsRequests());
+  if ((m = match("/apps/:name/:tab?", path))) return [appRequest(m.name!)];
+  return [];
+}
 
 function Page({ path, me }: { path: string; me: Me }) {
   let m: Record<string, string> | null;

@@ -9,6 +9,7 @@ import { principal } from "../auth.js";
 import { jsonStream } from "../stream.js";
 import { sendError } from "../errors.js";
 import { doc, input, json, param, requestBaseUrl } from "./util.js";
+import { APP_LIST_SCHEMA } from "./read-schemas.js";
 
 const APP = { app: "app name" };
 
@@ -54,19 +55,25 @@ export function appRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get(
     "/apps",
     {
-      schema: doc("apps", "Apps you may read, each with its units (204 when none)", {
-        query: {
-          name: "substring",
-          pool: "pool",
-          platform: "platform",
-          teamOwner: "team",
-          owner: "email",
-          tag: "repeated",
-          locked: "bool",
-          status: "unit status",
-          simplified: "bool",
+      schema: {
+        ...doc("apps", "Apps you may read, each with its units (204 when none)", {
+          query: {
+            name: "substring",
+            pool: "pool",
+            platform: "platform",
+            teamOwner: "team",
+            owner: "email",
+            tag: "repeated",
+            locked: "bool",
+            status: "unit status",
+            simplified: "bool",
+          },
+        }),
+        response: {
+          200: APP_LIST_SCHEMA,
+          204: { type: "null", description: "no app matches (a bare GET /apps answers [])" },
         },
-      }),
+      },
     },
     async (req, reply) => {
       const i = input(req);

@@ -6,6 +6,7 @@ import * as catalog from "../../domain/services/catalog.js";
 import { principal } from "../auth.js";
 import { jsonStream } from "../stream.js";
 import { doc, input, json, list, param } from "./util.js";
+import { ROUTERS_SCHEMA } from "./read-schemas.js";
 
 export function catalogRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get("/plans", { schema: doc("plans", "List plans (204 when none)") }, async (_req, reply) =>
@@ -101,7 +102,12 @@ export function catalogRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.get(
     "/routers",
-    { schema: doc("routers", "Routers (with the ports of the router this server runs)") },
+    {
+      schema: {
+        ...doc("routers", "Routers (with the ports of the router this server runs)"),
+        response: { 200: ROUTERS_SCHEMA },
+      },
+    },
     async (_req, reply) => json(reply, catalog.listRouters(ctx)),
   );
   app.get("/volumes", { schema: doc("volumes", "Volumes (none yet)") }, async (_req, reply) =>

@@ -7,6 +7,7 @@ import * as nodes from "../../domain/services/nodes.js";
 import { principal } from "../auth.js";
 import { jsonStream, wantsStream } from "../stream.js";
 import { doc, input, json } from "./util.js";
+import { NODE_INFO_SCHEMA } from "./read-schemas.js";
 
 function addressParam(req: FastifyRequest): string {
   const raw = (req.params as Record<string, string>)["*"] ?? "";
@@ -86,10 +87,13 @@ export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnec
   app.get(
     "/node/*",
     {
-      schema: doc(
-        "nodes",
-        "A node with its health checks, units, what they reserve and the agent's last report",
-      ),
+      schema: {
+        ...doc(
+          "nodes",
+          "A node with its health checks, units, what they reserve and the agent's last report",
+        ),
+        response: { 200: NODE_INFO_SCHEMA },
+      },
     },
     async (req, reply) =>
       json(reply, await nodes.nodeInfo(ctx, connector, principal(req), addressParam(req))),

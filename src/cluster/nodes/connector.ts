@@ -18,6 +18,12 @@ export interface DockerNodeConnectorOptions {
   onHealthChange?: (address: string, health: NodeHealthRecord, t: HealthTransition) => void;
   /** A probe at node add must answer within this. */
   probeTimeoutMs?: number;
+  /**
+   * Idle limit of ordinary calls through a node's client (default 5 s: reads, and noticing a
+   * dead node). Calls that legitimately take longer use copies with their own limit (longLived,
+   * forChanges).
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Only its presence matters: canonicalAddress asks "is there TLS?", never reads the bytes. */
@@ -102,7 +108,7 @@ export class DockerNodeConnector implements NodeConnector {
       ...(tls ? { tls } : {}),
       insecure: address.startsWith("http://"),
     });
-    const docker = connectEngine(a, timeoutMs ?? 5000);
+    const docker = connectEngine(a, timeoutMs ?? this.opts.requestTimeoutMs ?? 5000);
     if (timeoutMs === undefined) {
       this.countRequestErrors(address, docker);
       this.engines.set(address, docker);
@@ -116,20 +122,24 @@ export class DockerNodeConnector implements NodeConnector {
    * A dead node is then noticed between polls too.
    */
   private countRequestErrors(address: string, docker: Docker): void {
-    const modem = docker.modem as unknown as {
-      dial: (o: unknown, cb: (err: unknown, data: unknown) => void) => void;
-    };
-    const dial = modem.dial.bind(modem);
-    modem.dial = (o, cb) =>
-      dial(o, (err, data) => {
+    type Dial = (this: unknown, o: unknown, cb: (err: unknown, data: unknown) => void) => void;
+    const modem = docker.modem as unknown as { dial: Dial };
+    const dial = modem.dial;
+    // Not bound to this modem: copies of it with another idle timeout (longLived, forChanges in
+    // provision/docker/streaming.ts) carry this wrapper, and each call must read its own copy's
+    // timeout; bound, every copy would keep this client's short one.
+    const monitor = this.monitor;
+    modem.dial = function (this: unknown, o, cb) {
+      dial.call(this, o, (err, data) => {
         const code = (err as { code?: string } | null)?.code;
         if (err && typeof code === "string" && TRANSPORT_ERRORS.test(code)) {
-          this.monitor.reportFailure(address, `${code}: ${(err as Error).message}`);
+          monitor.reportFailure(address, `${code}: ${(err as Error).message}`);
         } else {
-          this.monitor.reportSuccess(address);
+          monitor.reportSuccess(address);
         }
         cb(err, data);
       });
+    };
   }
 
   async probe(address: string, own?: NodeTls): Promise<ProbedNode> {

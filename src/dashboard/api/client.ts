@@ -104,6 +104,31 @@ export async function send(
   throw new ApiError(res.status, text || `${res.status} ${res.statusText}`);
 }
 
+// Requests started before the view that reads them is on screen. A cold load would otherwise
+// ask in sequence: the user (GET /users/info), then, once the shell renders, the page's own
+// data. startEarly() sends them together as soon as the bundle runs; the view's first GET of
+// the same path takes that answer (once, while fresh) instead of asking again.
+const early = new Map<string, { at: number; res: Promise<Response> }>();
+/** An early answer older than this is dropped: the view asks the API again. */
+const EARLY_FRESH_MS = 10_000;
+
+/** Sends GET `paths` now, with the session's token, for views about to mount. */
+export function startEarly(paths: readonly string[]): void {
+  for (const path of paths) {
+    const res = send("GET", path);
+    // The view that takes it handles a refusal; one never taken must not be an unhandled rejection.
+    res.catch(() => undefined);
+    early.set(path, { at: Date.now(), res });
+  }
+}
+
+function takeEarly(path: string): Promise<Response> | undefined {
+  const e = early.get(path);
+  if (!e) return undefined;
+  early.delete(path);
+  return Date.now() - e.at <= EARLY_FRESH_MS ? e.res : undefined;
+}
+
 /** A JSON (or text) answer; null for 204 and empty bodies (tsuru's "nothing"). */
 export async function api<T = unknown>(
   method: string,
@@ -111,7 +136,7 @@ export async function api<T = unknown>(
   body?: Form | FormData,
   o: RequestOptions = {},
 ): Promise<T | null> {
-  const res = await send(method, path, body, o);
+  const res = await ((method === "GET" && !body && takeEarly(path)) || send(method, path, body, o));
   if (res.status === 204) return null;
   const text = await res.text();
   if (!text) return null;

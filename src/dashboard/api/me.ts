@@ -14,8 +14,10 @@ export interface Me {
   Permissions: Permission[];
 }
 
+export const USER_INFO = "/users/info";
+
 export async function loadMe(signal?: AbortSignal): Promise<Me> {
-  const me = await api<Me>("GET", "/users/info", undefined, signal ? { signal } : {});
+  const me = await api<Me>("GET", USER_INFO, undefined, signal ? { signal } : {});
   if (!me) throw new Error("no user info");
   return me;
 }

@@ -32,7 +32,9 @@ export function TimeChart({
       height,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      // The last hour up to the newest point: one point alone (a unit just sampled) otherwise
+      // makes uPlot span years around it.
+      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 3600), max] } },
       axes: [
         { stroke: "currentColor", grid: { stroke: "rgba(128,128,128,0.2)" } },
         {

@@ -31,10 +31,12 @@ export interface AppTabProps {
   info: Resource<AppInfo>;
 }
 
+/** The page's first GET (sent early with the user on a cold load). */
+export const appRequest = (name: string) => `/apps/${encodeURIComponent(name)}`;
+
 export function AppPage({ me, name, tab }: { me: Me; name: string; tab: string }) {
   const info = useResource(
-    async (signal) =>
-      (await api<AppInfo>("GET", `/apps/${encodeURIComponent(name)}`, undefined, { signal }))!,
+    async (signal) => (await api<AppInfo>("GET", appRequest(name), undefined, { signal }))!,
     [name],
     4000,
     true,

@@ -89,21 +89,25 @@ function CreateApp({ onCreated }: { onCreated(name: string): void }) {
   );
 }
 
+/** The list's GETs for a search and team filter (sent early with the user on a cold load). */
+export function appsRequests(search = "", team = "") {
+  return {
+    apps: `/apps${query({ name: search || undefined, teamOwner: team || undefined })}`,
+    deploys: `/events${query({ kindname: "app.deploy", "target.type": "app", limit: 200 })}`,
+    teams: "/teams",
+  };
+}
+
 export function AppsPage({ me }: { me: Me }) {
   const [search, setSearch] = useState("");
   const [team, setTeam] = useState("");
   const [creating, setCreating] = useState(false);
   const apps = useResource(
     async (signal) => {
+      const paths = appsRequests(search, team);
       const [items, deploys] = await Promise.all([
-        list<AppSummary>(
-          `/apps${query({ name: search || undefined, teamOwner: team || undefined })}`,
-          signal,
-        ),
-        list<EventRecord>(
-          `/events${query({ kindname: "app.deploy", "target.type": "app", limit: 200 })}`,
-          signal,
-        ),
+        list<AppSummary>(paths.apps, signal),
+        list<EventRecord>(paths.deploys, signal),
       ]);
       const last = new Map<string, EventRecord>();
       for (const e of deploys) if (!last.has(e.Target.Value)) last.set(e.Target.Value, e);
@@ -113,7 +117,7 @@ export function AppsPage({ me }: { me: Me }) {
     5000,
     true,
   );
-  const teams = useResource((signal) => list<Team>("/teams", signal), []);
+  const teams = useResource((signal) => list<Team>(appsRequests().teams, signal), []);
   const mayCreate = can(me, "app.create");
 
   return (

@@ -15,7 +15,15 @@ import {
   type UnitLimits,
   type UnitSpec,
 } from "./spec.js";
-import { abortable, abortError, isNotFound, longLived, removeAndWait, throwIfAborted } from "./streaming.js";
+import {
+  abortable,
+  abortError,
+  forChanges,
+  isNotFound,
+  longLived,
+  removeAndWait,
+  throwIfAborted,
+} from "./streaming.js";
 
 export type OutputLog = (line: string, stream: StreamName) => void;
 
@@ -75,7 +83,7 @@ export async function runOnce(
   }
   throwIfAborted(opts.signal);
 
-  const container = await engine.createContainer({
+  const container = await forChanges(engine).createContainer({
     name: `wharf-run-${spec.app}-${randomBytes(5).toString("hex")}`,
     Image: spec.image,
     Entrypoint: ["/bin/sh", "-c"],
@@ -99,7 +107,7 @@ export async function runOnce(
     const pumped = pumpOutput(output, log);
     const exited = live.wait({ condition: "next-exit" }) as Promise<{ StatusCode: number }>;
     exited.catch(() => {}); // observed below; avoid an unhandled rejection on abort
-    await engine.getContainer(container.id).start();
+    await forChanges(engine).getContainer(container.id).start();
     const { StatusCode } = await abortable(exited, opts.signal);
     await abortable(pumped, opts.signal);
     return StatusCode;

@@ -1,28 +1,44 @@
-// Calls that legitimately stay quiet for long (a stop's grace period, waiting for a
-// one-off command, following its output, a slow pull) would trip the engine client's idle
-// timeout, which connectEngine sets for ordinary request/response calls. They go through a
-// copy of the same client (same address and TLS material) without that timeout, and are
-// bounded by the caller's AbortSignal instead.
+// Calls that legitimately stay quiet for long (a stop's grace period, waiting for a one-off
+// command, following its output, a slow pull) or that a busy engine takes seconds to answer
+// (creating and starting a container) would trip the node client's short idle timeout, which is
+// right for reads and for noticing a dead node. They go through a copy of the same client (same
+// address, TLS material and health accounting) with a longer idle limit of their own; every call
+// to a node still has one, so a node that dies mid-call cannot hold an operation for ever.
 import Docker from "dockerode";
 
-const cache = new WeakMap<Docker, Docker>();
+const copies = new WeakMap<Docker, Map<number, Docker>>();
 
-export function longLived(engine: Docker): Docker {
-  let copy = cache.get(engine);
+/** The client with another idle limit (ms), cached per client and limit. */
+export function withIdleTimeout(engine: Docker, timeoutMs: number): Docker {
+  let byTimeout = copies.get(engine);
+  if (!byTimeout) copies.set(engine, (byTimeout = new Map()));
+  let copy = byTimeout.get(timeoutMs);
   if (!copy) {
-    // A shallow copy of the modem keeps its protocol, host, socket and TLS fields; only the
-    // idle timeout is dropped (docker-modem reads these as plain properties per request).
+    // A shallow copy of the modem keeps its protocol, host, socket and TLS fields (and the node
+    // connector's health wrapper of dial, which reads the timeout of the modem it is called on).
     const modem = Object.assign(
       Object.create(Object.getPrototypeOf(engine.modem) as object) as object,
       engine.modem,
-      {
-        timeout: undefined,
-      },
+      { timeout: timeoutMs },
     ) as Docker["modem"];
     copy = new Docker({ modem } as Docker.DockerOptions);
-    cache.set(engine, copy);
+    byTimeout.set(timeoutMs, copy);
   }
   return copy;
+}
+
+/** Streams and waits: five quiet minutes mean the node or the connection is gone. */
+export const LONG_LIVED_IDLE_MS = 300_000;
+
+export function longLived(engine: Docker): Docker {
+  return withIdleTimeout(engine, LONG_LIVED_IDLE_MS);
+}
+
+/** Creating and starting containers: a loaded engine may take seconds, a minute is a dead one. */
+export const CHANGE_TIMEOUT_MS = 60_000;
+
+export function forChanges(engine: Docker): Docker {
+  return withIdleTimeout(engine, CHANGE_TIMEOUT_MS);
 }
 
 /** Rejects with the signal's reason once it aborts; for awaiting things that have no signal. */

@@ -6,7 +6,7 @@ import { LABELS, unitContainerConfig, validateUnitSpec, type UnitSpec } from "./
 import { UnitUnhealthyError } from "./errors.js";
 import { unitLogs } from "./logs.js";
 import { pullWithProgress } from "./pull.js";
-import { isNotFound, longLived, throwIfAborted } from "./streaming.js";
+import { forChanges, isNotFound, longLived, throwIfAborted, withIdleTimeout } from "./streaming.js";
 
 export interface UnitAddress {
   containerId: string;
@@ -85,10 +85,12 @@ async function awaitUnitContainer(engine: Docker, unitId: string): Promise<Docke
  * as a plain `docker run -d` does.
  */
 export async function createUnit(
-  engine: Docker,
+  nodeEngine: Docker,
   spec: UnitSpec,
   opts: CreateUnitOptions = {},
 ): Promise<UnitAddress> {
+  // Every call here creates, starts or reads back what was just made: see forChanges.
+  const engine = forChanges(nodeEngine);
   validateUnitSpec(spec);
   const log = opts.log ?? (() => {});
   throwIfAborted(opts.signal);
@@ -167,7 +169,10 @@ export async function stopUnit(
 ): Promise<void> {
   const t = Math.max(0, Math.floor(opts.graceSeconds ?? 10));
   try {
-    await longLived(engine).getContainer(containerId).stop({ t });
+    // The engine answers after the grace period at the latest; half a minute more is a dead node.
+    await withIdleTimeout(engine, (t + 30) * 1000)
+      .getContainer(containerId)
+      .stop({ t });
   } catch (err) {
     const code = (err as { statusCode?: number }).statusCode;
     if (code !== 304 && code !== 404) throw err;

@@ -177,7 +177,7 @@ test("GET /routers tells the ports of the router this server runs, once it liste
   assert.deepEqual(r[0]!.info, { Domain: "wharf.localhost", "HTTP port": "8123", "HTTPS port": "8443" });
 });
 
-test("node info tells what the node's units reserve by their apps' plans", async () => {
+test("node info tells what the node's units reserve by their apps' plans, as its OpenAPI entry documents", async () => {
   const address = "https://10.0.0.7:2376";
   await h.store.createNode({
     address,
@@ -210,7 +210,57 @@ test("node info tells what the node's units reserve by their apps' plans", async
     // Two units of blue-app, whose plan "small" gives each 128 MiB and 100 CPU shares.
     assert.deepEqual(info.reserved, { units: 2, memory: 2 * 128 * 2 ** 20, cpushare: 200 });
     assert.equal(info.units.length, 2);
+    // The answer's every field is in its OpenAPI entry (node routes exist with a connector only).
+    assert.deepEqual(undocumented(info, responseSchema(await openapi(app), "/node/{*}")), []);
   } finally {
     await app.close();
   }
+});
+
+/** The keys of `value` (and of its items and nested objects) that `schema` does not document. */
+function undocumented(value: unknown, schema: Record<string, unknown>, at = ""): string[] {
+  if (Array.isArray(value))
+    return value.flatMap((v, i) =>
+      undocumented(v, (schema.items ?? {}) as Record<string, unknown>, `${at}[${i}]`),
+    );
+  if (!value || typeof value !== "object") return [];
+  const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  if (!schema.properties) return schema.additionalProperties ? [] : [`${at} (no properties documented)`];
+  return Object.entries(value).flatMap(([k, v]) =>
+    props[k] ? undocumented(v, props[k], `${at}.${k}`) : schema.additionalProperties ? [] : [`${at}.${k}`],
+  );
+}
+
+type OpenApi = {
+  paths: Record<
+    string,
+    Record<
+      string,
+      { responses: Record<string, { content: Record<string, { schema: Record<string, unknown> }> }> }
+    >
+  >;
+};
+
+async function openapi(app: Harness["app"]): Promise<OpenApi> {
+  return (await call(app, "GET", "/openapi.json")).json() as OpenApi;
+}
+
+function responseSchema(doc: OpenApi, path: string): Record<string, unknown> {
+  const s = doc.paths[path]?.get?.responses["200"]?.content["application/json"]?.schema;
+  assert.ok(s, `GET ${path} has a documented 200 answer`);
+  return s;
+}
+
+test("OpenAPI documents every field of the app list's units and of the routers' answer", async () => {
+  const doc = await openapi(h.app);
+  const apps = (await call(h.app, "GET", "/1.0/apps", { token: w.admin })).json() as Array<{
+    units: unknown[];
+  }>;
+  assert.ok(
+    apps.some((a) => a.units.length > 0),
+    "the app list holds units to check",
+  );
+  assert.deepEqual(undocumented(apps, responseSchema(doc, "/apps")), []);
+  const routers = (await call(h.app, "GET", "/1.0/routers", { token: w.alice })).json();
+  assert.deepEqual(undocumented(routers, responseSchema(doc, "/routers")), []);
 });

@@ -1,8 +1,8 @@
 // The app's last hour as pictures: requests/s, error rate and latency from the routers, CPU
 // and memory per unit from the node agents (GET /apps/{app}/metrics, 10 s steps), refreshed
-// every step. A server without the metrics API, or an app with no points yet, says so: the
-// charts never draw numbers the API did not give.
-import { ApiError, api, query } from "../../api/client";
+// every step. An app with no points yet says so: the charts never draw numbers the API did
+// not give.
+import { api, query } from "../../api/client";
 import type { Metrics, MetricSeries } from "../../api/types";
 import { LazyChart } from "../../components/lazy-chart";
 import type { Line } from "../../lib/series";
@@ -11,8 +11,6 @@ import { bytes } from "../../lib/format";
 import { useResource } from "../../lib/use-resource";
 import { errorRate } from "../../lib/series";
 
-const NO_ROUTE = /is not a Wharf API route/;
-
 function pick(series: readonly MetricSeries[], name: string): MetricSeries[] {
   return series.filter((s) => s.name === name);
 }
@@ -20,17 +18,12 @@ function pick(series: readonly MetricSeries[], name: string): MetricSeries[] {
 const num = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 export function MetricsPanel({ app, process }: { app: string; process?: string }) {
-  const m = useResource<Metrics | "absent">(
+  const m = useResource<Metrics>(
     async (signal) => {
-      try {
-        const q = query({ since: "1h", process: process || undefined });
-        return (await api<Metrics>("GET", `/apps/${encodeURIComponent(app)}/metrics${q}`, undefined, {
-          signal,
-        }))!;
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 404 && NO_ROUTE.test(e.message)) return "absent";
-        throw e;
-      }
+      const q = query({ since: "1h", process: process || undefined });
+      return (await api<Metrics>("GET", `/apps/${encodeURIComponent(app)}/metrics${q}`, undefined, {
+        signal,
+      }))!;
     },
     [app, process],
     10_000,
@@ -38,15 +31,6 @@ export function MetricsPanel({ app, process }: { app: string; process?: string }
   );
   if (m.loading && !m.data) return <Loading what="metrics" />;
   if (m.error && !m.data) return <ErrorText error={m.error} />;
-  if (m.data === "absent")
-    return (
-      <Empty title="No metrics yet.">
-        <p>
-          This Wharf server does not serve app metrics (GET /apps/{"{app}"}/metrics), so there is nothing to
-          draw.
-        </p>
-      </Empty>
-    );
   const series = m.data?.series ?? [];
   if (series.every((s) => s.points.length === 0))
     return (
