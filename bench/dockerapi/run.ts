@@ -198,7 +198,10 @@ async function partB(): Promise<void> {
           });
       });
     await store.close();
-    server = spawn(process.execPath, [CLI, "server", "--data-dir", dataDir, "-p", "0"], {
+    // BENCH_SERVER_PROF=DIR: a CPU profile of the server (written when it exits), to find hot paths.
+    const prof = process.env.BENCH_SERVER_PROF;
+    const profArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
+    server = spawn(process.execPath, [...profArgs, CLI, "server", "--data-dir", dataDir, "-p", "0"], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: dir,

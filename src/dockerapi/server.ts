@@ -23,6 +23,7 @@ import { API_VERSION } from "./info.js";
 import { upgraded } from "./exec.js";
 import { dropDestroyed, sweepNode } from "./sweep.js";
 import { rescheduleFrom } from "./reschedule.js";
+import { closeIdleOnlyWhenQuiet } from "./keep-alive.js";
 
 export interface DockerApiOptions {
   store: Store;
@@ -165,6 +166,7 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
   );
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
+  closeIdleOnlyWhenQuiet(server);
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: number, message: string) => {
       const body = JSON.stringify({ message });
