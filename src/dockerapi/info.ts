@@ -8,6 +8,7 @@ import { sendJson } from "./http.js";
 import { nodeName } from "./scope.js";
 import type { Summary } from "./node-state.js";
 import { endpointView } from "./view.js";
+import { viewReads } from "./records.js";
 
 /** The API version the endpoint announces: what the nodes' dockerd 20.10 serve, so both CLIs settle on it. */
 export const API_VERSION = "1.41";
@@ -109,7 +110,7 @@ const FILTERS = "health, port, containerslots, dependency, affinity, constraint,
 
 export async function info(c: Call): Promise<void> {
   const scope = await c.scope();
-  const state = await endpointView(c.ctx.store, {
+  const state = await endpointView(viewReads(c.ctx.store, c.ctx.records), {
     teams: scope.caller.teams,
     images: (a) => c.ctx.states.images(a),
   });

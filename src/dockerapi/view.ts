@@ -14,14 +14,21 @@ export interface ViewInput {
   images: (address: string) => readonly ImageSummary[];
 }
 
+/** Parsed labels per record object (records are replaced, never changed, on update). */
+const labelsOf = new WeakMap<DockerContainerRecord, Record<string, string>>();
+
 /** The labels a container was created with (from its recorded create body). */
 export function recordLabels(c: DockerContainerRecord): Record<string, string> {
-  try {
-    const body = JSON.parse(c.config) as { Labels?: Record<string, string> };
-    return body.Labels ?? {};
-  } catch {
-    return {};
+  let labels = labelsOf.get(c);
+  if (!labels) {
+    try {
+      labels = (JSON.parse(c.config) as { Labels?: Record<string, string> }).Labels ?? {};
+    } catch {
+      labels = {};
+    }
+    labelsOf.set(c, labels);
   }
+  return labels;
 }
 
 export async function endpointView(
