@@ -86,7 +86,9 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
   states.subscribe((_address, e) => {
     const sid = e.Actor?.Attributes?.[SWARM_LABELS.id];
     if (sid && !records.has(sid) && (e.Action ?? e.status) !== "destroy")
-      void records.reload().catch((err: unknown) => o.log.warn({ err }, "endpoint could not read its records"));
+      void records
+        .reload()
+        .catch((err: unknown) => o.log.warn({ err }, "endpoint could not read its records"));
   });
   const ctx: EndpointCtx = {
     store,
