@@ -3,7 +3,8 @@
 // all of them (30,000 rows on a big pool, each a synchronous SQLite call that holds the loop).
 // The store stays the truth: this copy is loaded from it, follows every write this server
 // makes (the store handed to the handlers is tapped, transactions applied once committed),
-// and is read again from the store in the background when it is older than `maxAgeMs` or
+// and is read again from the store in the background when it is older than `maxAgeMs` (a
+// minute: each read holds the loop) or
 // when a node reports an endpoint container the copy does not know (made through another
 // server). Work that decides on records' fate (sweep, rescheduling) reads the store itself.
 import type { DockerContainerRecord, Store, StoreOps, StoreTx } from "../store/types.js";
@@ -26,7 +27,7 @@ export class DockerRecords {
 
   constructor(
     private readonly store: Pick<StoreOps, "listDockerContainers">,
-    private readonly maxAgeMs = 10_000,
+    private readonly maxAgeMs = 60_000,
     private readonly now: () => number = Date.now,
   ) {}
 
