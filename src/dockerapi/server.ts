@@ -82,13 +82,15 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
         o.log.warn({ err: e, node: address }, "could not drop a destroyed container's record"),
       ),
   });
-  // A container the copy does not know (made through another server): read the records again.
+  // A container the copy does not know (made through another server): read the records again,
+  // once per such container (a leftover the sweep removes has no record to find).
+  const askedFor = new Set<string>();
   states.subscribe((_address, e) => {
     const sid = e.Actor?.Attributes?.[SWARM_LABELS.id];
-    if (sid && !records.has(sid) && (e.Action ?? e.status) !== "destroy")
-      void records
-        .reload()
-        .catch((err: unknown) => o.log.warn({ err }, "endpoint could not read its records"));
+    if (!sid || records.has(sid) || askedFor.has(sid) || (e.Action ?? e.status) === "destroy") return;
+    if (askedFor.size > 10_000) askedFor.clear();
+    askedFor.add(sid);
+    void records.reload().catch((err: unknown) => o.log.warn({ err }, "endpoint could not read its records"));
   });
   const ctx: EndpointCtx = {
     store,
