@@ -72,9 +72,9 @@ class KeepAlive {
 }
 
 /** Takes the reply from fastify and sends tsuru's streaming head: the body follows as it happens. */
-export function hijackForStream(reply: FastifyReply): void {
+export function hijackForStream(reply: FastifyReply, status = 200): void {
   reply.hijack();
-  reply.raw.writeHead(200, {
+  reply.raw.writeHead(status, {
     "content-type": "application/x-json-stream",
     "supported-tsuru": "1.0.1",
     "cache-control": "no-cache",
@@ -93,6 +93,8 @@ export interface JsonStreamOptions {
    * node-remove). There is nothing to keep alive then: no byte may go out before the status.
    */
   hold?: boolean;
+  /** The success status: tsuru answers node-add with 201, every other stream with 200. */
+  status?: number;
 }
 
 export async function jsonStream(
@@ -106,7 +108,7 @@ export async function jsonStream(
   const start = (): void => {
     if (started) return;
     started = true;
-    hijackForStream(reply);
+    hijackForStream(reply, opts.status);
   };
   const send = (chunk: string): void => {
     start();
@@ -137,7 +139,10 @@ export async function jsonStream(
   keepAlive?.stop();
   if (!started) {
     // Nothing was said, or it was held: an empty 200 stream is valid for the tsuru client.
-    return reply.code(200).type("application/x-json-stream").send(held.join(""));
+    return reply
+      .code(opts.status ?? 200)
+      .type("application/x-json-stream")
+      .send(held.join(""));
   }
   raw.end();
 }

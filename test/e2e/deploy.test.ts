@@ -9,13 +9,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
-import { down, up, type DevClusterInfo } from "../../src/cluster/dev/cluster.js";
-import { hostEngine, nodeClient, testLayout } from "../support/dev-cluster.js";
+import type { DevClusterInfo } from "../../src/cluster/dev/cluster.js";
+import { hostEngine, nodeClient, testClusterDone, testClusterUp } from "../support/dev-cluster.js";
 import { buildCli, runCli } from "../integration/cli/helpers.js";
 import { spawnServer, stopServer } from "../support/server-process.js";
 import { ensureHostPlatformImage } from "../support/platform-image.js";
 
-const l = testLayout();
 const dir = mkdtempSync(join(tmpdir(), "wharf-e2e-deploy-"));
 const home = join(dir, "home");
 const appDir = join(dir, "app");
@@ -69,7 +68,7 @@ async function webUnits(): Promise<Array<{ Name: string; IP: string; Node: strin
 
 before(async () => {
   buildCli();
-  info = await up(3, l);
+  info = await testClusterUp();
   const platformImage = await ensureHostPlatformImage(hostEngine(), "node", info.registry);
   mkdirSync(home);
   mkdirSync(appDir);
@@ -113,7 +112,7 @@ before(async () => {
 
 after(async () => {
   await stopServer(server);
-  await down(l);
+  await testClusterDone(info);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { isFresh } from "./fresh-build.js";
 
 export const CHROMIUM = process.env.WHARF_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -87,6 +88,8 @@ export const DASHBOARD_DIST = join(ROOT, "dist", "dashboard");
 /** Builds the dashboard's assets (Vite) as `npm run build` does, so the server serves this code. */
 export function buildDashboard(): void {
   if (process.env.WHARF_TEST_SKIP_BUILD) return;
+  const dashboard = join(ROOT, "src", "dashboard");
+  if (isFresh(join(ROOT, "dist", "dashboard", "index.html"), [dashboard])) return;
   const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
   const r = spawnSync(
     process.execPath,

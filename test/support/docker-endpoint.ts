@@ -7,11 +7,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { down, up, type DevClusterInfo } from "../../src/cluster/dev/cluster.js";
+import type { DevClusterInfo } from "../../src/cluster/dev/cluster.js";
 import { pushImage, tagImage } from "../../src/cluster/docker/image.js";
 import { buildCli, CLI, runCli, type RunResult } from "../integration/cli/helpers.js";
 import { buildBusyboxImage } from "./busybox-image.js";
-import { hostEngine, testLayout } from "./dev-cluster.js";
+import { hostEngine, testClusterDone, testClusterUp } from "./dev-cluster.js";
 
 /** Debian's docker.io client (20.10) and the newer one this machine has. */
 export const DOCKER_20 = "/usr/bin/docker";
@@ -75,11 +75,10 @@ export async function setupEndpoint(o: {
   env?: Record<string, string>;
 }): Promise<EndpointSetup> {
   buildCli();
-  const l = testLayout();
   const dir = mkdtempSync(join(tmpdir(), `wharf-${o.prefix}-`));
   const adminHome = join(dir, "admin");
   mkdirSync(adminHome);
-  const info = await up(3, l);
+  const info = await testClusterUp();
   let server: ChildProcess | undefined;
   const s: EndpointSetup = {
     info,
@@ -112,7 +111,7 @@ export async function setupEndpoint(o: {
         server.kill("SIGTERM");
         await exited;
       }
-      await down(l);
+      await testClusterDone(info);
       rmSync(dir, { recursive: true, force: true });
     },
   };

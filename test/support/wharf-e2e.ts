@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FormData, request } from "undici";
-import { down, up, type DevClusterInfo } from "../../src/cluster/dev/cluster.js";
-import { hostEngine, nodeClient, testLayout } from "./dev-cluster.js";
+import type { DevClusterInfo } from "../../src/cluster/dev/cluster.js";
+import { hostEngine, nodeClient, testClusterDone, testClusterUp } from "./dev-cluster.js";
 import { buildCli, CLI, runCli, type RunResult } from "../integration/cli/helpers.js";
 import { ensureHostPlatformImage } from "./platform-image.js";
 
@@ -86,12 +86,11 @@ async function labelled(info: DevClusterInfo, label: string): Promise<ManagedCon
 
 export async function setupWharf(o: SetupOptions): Promise<WharfE2E> {
   buildCli();
-  const l = testLayout();
   const dir = mkdtempSync(join(tmpdir(), `wharf-e2e-${o.prefix}-`));
   const home = join(dir, "home");
   const dataDir = join(dir, "data");
   mkdirSync(home);
-  const info = await up(3, l);
+  const info = await testClusterUp();
   let server: ChildProcess | undefined;
   const w: WharfE2E = {
     dir,
@@ -196,7 +195,7 @@ export async function setupWharf(o: SetupOptions): Promise<WharfE2E> {
     buildContainers: () => labelled(info, "wharf.build"),
     async close() {
       await w.stop();
-      await down(l);
+      await testClusterDone(info);
       rmSync(dir, { recursive: true, force: true });
     },
   };

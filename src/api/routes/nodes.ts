@@ -56,7 +56,10 @@ export function nodeRoutes(app: FastifyInstance, ctx: Ctx, connector: NodeConnec
         clientCert: i.str("ClientCert"),
         clientKey: i.str("ClientKey"),
       };
-      return jsonStream(reply, (out) => nodes.addNode(ctx, connector, principal(req), form, out));
+      // tsuru's server answers node-add with 201 (tsuru-api.md, POST /node).
+      return jsonStream(reply, (out) => nodes.addNode(ctx, connector, principal(req), form, out), {
+        status: 201,
+      });
     },
   );
 

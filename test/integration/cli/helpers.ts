@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Fastify from "fastify";
+import { isFresh } from "../../support/fresh-build.js";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..", "..");
 export const CLI = join(ROOT, "dist", "src", "cli", "main.js");
@@ -12,6 +13,8 @@ export const CLI = join(ROOT, "dist", "src", "cli", "main.js");
 /** Compiles the project so the tests run the CLI users run (dist/). */
 export function buildCli(): void {
   if (process.env.WHARF_TEST_SKIP_BUILD) return;
+  const inputs = ["src", "tsconfig.json", "package.json"].map((p) => join(ROOT, p));
+  if (isFresh(CLI, inputs)) return;
   // Other areas may have type errors mid-work; tsc still emits, and we only need ours.
   spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", ROOT], {
     stdio: "ignore",
