@@ -224,7 +224,15 @@ describe("autoscale", () => {
     );
 
     // Each change is an event of the autoscaler with the metric, its target and the reason.
-    const evs = await autoscaleEvents();
+    // The last unit leaves before the event that removed it ends (its log is written first).
+    const evs = await until(
+      "the autoscale events to end",
+      async () => {
+        const list = await autoscaleEvents();
+        return list.every((e) => !e.Running) ? list : undefined;
+      },
+      60_000,
+    );
     const changes = evs.filter((e) => !e.Error);
     assert.ok(changes.length >= 2, JSON.stringify(evs, null, 1));
     for (const e of changes) {
