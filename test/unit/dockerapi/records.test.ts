@@ -44,13 +44,18 @@ async function assertSame(records: DockerRecords, store: Store): Promise<void> {
     assert.deepEqual(await records.list(f), await store.listDockerContainers(f), JSON.stringify(f));
 }
 
-async function fresh(): Promise<Store> {
-  return openStore({ kind: "sqlite", path: ":memory:" });
+/** Runs `fn` on a new in-memory store, closed afterwards whatever happens. */
+async function withFreshStore(fn: (store: Store) => Promise<void>): Promise<void> {
+  const store = await openStore({ kind: "sqlite", path: ":memory:" });
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
 }
 
-test("after creates, renames, moves and removals through the tapped store, the copy lists what the store lists", async () => {
-  const store = await fresh();
-  try {
+test("after creates, renames, moves and removals through the tapped store, the copy lists what the store lists", () =>
+  withFreshStore(async (store) => {
     const records = new DockerRecords(store);
     const tapped = records.tap(store);
     await tapped.createDockerContainer(record(0, "alpha", "n1"));
@@ -70,14 +75,10 @@ test("after creates, renames, moves and removals through the tapped store, the c
       else await tapped.deleteDockerContainer(target);
     }
     await assertSame(records, store);
-  } finally {
-    await store.close();
-  }
-});
+  }));
 
-test("a transaction's writes reach the copy once it commits, and never when it rolls back", async () => {
-  const store = await fresh();
-  try {
+test("a transaction's writes reach the copy once it commits, and never when it rolls back", () =>
+  withFreshStore(async (store) => {
     const records = new DockerRecords(store);
     const tapped = records.tap(store);
     await tapped.createDockerContainer(record(1, "alpha", "n1"));
@@ -98,14 +99,10 @@ test("a transaction's writes reach the copy once it commits, and never when it r
     await assertSame(records, store);
     assert.equal(records.has("sid-3"), false);
     assert.equal(records.has("sid-2"), true);
-  } finally {
-    await store.close();
-  }
-});
+  }));
 
-test("writes made while a reload reads the store are kept in the copy it installs", async () => {
-  const store = await fresh();
-  try {
+test("writes made while a reload reads the store are kept in the copy it installs", () =>
+  withFreshStore(async (store) => {
     let release: () => void = () => undefined;
     let hold = false;
     const slowReads = {
@@ -131,14 +128,10 @@ test("writes made while a reload reads the store are kept in the copy it install
     await reload;
     hold = false;
     await assertSame(records, store);
-  } finally {
-    await store.close();
-  }
-});
+  }));
 
-test("records another server wrote appear once the copy is older than its age limit, or on a reload", async () => {
-  const store = await fresh();
-  try {
+test("records another server wrote appear once the copy is older than its age limit, or on a reload", () =>
+  withFreshStore(async (store) => {
     let now = 1_000_000;
     const records = new DockerRecords(store, 10_000, () => now);
     await store.createDockerContainer(record(1, "alpha", "n1"));
@@ -152,7 +145,4 @@ test("records another server wrote appear once the copy is older than its age li
     await store.deleteDockerContainer("sid-1");
     await records.reload();
     await assertSame(records, store);
-  } finally {
-    await store.close();
-  }
-});
+  }));
