@@ -4,9 +4,8 @@ import tseslint from "typescript-eslint";
 // Which folder of src/ may import which external system's client (issue 15; the folder-level
 // directions and cycles are checked by scripts/check-layers.mjs in `npm run build`).
 const ADAPTERS = {
-  // src/dockerapi: not yet ported onto the engine adapter (see scripts/check-layers.mjs).
   dockerode: {
-    where: ["src/cluster/docker/**", "src/provision/docker/**", "src/dockerapi/**"],
+    where: ["src/cluster/docker/**"],
     why: "the Docker engine adapter (src/cluster/docker)",
   },
   pg: { where: ["src/store/**"], why: "the store (src/store)" },

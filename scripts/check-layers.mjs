@@ -73,9 +73,7 @@ const FORBIDDEN = [
 
 /** External clients and the folders that may import them (eslint's no-restricted-imports says the same). */
 const EXTERNAL = {
-  // dockerapi (issue 18's Docker-API endpoint) still holds dockerode clients of its own: merged
-  // after the engine adapter, not yet ported onto it. Remove it from this list once it is.
-  dockerode: ["cluster/docker", "provision/docker", "dockerapi"],
+  dockerode: ["cluster/docker"],
   pg: ["store"],
   "better-sqlite3": ["store"],
   fastify: ["api", "server"],

@@ -9,7 +9,7 @@
 //   WHARF_TEST_SLOT=8 node --import tsx bench/dockerapi/run.ts [reps=10] [nodes=1000] [perNode=30]
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import https from "node:https";
@@ -22,6 +22,12 @@ import { fakeId, fakeSid } from "./fake-ids.js";
 const reps = Number(process.argv[2] ?? 10);
 const NODES = Number(process.argv[3] ?? 1000);
 const PER_NODE = Number(process.argv[4] ?? 30);
+
+/** The machine's load averages (1, 5, 15 min), as uptime prints them: figures depend on it. */
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p90 = (xs: number[]) =>
@@ -198,7 +204,10 @@ async function partB(): Promise<void> {
           });
       });
     await store.close();
-    server = spawn(process.execPath, [CLI, "server", "--data-dir", dataDir, "-p", "0"], {
+    // BENCH_SERVER_PROF=DIR: a CPU profile of the server (written when it exits), to find hot paths.
+    const prof = process.env.BENCH_SERVER_PROF;
+    const profArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
+    server = spawn(process.execPath, [...profArgs, CLI, "server", "--data-dir", dataDir, "-p", "0"], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: dir,
@@ -288,6 +297,7 @@ async function partB(): Promise<void> {
     const psRaw: number[] = [];
     const infoRaw: number[] = [];
     const runs: number[] = [];
+    const loadBefore = load();
     for (let i = 0; i < reps + 1; i++) {
       const a = await timed(() => docker(["ps", "-q"]));
       const b = await timed(() => docker(["info"]));
@@ -302,6 +312,7 @@ async function partB(): Promise<void> {
       runs.push(e);
     }
     console.log(`(b) simulated pool: ${NODES} fake nodes, ${total} containers of the caller's team`);
+    console.log(`    load average before / after the measures: ${loadBefore} / ${load()}`);
     console.log(`    docker ps -q (CLI, whole command):   ${fmt(ps)}`);
     console.log(`    GET /containers/json (HTTP only):    ${fmt(psRaw)}`);
     console.log(
@@ -322,5 +333,6 @@ async function partB(): Promise<void> {
   }
 }
 
+console.log(`bench/dockerapi: reps=${reps} nodes=${NODES} perNode=${PER_NODE}, load average ${load()}`);
 if (!process.env.BENCH_SKIP_A) await partA();
 if (!process.env.BENCH_SKIP_B) await partB();

@@ -7,11 +7,14 @@ import type { Engines } from "./engines.js";
 import type { Caller } from "./identity.js";
 import type { NodeStates } from "./node-state.js";
 import type { Scope } from "./scope.js";
+import type { DockerRecords } from "./records.js";
 
 export interface EndpointCtx {
   store: Store;
   engines: Engines;
   states: NodeStates;
+  /** This server's copy of the endpoint's container records (what requests list). */
+  records: DockerRecords;
   log: Logger;
   /** host:port of the cluster registry ("" = none): app repositories there belong to their teams. */
   registry: string;

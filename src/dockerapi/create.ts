@@ -16,6 +16,7 @@ import { TEAM_LABEL } from "./node-state.js";
 import { engineCall, engineMessage, sendBuffered } from "./proxy.js";
 import { checkImage } from "./images.js";
 import { endpointView } from "./view.js";
+import { viewReads } from "./records.js";
 import { Scheduler, type PortBinding, type UnitRequest } from "../scheduler/index.js";
 import type { DockerContainerRecord, DockerPoolPolicy, NodeRecord } from "../store/types.js";
 
@@ -245,7 +246,7 @@ async function place(
         : "your teams may use no pool: ask an admin to add your team to a pool",
     );
   return serialised(c.ctx, async () => {
-    const state = await endpointView(c.ctx.store, {
+    const state = await endpointView(viewReads(c.ctx.store, c.ctx.records), {
       teams: scope.caller.teams,
       images: (a) => c.ctx.states.images(a),
     });

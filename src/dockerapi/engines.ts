@@ -1,14 +1,11 @@
-// The endpoint's only way to node engines: a dockerode client for calls whose answers it
-// reads (the node connector's own, so they count for node health), and raw HTTP(S) with the
+// The endpoint's only way to node engines: the engine adapter's Engine for calls whose answers
+// it reads (the node connector's own, so they count for node health), and raw HTTP(S) with the
 // node's mutual TLS for what it passes through byte for byte (see proxy.ts for why).
-// Built on src/cluster/docker/engine.ts today; when Docker moves behind the provisioner's
-// engine adapter, only this file changes.
 import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
 import net from "node:net";
-import type Docker from "dockerode";
-import { parseEngineUrl } from "../cluster/docker/engine.js";
+import { parseEngineUrl, type Engine } from "../cluster/docker/engine.js";
 import type { TlsMaterial } from "../cluster/tls/pki.js";
 
 export interface RawRequest {
@@ -22,7 +19,7 @@ export interface NodeEngine {
   readonly address: string;
   /** The engine's host (IP) as nodes are registered: published ports answer there. */
   readonly host: string;
-  readonly docker: Docker;
+  readonly engine: Engine;
   /** An HTTP(S) request to the engine over a kept-alive connection. */
   request(r: RawRequest, timeoutMs?: number): http.ClientRequest;
   /** A fresh connection of its own, for requests that take the connection over (attach, exec). */
@@ -33,9 +30,9 @@ export interface Engines {
   engine(address: string): NodeEngine;
 }
 
-/** Whatever hands out dockerode clients per node address (today: DockerNodeConnector). */
+/** Whatever hands out engines per node address (today: DockerNodeConnector). */
 export interface EngineClients {
-  engineFor(address: string): Docker;
+  engineFor(address: string): Engine;
 }
 
 export function dockerApiEngines(clients: EngineClients, material: TlsMaterial | null): Engines {
@@ -52,7 +49,7 @@ export function dockerApiEngines(clients: EngineClients, material: TlsMaterial |
   };
 }
 
-function nodeEngine(address: string, docker: Docker, material: TlsMaterial | null): NodeEngine {
+function nodeEngine(address: string, engine: Engine, material: TlsMaterial | null): NodeEngine {
   const a = parseEngineUrl(address, { tls: material ?? undefined, insecure: address.startsWith("http://") });
   const secure = "tls" in a;
   const tlsOpts = secure ? { ca: a.tls.ca, cert: a.tls.cert, key: a.tls.key } : {};
@@ -62,7 +59,7 @@ function nodeEngine(address: string, docker: Docker, material: TlsMaterial | nul
   return {
     address,
     host: a.host,
-    docker,
+    engine,
     request(r, timeoutMs) {
       const o = { host: a.host, port: a.port, method: r.method, path: r.path, headers: r.headers, agent };
       const req = secure ? https.request(o) : http.request(o);

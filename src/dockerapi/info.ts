@@ -7,7 +7,8 @@ import type { Call } from "./context.js";
 import { sendJson } from "./http.js";
 import { nodeName } from "./scope.js";
 import type { Summary } from "./node-state.js";
-import { endpointView } from "./view.js";
+import { nodeUsage } from "./view.js";
+import { viewReads } from "./records.js";
 
 /** The API version the endpoint announces: what the nodes' dockerd 20.10 serve, so both CLIs settle on it. */
 export const API_VERSION = "1.41";
@@ -49,10 +50,11 @@ export function humanSize(bytes: number): string {
   return `${Number(v.toPrecision(4))} ${units[i]}`;
 }
 
-/** Natural sort of engine names (node-2 before node-10), as Swarm orders SystemStatus. */
-export function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
-}
+/** Natural sort of engine names (node-2 before node-10), as Swarm orders SystemStatus (one collator: localeCompare with options builds one per call). */
+export const naturalCompare: (a: string, b: string) => number = new Intl.Collator(undefined, {
+  numeric: true,
+  sensitivity: "base",
+}).compare;
 
 export interface NodeLine {
   node: NodeRecord;
@@ -109,21 +111,24 @@ const FILTERS = "health, port, containerslots, dependency, affinity, constraint,
 
 export async function info(c: Call): Promise<void> {
   const scope = await c.scope();
-  const state = await endpointView(c.ctx.store, {
-    teams: scope.caller.teams,
-    images: (a) => c.ctx.states.images(a),
-  });
+  const usage = await nodeUsage(viewReads(c.ctx.store, c.ctx.records));
   const mine = new Set(scope.containers.map((x) => x.containerId));
   const lines: NodeLine[] = scope.nodes.map((n) => {
-    const i = state.slot(n.address)!;
+    // A node registered between the two reads holds nothing yet.
+    const u = usage.get(n.address) ?? {
+      usedCpus: 0,
+      usedMemory: 0,
+      totalCpus: n.cpus,
+      totalMemory: n.memory,
+    };
     const summaries = [...(c.ctx.states.containers(n.address)?.values() ?? [])].filter((s) => mine.has(s.Id));
     return {
       node: n,
       containers: summaries,
-      reservedCpus: state.usedCpus[i]!,
-      totalCpus: state.totalCpus[i]!,
-      reservedMemory: state.usedMemory[i]!,
-      totalMemory: state.totalMemory[i]!,
+      reservedCpus: u.usedCpus,
+      totalCpus: u.totalCpus,
+      reservedMemory: u.usedMemory,
+      totalMemory: u.totalMemory,
     };
   });
   const all = lines.flatMap((l) => l.containers);

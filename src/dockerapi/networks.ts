@@ -3,7 +3,7 @@
 // `<node>/<name>`, next to each node's bridge and none. `network create node-1/x` puts it on
 // node-1; without a node the scheduler picks one, and containers joining it are placed there.
 import { createHash } from "node:crypto";
-import type Docker from "dockerode";
+import type { NetworkInspect } from "../cluster/docker/types.js";
 import type { NodeRecord } from "../store/types.js";
 import type { Call, Handler } from "./context.js";
 import { DockerApiError, parseFilters, readJson, sendEmpty, sendJson } from "./http.js";
@@ -20,7 +20,7 @@ export interface TeamNetwork {
   team: string;
   /** The team's name for it. */
   name: string;
-  net: Docker.NetworkInspectInfo;
+  net: NetworkInspect;
 }
 
 const healthy = (scope: Scope) => scope.nodes.filter((n) => n.health.state !== "unhealthy");
@@ -31,8 +31,8 @@ export async function teamNetworks(c: Call, scope: Scope): Promise<TeamNetwork[]
     healthy(scope).map(async (node) => {
       const list = await c.ctx.engines
         .engine(node.address)
-        .docker.listNetworks({ filters: JSON.stringify({ label: [TEAM_LABEL] }) })
-        .catch(() => [] as Docker.NetworkInspectInfo[]);
+        .engine.networks.describe(TEAM_LABEL)
+        .catch(() => [] as NetworkInspect[]);
       const out: TeamNetwork[] = [];
       for (const net of list) {
         const team = net.Labels?.[TEAM_LABEL] ?? "";
@@ -65,7 +65,7 @@ export async function findTeamNetwork(c: Call, scope: Scope, ref: string): Promi
 
 export const isBuiltinNetwork = (mode: string): boolean => BUILTIN.has(mode);
 
-function present(n: TeamNetwork): Docker.NetworkInspectInfo {
+function present(n: TeamNetwork): NetworkInspect {
   return { ...n.net, Name: n.name };
 }
 

@@ -5,7 +5,7 @@
 // so `docker stop x; docker ps` never shows a stale state. A broken stream reconnects after
 // min(failures + 1, 10) s and lists again.
 import type { ClientRequest } from "node:http";
-import type Docker from "dockerode";
+import type { ContainerSummary, ImageSummary as EngineImageSummary } from "../cluster/docker/types.js";
 import type { Logger } from "pino";
 import type { Engines } from "./engines.js";
 import { SWARM_LABELS } from "./expressions.js";
@@ -13,8 +13,8 @@ import { SWARM_LABELS } from "./expressions.js";
 export const TEAM_LABEL = "wharf.docker.team";
 
 /** An engine's container summary, with when it was read (its Status ages from there). */
-export type Summary = Docker.ContainerInfo & { readAt?: number };
-export type ImageSummary = Docker.ImageInfo;
+export type Summary = ContainerSummary & { readAt?: number };
+export type ImageSummary = EngineImageSummary;
 
 /** An engine event as dockerd sends it (only the fields the endpoint reads are typed). */
 export interface EngineEvent {
@@ -109,9 +109,7 @@ export class NodeStates {
     if (running) return running;
     const p = (async () => {
       try {
-        const [s] = await this.engines
-          .engine(address)
-          .docker.listContainers({ all: true, filters: JSON.stringify({ id: [id] }) });
+        const [s] = await this.engines.engine(address).engine.containers.list({ all: true, ids: [id] });
         if (s && s.Labels?.[TEAM_LABEL] !== undefined) w.containers.set(s.Id, { ...s, readAt: Date.now() });
         else w.containers.delete(id);
       } catch (e) {
@@ -134,7 +132,7 @@ export class NodeStates {
     if (w.imagesInflight) return w.imagesInflight;
     w.imagesInflight = this.engines
       .engine(address)
-      .docker.listImages()
+      .engine.images.list()
       .then((imgs) => void (w.images = imgs))
       .catch((e: unknown) => this.log.debug({ err: e, node: address }, "could not list images"))
       .finally(() => (w.imagesInflight = null));
@@ -160,10 +158,10 @@ export class NodeStates {
 
   private async list(w: Watched): Promise<void> {
     const startedAt = Date.now();
-    const docker = this.engines.engine(w.address).docker;
+    const engine = this.engines.engine(w.address).engine;
     const [cs, imgs] = await Promise.all([
-      docker.listContainers({ all: true, filters: JSON.stringify({ label: [TEAM_LABEL] }) }),
-      docker.listImages(),
+      engine.containers.list({ all: true, labels: [TEAM_LABEL] }),
+      engine.images.list(),
     ]);
     const now = Date.now();
     w.containers = new Map(cs.map((c) => [c.Id, { ...c, readAt: now }]));

@@ -4,6 +4,7 @@
 import { teamCanUsePool } from "../domain/pools.js";
 import type { DockerContainerRecord, NodeRecord, StoreOps } from "../store/types.js";
 import type { Caller } from "./identity.js";
+import type { DockerRecords } from "./records.js";
 
 export interface Scope {
   caller: Caller;
@@ -15,12 +16,16 @@ export interface Scope {
   byAddress: Map<string, NodeRecord>;
 }
 
-export async function loadScope(store: StoreOps, caller: Caller): Promise<Scope> {
+export async function loadScope(
+  store: StoreOps,
+  caller: Caller,
+  records: Pick<DockerRecords, "list"> = { list: (f) => store.listDockerContainers(f) },
+): Promise<Scope> {
   const [pools, constraints, nodes, containers] = await Promise.all([
     store.listPools(),
     store.listPoolConstraints(),
     store.listNodes(),
-    caller.teams.length ? store.listDockerContainers({ teams: caller.teams }) : Promise.resolve([]),
+    caller.teams.length ? records.list({ teams: caller.teams }) : Promise.resolve([]),
   ]);
   const usable = pools
     .filter((p) =>

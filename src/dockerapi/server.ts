@@ -23,11 +23,14 @@ import { API_VERSION } from "./info.js";
 import { upgraded } from "./exec.js";
 import { dropDestroyed, sweepNode } from "./sweep.js";
 import { rescheduleFrom } from "./reschedule.js";
+import { closeIdleOnlyWhenQuiet } from "./keep-alive.js";
+import { DockerRecords } from "./records.js";
+import { SWARM_LABELS } from "./expressions.js";
 
 export interface DockerApiOptions {
   store: Store;
   log: Logger;
-  /** Per-node dockerode clients (the node connector's). */
+  /** Per-node engines (the node connector's). */
   clients: EngineClients;
   /** Wharf's client certificate for node engines. */
   nodeTls: TlsMaterial | null;
@@ -66,20 +69,34 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
   const tls = await ca.serverTls([o.host, ...o.sans]);
   const engines = dockerApiEngines(o.clients, o.nodeTls);
   const startedAt = Date.now();
+  const records = new DockerRecords(o.store);
+  // Every write the endpoint makes goes through this store, so the copy follows it.
+  const store = records.tap(o.store);
   const states = new NodeStates(engines, o.log, {
     listed: (address, cs, listedAt) =>
-      void sweepNode(o.store, engines, o.log, address, cs, listedAt, startedAt).catch((e: unknown) =>
+      void sweepNode(store, engines, o.log, address, cs, listedAt, startedAt).catch((e: unknown) =>
         o.log.warn({ err: e, node: address }, "endpoint sweep failed"),
       ),
     destroyed: (address, id, swarmId) =>
-      void dropDestroyed(o.store, address, id, swarmId).catch((e: unknown) =>
+      void dropDestroyed(store, address, id, swarmId).catch((e: unknown) =>
         o.log.warn({ err: e, node: address }, "could not drop a destroyed container's record"),
       ),
   });
+  // A container the copy does not know (made through another server): read the records again,
+  // once per such container (a leftover the sweep removes has no record to find).
+  const askedFor = new Set<string>();
+  states.subscribe((_address, e) => {
+    const sid = e.Actor?.Attributes?.[SWARM_LABELS.id];
+    if (!sid || records.has(sid) || askedFor.has(sid) || (e.Action ?? e.status) === "destroy") return;
+    if (askedFor.size > 10_000) askedFor.clear();
+    askedFor.add(sid);
+    void records.reload().catch((err: unknown) => o.log.warn({ err }, "endpoint could not read its records"));
+  });
   const ctx: EndpointCtx = {
-    store: o.store,
+    store,
     engines,
     states,
+    records,
     log: o.log,
     registry: o.registry,
     execs: new Map(),
@@ -126,7 +143,7 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
         query: url.searchParams,
         params: found.params,
         caller,
-        scope: () => (scope ??= loadScope(o.store, caller)),
+        scope: () => (scope ??= loadScope(o.store, caller, records)),
       },
     };
   };
@@ -165,6 +182,7 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
   );
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
+  closeIdleOnlyWhenQuiet(server);
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: number, message: string) => {
       const body = JSON.stringify({ message });

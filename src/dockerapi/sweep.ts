@@ -60,8 +60,7 @@ export async function sweepNode(
     if (r && r.node === address) continue;
     await engines
       .engine(address)
-      .docker.getContainer(c.Id)
-      .remove({ force: true })
+      .engine.containers.remove(c.Id, { force: true })
       .catch((e: unknown) =>
         log.warn({ err: e, node: address }, "could not remove a leftover endpoint container"),
       );

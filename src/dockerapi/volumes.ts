@@ -1,7 +1,7 @@
 // Volumes as Swarm showed them (§3.3, §6.1), inside the caller's teams: `volume create v`
 // makes v on every healthy node of the caller's pools, `node-1/v` on node-1 only; the list
 // names each `<node>/<name>`.
-import type Docker from "dockerode";
+import type { VolumeInspect } from "../cluster/docker/types.js";
 import type { NodeRecord } from "../store/types.js";
 import type { Call, Handler } from "./context.js";
 import { DockerApiError, parseFilters, readJson, sendEmpty, sendJson } from "./http.js";
@@ -15,7 +15,7 @@ interface TeamVolume {
   node: NodeRecord;
   team: string;
   name: string;
-  vol: Docker.VolumeInspectInfo;
+  vol: VolumeInspect;
 }
 
 const healthy = (scope: Scope) => scope.nodes.filter((n) => n.health.state !== "unhealthy");
@@ -25,10 +25,10 @@ async function teamVolumes(c: Call, scope: Scope): Promise<TeamVolume[]> {
     healthy(scope).map(async (node) => {
       const r = await c.ctx.engines
         .engine(node.address)
-        .docker.listVolumes({ filters: JSON.stringify({ label: [TEAM_LABEL] }) })
-        .catch(() => ({ Volumes: [] as Docker.VolumeInspectInfo[] }));
+        .engine.volumes.list(TEAM_LABEL)
+        .catch(() => [] as VolumeInspect[]);
       const out: TeamVolume[] = [];
-      for (const vol of r.Volumes ?? []) {
+      for (const vol of r) {
         const team = vol.Labels?.[TEAM_LABEL] ?? "";
         const name = scope.caller.teams.includes(team) ? teamObjectName(team, vol.Name) : undefined;
         if (name !== undefined) out.push({ node, team, name, vol });

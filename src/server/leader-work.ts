@@ -1,9 +1,12 @@
 // What the reconciler leader runs (src/reconcile/leader.ts decides who leads): the startup
-// convergence, the healer, the built-in service reconciler and the node-container reconciler.
+// convergence, the healer, the built-in service reconciler, the node-container reconciler and
+// the autoscale loop.
 // Each assumes it is the only one changing what it manages, so none runs on a follower.
 // On PostgreSQL the leader also closes events a dead server left running once their heartbeat
 // is stale, and converges again: until then the reconciler skips those apps as busy.
 import type { Logger } from "pino";
+import { Autoscaler } from "../autoscale/loop.js";
+import type { AutoscaleSettings } from "../config/autoscale-config.js";
 import type { DeployCtx } from "../deploy/context.js";
 import { closeAbandonedEvents } from "../deploy/interrupted.js";
 import type { HealerSettings } from "../config/healer.js";
@@ -19,11 +22,13 @@ export interface LeaderWorkOptions {
   nodeAgents: NodeAgentServices;
   instanceId: string;
   healerSettings: HealerSettings;
+  autoscaleSettings: AutoscaleSettings;
   log: Logger;
 }
 
 export class LeaderWork implements LeaderHooks {
   private current: Healer[] | undefined;
+  private autoscaler: Autoscaler | undefined;
   private sweeping = false;
   /** A sweep stopped the reconcilers and lead() has not yet succeeded after it. */
   private relead = false;
@@ -74,6 +79,17 @@ export class LeaderWork implements LeaderHooks {
       for (const h of this.current) h.start();
     }
     await this.o.nodeAgents.setLeading(true);
+    if (this.o.autoscaleSettings.enabled) {
+      await this.autoscaler?.stop();
+      this.autoscaler = new Autoscaler({
+        dc,
+        metrics: this.o.nodeAgents.metrics,
+        settings: this.o.autoscaleSettings,
+        instanceId: this.o.instanceId,
+        log,
+      });
+      this.autoscaler.start();
+    }
   }
 
   private async stopHealers(): Promise<void> {
@@ -83,6 +99,9 @@ export class LeaderWork implements LeaderHooks {
   }
 
   protected async stopReconcilers(): Promise<void> {
+    const a = this.autoscaler;
+    this.autoscaler = undefined;
+    await a?.stop();
     await this.stopHealers();
     await this.o.builtin?.stop();
     await this.o.nodeAgents.setLeading(false);

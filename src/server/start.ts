@@ -9,6 +9,7 @@ import { openStore } from "../store/open.js";
 import type { WharfConfig } from "../config/config.js";
 import { storeConfigFor } from "../config/store-config.js";
 import { healerSettingsFromEnv } from "../config/healer.js";
+import { autoscaleSettings } from "../config/autoscale-config.js";
 import { ensureBuiltinRoles, initAdmin } from "../domain/services/auth.js";
 import type { NodeConnector } from "../domain/services/node-port.js";
 import { startNodeWatch } from "../reconcile/node-watch.js";
@@ -129,6 +130,7 @@ export async function startServer(
         nodeAgents: app.nodeAgents,
         instanceId: config.instanceId,
         healerSettings: healerSettingsFromEnv(),
+        autoscaleSettings: autoscaleSettings(),
         log,
       });
       work = w;

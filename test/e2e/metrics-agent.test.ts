@@ -80,7 +80,9 @@ process.on("SIGTERM", () => process.exit(0));
     { name: "Procfile", content: "web: node server.js\n" },
   ]);
   const r = await streamDeploy(w, APP, archive);
+  // A deploy that fails after its first byte still answers 200: its end says how it went.
   assert.equal(r.status, 200, r.text);
+  assert.match(r.text, /\nOK\n$/, `the deploy did not end OK:\n${r.text}`);
 });
 
 after(async () => {

@@ -46,8 +46,9 @@ export const hostEngine = (): Docker => dockerClient({ kind: "socket", socketPat
 const BUILTIN_NETWORKS = new Set(["bridge", "host", "none", "docker_gwbridge", "ingress"]);
 
 /**
- * Leaves every node of the test cluster as a fresh one, except for its image cache: no
- * container (units, builds, node containers), no network or volume of a test, no swarm. Files
+ * Leaves every node of the test cluster as a fresh one, except for its cache of Wharf's own
+ * images (base, platforms, services, agent): no container (units, builds, node containers), no
+ * app image, no network or volume of a test, no swarm. Files
  * that share one cluster start from this, so none sees what an earlier file left.
  */
 export async function emptyNodes(info: DevClusterInfo): Promise<void> {
@@ -65,6 +66,15 @@ export async function emptyNodes(info: DevClusterInfo): Promise<void> {
         if (!BUILTIN_NETWORKS.has(n.Name)) await engine.getNetwork(n.Id).remove();
       }
       await engine.pruneVolumes();
+      // App images too (their build labels them wharf.app): another file's server numbered its
+      // versions from v1 as well, and a node that still holds <registry>/<app>:v2 starts it
+      // without pulling this file's v2.
+      const apps = await engine.listImages({ filters: JSON.stringify({ label: ["wharf.app"] }) });
+      for (const img of apps)
+        await engine
+          .getImage(img.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
     }),
   );
 }

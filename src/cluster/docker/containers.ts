@@ -15,6 +15,8 @@ export interface ContainerListOptions {
   all?: boolean;
   /** Label filters, `key` or `key=value`; a container must carry every one. */
   labels?: string[];
+  /** Only these container ids. */
+  ids?: string[];
 }
 
 export interface ContainerClient {
@@ -85,9 +87,13 @@ export function containerClient(c: Connection): ContainerClient {
     },
     inspect: (id) => one(id).inspect(),
     list(opts = {}) {
+      const filters = {
+        ...(opts.labels?.length ? { label: opts.labels } : {}),
+        ...(opts.ids ? { id: opts.ids } : {}),
+      };
       return c.docker.listContainers({
         all: opts.all ?? false,
-        ...(opts.labels?.length ? { filters: JSON.stringify({ label: opts.labels }) } : {}),
+        ...(Object.keys(filters).length ? { filters: JSON.stringify(filters) } : {}),
       });
     },
     async logs(id, o) {

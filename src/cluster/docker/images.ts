@@ -5,7 +5,13 @@ import type { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { abortable, throwIfAborted } from "../../util/abort.js";
 import type { Connection } from "./connection.js";
-import { isNotFound, type ImageBuildOptions, type ImageInspect, type ProgressEvent } from "./types.js";
+import {
+  isNotFound,
+  type ImageBuildOptions,
+  type ImageInspect,
+  type ImageSummary,
+  type ProgressEvent,
+} from "./types.js";
 
 export interface ProgressOptions {
   /** Each event as the engine sent it. */
@@ -27,6 +33,8 @@ export interface ImageClient {
   /** Builds from a tar context; resolves with the image id the engine reported. */
   build(context: Readable, opts: ImageBuildOptions, o?: ProgressOptions): Promise<string | undefined>;
   inspect(ref: string): Promise<ImageInspect>;
+  /** Every image of the engine, as `GET /images/json` lists them. */
+  list(): Promise<ImageSummary[]>;
   exists(ref: string): Promise<boolean>;
   tag(ref: string, repo: string, tag: string): Promise<void>;
   remove(ref: string): Promise<void>;
@@ -116,6 +124,7 @@ export function imageClient(c: Connection): ImageClient {
       return id;
     },
     inspect: (ref) => c.docker.getImage(ref).inspect(),
+    list: () => c.docker.listImages(),
     async exists(ref) {
       try {
         await c.docker.getImage(ref).inspect();

@@ -1,7 +1,7 @@
 // Networks on one engine: Wharf's bridges found by label, created with a fixed bridge name (so
 // network walls can name it in advance, src/isolation) and removed when their team leaves the node.
 import type { Connection } from "./connection.js";
-import { engineStatus } from "./types.js";
+import { engineStatus, type NetworkInspect } from "./types.js";
 
 export interface BridgeNetworkSpec {
   name: string;
@@ -22,6 +22,8 @@ export interface NodeNetwork {
 export interface NetworkClient {
   /** Networks carrying the label (`key` or `key=value`). */
   list(label: string): Promise<NodeNetwork[]>;
+  /** The same networks as the Engine API describes them (the Docker-API endpoint serves them on). */
+  describe(label: string): Promise<NetworkInspect[]>;
   exists(name: string): Promise<boolean>;
   /** Creates the bridge network unless one of that name exists (then keeps it). */
   ensureBridge(s: BridgeNetworkSpec): Promise<void>;
@@ -31,8 +33,9 @@ export interface NetworkClient {
 
 export function networkClient(c: Connection): NetworkClient {
   return {
+    describe: (label) => c.docker.listNetworks({ filters: JSON.stringify({ label: [label] }) }),
     async list(label) {
-      const nets = await c.docker.listNetworks({ filters: JSON.stringify({ label: [label] }) });
+      const nets = await this.describe(label);
       return nets.map((n) => ({
         id: n.Id,
         name: n.Name,

@@ -8,6 +8,9 @@ export type ContainerInspect = Docker.ContainerInspectInfo;
 export type ContainerSummary = Docker.ContainerInfo;
 export type HostConfig = Docker.HostConfig;
 export type ImageInspect = Docker.ImageInspectInfo;
+export type ImageSummary = Docker.ImageInfo;
+export type NetworkInspect = Docker.NetworkInspectInfo;
+export type VolumeInspect = Docker.VolumeInspectInfo;
 export type ImageBuildOptions = Omit<
   Docker.ImageBuildOptions,
   "abortSignal" | "authconfig" | "registryconfig"

@@ -3,7 +3,7 @@
 // containers carry a name, image and labels, so an affinity can never find another tenant's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { endpointView } from "../../../src/dockerapi/view.js";
+import { endpointView, nodeUsage } from "../../../src/dockerapi/view.js";
 import type {
   DockerContainerRecord,
   NodeRecord,
@@ -115,4 +115,27 @@ test("nodes carry their pool, metadata and the images the node cache reports", a
   assert.equal(state.names[n2], "node-n2");
   assert.ok(state.images[n2]!.has("redis"));
   assert.equal(state.images[state.slot("n1")!]!.size, 0);
+});
+
+test("nodeUsage gives each node the reservations and capacity endpointView's state holds", async () => {
+  const docker = [
+    { ...container("a1", "alpha", "n1", "web1"), cpus: 1.5 },
+    { ...container("a2", "alpha", "n2", "web2"), memory: 0, cpus: 0.25 },
+    container("b1", "beta", "n2", "web1"),
+    container("x1", "beta", "gone-node", "lost"),
+  ];
+  const state = await endpointView(store(docker), { teams: ["alpha"], images: () => [] });
+  const usage = await nodeUsage(store(docker));
+  assert.deepEqual([...usage.keys()], ["n1", "n2"]);
+  for (const [address, u] of usage) {
+    const i = state.slot(address)!;
+    assert.deepEqual(u, {
+      usedCpus: state.usedCpus[i],
+      usedMemory: state.usedMemory[i],
+      totalCpus: state.totalCpus[i],
+      totalMemory: state.totalMemory[i],
+    });
+  }
+  assert.equal(usage.get("n1")!.usedMemory, 500 + 100);
+  assert.equal(usage.get("n2")!.usedCpus, 0.25);
 });

@@ -41,13 +41,15 @@ export interface HealEvent {
 
 export interface HealEventSpec {
   app: string;
+  /** The internal actor named as the event's kind and owner (default "healer"; "autoscale"). */
+  actor?: string;
   instanceId: string;
   /** Non-secret description (units, nodes, reasons). */
   data: Record<string, unknown>;
 }
 
 /**
- * Runs fn inside a locking `healer` event on the app. Returns undefined, without
+ * Runs fn inside a locking `healer` (or `spec.actor`) event on the app. Returns undefined, without
  * recording anything, when another operation holds the app's lock. fn's result goes back;
  * a thrown error ends the event with it and is rethrown.
  */
@@ -60,9 +62,9 @@ export async function withHealEvent<T>(
   try {
     id = (
       await store.createEvent({
-        kind: { type: "internal", name: "healer" },
+        kind: { type: "internal", name: spec.actor ?? "healer" },
         target: { type: "app", value: spec.app },
-        owner: { type: "internal", name: "healer" },
+        owner: { type: "internal", name: spec.actor ?? "healer" },
         lock: true,
         startCustomData: spec.data,
         instanceId: spec.instanceId,
@@ -86,15 +88,15 @@ export async function withHealEvent<T>(
   }
 }
 
-/** A finished, non-locking healer event (e.g. "no capacity"), for the record. */
+/** A finished, non-locking healer (or `spec.actor`) event (e.g. "no capacity"), for the record. */
 export async function recordHealEvent(
   store: Store,
   spec: HealEventSpec & { log: string; error?: string },
 ): Promise<void> {
   const e = await store.createEvent({
-    kind: { type: "internal", name: "healer" },
+    kind: { type: "internal", name: spec.actor ?? "healer" },
     target: { type: "app", value: spec.app },
-    owner: { type: "internal", name: "healer" },
+    owner: { type: "internal", name: spec.actor ?? "healer" },
     lock: false,
     startCustomData: spec.data,
     instanceId: spec.instanceId,
