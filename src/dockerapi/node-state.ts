@@ -39,7 +39,10 @@ interface Watched {
   req: ClientRequest | null;
   timer: NodeJS.Timeout | null;
   inflight: Map<string, Promise<void>>;
+  /** The read to run after the inflight one, per container id. */
+  queued: Map<string, Promise<void>>;
   imagesInflight: Promise<void> | null;
+  imagesQueued: Promise<void> | null;
 }
 
 const IMAGE_ACTIONS = new Set(["pull", "tag", "untag", "delete", "import", "load", "push"]);
@@ -79,7 +82,9 @@ export class NodeStates {
           req: null,
           timer: null,
           inflight: new Map(),
+          queued: new Map(),
           imagesInflight: null,
+          imagesQueued: null,
         };
         this.nodes.set(a, w);
         this.follow(w);
@@ -101,12 +106,26 @@ export class NodeStates {
     return () => this.listeners.delete(fn);
   }
 
-  /** Reads one container's summary again (after a lifecycle call); coalesces concurrent calls. */
+  /**
+   * Reads one container's summary again (after a lifecycle call). A read already running may
+   * have been answered before the change the caller just made (a create event's read racing
+   * the start that follows), so a call made meanwhile waits for one more read after it; calls
+   * made while that one waits share it.
+   */
   refreshContainer(address: string, id: string): Promise<void> {
     const w = this.nodes.get(address);
     if (!w) return Promise.resolve();
+    const queued = w.queued.get(id);
+    if (queued) return queued;
     const running = w.inflight.get(id);
-    if (running) return running;
+    if (running) {
+      const next = running.then(() => {
+        w.queued.delete(id);
+        return this.refreshContainer(address, id);
+      });
+      w.queued.set(id, next);
+      return next;
+    }
     const p = (async () => {
       try {
         const [s] = await this.engines.engine(address).engine.containers.list({ all: true, ids: [id] });
@@ -126,10 +145,18 @@ export class NodeStates {
     this.nodes.get(address)?.containers.delete(id);
   }
 
+  /** Lists the node's images again; like refreshContainer, a call during a listing gets one more. */
   refreshImages(address: string): Promise<void> {
     const w = this.nodes.get(address);
     if (!w) return Promise.resolve();
-    if (w.imagesInflight) return w.imagesInflight;
+    if (w.imagesQueued) return w.imagesQueued;
+    if (w.imagesInflight) {
+      w.imagesQueued = w.imagesInflight.then(() => {
+        w.imagesQueued = null;
+        return this.refreshImages(address);
+      });
+      return w.imagesQueued;
+    }
     w.imagesInflight = this.engines
       .engine(address)
       .engine.images.list()
