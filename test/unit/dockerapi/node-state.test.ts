@@ -16,23 +16,30 @@ function slowNode() {
   let state = "created";
   const pending: Array<() => void> = [];
   let byId = 0;
-  const summary = (): Summary => ({ Id: "c1", State: state, Labels: { [TEAM_LABEL]: "team-a" } }) as Summary;
-  const docker = {
-    listContainers: (o: { filters?: string }) => {
+  const summary = (): Summary =>
+    ({ Id: "c1", State: state, Labels: { [TEAM_LABEL]: "team-a" } }) as unknown as Summary;
+  const containers = {
+    list: (o: { ids?: string[] }) => {
       // The full listing (label filter) answers at once; a read by id waits for release().
-      if (!o.filters?.includes('"id"')) return Promise.resolve([summary()]);
+      if (!o.ids) return Promise.resolve([summary()]);
       byId++;
       const seen = summary();
       // The engine answers with the state it had when the request reached it.
       return new Promise<Summary[]>((r) => pending.push(() => r([seen])));
     },
-    listImages: () => Promise.resolve([]),
   };
+  const images = { list: () => Promise.resolve([]) };
   const events = new EventEmitter() as EventEmitter & { end(): void; destroy(): void };
   events.end = () =>
     setImmediate(() => events.emit("response", Object.assign(new PassThrough(), { statusCode: 200 })));
   events.destroy = () => undefined;
-  const engine = { address: ADDRESS, host: "10.0.0.1", docker, request: () => events, connect: () => null };
+  const engine = {
+    address: ADDRESS,
+    host: "10.0.0.1",
+    engine: { containers, images },
+    request: () => events,
+    connect: () => null,
+  };
   const engines: Engines = { engine: () => engine as unknown as NodeEngine };
   return {
     engines,
