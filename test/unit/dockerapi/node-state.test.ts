@@ -16,7 +16,8 @@ function slowNode() {
   let state = "created";
   const pending: Array<() => void> = [];
   let byId = 0;
-  const summary = (): Summary => ({ Id: "c1", State: state, Labels: { [TEAM_LABEL]: "team-a" } }) as Summary;
+  const summary = (): Summary =>
+    ({ Id: "c1", State: state, Labels: { [TEAM_LABEL]: "team-a" } }) as unknown as Summary;
   const docker = {
     listContainers: (o: { filters?: string }) => {
       // The full listing (label filter) answers at once; a read by id waits for release().
