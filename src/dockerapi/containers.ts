@@ -219,8 +219,16 @@ export function listRows(scope: Scope, c: Call): Summary[] {
   return out;
 }
 
+/** How long a ps waits for a node the endpoint has just started watching to be listed. */
+const FIRST_LISTING_WAIT_MS = 5000;
+
 export const list: Handler = async (c) => {
-  sendJson(c.res, 200, listRows(await c.scope(), c));
+  const scope = await c.scope();
+  // A node added moments ago may not be watched yet (the endpoint syncs its nodes every 10 s):
+  // its running containers would show as "Unknown" and drop out of a plain ps.
+  const live = scope.nodes.filter((n) => n.health.state !== "unhealthy").map((n) => n.address);
+  await c.ctx.states.ready(live, FIRST_LISTING_WAIT_MS);
+  sendJson(c.res, 200, listRows(scope, c));
 };
 
 export const inspect: Handler = async (c) => {

@@ -34,6 +34,9 @@ interface Watched {
   containers: Map<string, Summary>;
   images: ImageSummary[];
   loaded: boolean;
+  /** Resolves at the first full listing (listed() resolves it). */
+  firstListing: Promise<void>;
+  listed: () => void;
   stopped: boolean;
   failures: number;
   req: ClientRequest | null;
@@ -70,25 +73,46 @@ export class NodeStates {
         this.stopOne(w);
         this.nodes.delete(a);
       }
-    for (const a of want)
-      if (!this.nodes.has(a)) {
-        const w: Watched = {
-          address: a,
-          containers: new Map(),
-          images: [],
-          loaded: false,
-          stopped: false,
-          failures: 0,
-          req: null,
-          timer: null,
-          inflight: new Map(),
-          queued: new Map(),
-          imagesInflight: null,
-          imagesQueued: null,
-        };
-        this.nodes.set(a, w);
-        this.follow(w);
-      }
+    for (const a of want) this.watch(a);
+  }
+
+  /** Starts watching the node unless it is watched already. */
+  watch(address: string): void {
+    if (this.nodes.has(address)) return;
+    let listed = () => {};
+    const firstListing = new Promise<void>((r) => (listed = r));
+    const w: Watched = {
+      address,
+      containers: new Map(),
+      images: [],
+      loaded: false,
+      firstListing,
+      listed,
+      stopped: false,
+      failures: 0,
+      req: null,
+      timer: null,
+      inflight: new Map(),
+      queued: new Map(),
+      imagesInflight: null,
+      imagesQueued: null,
+    };
+    this.nodes.set(address, w);
+    this.follow(w);
+  }
+
+  /**
+   * Resolves once each node is watched and listed, or after `ms` (a node that does not answer
+   * is shown from its records, and one whose event stream failed already is not waited for). A node added since the last sync is watched from here on.
+   */
+  async ready(addresses: readonly string[], ms: number): Promise<void> {
+    for (const a of addresses) this.watch(a);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+    // A node whose stream already failed is not waited for: it may be dying.
+    const waiting = addresses.map((a) => this.nodes.get(a)).filter((w) => w && !w.failures);
+    await Promise.race([Promise.all(waiting.map((w) => w?.firstListing)), late]);
+    clearTimeout(timer);
   }
 
   /** Summaries of the endpoint's containers on the node, by engine id (undefined before the first listing). */
@@ -194,6 +218,7 @@ export class NodeStates {
     w.containers = new Map(cs.map((c) => [c.Id, { ...c, readAt: now }]));
     w.images = imgs;
     w.loaded = true;
+    w.listed();
     this.hooks.listed?.(w.address, cs, startedAt);
   }
 

@@ -216,6 +216,8 @@ export async function startDockerApi(o: DockerApiOptions): Promise<DockerApi> {
     url: o.url || `tcp://${host}:${addr.port}`,
     ca,
     nodeChanged(address, to) {
+      // A node added or removed is watched or dropped now, not at the next sync.
+      void syncNodes();
       if (to !== "unhealthy") {
         if (to === "healthy") void states.relist(address).catch(() => undefined);
         return;

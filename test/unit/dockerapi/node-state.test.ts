@@ -1,6 +1,7 @@
 // The endpoint's cache of node containers: a refresh asked while an earlier one is still being
 // answered sees the state after the ask (docker run -d, then ps: the create event's read must
-// not stand for the start's), and asks made meanwhile share one extra read.
+// not stand for the start's), and asks made meanwhile share one extra read. A node added since
+// the endpoint's last sync is watched and listed before a ps answers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
@@ -77,5 +78,14 @@ test("a container refresh asked while an earlier read is answered reads again: t
   await Promise.all([second, third]);
   assert.equal(states.containers(ADDRESS)?.get("c1")?.State, "running");
   assert.equal(node.reads(), 2, "the two asks made during the first read share one more read");
+  states.stop();
+});
+
+test("ready() watches a node added since the last sync and resolves once it is listed", async () => {
+  const node = slowNode();
+  const states = new NodeStates(node.engines, pino({ level: "silent" }));
+  assert.equal(states.containers(ADDRESS), undefined, "not watched before");
+  await states.ready([ADDRESS], 5000);
+  assert.equal(states.containers(ADDRESS)?.get("c1")?.State, "created", "listed when ready() resolves");
   states.stop();
 });
