@@ -15,6 +15,8 @@ export type BuildSource =
 
 export interface BuiltVersion {
   image: string;
+  /** The engine's id of the image on the build node (what every node must run). */
+  imageId: string;
   processes: Record<string, string>;
   manifest: Record<string, unknown>;
   /** The node that built it: it has the image before the push ends. */
@@ -95,6 +97,12 @@ export async function buildVersion(
     release();
     throw err;
   }
+  const imageId = (
+    await req.engine.images.inspect(built.image).catch((err: unknown) => {
+      release();
+      throw err;
+    })
+  ).Id;
   // The push runs while the rollout starts units on this node, which has the image already;
   // the build slot stays taken until it ends.
   const pushed = pushAppImage(req, built.image)
@@ -103,6 +111,7 @@ export async function buildVersion(
   pushed.catch(() => undefined);
   return {
     image: built.image,
+    imageId,
     processes: built.manifest.processes,
     manifest: { ...built.manifest } as Record<string, unknown>,
     node: node.address,

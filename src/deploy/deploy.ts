@@ -84,6 +84,7 @@ async function run(
     built = await buildVersion(dc, app, v.version, src, s.out, signal);
     await store.updateAppVersion(app.name, v.version, {
       image: built.image,
+      imageId: built.imageId,
       processes: built.processes,
       manifest: built.manifest,
     });
@@ -98,6 +99,7 @@ async function run(
   const candidate: AppVersionRecord = {
     ...v,
     image: built.image,
+    imageId: built.imageId,
     processes: built.processes,
     manifest: built.manifest,
   };

@@ -253,6 +253,8 @@ export interface AppVersionRecord {
   /** building → ready | failed. Only ready versions can become routable. */
   status: "building" | "ready" | "failed";
   image: string;
+  /** The engine's id of the image as built ("" for versions built before it was recorded). */
+  imageId: string;
   /** Procfile processes: name → command ("" = the platform's start). */
   processes: Record<string, string>;
   /** tsuru.yaml bits the rollout needs (healthcheck, hooks), as parsed at build time. */

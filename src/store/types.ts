@@ -280,7 +280,9 @@ export interface StoreOps extends MetricStoreOps {
   updateAppVersion(
     app: string,
     version: number,
-    patch: Partial<Pick<AppVersionRecord, "status" | "image" | "processes" | "manifest" | "error">>,
+    patch: Partial<
+      Pick<AppVersionRecord, "status" | "image" | "imageId" | "processes" | "manifest" | "error">
+    >,
   ): Promise<void>;
   /** Marks every building version failed with `error` (after a crash). Returns how many. */
   failBuildingVersions(error: string): Promise<number>;

@@ -34,6 +34,7 @@ export async function runInApp(
         app: app.name,
         version: v.version,
         image: v.image,
+        ...(v.imageId ? { imageId: v.imageId } : {}),
         env,
         limits: { memory: plan.memory, swap: plan.swap, cpuMilli: plan.cpuMilli },
       },

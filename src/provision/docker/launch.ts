@@ -51,6 +51,7 @@ function specFor(u: UnitRecord, v: AppVersionRecord, plan: Plan, env: Record<str
     process: u.process,
     version: u.version,
     image: v.image,
+    ...(v.imageId ? { imageId: v.imageId } : {}),
     command: command(v, u.process),
     env,
     port: versionPort(v),

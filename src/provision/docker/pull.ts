@@ -1,6 +1,7 @@
 // Pulls an app image onto a node, streaming the engine's progress (auth: the engine adapter
 // asks the registry adapter).
 import type { Engine } from "../../cluster/docker/engine.js";
+import { isNotFound } from "../../cluster/docker/types.js";
 import { throwIfAborted } from "../../util/abort.js";
 
 // Byte-count updates arrive many times a second per layer; the other lines say what happens.
@@ -44,3 +45,38 @@ async function pullOnce(
     ...(signal ? { signal } : {}),
   });
 }
+
+/**
+ * Makes the node hold `ref` as the image `imageId`: a node's cached copy of a tag may be
+ * another image (an app removed and created again under the same name numbers its versions
+ * from v1 again, and another team may own it now), so a copy with another id is pulled over.
+ * Fails, without starting anything, when the registry does not hold that image either.
+ */
+export async function ensureImage(
+  engine: Engine,
+  ref: string,
+  imageId: string,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const idOf = () =>
+    engine.images.inspect(ref).then(
+      (i) => i.Id,
+      (err: unknown) => {
+        if (isNotFound(err)) return null;
+        throw err;
+      },
+    );
+  const cached = await idOf();
+  if (cached === imageId) return;
+  if (cached) log(`this node's ${ref} is another image (${short(cached)}, not ${short(imageId)}): pulling`);
+  else log(`pulling ${ref}`);
+  await pullWithProgress(engine, ref, log, signal);
+  const pulled = await idOf();
+  if (pulled !== imageId)
+    throw new Error(
+      `the cluster registry's ${ref} is not the image built for this version (${short(pulled ?? "none")}, not ${short(imageId)}): deploy the app again`,
+    );
+}
+
+const short = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);

@@ -7,7 +7,7 @@ import { Demuxer, LineSplitter, pumpOutput, type StreamName } from "../../cluste
 import { engineStatus, isNotFound } from "../../cluster/docker/types.js";
 import { abortable, abortError, throwIfAborted } from "../../util/abort.js";
 import { BadRequestError, ConflictError, NotFoundError } from "../../domain/errors.js";
-import { pullWithProgress } from "./pull.js";
+import { ensureImage, pullWithProgress } from "./pull.js";
 import {
   isolatedHostConfig,
   LABELS,
@@ -21,7 +21,7 @@ import {
 export type OutputLog = (line: string, stream: StreamName) => void;
 
 /** What a one-off container needs from the app: its image, env and plan limits. */
-export type OneOffSpec = Pick<UnitSpec, "app" | "version" | "image" | "env"> & {
+export type OneOffSpec = Pick<UnitSpec, "app" | "version" | "image" | "imageId" | "env"> & {
   limits: UnitLimits;
   extraLabels?: Record<string, string>;
 };
@@ -70,9 +70,10 @@ export async function runOnce(
   validateCommand(cmd);
   validateEnv(spec.env);
   const log = opts.log ?? (() => {});
-  if (!(await engine.images.exists(spec.image))) {
-    await pullWithProgress(engine, spec.image, opts.pullLog ?? ((l) => log(l, "stderr")), opts.signal);
-  }
+  const pullLog = opts.pullLog ?? ((l: string) => log(l, "stderr"));
+  if (spec.imageId) await ensureImage(engine, spec.image, spec.imageId, pullLog, opts.signal);
+  else if (!(await engine.images.exists(spec.image)))
+    await pullWithProgress(engine, spec.image, pullLog, opts.signal);
   throwIfAborted(opts.signal);
 
   const id = await forChanges(engine).containers.create({

@@ -22,6 +22,8 @@ export interface UnitSpec {
   version: number;
   /** `<registry>/<app>:vN` */
   image: string;
+  /** The engine's id of the version's image: a node's cached copy of `image` must be it. */
+  imageId?: string;
   /**
    * A string is a Procfile command, run via `/bin/sh -c`. An array is run as given (exec
    * form, for image deploys whose entrypoint+cmd is the web process). Undefined runs the

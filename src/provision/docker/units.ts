@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError } from "../../domain/errors.js";
 import { LABELS, unitContainerConfig, validateUnitSpec, type UnitSpec } from "./spec.js";
 import { UnitUnhealthyError } from "./errors.js";
 import { unitLogs } from "./logs.js";
-import { pullWithProgress } from "./pull.js";
+import { ensureImage, pullWithProgress } from "./pull.js";
 
 export interface UnitAddress {
   containerId: string;
@@ -54,13 +54,22 @@ export async function readUnitAddress(engine: Engine, containerId: string): Prom
   return addressOf(await engine.containers.inspect(containerId));
 }
 
-/** Creates the unit's container; a node without the image pulls it (404) and tries once more. */
+/**
+ * Creates the unit's container. With the version's image id known, the node's copy is checked
+ * first (and pulled over when it is another image); otherwise a node without the image pulls
+ * it (404) and tries once more.
+ */
 async function createContainer(
   engine: Engine,
   spec: UnitSpec,
   log: (line: string) => void,
   signal: AbortSignal | undefined,
 ): Promise<string> {
+  if (spec.imageId) {
+    await ensureImage(engine, spec.image, spec.imageId, log, signal);
+    throwIfAborted(signal);
+    return engine.containers.create(unitContainerConfig(spec));
+  }
   try {
     return await engine.containers.create(unitContainerConfig(spec));
   } catch (err) {
@@ -121,6 +130,10 @@ export async function createUnit(
   } catch (err) {
     // 304: a concurrent createUnit of the same unit adopted and started it first: it runs.
     if (engineStatus(err) === 304) return readUnitAddress(engine, id);
+    // Two concurrent starts of one container: the engine may refuse the second with another
+    // status than 304 while the first succeeds; a running container is the unit, keep it.
+    const now = await engine.containers.inspect(id).catch(() => null);
+    if (now?.State.Running && !opts.signal?.aborted) return addressOf(now);
     // A container that never started is not a unit: don't leave it for the sweep.
     await engine.containers.remove(id, { force: true }).catch(() => {});
     throw err;

@@ -47,6 +47,7 @@ const versionRow = (r: Row): AppVersionRecord => ({
   version: num(r.version),
   status: str(r.status) as AppVersionRecord["status"],
   image: str(r.image),
+  imageId: str(r.image_id),
   processes: fromJson<Record<string, string>>(r.processes, {}),
   manifest: fromJson<Record<string, unknown>>(r.manifest, {}),
   origin: str(r.origin),
@@ -131,6 +132,7 @@ export function deployOps(db: Db): DeployOps {
       };
       if (patch.status !== undefined) set("status", patch.status);
       if (patch.image !== undefined) set("image", patch.image);
+      if (patch.imageId !== undefined) set("image_id", patch.imageId);
       if (patch.processes !== undefined) set("processes", toJson(patch.processes));
       if (patch.manifest !== undefined) set("manifest", toJson(patch.manifest));
       if (patch.error !== undefined) set("error", patch.error);

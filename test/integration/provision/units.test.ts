@@ -14,7 +14,7 @@ import {
   stopUnit,
   unitLogs,
 } from "../../../src/provision/docker/index.js";
-import { nodeClient, testLayout } from "../../support/dev-cluster.js";
+import { hostEngine, nodeClient, testLayout } from "../../support/dev-cluster.js";
 import { pushAppImage, removeAll, unitSpec } from "./helpers.js";
 
 const l = testLayout();
@@ -202,6 +202,38 @@ describe("unit containers on a node", () => {
     assert.equal((await node2.getContainer(u.containerId).inspect()).State.Running, true);
     assert.equal(s.address.split(":")[0], addr2);
     await removeUnit(engineOf(node2), u.containerId);
+  });
+
+  test("a node whose cached <app>:v1 is another image (the app was created again) pulls the version's own image over it; a registry without it fails the create and starts nothing", async () => {
+    const built = (await hostEngine().getImage(image).inspect()).Id;
+    // What a removed app of the same name left on the node: another image under the same tag.
+    const [repo, tag] = [image.slice(0, image.lastIndexOf(":")), image.slice(image.lastIndexOf(":") + 1)];
+    if (!(await imageExists(node2, image))) await createUnit(engineOf(node2), unitSpec(image, addr2));
+    await removeAll(node2);
+    const old = await node2.createContainer({ Image: image, Cmd: ["true"] });
+    await old.commit({ repo, tag, changes: ["LABEL wharf.test.stale=1"] });
+    await old.remove();
+    const stale = (await node2.getImage(image).inspect()).Id;
+    assert.notEqual(stale, built, "the node's copy is another image");
+
+    const lines: string[] = [];
+    const spec = unitSpec(image, addr2, { imageId: built });
+    const u = await createUnit(engineOf(node2), spec, { log: (line) => lines.push(line) });
+    assert.ok(
+      lines.some((x) => x.includes("is another image")),
+      lines.join("\n"),
+    );
+    assert.equal((await node2.getImage(image).inspect()).Id, built);
+    assert.equal((await node2.getContainer(u.containerId).inspect()).Image, built);
+    await removeUnit(engineOf(node2), u.containerId);
+
+    const missing = unitSpec(image, addr2, { imageId: `sha256:${"0".repeat(64)}` });
+    await assert.rejects(createUnit(engineOf(node2), missing), /is not the image built for this version/);
+    const none = await node2.listContainers({
+      all: true,
+      filters: JSON.stringify({ label: [`wharf.unit=${missing.id}`] }),
+    });
+    assert.deepEqual(none, []);
   });
 
   test("a createUnit cancelled before it starts creates nothing", async () => {

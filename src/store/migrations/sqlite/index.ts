@@ -13,6 +13,7 @@ import { m011 } from "./011_tsuru_surface.js";
 import { m012 } from "./012_metrics_autoscale.js";
 import { m013 } from "./013_docker_endpoint.js";
 import { m014 } from "./014_pool_image_allowlist.js";
+import { m015 } from "./015_version_image_id.js";
 
 export const sqliteMigrations = checkMigrations([
   m001,
@@ -29,4 +30,5 @@ export const sqliteMigrations = checkMigrations([
   m012,
   m013,
   m014,
+  m015,
 ]);
