@@ -67,8 +67,8 @@ export async function emptyNodes(info: DevClusterInfo): Promise<void> {
       }
       await engine.pruneVolumes();
       // App images too (their build labels them wharf.app): another file's server numbered its
-      // versions from v1 as well, and a node that still holds <registry>/<app>:v2 starts it
-      // without pulling this file's v2.
+      // versions from v1 as well; units compare image ids and pull over a stale copy, but the
+      // nodes' disks need not keep every file's builds.
       const apps = await engine.listImages({ filters: JSON.stringify({ label: ["wharf.app"] }) });
       for (const img of apps)
         await engine
