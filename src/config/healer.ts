@@ -1,5 +1,6 @@
 // The healer's knobs, from the environment (validated: a bad value stops the server with
 // a sentence naming the variable, rather than healing on a nonsense schedule).
+import { envMs, envOnOff } from "./env-values.js";
 
 /** Crash-loop backoff of unit replacements (src/provision/docker/heal/backoff.ts applies it). */
 export interface BackoffPolicy {
@@ -20,33 +21,19 @@ export interface HealerSettings {
 
 export const DEFAULT_HEALER: HealerSettings = { enabled: true, intervalMs: 3000, backoff: DEFAULT_BACKOFF };
 
-function ms(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(
-      `${name}=${raw.slice(0, 40)} is not valid: give a whole number of milliseconds >= ${min}.`,
-    );
-  return n;
-}
-
 export function healerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): HealerSettings {
-  const flag = (env.WHARF_HEALER ?? "on").toLowerCase();
-  if (!["on", "off", "true", "false", "1", "0"].includes(flag))
-    throw new Error(`WHARF_HEALER=${flag.slice(0, 40)} is not valid: use on or off.`);
   const backoff: BackoffPolicy = {
-    baseMs: ms(env, "WHARF_HEAL_BACKOFF_BASE_MS", DEFAULT_BACKOFF.baseMs, 1),
-    maxMs: ms(env, "WHARF_HEAL_BACKOFF_MAX_MS", DEFAULT_BACKOFF.maxMs, 1),
-    resetAfterMs: ms(env, "WHARF_HEAL_BACKOFF_RESET_MS", DEFAULT_BACKOFF.resetAfterMs, 0),
+    baseMs: envMs(env, "WHARF_HEAL_BACKOFF_BASE_MS", DEFAULT_BACKOFF.baseMs, 1),
+    maxMs: envMs(env, "WHARF_HEAL_BACKOFF_MAX_MS", DEFAULT_BACKOFF.maxMs, 1),
+    resetAfterMs: envMs(env, "WHARF_HEAL_BACKOFF_RESET_MS", DEFAULT_BACKOFF.resetAfterMs, 0),
   };
   if (backoff.maxMs < backoff.baseMs)
     throw new Error(
       `WHARF_HEAL_BACKOFF_MAX_MS (${backoff.maxMs}) is below WHARF_HEAL_BACKOFF_BASE_MS (${backoff.baseMs}): raise the maximum.`,
     );
   return {
-    enabled: ["on", "true", "1"].includes(flag),
-    intervalMs: ms(env, "WHARF_HEAL_INTERVAL_MS", DEFAULT_HEALER.intervalMs, 100),
+    enabled: envOnOff(env, "WHARF_HEALER"),
+    intervalMs: envMs(env, "WHARF_HEAL_INTERVAL_MS", DEFAULT_HEALER.intervalMs, 100),
     backoff,
   };
 }
