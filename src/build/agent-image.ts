@@ -5,10 +5,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Readable } from "node:stream";
 import type { Engine } from "../cluster/docker/engine.js";
-import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
-import { buildContextTar, type ContextFile } from "./context.js";
+import type { ContextFile } from "./context.js";
+import { buildAndPushWharfImage, pulledFromRegistry } from "./wharf-image.js";
 
 // The first RUN is the node platform's (platforms/node/Dockerfile) byte for byte, so a node
 // that built that platform reuses the layer instead of installing Node.js again.
@@ -84,17 +83,6 @@ export interface AgentImageBuild {
   root?: string;
 }
 
-/** Whether the registry already holds `ref` (pushed by another server, or before a restart). */
-async function pulled(engine: Engine, ref: string): Promise<boolean> {
-  try {
-    await engine.images.pull(ref);
-    return true;
-  } catch {
-    // Not there yet (manifest unknown) or the registry is unreachable: building tells which.
-    return false;
-  }
-}
-
 /**
  * The agent image's reference in the cluster registry: the engine's copy, else the
  * registry's (same tag = same files), else built here and pushed.
@@ -107,24 +95,15 @@ export async function buildAgentImage(engine: Engine, b: AgentImageBuild): Promi
     await engine.images.push(ref, progress);
     return ref;
   }
-  if (await pulled(engine, ref)) return ref;
-  const context: ContextFile[] = [
-    { name: "Dockerfile", content: b.caBundle ? injectCaBundle(AGENT_DOCKERFILE) : AGENT_DOCKERFILE },
-    ...files,
-  ];
-  if (b.caBundle) context.push(caBundleContextFile(b.caBundle));
-  await engine.images.build(
-    Readable.from([await buildContextTar(context)]),
-    {
-      t: ref,
-      rm: true,
-      forcerm: true,
-      pull: false,
-      buildargs: { BASE_IMAGE: b.baseImage },
-      labels: { "wharf.agent": tag },
-    },
-    progress,
-  );
-  await engine.images.push(ref, progress);
-  return ref;
+  if (await pulledFromRegistry(engine, ref)) return ref;
+  return buildAndPushWharfImage(engine, {
+    ref,
+    dockerfile: AGENT_DOCKERFILE,
+    files,
+    baseImage: b.baseImage,
+    ...(b.caBundle ? { caBundle: b.caBundle } : {}),
+    labels: { "wharf.agent": tag },
+    ...(b.onLine ? { onLine: b.onLine } : {}),
+    ...(b.signal ? { signal: b.signal } : {}),
+  });
 }

@@ -1,9 +1,7 @@
 // Building a platform image on a node from its Dockerfile (tsuru's `dockerfile_content`)
 // and pushing it to the cluster registry, so every node can pull it.
-import { Readable } from "node:stream";
 import type { Engine } from "../cluster/docker/engine.js";
-import { caBundleContextFile, injectCaBundle } from "./ca-bundle.js";
-import { buildContextTar, type ContextFile } from "./context.js";
+import { buildAndPushWharfImage } from "./wharf-image.js";
 
 export interface PlatformBuild {
   /** Platform name (already validated by the caller). */
@@ -26,27 +24,15 @@ export function platformImageRef(registry: string, name: string, version: number
   return `${registry}/wharf/platform-${name}:v${version}`;
 }
 
-export async function buildPlatformImage(engine: Engine, b: PlatformBuild): Promise<string> {
-  const ref = platformImageRef(b.registry, b.name, b.version);
-  const files: ContextFile[] = [
-    { name: "Dockerfile", content: b.caBundle ? injectCaBundle(b.dockerfile) : b.dockerfile },
-  ];
-  if (b.caBundle) files.push(caBundleContextFile(b.caBundle));
-  const progress = { ...(b.onLine ? { onLine: b.onLine } : {}), ...(b.signal ? { signal: b.signal } : {}) };
-  await engine.images.build(
-    Readable.from([await buildContextTar(files)]),
-    {
-      t: ref,
-      rm: true,
-      forcerm: true,
-      pull: false,
-      buildargs: { BASE_IMAGE: b.baseImage },
-      memory: b.limits?.memoryBytes,
-      cpushares: b.limits?.cpuShares,
-      labels: { "wharf.platform": b.name, "wharf.platform.version": String(b.version) },
-    },
-    progress,
-  );
-  await engine.images.push(ref, progress);
-  return ref;
+export function buildPlatformImage(engine: Engine, b: PlatformBuild): Promise<string> {
+  return buildAndPushWharfImage(engine, {
+    ref: platformImageRef(b.registry, b.name, b.version),
+    dockerfile: b.dockerfile,
+    baseImage: b.baseImage,
+    ...(b.caBundle ? { caBundle: b.caBundle } : {}),
+    labels: { "wharf.platform": b.name, "wharf.platform.version": String(b.version) },
+    ...(b.limits ? { limits: b.limits } : {}),
+    ...(b.onLine ? { onLine: b.onLine } : {}),
+    ...(b.signal ? { signal: b.signal } : {}),
+  });
 }

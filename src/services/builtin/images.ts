@@ -6,10 +6,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Readable } from "node:stream";
 import type { Engine } from "../../cluster/docker/engine.js";
-import { buildContextTar, type ContextFile } from "../../build/context.js";
-import { caBundleContextFile, injectCaBundle } from "../../build/ca-bundle.js";
+import type { ContextFile } from "../../build/context.js";
+import { buildAndPushWharfImage } from "../../build/wharf-image.js";
 import { BUILTIN_SERVICES, type BuiltinKind } from "./catalog.js";
 
 /** The repository's services/ folder, found upwards from this file (src/ or dist/src/). */
@@ -55,34 +54,25 @@ export interface ImageSettings {
 }
 
 /** Builds the image on `engine` (FROM the base image as nodes pull it) and pushes it. */
-export async function buildServiceImage(
+export function buildServiceImage(
   engine: Engine,
   kind: BuiltinKind,
   s: ImageSettings,
   src: ImageSource,
   onLine?: (line: string) => void,
 ): Promise<string> {
-  const ref = imageRef(s.registry, kind, src.tag);
-  const files = src.files.map((f) =>
-    f.name === "Dockerfile" && s.caBundle ? { ...f, content: injectCaBundle(String(f.content)) } : f,
-  );
-  if (s.caBundle) files.push(caBundleContextFile(s.caBundle));
-  const progress = onLine ? { onLine } : {};
-  await engine.images.build(
-    Readable.from([await buildContextTar(files)]),
-    {
-      t: ref,
-      rm: true,
-      forcerm: true,
-      pull: false,
-      buildargs: { BASE_IMAGE: s.baseImage },
-      memory: s.buildMemory,
-      labels: { "wharf.service-image": kind },
-    },
-    progress,
-  );
-  await engine.images.push(ref, progress);
-  return ref;
+  const dockerfile = src.files.find((f) => f.name === "Dockerfile");
+  if (!dockerfile) throw new Error(`the ${kind} service image has no Dockerfile`);
+  return buildAndPushWharfImage(engine, {
+    ref: imageRef(s.registry, kind, src.tag),
+    dockerfile: String(dockerfile.content),
+    files: src.files.filter((f) => f !== dockerfile),
+    baseImage: s.baseImage,
+    ...(s.caBundle ? { caBundle: s.caBundle } : {}),
+    labels: { "wharf.service-image": kind },
+    ...(s.buildMemory !== undefined ? { limits: { memoryBytes: s.buildMemory } } : {}),
+    ...(onLine ? { onLine } : {}),
+  });
 }
 
 const inflight = new Map<string, Promise<string>>();
