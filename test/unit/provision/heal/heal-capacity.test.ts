@@ -4,9 +4,9 @@
 // each one placed before) charged its plan's memory.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openStore, type Store } from "../../../../src/store/index.js";
+import type { Store } from "../../../../src/store/index.js";
 import type { DockerCtx } from "../../../../src/provision/docker/context.js";
-import { addNode, addUnit } from "./store-fixtures.js";
+import { addNode, addUnit, openWebStore } from "./store-fixtures.js";
 import { placeable } from "../../../../src/provision/docker/heal/heal-node.js";
 import { lostUnits } from "../../../../src/provision/docker/heal/heal-plan.js";
 
@@ -25,19 +25,7 @@ const health = (state: "healthy" | "unhealthy") => ({
 });
 
 before(async () => {
-  store = await openStore({ kind: "sqlite", path: ":memory:" });
-  await store.createTeam({ name: "devs", creatorEmail: "a@b.c" });
-  await store.createPool({ name: "main", isDefault: true });
-  await store.createPlatform({ name: "node" });
-  await store.createPlan({ name: "big", memory: GiB, swap: 0, cpuMilli: 0, cpuShare: 100, isDefault: true });
-  await store.createApp({
-    name: "web",
-    platform: "node",
-    plan: "big",
-    pool: "main",
-    teamOwner: "devs",
-    owner: "a@b.c",
-  });
+  store = await openWebStore();
   await addNode(store, A, 4 * GiB);
   await addNode(store, B, GiB);
   await addUnit(store, "u1", A);

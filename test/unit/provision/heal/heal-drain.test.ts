@@ -3,9 +3,9 @@
 // nodes (plan memory counted), else a 503 that names the unit and says what to do.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openStore, type Store } from "../../../../src/store/index.js";
+import type { Store } from "../../../../src/store/index.js";
 import type { DockerCtx } from "../../../../src/provision/docker/context.js";
-import { addNode, addUnit } from "./store-fixtures.js";
+import { addNode, addUnit, openWebStore } from "./store-fixtures.js";
 import { ServiceUnavailableError } from "../../../../src/domain/errors.js";
 import { checkDrain } from "../../../../src/provision/docker/heal/heal-drain.js";
 
@@ -16,20 +16,7 @@ const GiB = 2 ** 30;
 let store: Store;
 
 before(async () => {
-  store = await openStore({ kind: "sqlite", path: ":memory:" });
-  await store.createTeam({ name: "devs", creatorEmail: "a@b.c" });
-  await store.createPool({ name: "main", isDefault: true });
-  await store.createPool({ name: "other", isDefault: false });
-  await store.createPlatform({ name: "node" });
-  await store.createPlan({ name: "big", memory: GiB, swap: 0, cpuMilli: 0, cpuShare: 100, isDefault: true });
-  await store.createApp({
-    name: "web",
-    platform: "node",
-    plan: "big",
-    pool: "main",
-    teamOwner: "devs",
-    owner: "a@b.c",
-  });
+  store = await openWebStore(["other"]);
   await addNode(store, A, 8 * GiB);
   await addNode(store, B, 1.5 * GiB);
   await addNode(store, C, 64 * GiB, "other");
